@@ -1,0 +1,147 @@
+"""Registries as data: units, indicators, indices and their components.
+
+The CSV files under data/ are the editable source; `init` loads them into the database,
+and the Danh mục page edits them there. Matchers are always built from the database copy
+(or from the CSVs when there is no database yet, e.g. for `plan` without --db).
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .matching import INDICATOR_FILLER, UNIT_FILLER, FILLER, Matcher
+from .text import nfc
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return [{k: nfc(v) for k, v in row.items()} for row in csv.DictReader(f)]
+
+
+def split_aliases(text: str | None) -> list[str]:
+    return [a.strip() for a in (text or "").split(";") if a.strip()]
+
+
+@dataclass
+class Registry:
+    """Rows of each registry plus a matcher for each."""
+
+    units: list[dict]
+    indicators: list[dict]
+    indices: list[dict]
+    components: list[dict]
+    _matchers: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_data_dir(cls, data_dir: Path = DATA_DIR) -> "Registry":
+        units = read_csv(data_dir / "units.csv")
+        for u in units:
+            u["aliases"] = split_aliases(u.get("aliases"))
+        indicators = read_csv(data_dir / "indicators.csv")
+        for m in indicators:
+            m["aliases"] = split_aliases(m.get("aliases"))
+        return cls(units, indicators, read_csv(data_dir / "indices.csv"), read_csv(data_dir / "index_components.csv"))
+
+    @classmethod
+    def from_db(cls, con) -> "Registry":
+        def rows(sql):
+            cur = con.execute(sql)
+            cols = [d[0] for d in cur.description]
+            return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+        units = rows(
+            "SELECT u.*, coalesce(list(a.alias) FILTER (a.alias IS NOT NULL), []) AS aliases "
+            "FROM unit u LEFT JOIN unit_alias a ON a.unit_code = u.code GROUP BY ALL ORDER BY u.code"
+        )
+        indicators = rows(
+            "SELECT m.*, m.grp AS \"group\", coalesce(list(a.alias) FILTER (a.alias IS NOT NULL), []) AS aliases "
+            "FROM metric m LEFT JOIN metric_alias a ON a.metric_code = m.code GROUP BY ALL ORDER BY m.ordinal"
+        )
+        indices = rows("SELECT * FROM index_def ORDER BY code")
+        components = rows("SELECT * FROM index_component ORDER BY index_code, ordinal")
+        return cls(units, indicators, indices, components)
+
+    # --- matchers -------------------------------------------------------------------------------
+    @property
+    def unit_matcher(self) -> Matcher:
+        if "units" not in self._matchers:
+            self._matchers["units"] = Matcher.build(
+                ((u["code"], u["name"], u["aliases"]) for u in self.units),
+                what="đơn vị", filler=UNIT_FILLER, extra_words_ok=False,
+            )
+        return self._matchers["units"]
+
+    @property
+    def indicator_matcher(self) -> Matcher:
+        if "indicators" not in self._matchers:
+            self._matchers["indicators"] = Matcher.build(
+                ((m["code"], m["name"], m["aliases"]) for m in self.indicators),
+                what="chỉ tiêu", filler=INDICATOR_FILLER,
+            )
+        return self._matchers["indicators"]
+
+    @property
+    def index_matcher(self) -> Matcher:
+        if "indices" not in self._matchers:
+            self._matchers["indices"] = Matcher.build(
+                ((i["code"], i["name"], [i["code"], i["short_name"], *split_aliases(i.get("aliases"))])
+                 for i in self.indices),
+                what="chỉ số", filler=FILLER,
+            )
+        return self._matchers["indices"]
+
+    def component_matcher(self, index_code: str) -> Matcher:
+        key = f"components:{index_code}"
+        if key not in self._matchers:
+            self._matchers[key] = Matcher.build(
+                ((c["code"], c["name"], [c.get("name_en") or "", *split_aliases(c.get("aliases"))])
+                 for c in self.components if c["index_code"] == index_code),
+                what=f"thành phần của {index_code}", filler=FILLER,
+            )
+        return self._matchers[key]
+
+    def indicator(self, code: str) -> dict:
+        return next(m for m in self.indicators if m["code"] == code)
+
+    def unit(self, code: str) -> dict:
+        return next(u for u in self.units if u["code"] == code)
+
+
+def load_registries(con, data_dir: Path = DATA_DIR) -> dict[str, int]:
+    """Upsert the CSV registries into the database; rows edited in the app keep their edits
+    unless the CSV names the same code (the CSV is the shipped default, the database is the truth)."""
+    reg = Registry.from_data_dir(data_dir)
+    counts = {}
+    for u in reg.units:
+        con.execute(
+            "INSERT INTO unit VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING",
+            [u["code"], u["name"], u["kind"] or None, u["parent"] or None, u["valid_from"] or None,
+             u["valid_to"] or None, u["successor"] or None, u.get("note") or None],
+        )
+        for alias in u["aliases"]:
+            con.execute("INSERT INTO unit_alias VALUES (?, ?) ON CONFLICT DO NOTHING", [u["code"], alias])
+    counts["units"] = len(reg.units)
+    for i, m in enumerate(reg.indicators, start=1):
+        con.execute(
+            "INSERT INTO metric VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING",
+            [m["code"], m["name"], m["kind"], m["group"], m["unit"], i],
+        )
+        for alias in m["aliases"]:
+            con.execute("INSERT INTO metric_alias VALUES (?, ?) ON CONFLICT DO NOTHING", [m["code"], alias])
+    counts["indicators"] = len(reg.indicators)
+    for x in reg.indices:
+        con.execute(
+            "INSERT OR REPLACE INTO index_def VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [x["code"], x["name"], x["short_name"], x["publisher"], float(x["scale_min"]), float(x["scale_max"]),
+             x["unit"] or None, x["higher_is_better"] == "true", x["aliases"]],
+        )
+    for c in reg.components:
+        con.execute(
+            "INSERT OR REPLACE INTO index_component VALUES (?, ?, ?, ?, ?, ?)",
+            [c["index_code"], c["code"], c["name"], c["name_en"], c["aliases"], int(c["ordinal"])],
+        )
+    counts["indices"] = len(reg.indices)
+    return counts

@@ -1,0 +1,218 @@
+"""The DuckDB schema: numbered migrations, applied in order, each in its own transaction.
+
+A database made by an older version is upgraded in place: only the migrations it lacks run.
+The public views (v_activity, v_index_score, v_upload) are recreated after every upgrade,
+so they always match the code that reads them.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = ROOT / "data" / "cchc.duckdb"
+
+MIGRATIONS: list[str] = [
+    # 1: registries, batches, values
+    """
+    CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+    CREATE TABLE unit (
+        code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, kind VARCHAR, parent VARCHAR,
+        valid_from DATE, valid_to DATE, successor VARCHAR, note VARCHAR);
+    CREATE TABLE unit_alias (unit_code VARCHAR NOT NULL, alias VARCHAR NOT NULL, PRIMARY KEY (unit_code, alias));
+    CREATE TABLE metric (
+        code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, kind VARCHAR NOT NULL CHECK (kind IN ('count', 'rate')),
+        grp VARCHAR, unit VARCHAR, ordinal INTEGER);
+    CREATE TABLE metric_alias (metric_code VARCHAR NOT NULL, alias VARCHAR NOT NULL, PRIMARY KEY (metric_code, alias));
+    CREATE TABLE index_def (
+        code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, short_name VARCHAR, publisher VARCHAR,
+        scale_min DOUBLE, scale_max DOUBLE, unit VARCHAR, higher_is_better BOOLEAN, aliases VARCHAR);
+    CREATE TABLE index_component (
+        index_code VARCHAR NOT NULL, code VARCHAR NOT NULL, name VARCHAR NOT NULL, name_en VARCHAR,
+        aliases VARCHAR, ordinal INTEGER, PRIMARY KEY (index_code, code));
+    CREATE TABLE entity (
+        code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, kind VARCHAR NOT NULL, province VARCHAR,
+        valid_from DATE, valid_to DATE, successor VARCHAR, unit_code VARCHAR);
+    CREATE TABLE province_mapping (old_code VARCHAR PRIMARY KEY, new_code VARCHAR NOT NULL, source VARCHAR);
+    CREATE SEQUENCE batch_seq START 1;
+    CREATE TABLE batch (
+        id INTEGER PRIMARY KEY DEFAULT nextval('batch_seq'),
+        kind VARCHAR NOT NULL, file_name VARCHAR, sha256 VARCHAR, content BLOB,
+        uploaded_by VARCHAR, uploaded_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+        unit_code VARCHAR, year INTEGER, quarter INTEGER, rows INTEGER NOT NULL DEFAULT 0,
+        status VARCHAR NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'rolled_back')),
+        is_sample BOOLEAN NOT NULL DEFAULT false, note VARCHAR,
+        rolled_back_at TIMESTAMP, rolled_back_by VARCHAR);
+    CREATE TABLE activity_value (
+        batch_id INTEGER NOT NULL, unit_code VARCHAR NOT NULL, year INTEGER NOT NULL,
+        quarter INTEGER NOT NULL CHECK (quarter BETWEEN 1 AND 4), metric_code VARCHAR NOT NULL,
+        value DOUBLE NOT NULL, sheet VARCHAR, row_no INTEGER, col VARCHAR);
+    -- quarter NULL: an annual target
+    CREATE TABLE target_value (
+        batch_id INTEGER NOT NULL, unit_code VARCHAR NOT NULL, year INTEGER NOT NULL,
+        quarter INTEGER CHECK (quarter BETWEEN 1 AND 4), metric_code VARCHAR NOT NULL, value DOUBLE NOT NULL,
+        sheet VARCHAR, row_no INTEGER, col VARCHAR);
+    CREATE TABLE index_value (
+        batch_id INTEGER NOT NULL, index_code VARCHAR NOT NULL, year INTEGER NOT NULL,
+        entity_code VARCHAR NOT NULL, component_code VARCHAR, score DOUBLE, rank INTEGER, rank_of INTEGER,
+        source VARCHAR, note VARCHAR, sheet VARCHAR, row_no INTEGER, col VARCHAR);
+    CREATE TABLE index_target (
+        batch_id INTEGER NOT NULL, index_code VARCHAR NOT NULL, year INTEGER NOT NULL,
+        entity_code VARCHAR NOT NULL, component_code VARCHAR, target_score DOUBLE, target_rank INTEGER,
+        source VARCHAR);
+    CREATE INDEX activity_key ON activity_value (unit_code, year, quarter, metric_code);
+    CREATE INDEX target_key ON target_value (unit_code, year, metric_code);
+    CREATE INDEX index_key ON index_value (index_code, year, entity_code);
+    """,
+    # 2: users and the audit trail
+    """
+    CREATE TABLE app_user (
+        username VARCHAR PRIMARY KEY, full_name VARCHAR, role VARCHAR NOT NULL
+            CHECK (role IN ('lanh_dao', 'can_bo', 'quan_tri')),
+        unit_code VARCHAR, password_hash VARCHAR NOT NULL, active BOOLEAN NOT NULL DEFAULT true,
+        created_at TIMESTAMP NOT NULL DEFAULT current_timestamp);
+    CREATE SEQUENCE audit_seq START 1;
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY DEFAULT nextval('audit_seq'), happened_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+        username VARCHAR, action VARCHAR NOT NULL, detail VARCHAR);
+    """,
+]
+
+# The current value of a key is the one from its newest active batch; rolled-back batches stay stored.
+VIEWS = """
+CREATE OR REPLACE VIEW v_upload AS
+SELECT id AS batch_id, kind, file_name, sha256, uploaded_by, uploaded_at, rows, status,
+       unit_code, year, quarter, is_sample, note
+FROM batch;
+
+CREATE OR REPLACE VIEW cur_activity AS
+SELECT a.unit_code, a.year, a.quarter, a.metric_code,
+       arg_max(a.value, a.batch_id) AS actual, max(a.batch_id) AS batch_id
+FROM activity_value a JOIN batch b ON b.id = a.batch_id AND b.status = 'active'
+GROUP BY ALL;
+
+CREATE OR REPLACE VIEW cur_target AS
+SELECT t.unit_code, t.year, t.quarter, t.metric_code,
+       arg_max(t.value, t.batch_id) AS target, max(t.batch_id) AS batch_id
+FROM target_value t JOIN batch b ON b.id = t.batch_id AND b.status = 'active'
+GROUP BY ALL;
+
+-- Quarterly target: a quarterly figure where one was set; otherwise the annual one, split in four
+-- for counts (they add up) and taken whole for rates (they do not).
+CREATE OR REPLACE VIEW v_quarter_target AS
+WITH annual AS (SELECT * FROM cur_target WHERE quarter IS NULL),
+     quarterly AS (SELECT * FROM cur_target WHERE quarter IS NOT NULL),
+     q AS (SELECT unnest([1, 2, 3, 4]) AS quarter)
+SELECT a.unit_code, a.year, q.quarter, a.metric_code,
+       coalesce(qt.target, CASE WHEN m.kind = 'count' THEN a.target / 4 ELSE a.target END) AS target,
+       a.target AS annual_target
+FROM annual a CROSS JOIN q
+JOIN metric m ON m.code = a.metric_code
+LEFT JOIN quarterly qt
+  ON qt.unit_code = a.unit_code AND qt.year = a.year AND qt.metric_code = a.metric_code AND qt.quarter = q.quarter
+UNION ALL
+SELECT qt.unit_code, qt.year, qt.quarter, qt.metric_code, qt.target, NULL
+FROM quarterly qt
+WHERE NOT EXISTS (SELECT 1 FROM annual a
+                  WHERE a.unit_code = qt.unit_code AND a.year = qt.year AND a.metric_code = qt.metric_code);
+
+CREATE OR REPLACE VIEW v_activity AS
+SELECT coalesce(a.unit_code, t.unit_code) AS unit_code, u.name AS unit_name,
+       coalesce(a.year, t.year) AS year, coalesce(a.quarter, t.quarter) AS quarter,
+       coalesce(a.metric_code, t.metric_code) AS metric_code, m.name AS metric_name,
+       a.actual, t.target
+FROM cur_activity a
+FULL OUTER JOIN v_quarter_target t USING (unit_code, year, quarter, metric_code)
+JOIN unit u ON u.code = coalesce(a.unit_code, t.unit_code)
+JOIN metric m ON m.code = coalesce(a.metric_code, t.metric_code);
+
+CREATE OR REPLACE VIEW cur_index AS
+SELECT v.index_code, v.year, v.entity_code, v.component_code,
+       arg_max(v.score, v.batch_id) AS score, arg_max(v.rank, v.batch_id) AS rank,
+       arg_max(v.rank_of, v.batch_id) AS rank_of, arg_max(v.source, v.batch_id) AS source,
+       arg_max(v.note, v.batch_id) AS note, max(v.batch_id) AS batch_id
+FROM index_value v JOIN batch b ON b.id = v.batch_id AND b.status = 'active'
+GROUP BY ALL;
+
+CREATE OR REPLACE VIEW cur_index_target AS
+SELECT t.index_code, t.year, t.entity_code, t.component_code,
+       arg_max(t.target_score, t.batch_id) AS target, arg_max(t.target_rank, t.batch_id) AS target_rank,
+       arg_max(t.source, t.batch_id) AS source
+FROM index_target t JOIN batch b ON b.id = t.batch_id AND b.status = 'active'
+GROUP BY ALL;
+
+CREATE OR REPLACE VIEW v_index_score AS
+SELECT coalesce(v.index_code, t.index_code) AS index_code, coalesce(v.year, t.year) AS year,
+       coalesce(v.entity_code, t.entity_code) AS entity_code, e.name AS entity_name,
+       coalesce(v.component_code, t.component_code) AS component_code,
+       v.score, v.rank, t.target, coalesce(v.source, t.source) AS source,
+       v.rank_of, t.target_rank, v.note, e.kind AS entity_kind
+FROM cur_index v
+FULL OUTER JOIN cur_index_target t
+  ON t.index_code = v.index_code AND t.year = v.year AND t.entity_code = v.entity_code
+ AND t.component_code IS NOT DISTINCT FROM v.component_code
+JOIN entity e ON e.code = coalesce(v.entity_code, t.entity_code);
+"""
+
+
+class DatabaseLockedError(RuntimeError):
+    """Another process (usually the running dashboard) holds the database file."""
+
+
+def db_path(path: str | os.PathLike | None = None) -> Path:
+    """--db, else $CCHC_DB, else data/cchc.duckdb."""
+    return Path(path or os.environ.get("CCHC_DB") or DEFAULT_DB)
+
+
+def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    p = db_path(path)
+    if not read_only:
+        p.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(p), read_only=read_only, config={"autoinstall_known_extensions": False})
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise DatabaseLockedError(str(p)) from exc
+        raise
+    return con
+
+
+def schema_version(con) -> int:
+    has_meta = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+    ).fetchone()[0]
+    if not has_meta:
+        return 0
+    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(con) -> int:
+    """Bring the schema to the newest version; return the version reached."""
+    version = schema_version(con)
+    for number, sql in enumerate(MIGRATIONS, start=1):
+        if number <= version:
+            continue
+        con.execute("BEGIN")
+        try:
+            con.execute(sql)
+            con.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(number)]
+            )
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    con.execute(VIEWS)
+    return len(MIGRATIONS)
+
+
+def get_meta(con, key: str, default: str | None = None) -> str | None:
+    row = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return row[0] if row else default
+
+
+def set_meta(con, key: str, value: str) -> None:
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
