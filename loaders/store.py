@@ -1,0 +1,187 @@
+"""Batches: every accepted file becomes one batch, written in one transaction.
+
+A newer batch for the same key replaces the older value in the views; rolling a batch back
+marks it so and the previous value shows again. Nothing is deleted. The very same file
+(same SHA-256) loaded again is recognised and creates no second batch.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+KINDS = ("activities", "targets", "indices", "reference", "sample", "plan", "target_edit")
+
+
+@dataclass
+class ActivityRow:
+    unit_code: str
+    year: int
+    quarter: int
+    metric_code: str
+    value: float
+    sheet: str | None = None
+    row: int | None = None
+    col: str | None = None
+
+
+@dataclass
+class TargetRow:
+    """quarter None: an annual target."""
+
+    unit_code: str
+    year: int
+    quarter: int | None
+    metric_code: str
+    value: float
+    sheet: str | None = None
+    row: int | None = None
+    col: str | None = None
+
+
+@dataclass
+class IndexRow:
+    index_code: str
+    year: int
+    entity_code: str
+    component_code: str | None
+    score: float | None
+    rank: int | None = None
+    rank_of: int | None = None
+    source: str | None = None
+    note: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    col: str | None = None
+
+
+@dataclass
+class IndexTargetRow:
+    index_code: str
+    year: int
+    entity_code: str
+    component_code: str | None
+    target_score: float | None
+    target_rank: int | None = None
+    source: str | None = None
+
+
+@dataclass
+class Batch:
+    kind: str
+    file_name: str | None = None
+    content: bytes | None = None
+    uploaded_by: str | None = None
+    unit_code: str | None = None
+    year: int | None = None
+    quarter: int | None = None
+    is_sample: bool = False
+    note: str | None = None
+    activities: list[ActivityRow] = field(default_factory=list)
+    targets: list[TargetRow] = field(default_factory=list)
+    indices: list[IndexRow] = field(default_factory=list)
+    index_targets: list[IndexTargetRow] = field(default_factory=list)
+
+    @property
+    def sha256(self) -> str | None:
+        return hashlib.sha256(self.content).hexdigest() if self.content is not None else None
+
+    @property
+    def rows(self) -> int:
+        return len(self.activities) + len(self.targets) + len(self.indices) + len(self.index_targets)
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    batch_id: int
+    created: bool  # False: the same file was already loaded as this (active) batch
+
+
+class BatchError(ValueError):
+    """A batch that cannot be written or rolled back."""
+
+
+def find_active_batch(con, sha256: str, kind: str | None = None) -> int | None:
+    row = con.execute(
+        "SELECT max(id) FROM batch WHERE sha256 = ? AND status = 'active' AND (? IS NULL OR kind = ?)",
+        [sha256, kind, kind],
+    ).fetchone()
+    return row[0] if row and row[0] is not None else None
+
+
+def _frame(rows, columns: list[str], batch_id: int) -> pd.DataFrame:
+    df = pd.DataFrame([{c: getattr(r, c) for c in columns} for r in rows], columns=columns)
+    df.insert(0, "batch_id", batch_id)
+    return df
+
+
+def write_batch(con, batch: Batch) -> WriteResult:
+    """Write the batch and its rows in one transaction. Same file again: the existing batch."""
+    if batch.kind not in KINDS:
+        raise BatchError(f"loại lô không hợp lệ: {batch.kind}")
+    sha = batch.sha256
+    if sha is not None:
+        existing = find_active_batch(con, sha, batch.kind)
+        if existing is not None:
+            return WriteResult(existing, created=False)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        batch_id = con.execute(
+            "INSERT INTO batch (kind, file_name, sha256, content, uploaded_by, unit_code, year, quarter, rows,"
+            " is_sample, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [batch.kind, batch.file_name, sha, batch.content, batch.uploaded_by, batch.unit_code, batch.year,
+             batch.quarter, batch.rows, batch.is_sample, batch.note],
+        ).fetchone()[0]
+        _insert(con, "activity_value", batch.activities,
+                ["unit_code", "year", "quarter", "metric_code", "value", "sheet", "row", "col"], batch_id)
+        _insert(con, "target_value", batch.targets,
+                ["unit_code", "year", "quarter", "metric_code", "value", "sheet", "row", "col"], batch_id)
+        _insert(con, "index_value", batch.indices,
+                ["index_code", "year", "entity_code", "component_code", "score", "rank", "rank_of", "source",
+                 "note", "sheet", "row", "col"], batch_id)
+        _insert(con, "index_target", batch.index_targets,
+                ["index_code", "year", "entity_code", "component_code", "target_score", "target_rank", "source"],
+                batch_id)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return WriteResult(batch_id, created=True)
+
+
+def _insert(con, table: str, rows, columns: list[str], batch_id: int) -> None:
+    if not rows:
+        return
+    df = _frame(rows, columns, batch_id)  # noqa: F841 - read by DuckDB's replacement scan
+    con.register("_batch_rows", df)
+    try:
+        con.execute(f"INSERT INTO {table} SELECT * FROM _batch_rows")
+    finally:
+        con.unregister("_batch_rows")
+
+
+def rollback_batch(con, batch_id: int, by: str | None = None) -> None:
+    """Mark a batch rolled back: its values leave the views and the previous ones return."""
+    row = con.execute("SELECT status FROM batch WHERE id = ?", [batch_id]).fetchone()
+    if row is None:
+        raise BatchError(f"không có lô số {batch_id}")
+    if row[0] == "rolled_back":
+        raise BatchError(f"lô số {batch_id} đã được hoàn tác trước đó")
+    con.execute(
+        "UPDATE batch SET status = 'rolled_back', rolled_back_at = current_timestamp, rolled_back_by = ? WHERE id = ?",
+        [by, batch_id],
+    )
+
+
+def data_version(con) -> str:
+    """Changes whenever a batch lands or is rolled back: the key for read-side caches."""
+    row = con.execute(
+        "SELECT count(*), coalesce(max(id), 0), count(*) FILTER (status = 'rolled_back') FROM batch"
+    ).fetchone()
+    return f"{row[0]}-{row[1]}-{row[2]}"
+
+
+def is_sample_data(con) -> bool:
+    """True while any active batch holds sample (demo) data: the UI must say so."""
+    return bool(con.execute("SELECT count(*) FROM batch WHERE is_sample AND status = 'active'").fetchone()[0])
