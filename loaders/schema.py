@@ -34,7 +34,7 @@ MIGRATIONS: list[str] = [
         aliases VARCHAR, ordinal INTEGER, PRIMARY KEY (index_code, code));
     CREATE TABLE entity (
         code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, kind VARCHAR NOT NULL, province VARCHAR,
-        valid_from DATE, valid_to DATE, successor VARCHAR, unit_code VARCHAR);
+        valid_from DATE, valid_to DATE, successor VARCHAR, unit_code VARCHAR, aliases VARCHAR);
     CREATE TABLE province_mapping (old_code VARCHAR PRIMARY KEY, new_code VARCHAR NOT NULL, source VARCHAR);
     CREATE SEQUENCE batch_seq START 1;
     CREATE TABLE batch (

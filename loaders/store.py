@@ -6,6 +6,7 @@ marks it so and the previous value shows again. Nothing is deleted. The very sam
 """
 from __future__ import annotations
 
+import datetime
 import hashlib
 from dataclasses import dataclass, field
 
@@ -78,6 +79,7 @@ class Batch:
     quarter: int | None = None
     is_sample: bool = False
     note: str | None = None
+    uploaded_at: "datetime.datetime | None" = None  # None: now
     activities: list[ActivityRow] = field(default_factory=list)
     targets: list[TargetRow] = field(default_factory=list)
     indices: list[IndexRow] = field(default_factory=list)
@@ -129,9 +131,10 @@ def write_batch(con, batch: Batch) -> WriteResult:
     try:
         batch_id = con.execute(
             "INSERT INTO batch (kind, file_name, sha256, content, uploaded_by, unit_code, year, quarter, rows,"
-            " is_sample, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            " is_sample, note, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, current_timestamp))"
+            " RETURNING id",
             [batch.kind, batch.file_name, sha, batch.content, batch.uploaded_by, batch.unit_code, batch.year,
-             batch.quarter, batch.rows, batch.is_sample, batch.note],
+             batch.quarter, batch.rows, batch.is_sample, batch.note, batch.uploaded_at],
         ).fetchone()[0]
         _insert(con, "activity_value", batch.activities,
                 ["unit_code", "year", "quarter", "metric_code", "value", "sheet", "row", "col"], batch_id)

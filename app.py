@@ -1,0 +1,41 @@
+"""CCHC Dashboard: entry point. `streamlit run app.py`."""
+from pathlib import Path
+
+import streamlit as st
+
+st.set_page_config(page_title="CCHC Dashboard", page_icon="📊", layout="wide")
+
+ROOT = Path(__file__).parent
+# (file, title, icon) per section; the order is the sidebar's order.
+PAGES = {
+    "Theo dõi": [
+        ("pages/tong_quan.py", "Tổng quan", "🏠"),
+        ("pages/hoat_dong.py", "Hoạt động", "📈"),
+        ("pages/chi_so.py", "Chỉ số", "🏅"),
+        ("pages/don_vi.py", "Đơn vị", "🏢"),
+    ],
+    "Dữ liệu": [
+        ("pages/tai_len.py", "Tải lên", "⬆️"),
+        ("pages/lich_su.py", "Lịch sử", "🕘"),
+        ("pages/chi_tieu.py", "Chỉ tiêu", "🎯"),
+        ("pages/ke_hoach.py", "Kế hoạch", "🗓️"),
+        ("pages/chua_bao_cao.py", "Chưa báo cáo", "⏰"),
+        ("pages/danh_muc.py", "Danh mục", "📚"),
+    ],
+    "Giao ban": [
+        ("pages/trinh_chieu.py", "Trình chiếu", "🖥️"),
+    ],
+}
+
+
+def navigation():
+    sections = {}
+    for section, pages in PAGES.items():
+        items = [st.Page(f, title=t, icon=i, default=(f == "pages/tong_quan.py"))
+                 for f, t, i in pages if (ROOT / f).exists()]
+        if items:
+            sections[section] = items
+    return st.navigation(sections)
+
+
+navigation().run()

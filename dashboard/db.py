@@ -1,0 +1,20 @@
+"""The dashboard's database connection: one per process, a cursor per session (DuckDB's rule)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from loaders.init_db import init_database
+from loaders.schema import connect, db_path, schema_version, MIGRATIONS
+
+
+@st.cache_resource(show_spinner=False)
+def _connection(path: str):
+    con = connect(path)
+    if schema_version(con) < len(MIGRATIONS):
+        init_database(con)  # a new or older database: create or upgrade it in place
+    return con
+
+
+def cursor():
+    """A cursor on the process-wide connection; cheap, and safe to use from this session's thread."""
+    return _connection(str(db_path())).cursor()

@@ -1,0 +1,216 @@
+"""Real published index values shipped under data/reference/, and the 2025 province mapping.
+
+Load inputs (the CSVs, each row with its source) / process (resolve index, entity, component) /
+save (one batch of kind 'reference'). Nothing is estimated: an empty score stays empty.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .matching import FILLER, Matcher, MatchError
+from .registry import DATA_DIR, Registry, read_csv
+from .store import Batch, IndexRow
+from .text import fold, nfc, parse_number, slug
+
+REFERENCE_DIR = DATA_DIR / "reference"
+INDEX_FILES = ("par_index.csv", "sipas.csv", "papi.csv", "pci.csv", "dti.csv", "ddci.csv", "subprovincial_par_dti.csv")
+MERGER_DATE = "2025-07-01"
+HOME_PROVINCE = "Đắk Lắk"  # the default registry's province: its unit rows resolve to registry units
+
+# Short forms that published tables use for provinces.
+PROVINCE_ALIASES = {
+    "TP. Hồ Chí Minh": ["Hồ Chí Minh", "TP.HCM", "TPHCM", "Thành phố Hồ Chí Minh", "HCM"],
+    "Thừa Thiên Huế": ["Huế", "TT Huế", "Thừa Thiên - Huế"],
+    "Bà Rịa - Vũng Tàu": ["Bà Rịa Vũng Tàu", "BR-VT", "BRVT"],
+    "Hà Nội": ["TP. Hà Nội", "Thành phố Hà Nội"],
+    "Hải Phòng": ["TP. Hải Phòng", "Thành phố Hải Phòng"],
+    "Đà Nẵng": ["TP. Đà Nẵng", "Thành phố Đà Nẵng"],
+    "Cần Thơ": ["TP. Cần Thơ", "Thành phố Cần Thơ"],
+}
+
+
+class ReferenceError(ValueError):
+    """A reference row that cannot be resolved: a defect in the shipped data."""
+
+
+@dataclass(frozen=True)
+class Entity:
+    code: str
+    name: str
+    kind: str  # 'tinh' (a province), 'don_vi' (a unit of the home registry), 'don_vi_ngoai' (another province's unit)
+    province: str | None = None
+    valid_from: str | None = None
+    valid_to: str | None = None
+    successor: str | None = None
+    unit_code: str | None = None
+    aliases: str | None = None
+
+
+def province_entities(mapping_rows: list[dict]) -> tuple[list[Entity], list[tuple[str, str, str]]]:
+    """The 63 old provinces and the 34 new ones with lineage, and the old -> new mapping.
+
+    A province that merged with others keeps its old entity up to 30/06/2025; the new province is a
+    new entity from 01/07/2025 ('Đắk Lắk (từ 2025)'), so a series never silently joins two territories.
+    """
+    groups: dict[str, list[str]] = {}
+    for r in mapping_rows:
+        groups.setdefault(r["new_province"], []).append(r["old_province"])
+    entities: list[Entity] = []
+    mapping = []
+    new_code = {}
+    for new, olds in groups.items():
+        if len(olds) == 1:
+            new_code[new] = slug(olds[0])
+        else:
+            new_code[new] = slug(new) + "_2025"
+            entities.append(Entity(new_code[new], f"{new} (từ 2025)", "tinh", valid_from=MERGER_DATE,
+                                   aliases=f"{new} (mới);{new} (sau sáp nhập)"))
+    for r in mapping_rows:
+        old, new = r["old_province"], r["new_province"]
+        merged = len(groups[new]) > 1
+        aliases = PROVINCE_ALIASES.get(old, []) + ([new] if not merged and new != old else [])
+        entities.append(Entity(
+            slug(old), old, "tinh",
+            valid_to="2025-06-30" if merged else None,
+            successor=new_code[new] if merged else None,
+            aliases=";".join(aliases + [f"{old} (cũ)"]),
+        ))
+        mapping.append((slug(old), new_code[new], r["source"]))
+    return entities, mapping
+
+
+def entity_matcher(entities) -> Matcher:
+    return Matcher.build(
+        ((e.code, e.name, [a for a in (e.aliases or "").split(";") if a]) for e in entities),
+        what="tỉnh/đơn vị", filler=frozenset({"tinh", "thanh", "pho"}), extra_words_ok=False,
+    )
+
+
+_PAREN = re.compile(r"\s*\(([^)]*)\)\s*")
+
+
+def split_note(text: str) -> tuple[str, str | None]:
+    """'Sở Tư pháp (department group)' -> ('Sở Tư pháp', 'department group')."""
+    notes = _PAREN.findall(text)
+    return nfc(_PAREN.sub(" ", text)), ("; ".join(notes) or None)
+
+
+class ReferenceResolver:
+    """Resolves the names in the reference CSVs to index, entity and component codes."""
+
+    def __init__(self, registry: Registry, provinces: list[Entity]):
+        self.registry = registry
+        self.provinces = provinces
+        self.province_matcher = entity_matcher(provinces)
+        self.extra: dict[str, Entity] = {}
+
+    def index_code(self, text: str) -> str:
+        name, _ = split_note(text)
+        return self.registry.index_matcher.match(name).code
+
+    def province(self, name: str, year: int, source: str) -> str:
+        base, note = split_note(name)
+        code = self.province_matcher.match(base).code
+        entity = next(e for e in self.provinces if e.code == code)
+        new_ranking = "34-province" in source or (year >= 2025 and "(cũ" not in name)
+        if new_ranking and entity.successor:
+            return entity.successor
+        if entity.code.endswith("_2025") and not new_ranking:
+            raise ReferenceError(f"{name} {year}: tỉnh mới chỉ có số liệu từ 2025 hoặc bảng 34 tỉnh")
+        return code
+
+    def unit_entity(self, province: str, unit_text: str) -> tuple[str, str | None]:
+        """'unit: Sở Tư pháp (department group)' -> an entity code for that unit."""
+        name, note = split_note(unit_text.split(":", 1)[1].strip())
+        if fold(province) == fold(HOME_PROVINCE):
+            try:
+                # registry units are entities already (registry_unit_entities), with their lineage
+                return self.registry.unit_matcher.match(name).code, note
+            except MatchError:
+                pass
+        code = f"{slug(province)}__{slug(name)}"
+        self.extra.setdefault(code, Entity(code, f"{name} ({province})", "don_vi_ngoai", province=slug(province)))
+        return code, note
+
+    def group_entity(self, province: str, text: str) -> tuple[str, str | None]:
+        """'group average: sở/ban/ngành' -> an entity for that group's average."""
+        name, note = split_note(text.split(":", 1)[1].strip())
+        code = f"{slug(province)}__tb_{slug(name)}"
+        self.extra.setdefault(code, Entity(code, f"Trung bình nhóm {name} ({province})", "nhom",
+                                           province=slug(province)))
+        return code, note
+
+    def component(self, index_code: str, text: str) -> tuple[str | None, str | None]:
+        if not text:
+            return None, None
+        vi = text.split(" / ")[0]
+        name, note = split_note(vi)
+        matcher = self.registry.component_matcher(index_code)
+        try:
+            return matcher.match(name).code, note
+        except MatchError:
+            return matcher.match(text).code, note
+
+
+def read_reference_rows(registry: Registry, reference_dir: Path = REFERENCE_DIR):
+    """All index rows of the shipped reference CSVs, resolved; plus the entities they need."""
+    provinces, mapping = province_entities(read_csv(reference_dir / "province_mapping_2025.csv"))
+    resolver = ReferenceResolver(registry, provinces)
+    rows: list[IndexRow] = []
+    for file_name in INDEX_FILES:
+        last_source = None
+        for line_no, r in enumerate(read_csv(reference_dir / file_name), start=2):
+            source = r["source_url_or_citation"]
+            if fold(source).startswith("same as above"):
+                source = last_source + source[len("same as above"):] if last_source else source
+            last_source = source
+            year = int(r["year"])
+            try:
+                index_code = resolver.index_code(r["index"])
+                component = r["component"]
+                note = None
+                if fold(component).startswith("unit"):
+                    entity, note = resolver.unit_entity(r["province"], component)
+                    component_code = None
+                elif fold(component).startswith("group average"):
+                    entity, note = resolver.group_entity(r["province"], component)
+                    component_code = None
+                else:
+                    entity = resolver.province(r["province"], year, source)
+                    component_code, note = resolver.component(index_code, component)
+            except (MatchError, ReferenceError) as exc:
+                raise ReferenceError(f"{file_name} dòng {line_no}: {exc}") from exc
+            rank = parse_number(r["rank"])
+            rows.append(IndexRow(index_code, year, entity, component_code, parse_number(r["score"]),
+                                 int(rank) if rank is not None else None, None, source, note,
+                                 file_name, line_no, None))
+    return rows, provinces + list(resolver.extra.values()), mapping
+
+
+def save_entities(con, entities: list[Entity], mapping) -> None:
+    for e in entities:
+        con.execute(
+            "INSERT OR REPLACE INTO entity VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [e.code, e.name, e.kind, e.province, e.valid_from, e.valid_to, e.successor, e.unit_code, e.aliases],
+        )
+    for old, new, source in mapping:
+        con.execute("INSERT OR REPLACE INTO province_mapping VALUES (?, ?, ?)", [old, new, source])
+
+
+def registry_unit_entities(con) -> None:
+    """Every registry unit is also an index entity (internal PAR Index, DDCI), code = unit code."""
+    con.execute(
+        "INSERT OR REPLACE INTO entity SELECT code, name, 'don_vi', NULL, valid_from, valid_to, successor, code, NULL "
+        "FROM unit"
+    )
+
+
+def reference_batch(registry: Registry, reference_dir: Path = REFERENCE_DIR):
+    rows, entities, mapping = read_reference_rows(registry, reference_dir)
+    content = b"".join((reference_dir / f).read_bytes() for f in INDEX_FILES)
+    batch = Batch("reference", file_name="data/reference/*.csv", content=content, uploaded_by="hệ thống",
+                  note="Số liệu công bố chính thức, mỗi dòng kèm nguồn (data/reference/SOURCES.md)",
+                  indices=rows)
+    return batch, entities, mapping
