@@ -186,7 +186,33 @@ def read_reference_rows(registry: Registry, reference_dir: Path = REFERENCE_DIR)
             rows.append(IndexRow(index_code, year, entity, component_code, parse_number(r["score"]),
                                  int(rank) if rank is not None else None, None, source, note,
                                  file_name, line_no, None))
-    return rows, provinces + list(resolver.extra.values()), mapping
+    return merge_duplicates(rows), provinces + list(resolver.extra.values()), mapping
+
+
+def merge_duplicates(rows: list[IndexRow]) -> list[IndexRow]:
+    """Two sources for one key (one gives the rank, another the score): one row, both sources named.
+
+    The score comes from the first row that has one, the rank likewise; nothing is averaged or chosen
+    between two different published scores (that would be refused, as a defect in the data).
+    """
+    merged: dict[tuple, IndexRow] = {}
+    for r in rows:
+        key = (r.index_code, r.year, r.entity_code, r.component_code)
+        first = merged.get(key)
+        if first is None:
+            merged[key] = r
+            continue
+        if first.score is not None and r.score is not None and first.score != r.score:
+            raise ReferenceError(f"{r.sheet} dòng {r.row}: hai điểm khác nhau cho cùng một tỉnh/năm ({first.score}, {r.score})")
+        sources = [first.source] if r.source in first.source else [first.source, r.source]
+        merged[key] = IndexRow(
+            r.index_code, r.year, r.entity_code, r.component_code,
+            first.score if first.score is not None else r.score,
+            first.rank if first.rank is not None else r.rank, first.rank_of or r.rank_of,
+            " | ".join(sources), "; ".join(n for n in (first.note, r.note) if n) or None,
+            first.sheet, first.row, first.col,
+        )
+    return list(merged.values())
 
 
 def save_entities(con, entities: list[Entity], mapping) -> None:

@@ -1,0 +1,58 @@
+"""The shipped reference data: real published values, each row with its source, and the 2025 lineage."""
+import csv
+from pathlib import Path
+
+from loaders.schema import connect
+
+REF = Path(__file__).resolve().parent.parent / "data" / "reference"
+
+
+def test_every_reference_row_is_loaded_with_its_source(fresh_db):
+    lines = sum(1 for f in ["par_index", "sipas", "papi", "pci", "dti", "ddci", "subprovincial_par_dti"]
+                for _ in csv.DictReader(open(REF / f"{f}.csv", encoding="utf-8")))
+    two_sources = 4  # keys published by two sources (one with the rank, one with the score): merged, both named
+    with connect(fresh_db) as con:
+        assert con.execute("SELECT count(*) FROM index_value").fetchone()[0] == lines - two_sources
+        assert con.execute("SELECT count(*) FROM index_value WHERE source IS NULL OR source = ''").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM index_value WHERE source ILIKE 'same as above%'").fetchone()[0] == 0
+
+
+def test_real_values_are_kept_exactly_and_gaps_stay_gaps(fresh_db):
+    with connect(fresh_db) as con:
+        par = con.execute("SELECT score, rank FROM v_index_score WHERE index_code='PAR' AND year=2023 "
+                          "AND entity_code='dak_lak' AND component_code IS NULL").fetchone()
+        assert par == (87.33, 28)
+        # SIPAS 2024 Hải Phòng: the source gives a rank but no score -> the score stays empty
+        hp = con.execute("SELECT score, rank FROM v_index_score WHERE index_code='SIPAS' AND year=2024 "
+                         "AND entity_code='hai_phong' AND component_code IS NULL").fetchone()
+        assert hp == (None, 1)
+        # Hà Nội PAR 2024: rank from one source, score from another -> both sources stay visible
+        hn = con.execute("SELECT score, rank, source FROM v_index_score WHERE index_code='PAR' AND year=2024 "
+                         "AND entity_code='ha_noi' AND component_code IS NULL").fetchone()
+        assert hn[:2] == (92.57, 3)
+        assert "doanhnghieptiepthi.vn" in hn[2] and "vietexplorer.com" in hn[2]
+        # no year is invented for Đắk Lắk's PAR
+        years = [r[0] for r in con.execute("SELECT year FROM v_index_score WHERE index_code='PAR' AND "
+                                           "entity_code='dak_lak' AND component_code IS NULL ORDER BY year").fetchall()]
+        assert years == [2017, 2023]
+
+
+def test_2025_merger_lineage(fresh_db):
+    with connect(fresh_db) as con:
+        assert con.execute("SELECT count(*) FROM province_mapping").fetchone()[0] == 63
+        assert con.execute("SELECT count(DISTINCT new_code) FROM province_mapping").fetchone()[0] == 34
+        assert con.execute("SELECT successor, valid_to FROM entity WHERE code='phu_yen'").fetchone() == (
+            "dak_lak_2025", __import__("datetime").date(2025, 6, 30))
+        # DTI 2024's 34-province ranking goes to the new provinces, the 63-province one to the old
+        new = con.execute("SELECT score FROM v_index_score WHERE index_code='DTI' AND year=2024 "
+                          "AND entity_code='da_nang_2025'").fetchone()
+        old = con.execute("SELECT score FROM v_index_score WHERE index_code='DTI' AND year=2024 "
+                          "AND entity_code='da_nang'").fetchone()
+        assert new == (0.7069,) and old == (0.8335,)
+
+
+def test_internal_indices_resolve_to_registry_units(fresh_db):
+    with connect(fresh_db) as con:
+        row = con.execute("SELECT score, rank FROM v_index_score WHERE index_code='DTI' AND year=2022 "
+                          "AND entity_code='so_tu_phap'").fetchone()
+        assert row == (0.81735, 2)
