@@ -1,0 +1,183 @@
+"""Static images of the dashboard's Plotly figures, made offline, and the download buttons that give them.
+
+- `figure_to_png(fig, width=1280, height=720, scale=1.5) -> bytes`: a PNG (1920×1080 by default) for Zalo
+  groups and written reports. `figure_to_pdf(...)`, `figure_to_image(fig, fmt, ...)`: the same for PDF/SVG.
+- `png_download_button(fig, file_name, ...)`: a Streamlit download button that makes the PNG only when clicked.
+- `xlsx_download_button(df, file_name, ...)`, `dataframe_to_xlsx(df, ...)`: the data behind a chart as .xlsx.
+- `chart_downloads(fig, df, base_name, ...)`: both buttons side by side, under a chart.
+- `renderer()`: a context manager that keeps one browser open around a batch (the command line, tests).
+
+Rendering goes through kaleido 1.x and the system chromium: no network. MathJax is switched off (kaleido would
+fetch it from a CDN) and plotly.js comes from the installed plotly package. One browser process is started on first
+use and kept for the life of the process (~0.2 s per figure after a ~3 s start); calls from several threads
+(Streamlit sessions, download callbacks) are serialised by a lock because kaleido's sync server is a singleton
+that answers one caller at a time.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import threading
+from collections import OrderedDict
+from contextlib import contextmanager
+
+import pandas as pd
+
+PNG_WIDTH, PNG_HEIGHT, PNG_SCALE = 1280, 720, 1.5
+RENDER_TIMEOUT_S = 60
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+_lock = threading.RLock()
+_server_started = False
+_cache: OrderedDict[str, bytes] = OrderedDict()
+_CACHE_SIZE = 32
+
+
+class ImageExportError(RuntimeError):
+    """A figure could not be turned into an image (no chromium, a render that timed out)."""
+
+
+def _start_server() -> None:
+    global _server_started
+    if _server_started:
+        return
+    import kaleido
+
+    kaleido.start_sync_server(mathjax=False, timeout=RENDER_TIMEOUT_S, silence_warnings=True)
+    _server_started = True
+
+
+def close() -> None:
+    """Stop the browser kept for rendering (it is also stopped when the process exits)."""
+    global _server_started
+    with _lock:
+        if _server_started:
+            import kaleido
+
+            kaleido.stop_sync_server(silence_warnings=True)
+            _server_started = False
+
+
+@contextmanager
+def renderer():
+    """Keep one browser for a batch of figures; stop it afterwards unless it was already running."""
+    with _lock:
+        was_running = _server_started
+        _start_server()
+    try:
+        yield
+    finally:
+        if not was_running:
+            close()
+
+
+def _fig_dict(fig) -> dict:
+    return fig if isinstance(fig, dict) else fig.to_dict()
+
+
+def figure_to_image(fig, fmt: str = "png", width: int = PNG_WIDTH, height: int = PNG_HEIGHT,
+                    scale: float = 1) -> bytes:
+    """Render a Plotly figure (Figure or dict) to png/svg/pdf/jpeg bytes, offline."""
+    spec = _fig_dict(fig)
+    key = hashlib.sha256(
+        json.dumps([spec, fmt, width, height, scale], sort_keys=True, default=str).encode()
+    ).hexdigest()
+    with _lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+        import kaleido
+
+        opts = {"format": fmt, "width": int(width), "height": int(height), "scale": scale}
+        try:
+            _start_server()
+            data = kaleido.calc_fig_sync(spec, opts=opts)
+        except Exception as exc:  # noqa: BLE001 - one clear error for every way a browser can fail
+            close()  # a broken browser is not reused; the next call starts a new one
+            raise ImageExportError(f"không tạo được ảnh biểu đồ ({type(exc).__name__}: {exc})") from exc
+        _cache[key] = data
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+        return data
+
+
+def figure_to_png(fig, width: int = PNG_WIDTH, height: int = PNG_HEIGHT, scale: float = PNG_SCALE) -> bytes:
+    """A PNG of the figure: 1280×720 layout at 1.5× = 1920×1080 pixels by default."""
+    return figure_to_image(fig, "png", width, height, scale)
+
+
+def figure_to_pdf(fig, width: int, height: int) -> bytes:
+    """A one-page vector PDF of the figure (page size = width×height CSS pixels)."""
+    return figure_to_image(fig, "pdf", width, height, 1)
+
+
+def dataframe_to_xlsx(df: pd.DataFrame, sheet_name: str = "Dữ liệu", title: str | None = None,
+                      source: str | None = None) -> bytes:
+    """The data as .xlsx: an optional title row, the table with real numbers (not text), an optional source row."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    buf = io.BytesIO()
+    start = 2 if title else 0
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        df.to_excel(xw, sheet_name=sheet_name[:31], index=False, startrow=start)
+        ws = xw.sheets[sheet_name[:31]]
+        if title:
+            ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=13)
+        if source:
+            ws.cell(row=start + len(df) + 3, column=1, value=source).font = Font(italic=True, size=9)
+        for i, col in enumerate(df.columns, start=1):
+            values = [str(col)] + [str(v) for v in df[col].head(200).tolist()]
+            ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, max(len(v) for v in values) + 2))
+        ws.freeze_panes = ws.cell(row=start + 2, column=1)
+    return buf.getvalue()
+
+
+def _safe_name(file_name: str, ext: str) -> str:
+    name = file_name.strip() or "bieu_do"
+    return name if name.lower().endswith(ext) else f"{name}{ext}"
+
+
+def png_download_button(fig, file_name: str, *, label: str = "Tải ảnh PNG", key: str | None = None,
+                        width: int = PNG_WIDTH, height: int = PNG_HEIGHT, scale: float = PNG_SCALE,
+                        help: str | None = "Ảnh 1920×1080 để gửi nhóm Zalo hoặc chèn vào báo cáo"):
+    """A download button for the figure as PNG; the image is made only when the button is clicked.
+
+    Call it right under `st.plotly_chart(fig)`. `file_name` without extension is fine ("hoan_thanh_2025-Q3").
+    """
+    import streamlit as st
+
+    spec = _fig_dict(fig)  # a snapshot: later changes to `fig` on this run do not leak into the download
+
+    def make() -> bytes:
+        return figure_to_png(spec, width, height, scale)
+
+    return st.download_button(label, data=make, file_name=_safe_name(file_name, ".png"), mime="image/png",
+                              key=key, help=help, icon=":material/image:", on_click="ignore")
+
+
+def xlsx_download_button(df: pd.DataFrame, file_name: str, *, label: str = "Tải dữ liệu Excel",
+                         key: str | None = None, title: str | None = None, source: str | None = None):
+    """A download button for the chart's data as .xlsx (made when clicked)."""
+    import streamlit as st
+
+    frame = df.copy()
+
+    def make() -> bytes:
+        return dataframe_to_xlsx(frame, title=title, source=source)
+
+    return st.download_button(label, data=make, file_name=_safe_name(file_name, ".xlsx"), mime=XLSX_MIME,
+                              key=key, icon=":material/table:", on_click="ignore")
+
+
+def chart_downloads(fig, df: pd.DataFrame | None, base_name: str, *, key: str | None = None,
+                    title: str | None = None, source: str | None = None) -> None:
+    """PNG and .xlsx buttons side by side under a chart. `key` makes them unique when a name repeats."""
+    import streamlit as st
+
+    key = key or base_name
+    with st.container(horizontal=True):
+        png_download_button(fig, base_name, key=f"png_{key}")
+        if df is not None:
+            xlsx_download_button(df, base_name, key=f"xlsx_{key}", title=title, source=source)

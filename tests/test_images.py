@@ -1,0 +1,91 @@
+"""PNG/PDF export of Plotly figures (kaleido + system chromium, offline) and .xlsx export of chart data."""
+from __future__ import annotations
+
+import io
+import struct
+import time
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from dashboard import images
+
+pytestmark = pytest.mark.xdist_group("kaleido")
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def _fig() -> go.Figure:
+    fig = go.Figure(go.Bar(x=["Sở Tư pháp", "Văn phòng UBND tỉnh"], y=[88.5, 102.0]))
+    fig.update_layout(title="Tỷ lệ hoàn thành chỉ tiêu – Quý III/2025")
+    return fig
+
+
+@pytest.fixture(scope="module")
+def kaleido_up():
+    with images.renderer():
+        yield
+
+
+def test_png_default_size_is_full_hd(kaleido_up):
+    data = images.figure_to_png(_fig())
+    assert _png_size(data) == (1920, 1080)
+
+
+def test_png_custom_size_and_speed(kaleido_up):
+    images.figure_to_png(_fig(), width=800, height=450, scale=1)  # warm
+    fig = _fig()
+    fig.update_layout(title="Khác")  # not a cache hit
+    t = time.perf_counter()
+    data = images.figure_to_png(fig, width=800, height=450, scale=1)
+    elapsed = time.perf_counter() - t
+    assert _png_size(data) == (800, 450)
+    assert elapsed < 5, f"PNG took {elapsed:.1f} s with a running browser"
+
+
+def test_png_accepts_a_dict_and_caches(kaleido_up):
+    spec = _fig().to_dict()
+    assert images.figure_to_png(spec) is images.figure_to_png(spec)
+
+
+def test_pdf_is_one_page_with_vietnamese_text(kaleido_up):
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(images.figure_to_pdf(_fig(), 800, 450)))
+    assert len(reader.pages) == 1
+    assert "Quý III/2025" in reader.pages[0].extract_text()
+
+
+def test_render_makes_no_network_request(monkeypatch):
+    """kaleido's default page would load MathJax from a CDN; ours must not name any http(s) script."""
+    from kaleido import PageGenerator
+
+    page = PageGenerator(mathjax=False).generate_index()
+    assert "http://" not in page and "https://" not in page
+
+
+def test_xlsx_keeps_numbers_and_title():
+    from openpyxl import load_workbook
+
+    df = pd.DataFrame({"Đơn vị": ["Sở Tư pháp", "Sở Y tế"], "Tỷ lệ hoàn thành (%)": [88.5, 102.0]})
+    data = images.dataframe_to_xlsx(df, title="Tỷ lệ hoàn thành – Quý III/2025", source="Nguồn: báo cáo các đơn vị")
+    ws = load_workbook(io.BytesIO(data)).active
+    assert ws["A1"].value == "Tỷ lệ hoàn thành – Quý III/2025"
+    assert [c.value for c in ws[3]] == ["Đơn vị", "Tỷ lệ hoàn thành (%)"]
+    assert ws["B4"].value == 88.5 and ws["B5"].value == 102
+    assert ws["A7"].value == "Nguồn: báo cáo các đơn vị"
+
+
+def test_failure_is_a_clear_error(monkeypatch):
+    import kaleido
+
+    def boom(*a, **k):
+        raise RuntimeError("browser died")
+
+    monkeypatch.setattr(kaleido, "calc_fig_sync", boom)
+    with pytest.raises(images.ImageExportError, match="không tạo được ảnh"):
+        images.figure_to_png({"data": [], "layout": {"title": {"text": "x"}}}, width=10, height=10)
