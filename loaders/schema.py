@@ -118,12 +118,38 @@ FROM quarterly qt
 WHERE NOT EXISTS (SELECT 1 FROM annual a
                   WHERE a.unit_code = qt.unit_code AND a.year = qt.year AND a.metric_code = qt.metric_code);
 
+-- Unit lineage: a merged (or renamed-into) unit has valid_to and successor. unit_lineage lists, for every
+-- predecessor, each later unit its data belongs to and from which date (chains followed); unit_current gives
+-- the unit a code stands for today. A quarter's activity belongs to the unit that exists at the quarter's end:
+-- the old unit's data shows under its successor from the merge date, and stays its own before it.
+CREATE OR REPLACE VIEW unit_lineage AS
+WITH RECURSIVE chain(code, current_code, from_date, depth) AS (
+    SELECT code, successor, CAST(valid_to + INTERVAL 1 DAY AS DATE), 1
+    FROM unit WHERE successor IS NOT NULL AND valid_to IS NOT NULL AND successor <> code
+    UNION ALL
+    SELECT c.code, u.successor, greatest(c.from_date, CAST(u.valid_to + INTERVAL 1 DAY AS DATE)), c.depth + 1
+    FROM chain c JOIN unit u ON u.code = c.current_code
+    WHERE u.successor IS NOT NULL AND u.valid_to IS NOT NULL AND c.depth < 20)
+SELECT code, current_code, from_date, depth FROM chain;
+
+CREATE OR REPLACE VIEW unit_current AS
+SELECT u.code, coalesce(arg_max(l.current_code, l.depth), u.code) AS current_code, max(l.from_date) AS merged_on
+FROM unit u LEFT JOIN unit_lineage l ON l.code = u.code
+GROUP BY u.code;
+
+CREATE OR REPLACE VIEW cur_activity_unit AS
+WITH a AS (SELECT *, last_day(make_date(year, 3 * quarter, 1)) AS period_end FROM cur_activity)
+SELECT coalesce(l.current_code, a.unit_code) AS unit_code, a.year, a.quarter, a.metric_code,
+       arg_max(a.actual, a.batch_id) AS actual, max(a.batch_id) AS batch_id
+FROM a ASOF LEFT JOIN unit_lineage l ON l.code = a.unit_code AND a.period_end >= l.from_date
+GROUP BY ALL;
+
 CREATE OR REPLACE VIEW v_activity AS
 SELECT coalesce(a.unit_code, t.unit_code) AS unit_code, u.name AS unit_name,
        coalesce(a.year, t.year) AS year, coalesce(a.quarter, t.quarter) AS quarter,
        coalesce(a.metric_code, t.metric_code) AS metric_code, m.name AS metric_name,
        a.actual, t.target
-FROM cur_activity a
+FROM cur_activity_unit a
 FULL OUTER JOIN v_quarter_target t USING (unit_code, year, quarter, metric_code)
 JOIN unit u ON u.code = coalesce(a.unit_code, t.unit_code)
 JOIN metric m ON m.code = coalesce(a.metric_code, t.metric_code);

@@ -1,0 +1,332 @@
+"""Accounts and roles: salted Argon2id password hashes (argon2-cffi), create / verify / list, and the
+permission rules every write checks.
+
+Roles:
+- lanh_dao (lãnh đạo): sees everything, writes nothing;
+- can_bo (cán bộ đơn vị): uploads and corrects only the data of their own unit;
+- quan_tri (quản trị): everything, including registries, targets and accounts.
+
+The rules are enforced by the functions that write (loaders.actions, target_edit, registry_edit),
+not only by the pages hiding buttons. Command line: `python -m loaders user add|list|passwd|disable|enable`.
+"""
+from __future__ import annotations
+
+import getpass
+import re
+import sys
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from .text import nfc
+
+ROLES = ("lanh_dao", "can_bo", "quan_tri")
+ROLE_LABELS = {"lanh_dao": "Lãnh đạo", "can_bo": "Cán bộ đơn vị", "quan_tri": "Quản trị"}
+MIN_PASSWORD = 5  # the demo's "admin"; the command line warns under 8
+GOOD_PASSWORD = 8
+CLI_USER = "(dòng lệnh)"
+
+_USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+_hasher = PasswordHasher()  # Argon2id with a fresh random salt per hash
+_DUMMY_HASH = _hasher.hash("dummy password for timing")
+
+
+class UserError(ValueError):
+    """An account that cannot be created or changed; the message is Vietnamese."""
+
+
+class PermissionDenied(PermissionError):
+    """The signed-in user may not do this; the message is Vietnamese and names the reason."""
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    role: str
+    full_name: str | None = None
+    unit_code: str | None = None
+    active: bool = True
+
+    @property
+    def label(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "quan_tri"
+
+    def can_write_unit(self, unit_code: str | None) -> bool:
+        """May this user upload, correct or roll back data of `unit_code`?"""
+        if not self.active:
+            return False
+        if self.role == "quan_tri":
+            return True
+        return self.role == "can_bo" and unit_code is not None and unit_code == self.unit_code
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password_rules(password: str) -> None:
+    if password is None or len(password) < MIN_PASSWORD:
+        raise UserError(f"mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự")
+    if password != password.strip():
+        raise UserError("mật khẩu không được bắt đầu hoặc kết thúc bằng khoảng trắng")
+
+
+def normalize_username(username: str) -> str:
+    name = nfc(username).strip().lower()
+    if not _USERNAME_RE.match(name):
+        raise UserError(f"tên đăng nhập “{username}” không hợp lệ: dùng 2–40 chữ cái không dấu, số, dấu chấm, "
+                        "gạch dưới hoặc gạch ngang, bắt đầu bằng chữ hoặc số")
+    return name
+
+
+def _row_to_user(row) -> User:
+    username, full_name, role, unit_code, active = row
+    return User(username=username, role=role, full_name=full_name, unit_code=unit_code, active=bool(active))
+
+
+_COLUMNS = "username, full_name, role, unit_code, active"
+
+
+def get_user(con, username: str | None) -> User | None:
+    if not username:
+        return None
+    row = con.execute(f"SELECT {_COLUMNS} FROM app_user WHERE username = ?", [username]).fetchone()
+    return _row_to_user(row) if row else None
+
+
+def list_users(con) -> list[User]:
+    rows = con.execute(f"SELECT {_COLUMNS} FROM app_user ORDER BY role, username").fetchall()
+    return [_row_to_user(r) for r in rows]
+
+
+def _check_role_unit(con, role: str, unit_code: str | None) -> str | None:
+    if role not in ROLES:
+        raise UserError(f"vai trò “{role}” không hợp lệ; chọn một trong: {', '.join(ROLES)}")
+    if role == "can_bo":
+        if not unit_code:
+            raise UserError("tài khoản cán bộ đơn vị phải gắn với một đơn vị (--unit MÃ_ĐƠN_VỊ)")
+    if unit_code:
+        if not con.execute("SELECT count(*) FROM unit WHERE code = ?", [unit_code]).fetchone()[0]:
+            raise UserError(f"không có đơn vị mã “{unit_code}” trong danh mục")
+    return unit_code or None
+
+
+def create_user(con, username: str, password: str, role: str, full_name: str | None = None,
+                unit_code: str | None = None, by: str | None = None) -> User:
+    """Create an account; raises UserError (Vietnamese) when the name is taken or a field is invalid."""
+    from .audit import record
+
+    username = normalize_username(username)
+    check_password_rules(password)
+    unit_code = _check_role_unit(con, role, unit_code)
+    if get_user(con, username) is not None:
+        raise UserError(f"tài khoản “{username}” đã có")
+    full_name = nfc(full_name) or None
+    con.execute(
+        "INSERT INTO app_user (username, full_name, role, unit_code, password_hash) VALUES (?, ?, ?, ?, ?)",
+        [username, full_name, role, unit_code, hash_password(password)],
+    )
+    record(con, by, "user_add", f"{username} ({ROLE_LABELS[role]}{', ' + unit_code if unit_code else ''})")
+    return get_user(con, username)
+
+
+def set_password(con, username: str, password: str, by: str | None = None) -> None:
+    from .audit import record
+
+    check_password_rules(password)
+    if get_user(con, username) is None:
+        raise UserError(f"không có tài khoản “{username}”")
+    con.execute("UPDATE app_user SET password_hash = ? WHERE username = ?", [hash_password(password), username])
+    record(con, by, "user_passwd", username)
+
+
+def update_user(con, username: str, by: str | None = None, *, role: str | None = None,
+                unit_code: str | None = None, full_name: str | None = None, active: bool | None = None) -> User:
+    """Change role / unit / name / active; fields left None keep their value (unit_code "" clears it)."""
+    from .audit import record
+
+    user = get_user(con, username)
+    if user is None:
+        raise UserError(f"không có tài khoản “{username}”")
+    new_role = role or user.role
+    new_unit = user.unit_code if unit_code is None else (unit_code or None)
+    new_unit = _check_role_unit(con, new_role, new_unit)
+    new_name = user.full_name if full_name is None else (nfc(full_name) or None)
+    new_active = user.active if active is None else bool(active)
+    if user.role == "quan_tri" and (new_role != "quan_tri" or not new_active):
+        others = con.execute(
+            "SELECT count(*) FROM app_user WHERE role = 'quan_tri' AND active AND username <> ?", [username]
+        ).fetchone()[0]
+        if not others:
+            raise UserError("không thể bỏ quyền hoặc khóa quản trị viên cuối cùng")
+    con.execute("UPDATE app_user SET role = ?, unit_code = ?, full_name = ?, active = ? WHERE username = ?",
+                [new_role, new_unit, new_name, new_active, username])
+    changes = []
+    if new_role != user.role:
+        changes.append(f"vai trò {ROLE_LABELS[user.role]} → {ROLE_LABELS[new_role]}")
+    if new_unit != user.unit_code:
+        changes.append(f"đơn vị {user.unit_code or '—'} → {new_unit or '—'}")
+    if new_name != user.full_name:
+        changes.append(f"họ tên → {new_name or '—'}")
+    if new_active != user.active:
+        changes.append("mở khóa" if new_active else "khóa")
+    record(con, by, "user_edit", f"{username}: {'; '.join(changes) or 'không đổi'}")
+    return get_user(con, username)
+
+
+def verify(con, username: str, password: str) -> User | None:
+    """The active user whose password this is, else None. Takes about the same time for an unknown name."""
+    try:
+        name = normalize_username(username or "")
+    except UserError:
+        name = None
+    row = None
+    if name:
+        row = con.execute(
+            f"SELECT {_COLUMNS}, password_hash FROM app_user WHERE username = ?", [name]
+        ).fetchone()
+    stored = row[5] if row else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password or "")
+        ok = row is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        ok = False
+    if not ok or not row[4]:
+        return None
+    if _hasher.check_needs_rehash(stored):
+        con.execute("UPDATE app_user SET password_hash = ? WHERE username = ?", [hash_password(password), name])
+    return _row_to_user(row[:5])
+
+
+def current(con, user: User | None) -> User:
+    """The user as the database has them now (role changes and locks apply at once); refuses anonymity."""
+    if user is None:
+        raise PermissionDenied("cần đăng nhập để thực hiện thao tác này")
+    fresh = get_user(con, user.username)
+    if fresh is None or not fresh.active:
+        raise PermissionDenied(f"tài khoản “{user.username}” không còn hoạt động")
+    return fresh
+
+
+def require_role(con, user: User | None, *roles: str) -> User:
+    fresh = current(con, user)
+    if fresh.role not in roles:
+        allowed = ", ".join(ROLE_LABELS[r] for r in roles)
+        raise PermissionDenied(f"tài khoản {fresh.role_label.lower()} không được làm việc này (cần: {allowed})")
+    return fresh
+
+
+def require_unit(con, user: User | None, unit_code: str | None) -> User:
+    """The user may write data of `unit_code`: an administrator, or the staff of that very unit."""
+    fresh = current(con, user)
+    if fresh.can_write_unit(unit_code):
+        return fresh
+    if fresh.role == "can_bo":
+        raise PermissionDenied(
+            f"tài khoản {fresh.username} chỉ được nạp và sửa số liệu của đơn vị mình ({fresh.unit_code}), "
+            f"không được ghi số liệu của {unit_code or 'đơn vị khác'}")
+    raise PermissionDenied(f"tài khoản {fresh.role_label.lower()} chỉ được xem, không được ghi số liệu")
+
+
+# --- command line ---------------------------------------------------------------------------------------
+def _read_password(args) -> str:
+    if args.password is not None:
+        return args.password
+    if not sys.stdin.isatty():
+        line = sys.stdin.readline()
+        return line.rstrip("\n")
+    first = getpass.getpass("Mật khẩu: ")
+    if getpass.getpass("Nhập lại mật khẩu: ") != first:
+        raise UserError("hai lần nhập mật khẩu không khớp")
+    return first
+
+
+def _cmd_user_add(args) -> int:
+    from .cli import EXIT_OK, EXIT_REFUSED, open_db
+
+    try:
+        password = _read_password(args)
+        with open_db(args) as con:
+            user = create_user(con, args.username, password, args.role, args.name, args.unit, by=CLI_USER)
+    except UserError as exc:
+        print(f"Không tạo được tài khoản: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    unit = f", đơn vị {user.unit_code}" if user.unit_code else ""
+    print(f"Đã tạo tài khoản {user.username} ({user.role_label}{unit}).")
+    if len(password) < GOOD_PASSWORD:
+        print(f"Lưu ý: mật khẩu ngắn hơn {GOOD_PASSWORD} ký tự — chỉ dùng cho bản chạy thử.", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_user_list(args) -> int:
+    from .cli import EXIT_OK, open_db
+
+    with open_db(args, read_only=True) as con:
+        users = list_users(con)
+    if not users:
+        print("Chưa có tài khoản nào. Tạo quản trị viên đầu tiên: "
+              "python -m loaders user add TÊN --role quan_tri --name \"Họ tên\"")
+        return EXIT_OK
+    print(f"{'Tài khoản':<20}  {'Vai trò':<14}  {'Đơn vị':<20}  {'Trạng thái':<10}  Họ tên")
+    for u in users:
+        state = "hoạt động" if u.active else "đã khóa"
+        print(f"{u.username:<20}  {u.role_label:<14}  {(u.unit_code or ''):<20}  {state:<10}  {u.full_name or ''}")
+    return EXIT_OK
+
+
+def _cmd_user_passwd(args) -> int:
+    from .cli import EXIT_OK, EXIT_REFUSED, open_db
+
+    try:
+        password = _read_password(args)
+        with open_db(args) as con:
+            set_password(con, args.username, password, by=CLI_USER)
+    except UserError as exc:
+        print(f"Không đổi được mật khẩu: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    print(f"Đã đổi mật khẩu của {args.username}.")
+    return EXIT_OK
+
+
+def _cmd_user_active(args) -> int:
+    from .cli import EXIT_OK, EXIT_REFUSED, open_db
+
+    active = args.user_command == "enable"
+    try:
+        with open_db(args) as con:
+            update_user(con, args.username, by=CLI_USER, active=active)
+    except UserError as exc:
+        print(f"Không thực hiện được: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    print(f"Đã {'mở khóa' if active else 'khóa'} tài khoản {args.username}.")
+    return EXIT_OK
+
+
+def add_commands(subparsers) -> None:
+    p = subparsers.add_parser("user", help="tài khoản đăng nhập: add, list, passwd, disable, enable")
+    sub = p.add_subparsers(dest="user_command", required=True, parser_class=type(p))
+    a = sub.add_parser("add", help="tạo tài khoản")
+    a.add_argument("username")
+    a.add_argument("--role", required=True, choices=ROLES, help="lanh_dao | can_bo | quan_tri")
+    a.add_argument("--password", default=None, help="mật khẩu (bỏ trống: hỏi khi chạy)")
+    a.add_argument("--name", default=None, help="họ tên hiển thị")
+    a.add_argument("--unit", default=None, help="mã đơn vị (bắt buộc với can_bo)")
+    a.set_defaults(func=_cmd_user_add)
+    sub.add_parser("list", help="danh sách tài khoản").set_defaults(func=_cmd_user_list)
+    w = sub.add_parser("passwd", help="đặt lại mật khẩu")
+    w.add_argument("username")
+    w.add_argument("--password", default=None, help="mật khẩu mới (bỏ trống: hỏi khi chạy)")
+    w.set_defaults(func=_cmd_user_passwd)
+    for name, text in (("disable", "khóa tài khoản"), ("enable", "mở khóa tài khoản")):
+        d = sub.add_parser(name, help=text)
+        d.add_argument("username")
+        d.set_defaults(func=_cmd_user_active)
