@@ -121,7 +121,9 @@ WHERE NOT EXISTS (SELECT 1 FROM annual a
 -- Unit lineage: a merged (or renamed-into) unit has valid_to and successor. unit_lineage lists, for every
 -- predecessor, each later unit its data belongs to and from which date (chains followed); unit_current gives
 -- the unit a code stands for today. A quarter's activity belongs to the unit that exists at the quarter's end:
--- the old unit's data shows under its successor from the merge date, and stays its own before it.
+-- the old unit's data shows under its successor from the merge date, and stays its own before it. When a
+-- quarter has values both from the successor and from its predecessors, the successor's own value wins;
+-- from predecessors only, counts add up and rates are averaged. Targets follow the same rule.
 CREATE OR REPLACE VIEW unit_lineage AS
 WITH RECURSIVE chain(code, current_code, from_date, depth) AS (
     SELECT code, successor, CAST(valid_to + INTERVAL 1 DAY AS DATE), 1
@@ -138,11 +140,27 @@ FROM unit u LEFT JOIN unit_lineage l ON l.code = u.code
 GROUP BY u.code;
 
 CREATE OR REPLACE VIEW cur_activity_unit AS
-WITH a AS (SELECT *, last_day(make_date(year, 3 * quarter, 1)) AS period_end FROM cur_activity)
-SELECT coalesce(l.current_code, a.unit_code) AS unit_code, a.year, a.quarter, a.metric_code,
-       arg_max(a.actual, a.batch_id) AS actual, max(a.batch_id) AS batch_id
-FROM a ASOF LEFT JOIN unit_lineage l ON l.code = a.unit_code AND a.period_end >= l.from_date
-GROUP BY ALL;
+WITH a AS (SELECT *, last_day(make_date(year, 3 * quarter, 1)) AS period_end FROM cur_activity),
+m AS (SELECT coalesce(l.current_code, a.unit_code) AS unit_code, a.year, a.quarter, a.metric_code, a.actual,
+             a.batch_id, l.current_code IS NULL AS own
+      FROM a ASOF LEFT JOIN unit_lineage l ON l.code = a.unit_code AND a.period_end >= l.from_date)
+SELECT m.unit_code, m.year, m.quarter, m.metric_code,
+       CASE WHEN bool_or(m.own) THEN arg_max(m.actual, [m.own::INTEGER, m.batch_id])
+            WHEN any_value(k.kind) = 'count' THEN sum(m.actual) ELSE avg(m.actual) END AS actual,
+       max(m.batch_id) AS batch_id
+FROM m JOIN metric k ON k.code = m.metric_code
+GROUP BY m.unit_code, m.year, m.quarter, m.metric_code;
+
+CREATE OR REPLACE VIEW v_quarter_target_unit AS
+WITH t AS (SELECT *, last_day(make_date(year, 3 * quarter, 1)) AS period_end FROM v_quarter_target),
+m AS (SELECT coalesce(l.current_code, t.unit_code) AS unit_code, t.year, t.quarter, t.metric_code, t.target,
+             l.current_code IS NULL AS own
+      FROM t ASOF LEFT JOIN unit_lineage l ON l.code = t.unit_code AND t.period_end >= l.from_date)
+SELECT m.unit_code, m.year, m.quarter, m.metric_code,
+       CASE WHEN bool_or(m.own) THEN arg_max(m.target, m.own::INTEGER)
+            WHEN any_value(k.kind) = 'count' THEN sum(m.target) ELSE avg(m.target) END AS target
+FROM m JOIN metric k ON k.code = m.metric_code
+GROUP BY m.unit_code, m.year, m.quarter, m.metric_code;
 
 CREATE OR REPLACE VIEW v_activity AS
 SELECT coalesce(a.unit_code, t.unit_code) AS unit_code, u.name AS unit_name,
@@ -150,7 +168,7 @@ SELECT coalesce(a.unit_code, t.unit_code) AS unit_code, u.name AS unit_name,
        coalesce(a.metric_code, t.metric_code) AS metric_code, m.name AS metric_name,
        a.actual, t.target
 FROM cur_activity_unit a
-FULL OUTER JOIN v_quarter_target t USING (unit_code, year, quarter, metric_code)
+FULL OUTER JOIN v_quarter_target_unit t USING (unit_code, year, quarter, metric_code)
 JOIN unit u ON u.code = coalesce(a.unit_code, t.unit_code)
 JOIN metric m ON m.code = coalesce(a.metric_code, t.metric_code);
 

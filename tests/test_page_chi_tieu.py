@@ -1,0 +1,79 @@
+"""Chỉ tiêu: target edits saved as batches, validation, copying last year, and the page."""
+from __future__ import annotations
+
+import pytest
+
+from loaders.schema import connect
+from loaders.store import rollback_batch
+from loaders.target_edit import TargetEditError, copy_year_for_units, save_targets, targets_of, validate
+from loaders.users import PermissionDenied, create_user
+
+
+@pytest.fixture
+def con_admin(demo_db):
+    con = connect(demo_db)
+    admin = create_user(con, "qt", "matkhau-1", "quan_tri")
+    yield con, admin
+    con.close()
+
+
+def test_save_is_a_batch_of_changes_and_rolls_back(con_admin):
+    con, admin = con_admin
+    before = targets_of(con, "so_y_te", 2025)
+    result, changes = save_targets(con, admin, "so_y_te", 2025,
+                                   {("tin_bai", None): 100, ("tin_bai", 1): 40, ("bao_dai", None): before[("bao_dai", None)]})
+    assert [(c.metric_code, c.quarter, c.new) for c in changes] == [("tin_bai", None, 100), ("tin_bai", 1, 40)]
+    b = con.execute("SELECT kind, uploaded_by, unit_code, year, rows, file_name FROM batch WHERE id = ?",
+                    [result.batch_id]).fetchone()
+    assert b[:5] == ("target_edit", "qt", "so_y_te", 2025, 2) and b[5].endswith(".csv")
+    q = con.execute("SELECT quarter, target FROM v_activity WHERE unit_code = 'so_y_te' AND year = 2025 "
+                    "AND metric_code = 'tin_bai' ORDER BY quarter").fetchall()
+    assert q == [(1, 40.0), (2, 20.0), (3, 20.0), (4, 20.0)] or q[0] == (1, 40.0)
+    assert con.execute("SELECT action, username FROM audit_log ORDER BY id DESC LIMIT 1").fetchone() == \
+        ("target_edit", "qt")
+    assert save_targets(con, admin, "so_y_te", 2025, {("tin_bai", None): 100}) == (None, [])  # nothing changed
+    rollback_batch(con, result.batch_id, by="qt")
+    assert targets_of(con, "so_y_te", 2025) == before
+
+
+@pytest.mark.parametrize("values, message", [
+    ({("tin_bai", None): -1}, "âm"),
+    ({("tin_bai", None): 2.5}, "số nguyên"),
+    ({("ty_le_dung_han", None): 101}, "vượt quá 100%"),
+    ({("tin_bai", None): "abc"}, "không phải là số"),
+    ({("tin_bai", None): None}, "xóa trống"),
+    ({("tin_bai", None): 10, ("tin_bai", 1): 5, ("tin_bai", 2): 5, ("tin_bai", 3): 5, ("tin_bai", 4): 5}, "tổng bốn quý"),
+    ({("tin_bai", None): 10, ("tin_bai", 1): 11}, "vượt chỉ tiêu cả năm"),
+    ({("khong_co", None): 1}, "không có chỉ tiêu"),
+])
+def test_validation_messages_name_indicator_and_column(con_admin, values, message):
+    con, admin = con_admin
+    with pytest.raises(TargetEditError, match=message) as info:
+        save_targets(con, admin, "so_y_te", 2025, values)
+    if "khong_co" not in str(values):
+        assert "Chỉ tiêu “" in info.value.errors[0]
+    assert con.execute("SELECT count(*) FROM batch WHERE kind = 'target_edit'").fetchone()[0] == 0
+
+
+def test_rates_may_be_decimal_and_ended_units_refused(con_admin):
+    con, admin = con_admin
+    assert validate(con, "so_y_te", 2025, {("ty_le_dung_han", None): 97.5})[1] == []
+    errors = validate(con, "so_gtvt", 2026, {("tin_bai", None): 5})[1]
+    assert errors and "ngừng hoạt động" in errors[0]
+
+
+def test_copy_previous_year_for_units_without_targets(con_admin):
+    con, admin = con_admin
+    last = con.execute("SELECT max(year) FROM cur_target").fetchone()[0]
+    result, n = copy_year_for_units(con, admin, last, last + 1)
+    assert n == con.execute("SELECT count(*) FROM cur_target WHERE year = ?", [last]).fetchone()[0]
+    assert targets_of(con, "so_y_te", last + 1) == targets_of(con, "so_y_te", last)
+    assert copy_year_for_units(con, admin, last, last + 1) == (None, 0)  # never overwrites
+
+
+def test_only_administrators_set_targets(con_admin):
+    con, _ = con_admin
+    for user in (create_user(con, "ld", "matkhau-1", "lanh_dao"),
+                 create_user(con, "cb", "matkhau-1", "can_bo", unit_code="so_y_te"), None):
+        with pytest.raises(PermissionDenied):
+            save_targets(con, user, "so_y_te", 2025, {("tin_bai", None): 1})
