@@ -78,6 +78,25 @@ MIGRATIONS: list[str] = [
         id INTEGER PRIMARY KEY DEFAULT nextval('audit_seq'), happened_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
         username VARCHAR, action VARCHAR NOT NULL, detail VARCHAR);
     """,
+    # 3: tasks of an imported yearly plan (batch kind 'plan') and their status per quarter
+    """
+    CREATE SEQUENCE plan_task_seq START 1;
+    CREATE TABLE plan_task (
+        batch_id INTEGER NOT NULL, id INTEGER PRIMARY KEY DEFAULT nextval('plan_task_seq'),
+        ordinal INTEGER, content VARCHAR NOT NULL, lead_unit_code VARCHAR, lead_text VARCHAR,
+        partners VARCHAR[], partner_codes VARCHAR[],
+        schedule_kind VARCHAR NOT NULL CHECK (schedule_kind IN
+            ('month', 'quarter', 'month_range', 'monthly', 'quarterly', 'regular', 'on_request', 'year')),
+        months INTEGER[], quarters INTEGER[], year INTEGER, when_text VARCHAR, source_text VARCHAR);
+    CREATE INDEX plan_task_batch ON plan_task (batch_id);
+    -- One row per mark; the newest mark of a (task, year, quarter) is its status. Nothing is overwritten.
+    CREATE TABLE plan_task_status (
+        task_id INTEGER NOT NULL, year INTEGER NOT NULL, quarter INTEGER NOT NULL CHECK (quarter BETWEEN 1 AND 4),
+        status VARCHAR NOT NULL CHECK (status IN ('done', 'in_progress', 'not_done')),
+        note VARCHAR, evidence_url VARCHAR, evidence_file BLOB, evidence_name VARCHAR,
+        marked_by VARCHAR, marked_at TIMESTAMP NOT NULL DEFAULT current_timestamp);
+    CREATE INDEX plan_task_status_key ON plan_task_status (task_id, year, quarter);
+    """,
 ]
 
 # The current value of a key is the one from its newest active batch; rolled-back batches stay stored.
