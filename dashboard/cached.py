@@ -1,0 +1,76 @@
+"""Cached queries for Streamlit pages: results are kept until the data version changes.
+
+The cache key is (query name, database path, ``loaders.store.data_version(con)``, arguments), so a new batch
+or a rollback is seen on the very next rerun, and an unchanged database costs one tiny version query.
+
+Public API
+----------
+- ``con()``                      a DuckDB cursor on the process-wide connection (dashboard.db).
+- ``version(con=None) -> str``   the current data version (read once per script run of a session).
+- ``q(fn, *args, **kwargs)``     ``fn(con, *args, **kwargs)`` for a function of dashboard.queries, cached.
+                                 Arguments must be hashable-friendly: numbers, strings, tuples, None.
+- ``sample() -> bool``           True while sample (demo) data is in use (loaders.store.is_sample_data), cached.
+- ``clear()``                    drop every cached result (tests, benchmarks).
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import queries
+from dashboard.db import cursor
+from loaders.schema import db_path
+from loaders.store import data_version, is_sample_data
+
+
+def con():
+    return cursor()
+
+
+_RUN_MEMO: dict[str, tuple] = {}  # session id -> (this run's marker, db path, version)
+
+
+def version(c=None) -> str:
+    """The data version, read once per script run (a run's marker is the per-run ``cursors`` dict)."""
+    if c is not None:
+        return data_version(c)
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    db = str(db_path())
+    if ctx is None:
+        return data_version(cursor())
+    memo = _RUN_MEMO.get(ctx.session_id)
+    if memo is not None and memo[0] is ctx.cursors and memo[1] == db:
+        return memo[2]
+    ver = data_version(cursor())
+    _RUN_MEMO[ctx.session_id] = (ctx.cursors, db, ver)
+    if len(_RUN_MEMO) > 1000:
+        _RUN_MEMO.clear()
+    return ver
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _run(name: str, db: str, data_ver: str, args: tuple, kwargs: tuple):
+    return getattr(queries, name)(cursor(), *args, **dict(kwargs))
+
+
+def q(fn, *args, **kwargs):
+    """Run ``fn`` (a function of dashboard.queries) through the cache keyed by the data version."""
+    name = fn if isinstance(fn, str) else fn.__name__
+    args = tuple(tuple(a) if isinstance(a, list) else a for a in args)
+    kw = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()))
+    return _run(name, str(db_path()), version(), args, kw)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _sample(db: str, data_ver: str) -> bool:
+    return is_sample_data(cursor())
+
+
+def sample() -> bool:
+    return _sample(str(db_path()), version())
+
+
+def clear() -> None:
+    _run.clear()
+    _sample.clear()

@@ -1,0 +1,432 @@
+"""Plotly figure builders: pure functions from DataFrames (as dashboard.queries returns them) to go.Figure.
+
+No database, no Streamlit. Every figure uses the theme (dashboard.theme: template, status colours, target mark)
+and Vietnamese formats (dashboard.fmt) in hovers, text and axes. Ratios (completion) are fractions (1.0 = 100%).
+Bars never run past theme.DISPLAY_CAP (150%); the true value is in the text and hover.
+Missing index years are gaps (never filled) and are labelled fmt.NO_DATA.
+
+Public API
+----------
+- ``wrap_label(text, width=34) -> str``                   break a long Vietnamese label with <br>.
+- ``short_label(text, n=24) -> str``                       the first words of a long name, with "…".
+- ``bar_height(n, per_bar=30, base=90) -> int``           a height that keeps n bars legible.
+- ``completion_bars(df, label="unit_name", value="completion", key="unit_code", title=None, detail=None)``
+      horizontal bars coloured by status, the 100% target line; rows drawn in df order, first on top.
+      ``detail``: optional column of preformatted hover text.
+- ``actual_target_bars(df, label="unit_name", key="unit_code", unit_label="", rate=False, title=None)``
+      bullet-style: actual bars coloured by status with a target mark per row (native units).
+- ``indicator_bullets(df, title=None)``                   per indicator (indicator_summary): completion bars
+      with "thực hiện / chỉ tiêu" text and the 100% target line.
+- ``status_heatmap(df, row="unit_name", col="label", value="completion", row_order=None, col_order=None,
+      detail=None, key=None, title=None)``                cells in status colours with the percent written in.
+- ``ytd_line(df, unit_label="", title=None)``             year to date (queries.ytd) against the target path.
+- ``index_history(df, index_name, scale_max=100, unit="", title=None, merger_year=2025)``
+      score (top) and rank (bottom, reversed) over the years per entity; target line; gaps shaded and
+      labelled; the 2025 merger marked.
+- ``components_bars(df, entity_name, scale_max=10, title=None)``  a province's components beside the best
+      province and the national average where known (queries.index_components).
+- ``peer_lines(df, highlight=(), scale_max=100, title=None)``  score per year per province; the chosen ones
+      drawn thick.
+- ``score_bars(df, label="entity_name", value="score", title=None)``  scores of several entities, highest first.
+- ``unit_metric_bars(df, unit_label="", rate=False, title=None)``  one indicator of one unit over the quarters,
+      bars in status colours with target marks (rows of queries.unit_history for one metric).
+- ``index_scores_lines(df, title=None)``                  a unit's own index scores over the years.
+- ``add_source(fig, text)``                               put a source line under a figure (for exports/slides).
+"""
+from __future__ import annotations
+
+import math
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dashboard import fmt, theme
+
+_STATUS_INDEX = {s: i for i, s in enumerate(theme.STATUSES)}
+
+
+def wrap_label(text, width: int = 34) -> str:
+    s = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
+    return "<br>".join(textwrap.wrap(s, width=width, break_long_words=False)) or s
+
+
+def short_label(text, n: int = 24) -> str:
+    """A short column label: the first words of a long indicator name, with an ellipsis."""
+    s = "" if text is None else str(text)
+    if len(s) <= n:
+        return s
+    cut = s[:n].rsplit(" ", 1)[0].rstrip(",;:–-")
+    return cut + "…"
+
+
+def bar_height(n: int, per_bar: int = 30, base: int = 90) -> int:
+    return int(base + per_bar * max(int(n), 1))
+
+
+def _capped(s: pd.Series) -> pd.Series:
+    return s.astype("float64").clip(upper=theme.DISPLAY_CAP)
+
+
+def _target_line(fig: go.Figure, x: float = theme.THRESHOLD_DAT, text: str = "Chỉ tiêu (100%)", **kw) -> None:
+    fig.add_vline(x=x, line=dict(color=theme.TARGET_COLOR, width=2, dash="dash"), layer="above", **kw)
+    fig.add_annotation(x=x, y=1, yref="paper", yanchor="bottom", text=text, showarrow=False,
+                       font=dict(size=12, color=theme.TARGET_COLOR), xanchor="left", xshift=4)
+
+
+def _status_legend(fig: go.Figure, statuses) -> None:
+    """Legend entries for the status colours present (one dummy trace each)."""
+    for s in theme.STATUSES:
+        if s in set(statuses):
+            fig.add_trace(go.Bar(x=[None], y=[None], orientation="h", name=theme.STATUS_LABEL[s],
+                                 marker_color=theme.STATUS_COLOR[s], showlegend=True, hoverinfo="skip"))
+
+
+def completion_bars(df: pd.DataFrame, label: str = "unit_name", value: str = "completion", key: str = "unit_code",
+                    title: str | None = None, detail: str | None = None) -> go.Figure:
+    d = df.reset_index(drop=True)
+    status = d["status"] if "status" in d else theme.status_series(d[value])
+    labels = [wrap_label(x, 40) for x in d[label]]
+    texts = [fmt.percent(v) for v in d[value]]
+    hover = [f"<b>{n}</b><br>Hoàn thành: {t} ({theme.STATUS_LABEL[s]})" + (f"<br>{x}" if detail else "")
+             for n, t, s, x in zip(d[label], texts, status, d[detail] if detail else [""] * len(d))]
+    fig = go.Figure(go.Bar(
+        x=_capped(d[value]).fillna(0), y=labels, orientation="h",
+        marker_color=[theme.STATUS_COLOR[s] for s in status], text=texts, textposition="outside", cliponaxis=False,
+        customdata=d[key] if key in d else None, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
+        showlegend=False, name=""))
+    _status_legend(fig, status)
+    _target_line(fig)
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
+    fig.update_xaxes(tickformat=".0%", range=[0, theme.DISPLAY_CAP + 0.12], title_text="Tỷ lệ hoàn thành chỉ tiêu")
+    fig.update_layout(barmode="overlay", clickmode="event+select")
+    return theme.apply(fig, height=bar_height(len(d)) + 40, title=title)
+
+
+def actual_target_bars(df: pd.DataFrame, label: str = "unit_name", key: str = "unit_code", unit_label: str = "",
+                       rate: bool = False, title: str | None = None) -> go.Figure:
+    d = df.reset_index(drop=True)
+    status = d["status"] if "status" in d else theme.status_series(d["actual"] / d["target"])
+    labels = [wrap_label(x, 40) for x in d[label]]
+    show = (lambda v: fmt.rate(v)) if rate else (lambda v: fmt.auto(v, 2))
+    hover = [f"<b>{n}</b><br>Thực hiện: {show(a)} {'' if rate else unit_label}<br>"
+             f"Chỉ tiêu: {show(t)} {'' if rate else unit_label}<br>Hoàn thành: {fmt.percent(c)} "
+             f"({theme.STATUS_LABEL[s]})"
+             for n, a, t, c, s in zip(d[label], d["actual"], d["target"], d["completion"], status)]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(
+        x=d["actual"], y=labels, orientation="h", name="Thực hiện",
+        marker_color=[theme.STATUS_COLOR[s] for s in status], text=[show(a) for a in d["actual"]],
+        textposition="outside", cliponaxis=False, customdata=d[key] if key in d else None,
+        hovertext=hover, hovertemplate="%{hovertext}<extra></extra>", showlegend=False))
+    fig.add_trace(go.Scatter(
+        x=d["target"], y=labels, mode="markers", name="Chỉ tiêu", marker=theme.TARGET_MARK,
+        hovertext=hover, hovertemplate="%{hovertext}<extra></extra>"))
+    _status_legend(fig, status)
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
+    top = max([v for v in list(d["actual"]) + list(d["target"]) if not pd.isna(v)] or [1])
+    fig.update_xaxes(range=[0, top * 1.18], title_text=f"Thực hiện và chỉ tiêu{f' ({unit_label})' if unit_label else ''}",
+                     tickformat=",.0f" if not rate else ",.0f", ticksuffix="%" if rate else "")
+    return theme.apply(fig, height=bar_height(len(d)) + 40, title=title)
+
+
+def indicator_bullets(df: pd.DataFrame, title: str | None = None) -> go.Figure:
+    d = df.reset_index(drop=True)
+    labels = [wrap_label(x, 44) for x in d["metric_name"]]
+
+    def amount(a, t, kind, u):
+        if kind == "rate":
+            return f"{fmt.rate(a)} / {fmt.rate(t)}"
+        return f"{fmt.auto(a, 1)} / {fmt.auto(t, 1)} {u or ''}".strip()
+
+    detail = [amount(a, t, k, u) for a, t, k, u in zip(d["actual"], d["target"], d["kind"], d["metric_unit"])]
+    texts = [f"{fmt.percent(c)}  ({x})" for c, x in zip(d["completion"], detail)]
+    hover = [f"<b>{n}</b><br>Thực hiện / chỉ tiêu: {x}<br>Hoàn thành: {fmt.percent(c)} ({theme.STATUS_LABEL[s]})"
+             f"<br>{nd}/{nu} đơn vị đạt" + ("<br>(tỷ lệ: trung bình các đơn vị)" if k == "rate" else "")
+             for n, x, c, s, nd, nu, k in zip(d["metric_name"], detail, d["completion"], d["status"], d["n_dat"],
+                                               d["n_units"], d["kind"])]
+    fig = go.Figure(go.Bar(
+        x=_capped(d["completion"]).fillna(0), y=labels, orientation="h",
+        marker_color=[theme.STATUS_COLOR[s] for s in d["status"]], text=texts, textposition="outside",
+        cliponaxis=False, customdata=d["metric_code"], hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
+        showlegend=False))
+    _status_legend(fig, d["status"])
+    _target_line(fig)
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
+    fig.update_xaxes(tickformat=".0%", range=[0, theme.DISPLAY_CAP + 0.45], title_text="Tỷ lệ hoàn thành chỉ tiêu")
+    return theme.apply(fig, height=bar_height(len(d), per_bar=38) + 40, title=title)
+
+
+def status_heatmap(df: pd.DataFrame, row: str = "unit_name", col: str = "label", value: str = "completion",
+                   row_order=None, col_order=None, detail: str | None = None, key: str | None = None,
+                   title: str | None = None, row_width: int = 38) -> go.Figure:
+    rows = list(row_order) if row_order is not None else list(dict.fromkeys(df[row]))
+    cols = list(col_order) if col_order is not None else list(dict.fromkeys(df[col]))
+    cell = {(r, c): i for i, (r, c) in enumerate(zip(df[row], df[col]))}
+    z, text, hover, keys = [], [], [], []
+    for r in rows:
+        zr, tr, hr, kr = [], [], [], []
+        for c in cols:
+            i = cell.get((r, c))
+            v = df[value].iloc[i] if i is not None else None
+            s = theme.status_of(v)
+            zr.append(_STATUS_INDEX[s])
+            tr.append(fmt.percent(v, 0) if s != theme.NO_STATUS else "–")
+            extra = f"<br>{df[detail].iloc[i]}" if (detail and i is not None) else ""
+            hr.append(f"<b>{r}</b><br>{c}<br>Hoàn thành: {fmt.percent(v)} ({theme.STATUS_LABEL[s]}){extra}")
+            kr.append(df[key].iloc[i] if (key and i is not None) else "")
+        z.append(zr)
+        text.append(tr)
+        hover.append(hr)
+        keys.append(kr)
+    n = len(theme.STATUSES)
+    scale = []
+    for i, s in enumerate(theme.STATUSES):
+        scale += [[i / n, theme.STATUS_COLOR[s]], [(i + 1) / n, theme.STATUS_COLOR[s]]]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=cols, y=[wrap_label(r, row_width) for r in rows], text=text, texttemplate="%{text}",
+        textfont=dict(size=13), customdata=hover, hovertemplate="%{customdata}<extra></extra>",
+        colorscale=scale, zmin=0, zmax=n - 1, showscale=False, xgap=2, ygap=2))  # i/(n-1) lies in band i
+    for s in theme.STATUSES:
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=theme.STATUS_LABEL[s],
+                                 marker=dict(symbol="square", size=14, color=theme.STATUS_COLOR[s])))
+    fig.update_yaxes(autorange="reversed", showgrid=False, ticks="")
+    fig.update_xaxes(side="top", showgrid=False, ticks="", type="category")
+    fig.update_layout(legend=dict(y=-0.02, yanchor="top", x=0), margin=dict(t=60, b=40))
+    height = 110 + 34 * max(len(rows), 1)
+    return theme.apply(fig, height=height, title=title)
+
+
+def ytd_line(df: pd.DataFrame, unit_label: str = "", title: str | None = None) -> go.Figure:
+    mode = df["mode"].iloc[0] if len(df) else "count"
+    x = list(df["label"])
+    if mode == "progress":
+        show, tickformat, suffix = (lambda v: fmt.percent(v)), ".0%", ""
+        ytitle = "Lũy kế so với chỉ tiêu cả năm"
+        names = ("Lũy kế thực hiện (bình quân các chỉ tiêu đếm)", "Lộ trình chỉ tiêu")
+    elif mode == "rate":
+        show, tickformat, suffix = (lambda v: fmt.rate(v)), ",.0f", "%"
+        ytitle = "Tỷ lệ (%)"
+        names = ("Thực hiện (quý gần nhất là số lũy kế)", "Chỉ tiêu")
+    else:
+        show, tickformat, suffix = (lambda v: fmt.auto(v, 1)), ",.0f", ""
+        ytitle = f"Lũy kế{f' ({unit_label})' if unit_label else ''}"
+        names = ("Lũy kế thực hiện", "Lộ trình chỉ tiêu (lũy kế)")
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=x, y=df["target"], name=names[1], mode="lines+markers",
+        line=dict(color=theme.TARGET_COLOR, dash="dash", width=2.5), marker=dict(size=8, color=theme.TARGET_COLOR),
+        hovertext=[f"{l}<br>{names[1]}: {show(v)}" for l, v in zip(x, df["target"])],
+        hovertemplate="%{hovertext}<extra></extra>"))
+    status = [theme.status_of(a / t if t and not pd.isna(a) else None) for a, t in zip(df["actual"], df["target"])]
+    fig.add_trace(go.Scatter(
+        x=x, y=df["actual"], name=names[0], mode="lines+markers+text", connectgaps=False,
+        line=dict(color=theme.PRIMARY, width=3.5),
+        marker=dict(size=12, color=[theme.STATUS_COLOR[s] for s in status], line=dict(width=1.5, color="white")),
+        text=[show(v) if not pd.isna(v) else "" for v in df["actual"]], textposition="top center",
+        hovertext=[f"{l}<br>{names[0]}: {show(a)}<br>{names[1]}: {show(t)}<br>{theme.STATUS_LABEL[s]}"
+                   for l, a, t, s in zip(x, df["actual"], df["target"], status)],
+        hovertemplate="%{hovertext}<extra></extra>"))
+    top = max([v for v in list(df["actual"]) + list(df["target"]) if not pd.isna(v)] or [1])
+    fig.update_yaxes(title_text=ytitle, tickformat=tickformat, ticksuffix=suffix, rangemode="tozero",
+                     range=[0, top * 1.18])
+    fig.update_xaxes(type="category")
+    return theme.apply(fig, height=380, title=title)
+
+
+def _gap_bands(years: list[int]) -> list[tuple[int, int]]:
+    bands: list[tuple[int, int]] = []
+    for y in sorted(years):
+        if bands and y == bands[-1][1] + 1:
+            bands[-1] = (bands[-1][0], y)
+        else:
+            bands.append((y, y))
+    return bands
+
+
+def index_history(df: pd.DataFrame, index_name: str, scale_max: float = 100, unit: str = "",
+                  title: str | None = None, merger_year: int = 2025) -> go.Figure:
+    """df: queries.index_series rows (several entities allowed: the old provinces and the new one)."""
+    dec = fmt.index_decimals(scale_max)
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.66, 0.34], vertical_spacing=0.08,
+                        subplot_titles=(f"Điểm {index_name}", "Xếp hạng (1 là cao nhất)"))
+    ents = list(dict.fromkeys(df["entity_code"]))
+    names = dict(zip(df["entity_code"], df["entity_name"]))
+    for i, e in enumerate(ents):
+        d = df[df["entity_code"] == e].sort_values("year")
+        color = theme.SERIES_COLORS[i % len(theme.SERIES_COLORS)]
+        hover = [f"<b>{names[e]}</b> — {y}<br>Điểm: {fmt.number(s, dec)}<br>Xếp hạng: {fmt.number(r)}"
+                 if st == "co" else f"<b>{names[e]}</b> — {y}<br>{fmt.NO_DATA if st == 'chua_cong_bo' else 'chưa đến kỳ công bố'}"
+                 for y, s, r, st in zip(d["year"], d["score"], d["rank"], d["state"])]
+        fig.add_trace(go.Scatter(
+            x=d["year"], y=d["score"], name=names[e], legendgroup=e, mode="lines+markers+text", connectgaps=False,
+            line=dict(color=color, width=3), marker=dict(size=10, color=color),
+            text=[fmt.number(s, dec) if not pd.isna(s) else "" for s in d["score"]], textposition="top center",
+            hovertext=hover, hovertemplate="%{hovertext}<extra></extra>"), row=1, col=1)
+        rank = pd.to_numeric(d["rank"], errors="coerce")
+        fig.add_trace(go.Scatter(
+            x=d["year"], y=rank, name=names[e], legendgroup=e, showlegend=False, mode="lines+markers+text",
+            connectgaps=False, line=dict(color=color, width=2.5), marker=dict(size=9, color=color),
+            text=[fmt.number(r) if not pd.isna(r) else "" for r in rank], textposition="bottom center",
+            hovertext=hover, hovertemplate="%{hovertext}<extra></extra>"), row=2, col=1)
+    tg = df[df["target"].notna()].sort_values("year").drop_duplicates("year")
+    if len(tg):
+        fig.add_trace(go.Scatter(
+            x=tg["year"], y=tg["target"], name="Mục tiêu", mode="lines+markers",
+            line=dict(color=theme.TARGET_COLOR, dash="dash", width=2), marker=dict(symbol="line-ew", size=14,
+                                                                                  line=dict(width=3, color=theme.TARGET_COLOR)),
+            hovertext=[f"Mục tiêu {y}: {fmt.number(v, dec)}" for y, v in zip(tg["year"], tg["target"])],
+            hovertemplate="%{hovertext}<extra></extra>"), row=1, col=1)
+    tr = df[df["target_rank"].notna()].sort_values("year").drop_duplicates("year")
+    if len(tr):
+        fig.add_trace(go.Scatter(
+            x=tr["year"], y=pd.to_numeric(tr["target_rank"]), name="Mục tiêu xếp hạng", mode="lines+markers",
+            line=dict(color=theme.TARGET_COLOR, dash="dot", width=2), marker=dict(size=7, color=theme.TARGET_COLOR),
+            hovertext=[f"Mục tiêu xếp hạng {y}: {fmt.number(v)}" for y, v in zip(tr["year"], tr["target_rank"])],
+            hovertemplate="%{hovertext}<extra></extra>"), row=2, col=1)
+    # gaps: years (up to the last publication) where none of the drawn entities has a result
+    by_year = df.groupby("year")["state"].agg(lambda s: "co" if (s == "co").any() else
+                                              ("chua_cong_bo" if (s == "chua_cong_bo").any() else "chua_den_ky"))
+    gaps = [int(y) for y, s in by_year.items() if s == "chua_cong_bo"]
+    for a, b in _gap_bands(gaps):
+        fig.add_vrect(x0=a - 0.45, x1=b + 0.45, fillcolor=theme.GAP_FILL, line_width=0, layer="below")
+        fig.add_annotation(x=(a + b) / 2, y=0.5, yref="y domain", text=fmt.NO_DATA if b - a >= 1 else "chưa có<br>số liệu<br>công bố",
+                           showarrow=False, font=dict(size=11, color=theme.MUTED), textangle=0 if b - a >= 1 else 0)
+    years = sorted(by_year.index)
+    if years and years[0] < merger_year <= years[-1] and len(ents) > 1:
+        fig.add_vline(x=merger_year - 0.5, line=dict(color=theme.MUTED, width=1.5, dash="dot"))
+        fig.add_annotation(x=merger_year - 0.5, y=1, yref="paper", text="Sáp nhập tỉnh 01/07/2025", showarrow=False,
+                           xanchor="left", yanchor="bottom", xshift=4, font=dict(size=12, color=theme.MUTED))
+    fig.update_xaxes(dtick=1, tickformat="d", range=[(years[0] - 0.6) if years else 0, (years[-1] + 0.6) if years else 1])
+    top = df[["score", "target"]].max().max()
+    fig.update_yaxes(row=1, col=1, title_text=unit or "điểm", tickformat=",." + str(min(dec, 2)) + "f" if dec > 2 else ",.0f",
+                     range=[0, (top * 1.15) if not pd.isna(top) else scale_max])
+    fig.update_yaxes(row=2, col=1, autorange="reversed", title_text="hạng", tickformat=",d", rangemode="tozero")
+    fig.update_layout(legend=dict(y=1.1), margin=dict(t=80))
+    return theme.apply(fig, height=560, title=title)
+
+
+def components_bars(df: pd.DataFrame, entity_name: str, scale_max: float = 10, title: str | None = None) -> go.Figure:
+    d = df.reset_index(drop=True)
+    labels = [wrap_label(x, 40) for x in d["component_name"]]
+    dec = 2 if scale_max > 1 else 4
+    fig = go.Figure()
+    fig.add_trace(go.Bar(
+        x=d["score"], y=labels, orientation="h", name=entity_name, marker_color=theme.PRIMARY,
+        text=[fmt.number(v, dec) for v in d["score"]], textposition="outside", cliponaxis=False,
+        hovertext=[f"<b>{n}</b><br>{entity_name}: {fmt.number(v, dec)}" for n, v in zip(d["component_name"], d["score"])],
+        hovertemplate="%{hovertext}<extra></extra>"))
+    if d["national"].notna().any():
+        fig.add_trace(go.Bar(
+            x=d["national"], y=labels, orientation="h", name="Trung bình cả nước", marker_color=theme.MUTED,
+            text=[fmt.number(v, dec) if not pd.isna(v) else "" for v in d["national"]], textposition="outside",
+            cliponaxis=False,
+            hovertext=[f"<b>{n}</b><br>Trung bình cả nước: {fmt.number(v, dec)}" for n, v in zip(d["component_name"], d["national"])],
+            hovertemplate="%{hovertext}<extra></extra>"))
+    if d["best"].notna().any():
+        fig.add_trace(go.Scatter(
+            x=d["best"], y=labels, mode="markers", name="Tỉnh cao nhất (trong số liệu đã có)",
+            marker=dict(symbol="diamond", size=13, color="#e8710a", line=dict(width=1, color="white")),
+            hovertext=[f"<b>{n}</b><br>Cao nhất: {fmt.number(v, dec)} — {b}" if not pd.isna(v) else ""
+                       for n, v, b in zip(d["component_name"], d["best"], d["best_name"])],
+            hovertemplate="%{hovertext}<extra></extra>"))
+    top = max([v for v in list(d["score"]) + list(d["best"]) + list(d["national"]) if not pd.isna(v)] or [scale_max])
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(range=[0, top * 1.15], tickformat=",.0f" if scale_max > 1 else ",.2f", title_text="điểm")
+    fig.update_layout(barmode="group")
+    return theme.apply(fig, height=bar_height(len(d), per_bar=44 if d["national"].notna().any() else 36) + 50,
+                       title=title)
+
+
+def peer_lines(df: pd.DataFrame, highlight=(), scale_max: float = 100, title: str | None = None) -> go.Figure:
+    dec = fmt.index_decimals(scale_max)
+    fig = go.Figure()
+    ents = list(dict.fromkeys(df["entity_code"]))
+    names = dict(zip(df["entity_code"], df["entity_name"]))
+    k = 0
+    for e in ents:
+        d = df[df["entity_code"] == e].sort_values("year")
+        main = e in set(highlight)
+        color = theme.PRIMARY if main else theme.SERIES_COLORS[1 + k % (len(theme.SERIES_COLORS) - 1)]
+        if not main:
+            k += 1
+        fig.add_trace(go.Scatter(
+            x=d["year"], y=d["score"], name=names[e], mode="lines+markers", connectgaps=False,
+            line=dict(color=color, width=4 if main else 2), marker=dict(size=10 if main else 7, color=color),
+            hovertext=[f"<b>{names[e]}</b> — {y}<br>Điểm: {fmt.number(s, dec)}<br>Xếp hạng: {fmt.number(r)}"
+                       if st == "co" else f"<b>{names[e]}</b> — {y}<br>{fmt.NO_DATA}"
+                       for y, s, r, st in zip(d["year"], d["score"], d["rank"], d["state"])],
+            hovertemplate="%{hovertext}<extra></extra>"))
+    years = sorted(df["year"].unique())
+    if years:
+        fig.update_xaxes(dtick=1, tickformat="d", range=[years[0] - 0.5, years[-1] + 0.5])
+    fig.update_yaxes(title_text="điểm", tickformat=",.2f" if dec > 2 else ",.0f")
+    return theme.apply(fig, height=420, title=title)
+
+
+def score_bars(df: pd.DataFrame, label: str = "entity_name", value: str = "score", title: str | None = None) -> go.Figure:
+    """Scores of several entities (e.g. DDCI of departments), highest first; no status colours (no target)."""
+    d = df.reset_index(drop=True)
+    labels = [wrap_label(x, 40) for x in d[label]]
+    rank = d["rank"] if "rank" in d else [None] * len(d)
+    fig = go.Figure(go.Bar(
+        x=d[value], y=labels, orientation="h", marker_color=theme.PRIMARY,
+        text=[fmt.auto(v, 4) for v in d[value]], textposition="outside", cliponaxis=False,
+        hovertext=[f"<b>{n}</b><br>Điểm: {fmt.auto(v, 4)}<br>Xếp hạng: {fmt.number(r)}"
+                   for n, v, r in zip(d[label], d[value], rank)],
+        hovertemplate="%{hovertext}<extra></extra>"))
+    top = max([v for v in d[value] if not pd.isna(v)] or [1])
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
+    fig.update_xaxes(range=[0, top * 1.15], title_text="điểm")
+    return theme.apply(fig, height=bar_height(len(d)) + 40, title=title)
+
+
+def unit_metric_bars(df: pd.DataFrame, unit_label: str = "", rate: bool = False, title: str | None = None) -> go.Figure:
+    d = df.reset_index(drop=True)
+    show = (lambda v: fmt.rate(v)) if rate else (lambda v: fmt.auto(v, 2))
+    status = d["status"]
+    hover = [f"<b>{l}</b><br>Thực hiện: {show(a)}<br>Chỉ tiêu: {show(t)}<br>Hoàn thành: {fmt.percent(c)} "
+             f"({theme.STATUS_LABEL[s]})" for l, a, t, c, s in zip(d["label"], d["actual"], d["target"], d["completion"], status)]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=d["label"], y=d["actual"], name="Thực hiện", showlegend=False,
+                         marker_color=[theme.STATUS_COLOR[s] for s in status],
+                         text=[show(a) for a in d["actual"]], textposition="outside", cliponaxis=False,
+                         hovertext=hover, hovertemplate="%{hovertext}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=d["label"], y=d["target"], mode="markers", name="Chỉ tiêu",
+                             marker=dict(symbol="line-ew", size=38, line=dict(width=3.5, color=theme.TARGET_COLOR)),
+                             hovertext=hover, hovertemplate="%{hovertext}<extra></extra>"))
+    _status_legend(fig, status)
+    top = max([v for v in list(d["actual"]) + list(d["target"]) if not pd.isna(v)] or [1])
+    fig.update_yaxes(range=[0, top * 1.2], title_text=("%" if rate else unit_label) or None,
+                     tickformat=",.0f", ticksuffix="%" if rate else "")
+    fig.update_xaxes(type="category")
+    return theme.apply(fig, height=360, title=title)
+
+
+def index_scores_lines(df: pd.DataFrame, title: str | None = None) -> go.Figure:
+    fig = go.Figure()
+    for i, ((code, name), d) in enumerate(df.groupby(["index_code", "entity_name"], sort=False)):
+        d = d.sort_values("year")
+        color = theme.SERIES_COLORS[i % len(theme.SERIES_COLORS)]
+        label = f"{d['index_name'].iloc[0]} — {name}"
+        fig.add_trace(go.Scatter(
+            x=d["year"], y=d["score"], mode="lines+markers+text", name=label, line=dict(color=color, width=3),
+            marker=dict(size=10, color=color), text=[fmt.auto(v, 2) for v in d["score"]], textposition="top center",
+            hovertext=[f"<b>{label}</b> — {y}<br>Điểm: {fmt.auto(s, 4)}<br>Xếp hạng: {fmt.number(r)}"
+                       for y, s, r in zip(d["year"], d["score"], d["rank"])],
+            hovertemplate="%{hovertext}<extra></extra>"))
+    years = sorted(df["year"].unique()) if len(df) else []
+    if years:
+        fig.update_xaxes(dtick=1, tickformat="d", range=[years[0] - 0.6, years[-1] + 0.6])
+    fig.update_yaxes(title_text="điểm", rangemode="tozero")
+    return theme.apply(fig, height=340, title=title)
+
+
+def add_source(fig: go.Figure, text: str) -> go.Figure:
+    """A source line under the plot area (for images and slides; pages write it as a caption instead)."""
+    fig.add_annotation(x=0, y=0, xref="paper", yref="paper", yshift=-10, xanchor="left", yanchor="top",
+                       text=text, showarrow=False, align="left", font=dict(size=11, color=theme.MUTED))
+    b = (fig.layout.margin.b or 10) + 36
+    fig.update_layout(margin=dict(b=b))
+    return fig

@@ -1,0 +1,217 @@
+"""Vietnamese formatting: THE one place for how numbers, percents, dates and periods are written.
+
+Decimal comma and dot for thousands (88,5; 1.250; 1.250,5), "Quý III/2025", dd/mm/yyyy.
+Every page, table, hover, axis and export goes through these functions or constants.
+
+Public API
+----------
+- ``PLOTLY_SEPARATORS``            Plotly ``layout.separators`` (decimal, then thousands): ",.".
+- ``MISSING``                      what an empty value shows ("–").
+- ``NO_DATA``                      label for an unpublished year: "chưa có số liệu công bố".
+- ``number(x, decimals=0)``        1250 -> "1.250"; 88.5, 1 -> "88,5".
+- ``auto(x, max_decimals=2)``      as many decimals as needed, up to max (12 -> "12", 87.33 -> "87,33").
+- ``percent(x, decimals=1)``       a ratio as percent: 0.885 -> "88,5%".
+- ``rate(x, decimals=1)``          a value already in percent: 95.2 -> "95,2%".
+- ``signed(x, decimals=1, suffix="")``  +2.3 -> "+2,3", -1 -> "-1,0".
+- ``points_delta(x)``              a change of a ratio in percentage points: 0.021 -> "+2,1 điểm %".
+- ``rank_delta(prev, cur)``        rank 28 -> 18 is "+10 bậc" (a smaller rank is better); None if unknown.
+- ``quarter(year, q)``             "Quý III/2025" (delegates to loaders.periods.quarter_label).
+- ``quarter_short(q)``             "Quý III".
+- ``date(d)`` / ``datetime(d)``    "07/10/2025" / "07/10/2025 08:30".
+- ``index_value(x, scale_max)``    an index score with the decimals its scale needs (DTI 0–1: 4).
+- ``index_decimals(scale_max)``    2, or 4 for 0–1 scales.
+- ``d3(decimals=0)`` / ``d3_percent(decimals=1)``  d3 format strings for Plotly hovers and axes
+                                   (they use PLOTLY_SEPARATORS, so ",.1f" shows "1.250,5").
+- ``styler(df, kinds)``            a pandas Styler that shows ``df`` in Vietnamese formats while keeping raw
+                                   values for sorting; ``kinds`` maps column -> one of COLUMN_KINDS.
+- ``COLUMN_KINDS``                 "int", "num1", "num2", "num4", "auto", "auto4", "percent", "rate", "date",
+                                   "datetime", "text".
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from typing import Callable, Mapping
+
+import pandas as pd
+
+from loaders.periods import ROMAN_OF, quarter_label
+
+PLOTLY_SEPARATORS = ",."
+DECIMAL, THOUSANDS = ",", "."
+MISSING = "–"
+NO_DATA = "chưa có số liệu công bố"
+
+
+def _missing(x) -> bool:
+    if x is None or x is pd.NA or x is pd.NaT:
+        return True
+    try:
+        return bool(isinstance(x, float) and math.isnan(x)) or bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def number(x, decimals: int = 0) -> str:
+    """1250 -> '1.250'; (88.5, 1) -> '88,5'; (1250.5, 1) -> '1.250,5'; None -> '–'."""
+    if _missing(x):
+        return MISSING
+    v = round(float(x), decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
+    s = f"{v:,.{decimals}f}"
+    return s.replace(",", "\0").replace(".", DECIMAL).replace("\0", THOUSANDS)
+
+
+def auto(x, max_decimals: int = 2) -> str:
+    """As many decimals as needed up to max_decimals: 12 -> '12', 87.33 -> '87,33', 45.6196 -> '45,62'."""
+    if _missing(x):
+        return MISSING
+    for d in range(max_decimals + 1):
+        if abs(round(float(x), d) - float(x)) < 10 ** -(max_decimals + 3):
+            return number(x, d)
+    return number(x, max_decimals)
+
+
+def percent(x, decimals: int = 1) -> str:
+    """A ratio shown as percent: 0.885 -> '88,5%'."""
+    return MISSING if _missing(x) else number(float(x) * 100, decimals) + "%"
+
+
+def rate(x, decimals: int = 1) -> str:
+    """A value that is already a percent (an indicator of kind 'rate'): 95.2 -> '95,2%'."""
+    return MISSING if _missing(x) else number(x, decimals) + "%"
+
+
+def signed(x, decimals: int = 1, suffix: str = "") -> str:
+    """2.3 -> '+2,3', -1 -> '-1,0', 0 -> '0,0'."""
+    if _missing(x):
+        return MISSING
+    s = number(x, decimals)
+    sign = "+" if float(x) > 0 and s.strip("0,.") else ""
+    return f"{sign}{s}{suffix}"
+
+
+def points_delta(x, decimals: int = 1) -> str:
+    """Change of a ratio in percentage points: 0.021 -> '+2,1 điểm %'."""
+    return MISSING if _missing(x) else signed(float(x) * 100, decimals, " điểm %")
+
+
+def rank_delta(prev, cur) -> str | None:
+    """Rank change: 28 -> 18 is '+10 bậc' (up), 18 -> 20 is '-2 bậc', same -> 'giữ nguyên'; None if unknown."""
+    if _missing(prev) or _missing(cur):
+        return None
+    d = int(prev) - int(cur)
+    if d == 0:
+        return "giữ nguyên hạng"
+    return f"{'+' if d > 0 else '-'}{abs(d)} bậc"
+
+
+def quarter(year, q) -> str:
+    """'Quý III/2025'."""
+    return quarter_label(int(year), int(q))
+
+
+def quarter_short(q) -> str:
+    """'Quý III'."""
+    return f"Quý {ROMAN_OF[int(q)]}"
+
+
+def date(d) -> str:
+    """dd/mm/yyyy."""
+    if _missing(d):
+        return MISSING
+    if isinstance(d, str):
+        d = pd.Timestamp(d)
+    return d.strftime("%d/%m/%Y")
+
+
+def datetime(d) -> str:
+    """dd/mm/yyyy HH:MM."""
+    if _missing(d):
+        return MISSING
+    if isinstance(d, str):
+        d = pd.Timestamp(d)
+    return d.strftime("%d/%m/%Y %H:%M")
+
+
+def index_decimals(scale_max) -> int:
+    """Decimals an index score needs: 4 on a 0–1 scale (DTI), else 2."""
+    return 4 if not _missing(scale_max) and float(scale_max) <= 1 else 2
+
+
+def index_value(x, scale_max=100) -> str:
+    return number(x, index_decimals(scale_max))
+
+
+def d3(decimals: int = 0) -> str:
+    """d3 format for Plotly numbers, shown with PLOTLY_SEPARATORS: ',.1f' -> '1.250,5'."""
+    return f",.{decimals}f"
+
+
+def d3_percent(decimals: int = 1) -> str:
+    """d3 format for a ratio shown as percent: 0.885 -> '88,5%'."""
+    return f",.{decimals}%"
+
+
+_FORMATTERS: dict[str, Callable] = {
+    "int": lambda v: number(v, 0),
+    "num1": lambda v: number(v, 1),
+    "num2": lambda v: number(v, 2),
+    "num4": lambda v: number(v, 4),
+    "auto": lambda v: auto(v, 2),
+    "auto4": lambda v: auto(v, 4),
+    "percent": lambda v: percent(v, 1),
+    "rate": lambda v: rate(v, 1),
+    "date": date,
+    "datetime": datetime,
+    "text": lambda v: MISSING if _missing(v) else str(v),
+}
+COLUMN_KINDS = tuple(_FORMATTERS)
+
+
+def formatter(kind: str) -> Callable:
+    return _FORMATTERS[kind]
+
+
+def styler(df: pd.DataFrame, kinds: Mapping[str, str] | None = None):
+    """A Styler that displays Vietnamese formats; sorting in st.dataframe still uses the raw values.
+
+    Columns not named in ``kinds`` get a format from their dtype (integers 'int', floats 'auto').
+    """
+    kinds = dict(kinds or {})
+    fmts = {}
+    for col in df.columns:
+        kind = kinds.get(col)
+        if kind is None:
+            if pd.api.types.is_bool_dtype(df[col]):
+                continue
+            if pd.api.types.is_integer_dtype(df[col]):
+                kind = "int"
+            elif pd.api.types.is_float_dtype(df[col]):
+                kind = "auto"
+            elif pd.api.types.is_datetime64_any_dtype(df[col]):
+                kind = "date"
+            else:
+                kind = "text"
+        fmts[col] = _FORMATTERS[kind]
+    return df.style.format(fmts)
+
+
+def format_frame(df: pd.DataFrame, kinds: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """A copy of ``df`` with every formatted column turned into Vietnamese text (for static tables)."""
+    out = df.copy()
+    kinds = dict(kinds or {})
+    for col in out.columns:
+        kind = kinds.get(col)
+        if kind is None:
+            if pd.api.types.is_integer_dtype(out[col]):
+                kind = "int"
+            elif pd.api.types.is_float_dtype(out[col]):
+                kind = "auto"
+            else:
+                continue
+        out[col] = out[col].map(_FORMATTERS[kind])
+    return out
+
+
+def today() -> _dt.date:
+    return _dt.date.today()

@@ -1,0 +1,643 @@
+"""Read-side queries: pure functions ``f(con, ...) -> pandas.DataFrame``. All the dashboard's SQL lives here.
+
+They read only the public views (v_activity, v_index_score, v_upload) and the registry tables (unit, metric,
+index_def, index_component, entity, meta). They never write. Names are sorted the Vietnamese way
+(``ORDER BY name COLLATE vi``). Completion rules and thresholds come from dashboard.theme (see its docstring):
+indicator completion = actual / target; a unit's = mean of its indicators' completions capped at 100% each;
+a group's / the province's = mean over units. An indicator left empty, or without a target (or a target of 0),
+has no completion and is left out of the means. Units that have not reported are left out of the means and are
+listed by ``not_reported``.
+
+Arguments named ``units`` / ``entities`` take a tuple of codes, or None for all. Wrap calls in
+``dashboard.cached.q(fn, ...)`` in pages: the results are cached until the data version changes.
+
+Public API (one line each; columns in brackets)
+----------------------------------------------
+Activities
+- ``unit_groups(con)``                         [group, group_name, n_units] groups of units that exist.
+- ``units(con, year=None, quarter=None, group=None)``  [unit_code, unit_name, kind, group, group_name, valid_from,
+                                               valid_to, successor, label] units (valid in that quarter if given).
+- ``metrics(con)``                             [metric_code, metric_name, kind, grp, metric_unit, ordinal].
+- ``periods(con)``                             [year, quarter, label, n_reported, has_target] quarters with data.
+- ``default_period(con) -> (year, quarter)``   latest quarter with reports; else with targets; else last quarter.
+- ``completion(con, year, quarter, units=None, metric=None)``  [unit_code, unit_name, metric_code, metric_name,
+                                               kind, grp, metric_unit, ordinal, actual, target, completion, status].
+- ``unit_completion(con, year, quarter, units=None)``  [unit_code, unit_name, group_name, n_indicators, n_dat,
+                                               completion, status, rank] one row per unit that reported.
+- ``group_completion(con, year, quarter, units=None)``  [grp, completion, n_units] per indicator group, plus
+                                               the overall row with grp = None.
+- ``overview(con, year, quarter, units=None)``  [key, label, completion, prev_completion, delta, n_units,
+                                               status] overall (key "tong") and per group, with the previous
+                                               quarter.
+- ``indicator_summary(con, year, quarter, units=None)``  [metric_code, metric_name, kind, grp, metric_unit,
+                                               actual, target, completion, n_units, n_dat, status] totals of
+                                               the reporting units (sum for counts, mean for rates).
+- ``metric_by_unit(con, year, quarter, metric, units=None)``  [unit_code, unit_name, actual, target,
+                                               completion, status].
+- ``heatmap_quarters(con, year, quarter, units=None, metric=None, n_quarters=8)``  [unit_code, unit_name, year,
+                                               quarter, label, completion, actual, target, status]; without
+                                               ``metric`` the unit's completion.
+- ``ytd(con, year, units=None, metric=None)``  [quarter, label, actual, target, annual_target, mode] year to date:
+                                               counts summed, rates latest (mode "count" / "rate"); without
+                                               ``metric``, mean share of the annual target reached (mode "progress").
+- ``not_reported(con, year, quarter, units=None)``  [unit_code, unit_name, group_name, last_period, last_upload,
+                                               has_target] units that should have reported and have not.
+- ``activity_source(con, year=None, quarter=None)``  [n_batches, n_units, last_upload, sample] what the figures
+                                               come from.
+- ``unit_info(con, unit_code)``                [unit_code, unit_name, kind, group_name, valid_from, valid_to,
+                                               successor, successor_name, predecessors].
+- ``unit_history(con, unit_code)``             [year, quarter, label, metric_code, metric_name, kind, grp,
+                                               metric_unit, ordinal, actual, target, completion, status].
+- ``unit_index_scores(con, unit_code)``        [index_code, index_name, year, entity_code, entity_name, score, rank,
+                                               target, source, note] the unit's own index scores (and those of
+                                               the units it replaced).
+- ``unit_uploads(con, unit_code)``             [batch_id, kind, file_name, uploaded_by, uploaded_at, rows, status,
+                                               year, quarter, is_sample].
+Indices
+- ``index_defs(con)``                          [index_code, name, short_name, publisher, scale_min, scale_max, unit,
+                                               higher_is_better, n_rows] in the usual order (PAR, SIPAS, PAPI, ...).
+- ``provinces(con)``                           [entity_code, entity_name, valid_from, valid_to, successor, label].
+- ``home_province(con) -> str``                the home province's entity code (meta 'home_province', else the
+                                               loaders' HOME_PROVINCE).
+- ``home_chain(con, code=None) -> tuple``      the entity and its successors: ('dak_lak', 'dak_lak_2025').
+- ``lineage(con, code)``                       [entity_code, entity_name, valid_from, valid_to, successor, role]
+                                               the new province and all the old ones merged into it (role
+                                               'cu' / 'moi' / 'hien_tai').
+- ``index_latest(con, entities, year)``        [index_code, short_name, index_name, scale_max, unit, year,
+                                               entity_code, entity_name, score, rank, rank_of, prev_rank,
+                                               prev_entity_name, rank_change, target_year, target, target_rank,
+                                               source, target_source] per index, the latest result up to ``year``.
+- ``index_series(con, index_code, entities, component=None, keep=None)``  [year, entity_code, entity_name, score, rank,
+                                               rank_of, target, target_rank, source, note, state] one row per
+                                               entity and year it existed; state 'co' (a result), 'chua_cong_bo'
+                                               (a gap: never filled) or 'chua_den_ky' (after the last publication).
+- ``index_components(con, index_code, year, entity_code)``  [component_code, component_name, ordinal, score,
+                                               national, best, best_name, source].
+- ``component_years(con, index_code, entities)``  [year, entity_code, entity_name, n_components] years with
+                                               component scores for these entities.
+- ``unit_index_ranking(con, index_code, province)``  [year, entity_code, entity_name, entity_kind, score, rank,
+                                               source, note] units assessed inside a province (DDCI, internal PAR).
+- ``index_table(con, index_code, entities)``   [year, entity_name, component_name, score, rank, target,
+                                               target_rank, source, note] every row, for the table.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+
+from dashboard import fmt, theme
+from loaders.periods import Quarter, latest_complete_quarter
+
+# Unit kinds grouped for the "unit group" filter; kinds not listed fall into "khac".
+UNIT_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("so_nganh", "Sở, ban, ngành", ("van_phong", "thanh_tra", "so", "ban", "co_quan_bao_chi", "nganh")),
+    ("huyen", "UBND cấp huyện", ("huyen", "thi_xa", "thanh_pho")),
+    ("xa", "UBND cấp xã", ("xa", "phuong", "dac_khu", "thi_tran")),
+    ("phong", "Phòng, đơn vị trực thuộc", ("phong", "don_vi", "don_vi_truc_thuoc", "trung_tam")),
+]
+OTHER_GROUP = ("khac", "Đơn vị khác")
+INDEX_ORDER = ("PAR", "SIPAS", "PAPI", "PCI", "DTI", "DDCI")
+NATIONAL_KINDS = ("ca_nuoc", "quoc_gia")
+NATIONAL_CODES = ("ca_nuoc", "toan_quoc", "viet_nam")
+
+
+def _group_case(col: str = "u.kind") -> tuple[str, str]:
+    code = "CASE " + " ".join(
+        f"WHEN {col} IN ({', '.join(repr(k) for k in kinds)}) THEN '{g}'" for g, _, kinds in UNIT_GROUPS
+    ) + f" ELSE '{OTHER_GROUP[0]}' END"
+    name = "CASE " + " ".join(
+        f"WHEN {col} IN ({', '.join(repr(k) for k in kinds)}) THEN '{n}'" for _, n, kinds in UNIT_GROUPS
+    ) + f" ELSE '{OTHER_GROUP[1]}' END"
+    return code, name
+
+
+GROUP_CODE_SQL, GROUP_NAME_SQL = _group_case()
+
+
+_PARAM = re.compile(r"\$([A-Za-z_]\w*)")
+
+
+def _df(con, sql: str, params: dict | None = None) -> pd.DataFrame:
+    """Run with the named parameters the SQL uses (DuckDB refuses unused ones)."""
+    used = set(_PARAM.findall(sql))
+    return con.execute(sql, {k: v for k, v in (params or {}).items() if k in used}).df()
+
+
+def _units_param(units) -> list[str] | None:
+    return None if units is None else [str(u) for u in units]
+
+
+def _add_status(df: pd.DataFrame, col: str = "completion") -> pd.DataFrame:
+    df["status"] = theme.status_series(df[col]) if len(df) else pd.Series(dtype="object")
+    return df
+
+
+def _quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
+    q = Quarter(int(year), int(quarter))
+    return q.start, q.end
+
+
+# --- activities -------------------------------------------------------------------------------------------------
+
+def unit_groups(con) -> pd.DataFrame:
+    df = _df(con, f'SELECT {GROUP_CODE_SQL} AS "group", {GROUP_NAME_SQL} AS group_name, count(*) AS n_units '
+                  "FROM unit u GROUP BY ALL")
+    order = {g: i for i, (g, _, _) in enumerate(UNIT_GROUPS)}
+    return df.sort_values("group", key=lambda s: s.map(lambda g: order.get(g, 99))).reset_index(drop=True)
+
+
+def units(con, year: int | None = None, quarter: int | None = None, group: str | None = None) -> pd.DataFrame:
+    start, end = _quarter_bounds(year, quarter) if year and quarter else (None, None)
+    df = _df(con, f"""
+        SELECT u.code AS unit_code, u.name AS unit_name, u.kind, {GROUP_CODE_SQL} AS "group",
+               {GROUP_NAME_SQL} AS group_name, u.valid_from, u.valid_to, u.successor
+        FROM unit u
+        WHERE ($start IS NULL OR ((u.valid_from IS NULL OR u.valid_from <= $end)
+                                  AND (u.valid_to IS NULL OR u.valid_to >= $start)))
+          AND ($group IS NULL OR {GROUP_CODE_SQL} = $group)
+        ORDER BY u.name COLLATE vi""", {"start": start, "end": end, "group": group})
+    df["label"] = [
+        f"{n} (đến {fmt.date(vt)})" if not pd.isna(vt) else n for n, vt in zip(df["unit_name"], df["valid_to"])
+    ]
+    return df
+
+
+def metrics(con) -> pd.DataFrame:
+    return _df(con, "SELECT code AS metric_code, name AS metric_name, kind, grp, unit AS metric_unit, ordinal "
+                    "FROM metric ORDER BY ordinal, code")
+
+
+def periods(con) -> pd.DataFrame:
+    df = _df(con, """
+        SELECT year, quarter, count(DISTINCT unit_code) FILTER (actual IS NOT NULL) AS n_reported,
+               count(target) > 0 AS has_target
+        FROM v_activity GROUP BY ALL ORDER BY year, quarter""")
+    df["label"] = [fmt.quarter(y, q) for y, q in zip(df["year"], df["quarter"])]
+    return df
+
+
+def default_period(con) -> tuple[int, int]:
+    row = con.execute("""
+        SELECT max(year * 4 + quarter - 1) FILTER (actual IS NOT NULL),
+               max(year * 4 + quarter - 1) FILTER (target IS NOT NULL)
+        FROM v_activity""").fetchone()
+    last = latest_complete_quarter()
+    key = row[0] if row and row[0] is not None else None
+    if key is None and row and row[1] is not None:
+        key = min(row[1], last.year * 4 + last.quarter - 1)
+    if key is None:
+        return last.year, last.quarter
+    return int(key) // 4, int(key) % 4 + 1
+
+
+# Capping uses CASE, not least(): DuckDB's least() skips NULLs, so least(NULL, 1) would be 1.
+_BASE = """
+    SELECT a.unit_code, a.unit_name, a.year, a.quarter, a.metric_code, m.name AS metric_name, m.kind, m.grp,
+           m.unit AS metric_unit, m.ordinal, a.actual, a.target,
+           CASE WHEN a.target > 0 AND a.actual IS NOT NULL THEN a.actual / a.target END AS completion
+    FROM v_activity a JOIN metric m ON m.code = a.metric_code
+    WHERE ($units IS NULL OR list_contains($units::VARCHAR[], a.unit_code))
+      AND ($metric IS NULL OR a.metric_code = $metric)
+"""
+
+
+def completion(con, year: int, quarter: int, units=None, metric: str | None = None) -> pd.DataFrame:
+    df = _df(con, f"""
+        WITH base AS ({_BASE})
+        SELECT unit_code, unit_name, metric_code, metric_name, kind, grp, metric_unit, ordinal, actual, target,
+               completion
+        FROM base WHERE year = $year AND quarter = $quarter
+        ORDER BY unit_name COLLATE vi, ordinal""",
+             {"units": _units_param(units), "metric": metric, "year": int(year), "quarter": int(quarter)})
+    return _add_status(df)
+
+
+def _unit_means(where: str) -> str:
+    return f"""
+        WITH base AS ({_BASE}),
+        per_unit AS (
+            SELECT b.unit_code, any_value(b.unit_name) AS unit_name,
+                   count(b.completion) AS n_indicators,
+                   count(*) FILTER (b.completion >= $dat) AS n_dat,
+                   avg(CASE WHEN b.completion > $cap THEN $cap ELSE b.completion END) AS completion,
+                   count(b.actual) AS n_actual
+            FROM base b WHERE {where}
+            GROUP BY b.unit_code)
+    """
+
+
+def unit_completion(con, year: int, quarter: int, units=None) -> pd.DataFrame:
+    df = _df(con, _unit_means("year = $year AND quarter = $quarter") + f"""
+        SELECT p.unit_code, p.unit_name, {GROUP_NAME_SQL} AS group_name, p.n_indicators, p.n_dat, p.completion
+        FROM per_unit p JOIN unit u ON u.code = p.unit_code
+        WHERE p.n_actual > 0
+        ORDER BY p.completion DESC NULLS LAST, p.unit_name COLLATE vi""",
+             {"units": _units_param(units), "metric": None, "year": int(year), "quarter": int(quarter),
+              "dat": theme.THRESHOLD_DAT, "cap": theme.UNIT_CAP})
+    df = _add_status(df)
+    df["rank"] = df["completion"].rank(method="min", ascending=False).astype("Int64")
+    return df
+
+
+def group_completion(con, year: int, quarter: int, units=None) -> pd.DataFrame:
+    return _df(con, f"""
+        WITH base AS ({_BASE}),
+        reported AS (SELECT DISTINCT unit_code FROM base
+                     WHERE year = $year AND quarter = $quarter AND actual IS NOT NULL),
+        per_unit_grp AS (
+            SELECT b.unit_code, b.grp, avg(CASE WHEN b.completion > $cap THEN $cap ELSE b.completion END) AS completion
+            FROM base b JOIN reported r USING (unit_code)
+            WHERE b.year = $year AND b.quarter = $quarter
+            GROUP BY ALL),
+        per_unit AS (
+            SELECT b.unit_code, avg(CASE WHEN b.completion > $cap THEN $cap ELSE b.completion END) AS completion
+            FROM base b JOIN reported r USING (unit_code)
+            WHERE b.year = $year AND b.quarter = $quarter
+            GROUP BY ALL)
+        SELECT grp, avg(completion) AS completion, count(completion) AS n_units
+        FROM per_unit_grp GROUP BY grp
+        UNION ALL
+        SELECT NULL AS grp, avg(completion), count(completion) FROM per_unit""",
+               {"units": _units_param(units), "metric": None, "year": int(year), "quarter": int(quarter),
+                "cap": theme.UNIT_CAP})
+
+
+def overview(con, year: int, quarter: int, units=None) -> pd.DataFrame:
+    prev = Quarter(int(year), int(quarter)).previous()
+    cur = group_completion(con, year, quarter, units)
+    before = group_completion(con, prev.year, prev.quarter, units).rename(
+        columns={"completion": "prev_completion", "n_units": "prev_n_units"})
+    order = metrics(con).groupby("grp", sort=False)["ordinal"].min()
+    df = cur.merge(before, on="grp", how="left")
+    df["key"] = df["grp"].fillna("tong")
+    df["label"] = df["grp"].fillna("Hoàn thành chung")
+    df["delta"] = df["completion"] - df["prev_completion"]
+    df["order"] = [(-1 if pd.isna(g) else order.get(g, 99)) for g in df["grp"]]
+    df = df.sort_values("order").drop(columns=["order"]).reset_index(drop=True)
+    df = df[df["n_units"] > 0].reset_index(drop=True)
+    return _add_status(df)[["key", "label", "grp", "completion", "prev_completion", "delta", "n_units", "status"]]
+
+
+def indicator_summary(con, year: int, quarter: int, units=None) -> pd.DataFrame:
+    df = _df(con, f"""
+        WITH base AS ({_BASE}),
+        rep AS (SELECT * FROM base WHERE year = $year AND quarter = $quarter AND actual IS NOT NULL)
+        SELECT metric_code, any_value(metric_name) AS metric_name, any_value(kind) AS kind, any_value(grp) AS grp,
+               any_value(metric_unit) AS metric_unit, any_value(ordinal) AS ordinal,
+               CASE WHEN any_value(kind) = 'count' THEN sum(actual) ELSE avg(actual) END AS actual,
+               CASE WHEN any_value(kind) = 'count' THEN sum(target) ELSE avg(target) END AS target,
+               count(DISTINCT unit_code) AS n_units,
+               count(*) FILTER (completion >= $dat) AS n_dat
+        FROM rep GROUP BY metric_code ORDER BY ordinal""",
+             {"units": _units_param(units), "metric": None, "year": int(year), "quarter": int(quarter),
+              "dat": theme.THRESHOLD_DAT})
+    df["completion"] = [a / t if t and t > 0 and not pd.isna(a) else float("nan")
+                        for a, t in zip(df["actual"], df["target"])]
+    return _add_status(df)
+
+
+def metric_by_unit(con, year: int, quarter: int, metric: str, units=None) -> pd.DataFrame:
+    df = completion(con, year, quarter, units, metric)
+    df = df[df["actual"].notna()]
+    return df[["unit_code", "unit_name", "actual", "target", "completion", "status", "metric_unit", "kind"]] \
+        .sort_values("completion", ascending=False, na_position="last").reset_index(drop=True)
+
+
+def heatmap_quarters(con, year: int, quarter: int, units=None, metric: str | None = None,
+                     n_quarters: int = 8) -> pd.DataFrame:
+    hi = int(year) * 4 + int(quarter) - 1
+    lo = hi - n_quarters + 1
+    params = {"units": _units_param(units), "metric": metric, "lo": lo, "hi": hi,
+              "dat": theme.THRESHOLD_DAT, "cap": theme.UNIT_CAP}
+    if metric:
+        sql = f"""
+            WITH base AS ({_BASE})
+            SELECT unit_code, unit_name, year, quarter, completion, actual, target
+            FROM base WHERE year * 4 + quarter - 1 BETWEEN $lo AND $hi"""
+    else:
+        sql = f"""
+            WITH base AS ({_BASE})
+            SELECT unit_code, any_value(unit_name) AS unit_name, year, quarter,
+                   CASE WHEN count(actual) > 0 THEN avg(CASE WHEN completion > $cap THEN $cap ELSE completion END) END AS completion,
+                   NULL::DOUBLE AS actual, NULL::DOUBLE AS target
+            FROM base WHERE year * 4 + quarter - 1 BETWEEN $lo AND $hi
+            GROUP BY unit_code, year, quarter"""
+    df = _df(con, sql + " ORDER BY unit_name COLLATE vi, year, quarter", params)
+    df["label"] = [fmt.quarter(y, q) for y, q in zip(df["year"], df["quarter"])]
+    return _add_status(df)
+
+
+def ytd(con, year: int, units=None, metric: str | None = None) -> pd.DataFrame:
+    params = {"units": _units_param(units), "metric": metric, "year": int(year), "cap": theme.UNIT_CAP}
+    kind = None
+    if metric:
+        row = con.execute("SELECT kind FROM metric WHERE code = ?", [metric]).fetchone()
+        kind = row[0] if row else None
+    if metric and kind == "count":
+        sql = f"""
+            WITH base AS ({_BASE}), q AS (
+                SELECT quarter, sum(actual) AS actual, sum(target) AS target, count(actual) AS n
+                FROM base WHERE year = $year GROUP BY quarter)
+            SELECT quarter,
+                   CASE WHEN quarter <= (SELECT max(quarter) FILTER (n > 0) FROM q)
+                        THEN sum(coalesce(actual, 0)) OVER (ORDER BY quarter) END AS actual,
+                   sum(target) OVER (ORDER BY quarter) AS target,
+                   sum(target) OVER () AS annual_target, 'count' AS mode
+            FROM q ORDER BY quarter"""
+    elif metric:
+        sql = f"""
+            WITH base AS ({_BASE})
+            SELECT quarter, avg(actual) AS actual, avg(target) AS target, avg(target) AS annual_target,
+                   'rate' AS mode
+            FROM base WHERE year = $year GROUP BY quarter ORDER BY quarter"""
+    else:
+        sql = f"""
+            WITH base AS ({_BASE}),
+            c AS (SELECT * FROM base WHERE year = $year AND kind = 'count'),
+            annual AS (SELECT unit_code, metric_code, sum(target) AS annual FROM c GROUP BY ALL HAVING sum(target) > 0),
+            cum AS (
+                SELECT c.unit_code, c.metric_code, c.quarter, a.annual, c.actual,
+                       sum(coalesce(c.actual, 0)) OVER w AS cum_actual, sum(c.target) OVER w AS cum_target
+                FROM c JOIN annual a USING (unit_code, metric_code)
+                WINDOW w AS (PARTITION BY c.unit_code, c.metric_code ORDER BY c.quarter)),
+            last_q AS (SELECT max(quarter) AS q FROM c WHERE actual IS NOT NULL)
+            SELECT quarter,
+                   CASE WHEN quarter <= (SELECT q FROM last_q) THEN avg(CASE WHEN cum_actual / annual > $cap THEN $cap ELSE cum_actual / annual END) END AS actual,
+                   avg(cum_target / annual) AS target, 1.0 AS annual_target, 'progress' AS mode
+            FROM cum GROUP BY quarter ORDER BY quarter"""
+    df = _df(con, sql, params)
+    df["label"] = [fmt.quarter(year, q) for q in df["quarter"]]
+    return df
+
+
+def not_reported(con, year: int, quarter: int, units=None) -> pd.DataFrame:
+    start, end = _quarter_bounds(year, quarter)
+    df = _df(con, f"""
+        WITH expected AS (
+            SELECT u.code AS unit_code, u.name AS unit_name, {GROUP_NAME_SQL} AS group_name,
+                   EXISTS (SELECT 1 FROM v_activity a WHERE a.unit_code = u.code AND a.year = $year
+                           AND a.quarter = $quarter AND a.target IS NOT NULL) AS has_target
+            FROM unit u
+            WHERE (u.valid_from IS NULL OR u.valid_from <= $end) AND (u.valid_to IS NULL OR u.valid_to >= $start)
+              AND ($units IS NULL OR list_contains($units::VARCHAR[], u.code))),
+        earlier AS (
+            SELECT unit_code, max(year * 4 + quarter - 1) AS last_key
+            FROM v_activity WHERE actual IS NOT NULL GROUP BY unit_code),
+        now AS (SELECT DISTINCT unit_code FROM v_activity
+                WHERE year = $year AND quarter = $quarter AND actual IS NOT NULL),
+        uploads AS (SELECT unit_code, max(uploaded_at) AS last_upload FROM v_upload
+                    WHERE status = 'active' AND kind = 'activities' GROUP BY unit_code)
+        SELECT e.unit_code, e.unit_name, e.group_name, e.has_target, er.last_key, up.last_upload
+        FROM expected e
+        LEFT JOIN earlier er USING (unit_code)
+        LEFT JOIN uploads up USING (unit_code)
+        WHERE e.unit_code NOT IN (SELECT unit_code FROM now)
+          AND (e.has_target OR er.last_key < $year * 4 + $quarter - 1)
+        ORDER BY e.unit_name COLLATE vi""",
+             {"year": int(year), "quarter": int(quarter), "start": start, "end": end, "units": _units_param(units)})
+    df["last_period"] = [fmt.quarter(int(k) // 4, int(k) % 4 + 1) if not pd.isna(k) else None
+                         for k in df["last_key"]]
+    return df.drop(columns=["last_key"])
+
+
+def activity_source(con, year: int | None = None, quarter: int | None = None) -> pd.DataFrame:
+    return _df(con, """
+        SELECT count(*) AS n_batches, count(DISTINCT unit_code) AS n_units, max(uploaded_at) AS last_upload,
+               coalesce(bool_or(is_sample), false) AS sample
+        FROM v_upload
+        WHERE status = 'active' AND kind IN ('activities', 'targets', 'sample')
+          AND ($year IS NULL OR year = $year OR year IS NULL) AND ($quarter IS NULL OR quarter = $quarter
+               OR quarter IS NULL)""", {"year": year, "quarter": quarter})
+
+
+def unit_info(con, unit_code: str) -> pd.DataFrame:
+    return _df(con, f"""
+        SELECT u.code AS unit_code, u.name AS unit_name, u.kind, {GROUP_NAME_SQL} AS group_name,
+               u.valid_from, u.valid_to, u.successor, s.name AS successor_name,
+               (SELECT string_agg(p.name, '; ' ORDER BY p.name COLLATE vi) FROM unit p
+                WHERE p.successor = u.code) AS predecessors
+        FROM unit u LEFT JOIN unit s ON s.code = u.successor
+        WHERE u.code = $code""", {"code": unit_code})
+
+
+def unit_history(con, unit_code: str) -> pd.DataFrame:
+    last = latest_complete_quarter()
+    df = _df(con, f"""
+        WITH base AS ({_BASE}),
+        upto AS (SELECT max(year * 4 + quarter - 1) FILTER (actual IS NOT NULL) AS k FROM v_activity)
+        SELECT year, quarter, metric_code, metric_name, kind, grp, metric_unit, ordinal, actual, target, completion
+        FROM base
+        WHERE year * 4 + quarter - 1 <= greatest(coalesce((SELECT k FROM upto), 0), $last)
+        ORDER BY year, quarter, ordinal""",
+             {"units": [unit_code], "metric": None, "last": last.year * 4 + last.quarter - 1})
+    df["label"] = [fmt.quarter(y, q) for y, q in zip(df["year"], df["quarter"])]
+    return _add_status(df)
+
+
+def unit_index_scores(con, unit_code: str) -> pd.DataFrame:
+    return _df(con, """
+        WITH ents AS (
+            SELECT code FROM entity WHERE code = $code OR unit_code = $code
+            UNION SELECT u.code FROM unit u WHERE u.successor = $code)
+        SELECT s.index_code, d.short_name AS index_name, s.year, s.entity_code, s.entity_name, s.score, s.rank,
+               s.target, s.source, s.note
+        FROM v_index_score s JOIN index_def d ON d.code = s.index_code
+        WHERE s.entity_code IN (SELECT code FROM ents) AND s.component_code IS NULL
+        ORDER BY s.index_code, s.year""", {"code": unit_code})
+
+
+def unit_uploads(con, unit_code: str) -> pd.DataFrame:
+    return _df(con, """
+        SELECT batch_id, kind, file_name, uploaded_by, uploaded_at, rows, status, year, quarter, is_sample
+        FROM v_upload WHERE unit_code = $code ORDER BY uploaded_at DESC, batch_id DESC""", {"code": unit_code})
+
+
+# --- indices ----------------------------------------------------------------------------------------------------
+
+def index_defs(con) -> pd.DataFrame:
+    df = _df(con, """
+        SELECT d.code AS index_code, d.name, d.short_name, d.publisher, d.scale_min, d.scale_max, d.unit,
+               d.higher_is_better, (SELECT count(*) FROM v_index_score s WHERE s.index_code = d.code
+                                     AND (s.score IS NOT NULL OR s.rank IS NOT NULL)) AS n_rows
+        FROM index_def d""")
+    order = {c: i for i, c in enumerate(INDEX_ORDER)}
+    return df.sort_values("index_code", key=lambda s: s.map(lambda c: order.get(c, 99))).reset_index(drop=True)
+
+
+def provinces(con) -> pd.DataFrame:
+    df = _df(con, """
+        SELECT code AS entity_code, name AS entity_name, valid_from, valid_to, successor
+        FROM entity WHERE kind = 'tinh' ORDER BY name COLLATE vi""")
+    df["label"] = [f"{n} (đến {fmt.date(vt)})" if not pd.isna(vt) else n
+                   for n, vt in zip(df["entity_name"], df["valid_to"])]
+    return df
+
+
+def home_province(con) -> str:
+    from loaders.reference import HOME_PROVINCE
+    from loaders.text import slug
+
+    row = con.execute("SELECT value FROM meta WHERE key = 'home_province'").fetchone()
+    code = row[0] if row and row[0] else slug(HOME_PROVINCE)
+    exists = con.execute("SELECT count(*) FROM entity WHERE code = ?", [code]).fetchone()[0]
+    return code if exists else slug(HOME_PROVINCE)
+
+
+def home_chain(con, code: str | None = None) -> tuple[str, ...]:
+    """The entity and its successors, oldest first."""
+    code = code or home_province(con)
+    chain, seen = [code], {code}
+    while True:
+        row = con.execute("SELECT successor FROM entity WHERE code = ?", [chain[-1]]).fetchone()
+        if not row or not row[0] or row[0] in seen:
+            return tuple(chain)
+        chain.append(row[0])
+        seen.add(row[0])
+
+
+def lineage(con, code: str) -> pd.DataFrame:
+    newest = home_chain(con, code)[-1]
+    df = _df(con, """
+        WITH RECURSIVE fam(code, depth) AS (
+            SELECT $newest, 0
+            UNION ALL
+            SELECT e.code, f.depth + 1 FROM entity e JOIN fam f ON e.successor = f.code WHERE f.depth < 5)
+        SELECT e.code AS entity_code, e.name AS entity_name, e.valid_from, e.valid_to, e.successor, d.depth
+        FROM (SELECT code, min(depth) AS depth FROM fam GROUP BY code) d JOIN entity e ON e.code = d.code
+        ORDER BY d.depth DESC, (e.code = $code) DESC, e.name COLLATE vi""", {"newest": newest, "code": code})
+    merged = len(df) > 1
+    df["role"] = ["moi" if (d == 0 and merged) else ("cu" if d > 0 else "hien_tai") for d in df["depth"]]
+    return df.drop(columns=["depth"])
+
+
+def index_latest(con, entities, year: int) -> pd.DataFrame:
+    ents = _units_param(entities) or []
+    df = _df(con, """
+        WITH s AS (
+            SELECT v.*, e.valid_from AS e_from, e.successor AS e_successor
+            FROM v_index_score v JOIN entity e ON e.code = v.entity_code
+            WHERE list_contains($ents::VARCHAR[], v.entity_code) AND v.component_code IS NULL),
+        latest AS (
+            SELECT * FROM s WHERE (score IS NOT NULL OR rank IS NOT NULL) AND year <= $year
+            QUALIFY row_number() OVER (PARTITION BY index_code ORDER BY year DESC, e_from DESC NULLS LAST) = 1),
+        tgt AS (
+            SELECT index_code, any_value(target) AS target, any_value(target_rank) AS target_rank,
+                   any_value(source) AS target_source
+            FROM s WHERE year = $year AND (target IS NOT NULL OR target_rank IS NOT NULL) GROUP BY index_code)
+        SELECT d.code AS index_code, d.short_name, d.name AS index_name, d.scale_max, d.unit,
+               l.year, l.entity_code, l.entity_name, l.score, l.rank, l.rank_of, l.source,
+               coalesce(same.rank, pred.rank) AS prev_rank,
+               CASE WHEN same.rank IS NULL AND pred.rank IS NOT NULL THEN pred.entity_name END AS prev_entity_name,
+               $year AS target_year, t.target, t.target_rank, t.target_source
+        FROM index_def d
+        LEFT JOIN latest l ON l.index_code = d.code
+        LEFT JOIN s same ON same.index_code = l.index_code AND same.entity_code = l.entity_code
+                        AND same.year = l.year - 1 AND same.rank IS NOT NULL
+        LEFT JOIN (SELECT * FROM s WHERE rank IS NOT NULL) pred
+               ON pred.index_code = l.index_code AND pred.e_successor = l.entity_code AND pred.year = l.year - 1
+        LEFT JOIN tgt t ON t.index_code = d.code
+        WHERE l.year IS NOT NULL OR t.index_code IS NOT NULL""", {"ents": ents, "year": int(year)})
+    df = df.drop_duplicates("index_code")
+    df["rank_change"] = [p - r if not (pd.isna(p) or pd.isna(r)) else pd.NA for p, r in zip(df["prev_rank"], df["rank"])]
+    df["rank_change"] = df["rank_change"].astype("Int64")
+    order = {c: i for i, c in enumerate(INDEX_ORDER)}
+    return df.sort_values("index_code", key=lambda s: s.map(lambda c: order.get(c, 99))).reset_index(drop=True)
+
+
+def index_series(con, index_code: str, entities, component: str | None = None, keep=None) -> pd.DataFrame:
+    """``keep``: entities drawn even without any result; the others are dropped when they have none
+    (None: keep all)."""
+    ents = _units_param(entities) or []
+    df = _df(con, """
+        WITH s AS (
+            SELECT * FROM v_index_score
+            WHERE index_code = $idx AND component_code IS NOT DISTINCT FROM $comp),
+        published AS (SELECT max(year) AS last_pub, min(year) AS first_pub FROM s WHERE score IS NOT NULL OR rank IS NOT NULL),
+        ents AS (
+            SELECT e.code, e.name, e.valid_from, e.valid_to,
+                   (SELECT min(year) FROM s WHERE s.entity_code = e.code AND (s.score IS NOT NULL OR s.rank IS NOT NULL)) AS first_res,
+                   (SELECT min(year) FROM s WHERE s.entity_code = e.code) AS first_any,
+                   (SELECT max(year) FROM s WHERE s.entity_code = e.code) AS last_any
+            FROM entity e WHERE list_contains($ents::VARCHAR[], e.code)),
+        span AS (
+            SELECT code, name,
+                   CASE WHEN valid_from IS NOT NULL THEN least(coalesce(first_res, year(valid_from)), year(valid_from))
+                        ELSE least(coalesce(first_any, 9999), (SELECT min(first_any) FROM ents)) END AS y0,
+                   CASE WHEN valid_to IS NOT NULL
+                        THEN CASE WHEN month(valid_to) = 12 AND day(valid_to) = 31 THEN year(valid_to)
+                                  ELSE year(valid_to) - 1 END
+                        ELSE greatest(coalesce(last_any, 0), (SELECT max(last_any) FROM ents)) END AS y1
+            FROM ents),
+        grid AS (SELECT code, name, unnest(range(y0, y1 + 1)) AS year FROM span WHERE y0 <= y1)
+        SELECT g.year, g.code AS entity_code, g.name AS entity_name, s.score, s.rank, s.rank_of, s.target,
+               s.target_rank, s.source, s.note,
+               CASE WHEN s.score IS NOT NULL OR s.rank IS NOT NULL THEN 'co'
+                    WHEN g.year <= (SELECT last_pub FROM published) THEN 'chua_cong_bo'
+                    ELSE 'chua_den_ky' END AS state
+        FROM grid g LEFT JOIN s ON s.entity_code = g.code AND s.year = g.year
+        ORDER BY g.year, g.name COLLATE vi""", {"idx": index_code, "comp": component, "ents": ents})
+    if len(df) and keep is not None:
+        has = set(df.loc[df["state"] == "co", "entity_code"]) | set(df.loc[df["target"].notna(), "entity_code"])
+        df = df[df["entity_code"].isin(has | set(keep))]
+    if len(df):
+        # entities are drawn in the order asked for
+        order = {c: i for i, c in enumerate(ents)}
+        df = df.sort_values(["entity_code", "year"], key=lambda s: s.map(order) if s.name == "entity_code" else s)
+        df = df.reset_index(drop=True)
+    return df
+
+
+def index_components(con, index_code: str, year: int, entity_code: str) -> pd.DataFrame:
+    return _df(con, """
+        WITH c AS (SELECT * FROM v_index_score
+                   WHERE index_code = $idx AND year = $year AND component_code IS NOT NULL AND score IS NOT NULL),
+        mine AS (SELECT component_code, score, source FROM c WHERE entity_code = $ent),
+        nat AS (SELECT c.component_code, avg(c.score) AS national FROM c JOIN entity e ON e.code = c.entity_code
+                WHERE e.kind IN ('ca_nuoc', 'quoc_gia') OR e.code IN ('ca_nuoc', 'toan_quoc', 'viet_nam')
+                GROUP BY ALL),
+        best AS (SELECT c.component_code, c.score AS best, c.entity_name AS best_name
+                 FROM c JOIN entity e ON e.code = c.entity_code
+                 WHERE e.kind = 'tinh' AND c.entity_code <> $ent
+                 QUALIFY row_number() OVER (PARTITION BY c.component_code ORDER BY c.score DESC,
+                                            c.entity_name COLLATE vi) = 1)
+        SELECT m.component_code, ic.name AS component_name, ic.ordinal, m.score, n.national, b.best, b.best_name,
+               m.source
+        FROM mine m
+        JOIN index_component ic ON ic.index_code = $idx AND ic.code = m.component_code
+        LEFT JOIN nat n USING (component_code)
+        LEFT JOIN best b USING (component_code)
+        ORDER BY ic.ordinal""", {"idx": index_code, "year": int(year), "ent": entity_code})
+
+
+def component_years(con, index_code: str, entities) -> pd.DataFrame:
+    return _df(con, """
+        SELECT year, entity_code, any_value(entity_name) AS entity_name, count(*) AS n_components
+        FROM v_index_score
+        WHERE index_code = $idx AND component_code IS NOT NULL AND score IS NOT NULL
+          AND list_contains($ents::VARCHAR[], entity_code)
+        GROUP BY ALL ORDER BY year DESC, n_components DESC""", {"idx": index_code, "ents": _units_param(entities) or []})
+
+
+def unit_index_ranking(con, index_code: str, province: str) -> pd.DataFrame:
+    """Scores of the units (departments, districts, communes) assessed inside a province: DDCI, internal PAR/DTI.
+    For the home province these are the registry units; for others the units named in published tables."""
+    return _df(con, """
+        SELECT s.year, s.entity_code, s.entity_name, e.kind AS entity_kind, s.score, s.rank, s.source, s.note
+        FROM v_index_score s JOIN entity e ON e.code = s.entity_code
+        WHERE s.index_code = $idx AND s.component_code IS NULL AND s.score IS NOT NULL
+          AND (e.province = $prov OR (e.kind = 'don_vi' AND $prov = $home))
+        ORDER BY s.year DESC, s.score DESC, s.entity_name COLLATE vi""",
+               {"idx": index_code, "prov": province, "home": home_province(con)})
+
+
+def index_table(con, index_code: str, entities) -> pd.DataFrame:
+    return _df(con, """
+        SELECT s.year, s.entity_name, coalesce(ic.name, 'Tổng điểm') AS component_name, s.score, s.rank,
+               s.target, s.target_rank, s.source, s.note
+        FROM v_index_score s
+        LEFT JOIN index_component ic ON ic.index_code = s.index_code AND ic.code = s.component_code
+        WHERE s.index_code = $idx AND list_contains($ents::VARCHAR[], s.entity_code)
+        ORDER BY s.year DESC, s.entity_name COLLATE vi, ic.ordinal NULLS FIRST""",
+               {"idx": index_code, "ents": _units_param(entities) or []})

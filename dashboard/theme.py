@@ -1,0 +1,152 @@
+"""The look and the rules of judgement: status thresholds and colours, target marks, the Plotly theme, source lines.
+
+THE one place for the thresholds (đạt / gần đạt / chưa đạt) and their colours: pages, figures, slides and
+exports all use these names, so a colour means the same thing on every page.
+
+Completion (definitions used by dashboard.queries):
+- an indicator's completion = actual / target, for counts and rates alike; undefined when the target is
+  missing or 0, or nothing was reported;
+- a unit's completion = the mean of its indicators' completions, each capped at ``UNIT_CAP`` (100%), so one
+  huge number cannot hide gaps elsewhere;
+- a group's or the province's completion = the mean of the units' completions (each unit weighs the same);
+- charts draw completion up to ``DISPLAY_CAP`` (150%); the true value is in the hover and the table.
+
+Public API
+----------
+- ``THRESHOLD_DAT`` (1.0), ``THRESHOLD_GAN_DAT`` (0.8), ``UNIT_CAP`` (1.0), ``DISPLAY_CAP`` (1.5).
+- ``DAT``, ``GAN_DAT``, ``CHUA_DAT``, ``NO_STATUS``   status codes; ``STATUSES`` in display order.
+- ``STATUS_LABEL[code]``, ``STATUS_COLOR[code]``     "Đạt" / "#1b7f3b" ...
+- ``status_of(completion) -> code``                  one value (None/NaN -> NO_STATUS).
+- ``status_series(series) -> Series``                vectorised ``status_of``.
+- ``badge_html(status, text=None) -> str``           a label in the status colour (HTML for st.markdown).
+- ``TARGET_COLOR``, ``TARGET_MARK``                  the target mark (a dark tick) used on every chart.
+- ``PRIMARY``, ``SERIES_COLORS``, ``MUTED``          colours for series that have no status.
+- ``FONT_FAMILY``, ``FONT_SIZE``, ``TEMPLATE``       the Plotly template; merged with plotly_white, registered as
+                                                     "cchc" and made the default on import.
+- ``apply(fig, height=None, title=None, force=False) -> fig``  height and title; force: re-theme a foreign figure.
+- ``source_line(sources, sample=False, updated=None, prefix="Nguồn") -> str``   "Nguồn: A; B." for under a chart.
+- ``SAMPLE_LABEL``                                   "Dữ liệu mẫu".
+"""
+from __future__ import annotations
+
+import math
+from typing import Iterable
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from dashboard import fmt
+
+THRESHOLD_DAT = 1.0
+THRESHOLD_GAN_DAT = 0.8
+UNIT_CAP = 1.0
+DISPLAY_CAP = 1.5
+
+DAT, GAN_DAT, CHUA_DAT, NO_STATUS = "dat", "gan_dat", "chua_dat", "chua_co"
+STATUSES = (DAT, GAN_DAT, CHUA_DAT, NO_STATUS)
+STATUS_LABEL = {DAT: "Đạt", GAN_DAT: "Gần đạt", CHUA_DAT: "Chưa đạt", NO_STATUS: "Chưa có số liệu"}
+STATUS_COLOR = {DAT: "#1b7f3b", GAN_DAT: "#e3a008", CHUA_DAT: "#c62828", NO_STATUS: "#c4c9d0"}
+STATUS_RULE = (f"Đạt: ≥ {fmt.percent(THRESHOLD_DAT, 0)}; gần đạt: {fmt.percent(THRESHOLD_GAN_DAT, 0)} đến dưới "
+               f"{fmt.percent(THRESHOLD_DAT, 0)}; chưa đạt: dưới {fmt.percent(THRESHOLD_GAN_DAT, 0)}.")
+
+TARGET_COLOR = "#1f2933"
+TARGET_MARK = dict(symbol="line-ns", size=22, line=dict(width=3.5, color=TARGET_COLOR), color=TARGET_COLOR)
+PRIMARY = "#0b5cad"
+MUTED = "#8a94a3"
+GAP_FILL = "rgba(140, 150, 165, 0.13)"
+SERIES_COLORS = ["#0b5cad", "#e8710a", "#7b3fa0", "#12867f", "#b0306b", "#5f6b7a", "#8c6d1f", "#3b7dd8"]
+
+FONT_FAMILY = '"Source Sans Pro", "Source Sans 3", "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif'
+FONT_SIZE = 14
+SAMPLE_LABEL = "Dữ liệu mẫu"
+
+
+def status_of(completion) -> str:
+    if completion is None or (isinstance(completion, float) and math.isnan(completion)) or pd.isna(completion):
+        return NO_STATUS
+    if completion >= THRESHOLD_DAT:
+        return DAT
+    if completion >= THRESHOLD_GAN_DAT:
+        return GAN_DAT
+    return CHUA_DAT
+
+
+def status_series(s: pd.Series) -> pd.Series:
+    return s.map(status_of).astype("object")
+
+
+def badge_html(status: str, text: str | None = None) -> str:
+    """A small coloured label in the status colour (for st.markdown(..., unsafe_allow_html=True))."""
+    color = STATUS_COLOR[status]
+    fg = "#1f2933" if status in (GAN_DAT, NO_STATUS) else "white"
+    return (f'<span style="background:{color};color:{fg};border-radius:0.6rem;padding:0.1rem 0.55rem;'
+            f'font-size:0.85rem;font-weight:600;white-space:nowrap">{text or STATUS_LABEL[status]}</span>')
+
+
+TEMPLATE = go.layout.Template(
+    layout=dict(
+        font=dict(family=FONT_FAMILY, size=FONT_SIZE, color="#1f2933"),
+        title=dict(font=dict(size=17), x=0, xanchor="left", y=0.98, yanchor="top"),
+        separators=fmt.PLOTLY_SEPARATORS,
+        colorway=SERIES_COLORS,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        margin=dict(l=10, r=20, t=40, b=10),
+        hoverlabel=dict(font=dict(family=FONT_FAMILY, size=14), bgcolor="white", bordercolor="#9aa5b1"),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, font=dict(size=13),
+                    bgcolor="rgba(255,255,255,0)"),
+        xaxis=dict(showgrid=False, linecolor="#9aa5b1", ticks="outside", tickcolor="#9aa5b1",
+                   tickfont=dict(size=13), title=dict(font=dict(size=13)), automargin=True, zeroline=False),
+        yaxis=dict(gridcolor="#e6e9ee", linecolor="#9aa5b1", tickfont=dict(size=13),
+                   title=dict(font=dict(size=13)), automargin=True, zeroline=False),
+        hovermode="closest",
+        bargap=0.25,
+    )
+)
+# Merged once with plotly_white and made the default: merging templates per figure costs ~60 ms each.
+pio.templates["cchc"] = pio.templates.merge_templates(pio.templates["plotly_white"], TEMPLATE)
+pio.templates.default = "cchc"
+
+
+def apply(fig: go.Figure, height: int | None = None, title: str | None = None, force: bool = False) -> go.Figure:
+    """Set height and title; ``force=True`` also (re)applies the theme to a figure built with another template."""
+    layout: dict = {}
+    if force:
+        layout.update(template="cchc", separators=fmt.PLOTLY_SEPARATORS)
+    if height:
+        layout["height"] = int(height)
+    if title is not None:
+        layout["title_text"] = title
+    if layout:
+        fig.update_layout(**layout)
+    return fig
+
+
+def source_line(sources: Iterable[str] | str | None, sample: bool = False, updated=None,
+                prefix: str = "Nguồn", max_items: int = 4) -> str:
+    """'Nguồn: A; B; và 3 nguồn khác. Cập nhật 07/10/2025. Dữ liệu mẫu.' for a caption under a chart."""
+    if isinstance(sources, str):
+        sources = [sources]
+    seen: list[str] = []
+    for s in (sources if sources is not None else []):
+        if s is None or (isinstance(s, float) and math.isnan(s)) or s is pd.NA:
+            continue
+        s = str(s).strip()
+        if s == SAMPLE_LABEL:  # sample rows name no real source: say "sample data" once, at the end
+            sample = True
+            continue
+        if s and s not in seen:
+            seen.append(s)
+    parts = []
+    if seen:
+        shown = "; ".join(seen[:max_items])
+        more = len(seen) - max_items
+        parts.append(f"{prefix}: {shown}" + (f"; và {more} nguồn khác (xem bảng)" if more > 0 else "") + ".")
+    else:
+        parts.append(f"{prefix}: chưa ghi nguồn.")
+    if updated is not None and not pd.isna(updated):
+        parts.append(f"Cập nhật {fmt.datetime(updated)}.")
+    if sample:
+        parts.append(f"{SAMPLE_LABEL}: không phải số liệu thật.")
+    return " ".join(parts)

@@ -1,0 +1,269 @@
+"""Shared Streamlit widgets for the pages: header and sample-data banner, filters bound to the URL, charts with a
+source line, tables with .xlsx/.csv downloads, empty states.
+
+Every filter lives in the URL query string (``?nam=2025&quy=3&nhom=so_nganh``) so that a copied link opens the
+same view. A filter's widget key is ``qp_<name>``; its value is read from the URL on first render (or when the
+URL was changed from outside, e.g. by a link), and written back to the URL on every run. Year and quarter are
+remembered across pages.
+
+Public API
+----------
+- ``TOP_N``                                        rows shown by default in top/bottom views (15).
+- ``page_header(title, subtitle=None)``            title, subtitle, the sample-data banner; stops with a
+                                                   Vietnamese message when the database cannot be opened.
+- ``sample_banner()`` / ``sidebar_sample_label()``  the visible "Dữ liệu mẫu" label while sample data is in use.
+- ``select(name, label, options, default=None, format_func=str, shared=False, container=None, help=None)``
+- ``multiselect(name, label, options, default=(), format_func=str, container=None, help=None, max_selections=None)``
+- ``segmented(name, label, options, default=None, format_func=str, container=None, help=None)``
+- ``period_picker(container=None) -> (year, quarter)``    Năm + Quý, bound to ``nam`` and ``quy``.
+- ``unit_group_picker(container=None) -> group | None``   bound to ``nhom`` ("tat_ca" = all).
+- ``rows_picker(n, container=None, name="hien") -> mode``  "thap" / "cao" / "tat_ca" when n > TOP_N.
+- ``pick_rows(df, mode, by="completion", n=TOP_N) -> df``  the lowest / highest n rows, or all.
+- ``default_peers(province) -> tuple``                    default comparison provinces (DEFAULT_PEERS).
+- ``chart(fig, source=None, key=None, on_select=None)``   a themed Plotly chart and its source line.
+- ``table(df, kinds=None, name="bang", title=None, source=None, key=None, label="Bảng số liệu", expanded=False)``
+- ``empty_state(message, hint=None, upload=True)``        what is missing, what to upload and where.
+- ``link(page, label, icon=None, query_params=None)``     st.page_link that degrades to text when the page
+                                                          is not part of the running app.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import cached, exports, fmt, queries, theme
+
+ROOT = Path(__file__).resolve().parent.parent
+TOP_N = 15
+UPLOAD_PAGE = "pages/tai_len.py"
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d", "toggleSpikelines"],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
+_WRITTEN = "_qp_written"
+
+
+# --- header and sample label ------------------------------------------------------------------------------------
+
+def page_header(title: str, subtitle: str | None = None) -> None:
+    st.title(title)
+    if subtitle:
+        st.caption(subtitle)
+    try:
+        cached.version()
+    except Exception as exc:  # a locked or unreadable database: say so, never a traceback
+        st.error(f"Không mở được cơ sở dữ liệu: {exc}. Hãy thử lại sau ít phút; nếu lỗi còn, báo quản trị hệ thống.")
+        st.stop()
+    sample_banner()
+
+
+def sample_banner() -> None:
+    if cached.sample():
+        st.warning(
+            f"**{theme.SAMPLE_LABEL}** — số liệu hoạt động, chỉ tiêu và mục tiêu chỉ số đang hiển thị là dữ liệu mẫu "
+            "để minh họa, không phải số liệu thật. Kết quả chỉ số đã công bố (PAR Index, PCI…) là số liệu thật, "
+            "có ghi nguồn.", icon="🧪")
+
+
+def sidebar_sample_label() -> None:
+    """A small label in the sidebar on every page while sample data is in use (called from app.py)."""
+    try:
+        if cached.sample():
+            st.sidebar.warning(f"**{theme.SAMPLE_LABEL}** — không phải số liệu thật", icon="🧪")
+    except Exception:  # the pages say what is wrong with the database; the sidebar stays quiet
+        pass
+
+
+# --- filters bound to the URL -----------------------------------------------------------------------------------
+
+def _written() -> dict:
+    return st.session_state.setdefault(_WRITTEN, {})
+
+
+def _write(name: str, value, shared: bool) -> None:
+    if isinstance(value, (list, tuple)):
+        st.query_params[name] = [str(v) for v in value]
+        _written()[name] = tuple(str(v) for v in value)
+    elif value is None:
+        st.query_params.pop(name, None)
+        _written()[name] = None
+    else:
+        st.query_params[name] = str(value)
+        _written()[name] = str(value)
+    if shared:
+        st.session_state[f"_keep_{name}"] = value
+
+
+def _single(name: str, options: list, default, shared: bool) -> str:
+    key = f"qp_{name}"
+    by_str = {str(o): o for o in options}
+
+    fallback = default if default in options else options[0]
+    # compare the URL by its text, the state by value
+    url_text = st.query_params.get(name)
+    if url_text is not None and url_text != _written().get(name) and url_text in by_str:
+        st.session_state[key] = by_str[url_text]
+    elif key not in st.session_state or st.session_state[key] not in options:
+        keep = st.session_state.get(f"_keep_{name}")
+        if shared and keep in options:
+            st.session_state[key] = keep
+        elif url_text in by_str:
+            st.session_state[key] = by_str[url_text]
+        else:
+            st.session_state[key] = fallback
+    return key
+
+
+def select(name: str, label: str, options, default=None, format_func=str, shared: bool = False, container=None,
+           help: str | None = None):
+    options = list(options)
+    if not options:
+        return None
+    key = _single(name, options, default, shared)
+    value = (container or st).selectbox(label, options, key=key, format_func=format_func, help=help)
+    _write(name, value, shared)
+    return value
+
+
+def segmented(name: str, label: str, options, default=None, format_func=str, container=None,
+              help: str | None = None):
+    options = list(options)
+    if not options:
+        return None
+    key = _single(name, options, default, False)
+    value = (container or st).segmented_control(label, options, key=key, format_func=format_func, help=help,
+                                                required=True)
+    if value is None:
+        value = default if default in options else options[0]
+    _write(name, value, False)
+    return value
+
+
+def multiselect(name: str, label: str, options, default=(), format_func=str, container=None,
+                help: str | None = None, max_selections: int | None = None, placeholder: str = "Chọn…"):
+    options = list(options)
+    key = f"qp_{name}"
+    by_str = {str(o): o for o in options}
+    url = tuple(st.query_params.get_all(name))
+    if url and url != _written().get(name) and all(u in by_str for u in url):
+        st.session_state[key] = [by_str[u] for u in url]
+    elif key not in st.session_state or any(v not in options for v in st.session_state[key]):
+        if url and all(u in by_str for u in url):
+            st.session_state[key] = [by_str[u] for u in url]
+        else:
+            st.session_state[key] = [d for d in default if d in options]
+    value = (container or st).multiselect(label, options, key=key, format_func=format_func, help=help,
+                                          max_selections=max_selections, placeholder=placeholder)
+    _write(name, list(value), False)
+    return list(value)
+
+
+def period_picker(container=None) -> tuple[int, int]:
+    """Năm and Quý (URL ``nam``, ``quy``), defaulting to the latest quarter with reports; shared across pages."""
+    per = cached.q(queries.periods)
+    dy, dq = cached.q(queries.default_period)
+    years = sorted({int(y) for y in per["year"]} | {int(dy)}, reverse=True)
+    c = container or st
+    col1, col2 = c.columns(2)
+    year = select("nam", "Năm", years, default=int(dy), shared=True, container=col1)
+    quarter = select("quy", "Quý", [1, 2, 3, 4], default=int(dq) if int(year) == int(dy) else 4,
+                     format_func=fmt.quarter_short, shared=True, container=col2)
+    return int(year), int(quarter)
+
+
+def unit_group_picker(container=None) -> str | None:
+    groups = cached.q(queries.unit_groups)
+    if len(groups) <= 1:
+        return None
+    options = ["tat_ca"] + list(groups["group"])
+    names = dict(zip(groups["group"], groups["group_name"]))
+    names["tat_ca"] = "Tất cả đơn vị"
+    value = select("nhom", "Nhóm đơn vị", options, default="tat_ca", format_func=lambda g: names.get(g, g),
+                   shared=True, container=container)
+    return None if value == "tat_ca" else value
+
+
+ROW_MODES = {"thap": f"{TOP_N} thấp nhất", "cao": f"{TOP_N} cao nhất", "tat_ca": "Tất cả"}
+
+
+def rows_picker(n: int, container=None, name: str = "hien") -> str:
+    """How many rows to show when there are many units; 'tat_ca' (all) when there are few."""
+    if n <= TOP_N:
+        return "tat_ca"
+    return segmented(name, f"Hiển thị ({fmt.number(n)} đơn vị)", list(ROW_MODES), default="thap",
+                     format_func=ROW_MODES.get, container=container)
+
+
+def pick_rows(df: pd.DataFrame, mode: str, by: str = "completion", n: int = TOP_N) -> pd.DataFrame:
+    """The n lowest (mode 'thap', lowest first) or highest ('cao', highest first) rows by ``by``, or all."""
+    if mode == "thap":
+        return df.sort_values(by, ascending=True, na_position="first", kind="stable").head(n)
+    if mode == "cao":
+        return df.sort_values(by, ascending=False, na_position="last", kind="stable").head(n)
+    return df
+
+
+# Default comparison provinces on the Chỉ số page: the home province's neighbours (Tây Nguyên for Đắk Lắk).
+DEFAULT_PEERS = {"dak_lak": ("gia_lai", "kon_tum", "lam_dong", "dak_nong")}
+
+
+def default_peers(province: str) -> tuple[str, ...]:
+    return DEFAULT_PEERS.get(province, ())
+
+
+# --- charts, tables, empty states -------------------------------------------------------------------------------
+
+def chart(fig, source: str | None = None, key: str | None = None, on_select=None):
+    kwargs = {}
+    if on_select is not None:
+        kwargs = {"on_select": on_select, "selection_mode": "points"}
+    event = st.plotly_chart(fig, theme=None, config=PLOTLY_CONFIG, key=key, width="stretch", **kwargs)
+    if source:
+        st.caption(source)
+    return event
+
+
+def table(df: pd.DataFrame, kinds: dict | None = None, name: str = "bang", title: str | None = None,
+          source: str | None = None, key: str | None = None, label: str = "Bảng số liệu",
+          expanded: bool = False) -> None:
+    """The table under a chart (formatted the Vietnamese way) and its .xlsx / .csv downloads."""
+    key = key or name
+    with st.expander(f"{label} ({fmt.number(len(df))} dòng)", expanded=expanded):
+        st.dataframe(fmt.styler(df, kinds), hide_index=True, width="stretch",
+                     height="auto" if len(df) <= 12 else 420)
+        c1, c2, _ = st.columns([1, 1, 3])
+        c1.download_button("Tải Excel (.xlsx)", lambda: exports.to_xlsx(df, kinds, title=title, source=source),
+                           file_name=exports.file_name(name, "xlsx"), key=f"dl_{key}_xlsx", icon="📥",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        c2.download_button("Tải .csv", lambda: exports.to_csv(df, kinds), file_name=exports.file_name(name, "csv"),
+                           key=f"dl_{key}_csv", icon="📄", mime="text/csv")
+
+
+def link(page: str, label: str, icon: str | None = None, query_params: dict | None = None) -> None:
+    if (ROOT / page).exists():
+        try:
+            st.page_link(page, label=label, icon=icon, query_params=query_params)
+            return
+        except Exception:  # the page is not part of the running app (e.g. a page file run on its own)
+            pass
+    st.markdown(f"{icon + ' ' if icon else ''}{label}")
+
+
+def upload_hint() -> None:
+    if (ROOT / UPLOAD_PAGE).exists():
+        link(UPLOAD_PAGE, "Mở trang Tải lên (mục Dữ liệu)", icon="⬆️")
+    else:
+        st.markdown("Tải báo cáo lên ở mục **Dữ liệu → Tải lên**, hoặc dùng dòng lệnh "
+                    "`python -m loaders` (xem README).")
+
+
+def empty_state(message: str, hint: str | None = None, upload: bool = True) -> None:
+    with st.container(border=True):
+        st.markdown(f"**{message}**")
+        if hint:
+            st.markdown(hint)
+        if upload:
+            upload_hint()

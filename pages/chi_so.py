@@ -1,0 +1,155 @@
+"""Chỉ số: one index for a province over the years, its components, its peers, and the units assessed inside it."""
+import pandas as pd
+import streamlit as st
+
+from dashboard import cached, figures, fmt, queries as Q, theme, ui
+
+ui.page_header("Chỉ số", "Kết quả các chỉ số đã công bố qua các năm, so với mục tiêu và với các tỉnh khác. Năm chưa "
+                         "có số liệu công bố để trống, không nội suy.")
+defs = cached.q(Q.index_defs)
+info = defs.set_index("index_code")
+provs = cached.q(Q.provinces)
+prov_label = dict(zip(provs["entity_code"], provs["label"]))
+prov_name = dict(zip(provs["entity_code"], provs["entity_name"]))
+home = cached.q(Q.home_province)
+c1, c2, c3 = st.columns([1.2, 1.2, 2.6])
+index = ui.select("chi_so", "Chỉ số", list(defs["index_code"]), default="PAR",
+                  format_func=lambda c: f"{info.loc[c, 'short_name']}", container=c1,
+                  help="PAR Index, SIPAS (Bộ Nội vụ); PAPI (UNDP); PCI (VCCI); DTI (Bộ KH&CN); DDCI (từng tỉnh).")
+province = ui.select("tinh", "Tỉnh", list(provs["entity_code"]), default=home, format_func=prov_label.get,
+                     container=c2, shared=True)
+peer_default = [p for p in ui.default_peers(home if province == home else province) if p in prov_label]
+peers = ui.multiselect("so_sanh", "So sánh với", [p for p in provs["entity_code"] if p != province],
+                       default=peer_default, format_func=prov_label.get, container=c3, max_selections=8)
+pname = prov_name.get(province, province)
+d = info.loc[index]
+name, short, scale_max, unit = d["name"], d["short_name"], float(d["scale_max"]), (d["unit"] or "")
+dec = fmt.index_decimals(scale_max)
+family = cached.q(Q.lineage, province)
+fam_codes = tuple(family["entity_code"])
+fam_names = dict(zip(family["entity_code"], family["entity_name"]))
+st.caption(f"**{name}** — {d['publisher']}; thang điểm {fmt.auto(d['scale_min'])}–{fmt.auto(scale_max)}"
+           f"{' ' + unit if unit else ''}.")
+if len(family) > 1:
+    olds = ", ".join(family.loc[family["role"] == "cu", "entity_name"])
+    new = family.loc[family["role"] == "moi", "entity_name"]
+    st.info(f"Từ 01/07/2025, {olds} hợp nhất thành **{new.iloc[0] if len(new) else ''}**. Chuỗi số liệu của "
+            "các tỉnh cũ dừng ở năm 2024; tỉnh mới có chuỗi riêng từ kết quả đầu tiên — không cộng gộp, không "
+            "suy ra số của tỉnh mới từ tỉnh cũ.", icon="🗺️")
+
+# --- latest result --------------------------------------------------------------------------------------------------
+series = cached.q(Q.index_series, index, fam_codes, None, (province,) + fam_codes[-1:])
+results = series[series["state"] == "co"]
+if results.empty:
+    ui.empty_state(f"Chưa có kết quả {short} nào của {pname} trong cơ sở dữ liệu.",
+                   f"Nạp kết quả {short} đã công bố (kèm nguồn) ở trang Tải lên; các năm chưa có số liệu sẽ hiện "
+                   f"là “{fmt.NO_DATA}”.")
+else:
+    last = results.sort_values(["year", "entity_code"]).iloc[-1]
+    prev = results[(results["year"] < last["year"]) & results["rank"].notna()].sort_values("year")
+    cols = st.columns(4)
+    cols[0].metric(f"Điểm {short} {int(last['year'])}", fmt.number(last["score"], dec), border=True,
+                   help=f"{last['entity_name']}")
+    change = fmt.rank_delta(prev["rank"].iloc[-1], last["rank"]) if len(prev) and not pd.isna(last["rank"]) else None
+    cols[1].metric("Xếp hạng", fmt.number(last["rank"]), border=True,
+                   delta=f"{change} so với {int(prev['year'].iloc[-1])}" if change else None)
+    tgt = series[series["target"].notna() & (series["year"] == last["year"])]
+    if len(tgt) and not pd.isna(last["score"]):
+        gap = last["score"] - tgt["target"].iloc[0]
+        cols[2].metric(f"Mục tiêu {int(last['year'])}", fmt.number(tgt["target"].iloc[0], dec), border=True,
+                       delta=f"{fmt.signed(gap, dec)} so với mục tiêu")
+    else:
+        nxt = series[series["target"].notna()].sort_values("year")
+        cols[2].metric("Mục tiêu", fmt.number(nxt["target"].iloc[-1], dec) if len(nxt) else "Chưa đặt",
+                       border=True, help=(f"Mục tiêu năm {int(nxt['year'].iloc[-1])}" if len(nxt) else None))
+    n_gap = int((series.groupby("year")["state"].agg(lambda s: (s == "chua_cong_bo").all())).sum())
+    cols[3].metric("Năm chưa có số liệu công bố", fmt.number(n_gap), border=True,
+                   help="Năm đã có kỳ công bố nhưng chưa có số của tỉnh trong cơ sở dữ liệu.")
+
+# --- history ----------------------------------------------------------------------------------------------------
+st.subheader(f"{short}: điểm và xếp hạng qua các năm")
+if not series.empty:
+    src = theme.source_line(series["source"], sample=(series["source"] == theme.SAMPLE_LABEL).any())
+    ui.chart(figures.index_history(series, short, scale_max, unit), src, key="cs_history_chart")
+    tbl = series.assign(state=series["state"].map({"co": "Có số liệu", "chua_cong_bo": fmt.NO_DATA,
+                                                   "chua_den_ky": "Chưa đến kỳ công bố"}))
+    ui.table(tbl[["year", "entity_name", "score", "rank", "target", "target_rank", "state", "source"]].rename(
+        columns={"year": "Năm", "entity_name": "Tỉnh", "score": "Điểm", "rank": "Xếp hạng", "target": "Mục tiêu điểm",
+                 "target_rank": "Mục tiêu hạng", "state": "Tình trạng", "source": "Nguồn"}),
+        {"Năm": "text", "Điểm": "auto4", "Mục tiêu điểm": "auto4"}, name=f"{short} {pname}",
+        title=f"{name} — {pname}", source=src, key="cs_history_table")
+
+# --- components -------------------------------------------------------------------------------------------------
+st.subheader("Các lĩnh vực, chỉ số thành phần")
+cy = cached.q(Q.component_years, index, fam_codes)
+if cy.empty:
+    ui.empty_state(f"Chưa có điểm thành phần {short} của {pname}.",
+                   "Điểm từng lĩnh vực chỉ hiện khi nguồn công bố có số; nạp bảng thành phần ở trang Tải lên.",
+                   upload=False)
+else:
+    years = list(dict.fromkeys(int(y) for y in cy["year"]))
+    cyear = ui.select("nam_tp", "Năm", years, default=years[0], container=st.columns(4)[0])
+    ent = cy[cy["year"] == cyear].iloc[0]
+    comps = cached.q(Q.index_components, index, cyear, ent["entity_code"])
+    comp_max = 10.0 if index in ("PAPI", "PCI") else scale_max
+    src = theme.source_line(comps["source"])
+    known = []
+    if comps["national"].notna().any():
+        known.append("trung bình cả nước")
+    if comps["best"].notna().any():
+        known.append("tỉnh cao nhất trong số liệu đã nạp")
+    st.caption(f"{ent['entity_name']} {cyear}" + (f" so với {' và '.join(known)}." if known else
+               ". Chưa có số của tỉnh khác hoặc trung bình cả nước cho năm này để so sánh."))
+    ui.chart(figures.components_bars(comps, ent["entity_name"], comp_max), src, key="cs_components_chart")
+    ui.table(comps[["component_name", "score", "national", "best", "best_name", "source"]].rename(
+        columns={"component_name": "Thành phần", "score": ent["entity_name"], "national": "Trung bình cả nước",
+                 "best": "Cao nhất", "best_name": "Tỉnh cao nhất", "source": "Nguồn"}),
+        {ent["entity_name"]: "auto4", "Trung bình cả nước": "auto4", "Cao nhất": "auto4"},
+        name=f"{short} thanh phan {cyear}", title=f"{short} — thành phần {cyear}", source=src,
+        key="cs_components_table")
+
+# --- peers ------------------------------------------------------------------------------------------------------
+st.subheader(f"So sánh {pname} với các tỉnh")
+if not peers:
+    st.info("Chọn tỉnh để so sánh ở ô “So sánh với” phía trên.")
+else:
+    succ = dict(zip(provs["entity_code"], provs["successor"]))
+    peer_codes = []
+    for p in peers:
+        peer_codes.append(p)
+        if isinstance(succ.get(p), str) and succ[p] not in peer_codes and succ[p] not in fam_codes:
+            peer_codes.append(succ[p])
+    codes = tuple(dict.fromkeys(fam_codes + tuple(peer_codes)))
+    comp = cached.q(Q.index_series, index, codes, None, (province,) + tuple(peers))
+    drawn = set(comp["entity_code"])
+    without = [prov_name[p] for p in peers if p in prov_label and not (comp[(comp["entity_code"] == p)]["state"] == "co").any()]
+    if without:
+        st.caption(f"Chưa có kết quả {short} nào của: {', '.join(without)}.")
+    src = theme.source_line(comp["source"])
+    ui.chart(figures.peer_lines(comp, highlight=fam_codes, scale_max=scale_max,
+                                title=f"Điểm {short} — {pname} và các tỉnh so sánh"),
+             src, key="cs_peers_chart")
+    wide = comp[comp["state"] == "co"].pivot_table(index="entity_name", columns="year", values="score", sort=False)
+    wide.columns = [str(c) for c in wide.columns]
+    wide = wide.reset_index().rename(columns={"entity_name": "Tỉnh"})
+    ui.table(wide, {c: "auto4" for c in wide.columns if c != "Tỉnh"}, name=f"{short} so sanh",
+             title=f"{short} — so sánh các tỉnh", source=src, key="cs_peers_table")
+
+# --- units inside the province ----------------------------------------------------------------------------------
+units = pd.concat([cached.q(Q.unit_index_ranking, index, p) for p in fam_codes], ignore_index=True)
+if index == "DDCI" or not units.empty:
+    st.subheader(f"{short} của các sở, ngành, địa phương thuộc {pname}")
+    if units.empty:
+        ui.empty_state(f"Chưa có kết quả {short} của các đơn vị thuộc {pname}.",
+                       "DDCI do từng tỉnh tổ chức; nạp bảng kết quả (kèm nguồn) ở trang Tải lên.")
+    else:
+        uyears = sorted({int(y) for y in units["year"]}, reverse=True)
+        uyear = ui.select("nam_dv", "Năm đánh giá", uyears, default=uyears[0], container=st.columns(4)[0])
+        one = units[units["year"] == uyear].sort_values("score", ascending=False)
+        src = theme.source_line(one["source"])
+        fig = figures.score_bars(one, title=f"{short} {uyear}")
+        ui.chart(fig, src, key="cs_units_chart")
+        ui.table(one[["entity_name", "score", "rank", "note", "source"]].rename(
+            columns={"entity_name": "Đơn vị", "score": "Điểm", "rank": "Xếp hạng", "note": "Ghi chú",
+                     "source": "Nguồn"}), {"Điểm": "auto4"}, name=f"{short} don vi {uyear}",
+            title=f"{short} các đơn vị — {uyear}", source=src, key="cs_units_table")

@@ -1,0 +1,142 @@
+"""Tổng quan: where the province stands this quarter, which units lag, who has not reported, the indices."""
+import pandas as pd
+import streamlit as st
+
+from dashboard import cached, figures, fmt, queries as Q, theme, ui
+
+ui.page_header("Tổng quan", "Mức hoàn thành chỉ tiêu CCHC trong quý, đơn vị chậm, đơn vị chưa báo cáo và kết quả "
+                            "các chỉ số của tỉnh.")
+c1, c2 = st.columns([2, 1])
+year, quarter = ui.period_picker(c1)
+group = ui.unit_group_picker(c2)
+period = fmt.quarter(year, quarter)
+prev = fmt.quarter(year - 1, 4) if quarter == 1 else fmt.quarter(year, quarter - 1)
+units = tuple(cached.q(Q.units, year, quarter, group)["unit_code"]) if group else None
+src = cached.q(Q.activity_source, year, quarter)
+activity_source = theme.source_line(
+    "báo cáo quý của các đơn vị và chỉ tiêu được giao (v_activity)", sample=bool(src["sample"].iloc[0]),
+    updated=src["last_upload"].iloc[0])
+
+# --- big numbers -------------------------------------------------------------------------------------------------
+st.subheader(f"Hoàn thành chỉ tiêu — {period}")
+ov = cached.q(Q.overview, year, quarter, units)
+ranking = cached.q(Q.unit_completion, year, quarter, units)
+missing = cached.q(Q.not_reported, year, quarter, units)
+if ov.empty:
+    ui.empty_state(f"Chưa có số liệu hoạt động cho {period}.",
+                   "Các đơn vị tải báo cáo quý (mẫu Excel có ở trang Tải lên); Văn phòng có thể nạp bảng tổng hợp. "
+                   "Khi có báo cáo, tỷ lệ hoàn thành và xếp hạng đơn vị hiện ở đây.")
+else:
+    total = ov.iloc[0]
+    n_expected = len(ranking) + len(missing)
+    n_dat = int((ranking["status"] == theme.DAT).sum())
+    cols = st.columns(3)
+    with cols[0]:
+        delta = fmt.points_delta(total["delta"]) if not pd.isna(total["delta"]) else None
+        st.metric("Hoàn thành chung", fmt.percent(total["completion"]),
+                  delta=f"{delta} so với {prev}" if delta else None, border=True,
+                  help="Bình quân mức hoàn thành của các đơn vị đã báo cáo; mỗi đơn vị là bình quân các chỉ tiêu "
+                       "của mình, mỗi chỉ tiêu tính tối đa 100%. " + theme.STATUS_RULE)
+        st.markdown(theme.badge_html(total["status"]), unsafe_allow_html=True)
+    cols[1].metric("Đơn vị đã báo cáo", f"{fmt.number(len(ranking))}/{fmt.number(n_expected)}", border=True,
+                   delta=(f"{fmt.number(len(missing))} đơn vị chưa báo cáo" if len(missing) else "Đủ"),
+                   delta_color="inverse" if len(missing) else "off", delta_arrow="off")
+    cols[2].metric("Đơn vị đạt chỉ tiêu", f"{fmt.number(n_dat)}/{fmt.number(len(ranking))}", border=True,
+                   help="Đơn vị có mức hoàn thành bình quân từ 100% trở lên.")
+    groups = ov.iloc[1:]
+    per_row = 5
+    for start in range(0, len(groups), per_row):
+        row = st.columns(per_row)
+        for col, (_, g) in zip(row, groups.iloc[start:start + per_row].iterrows()):
+            with col:
+                d = fmt.points_delta(g["delta"]) if not pd.isna(g["delta"]) else None
+                st.metric(g["label"], fmt.percent(g["completion"]), delta=d, border=True,
+                          help=f"Nhóm chỉ tiêu “{g['label']}”, so với {prev}.")
+                st.markdown(theme.badge_html(g["status"]), unsafe_allow_html=True)
+    st.caption(activity_source + " " + theme.STATUS_RULE)
+
+    # --- ranking ---------------------------------------------------------------------------------------------------
+    st.subheader("Xếp hạng đơn vị theo mức hoàn thành")
+    mode = ui.rows_picker(len(ranking))
+    shown = ui.pick_rows(ranking, mode)
+    caption = {"thap": "thấp nhất trước", "cao": "cao nhất trước", "tat_ca": "cao nhất trước"}[mode]
+    fig = figures.completion_bars(
+        shown.assign(detail=[f"{fmt.number(a)}/{fmt.number(b)} chỉ tiêu đạt · hạng {fmt.number(r)}"
+                             for a, b, r in zip(shown["n_dat"], shown["n_indicators"], shown["rank"])]),
+        detail="detail", title=f"{period} — {caption}")
+    ui.chart(fig, activity_source, key="tq_ranking")
+    ui.table(ranking[["rank", "unit_name", "group_name", "n_indicators", "n_dat", "completion", "status"]]
+             .assign(status=lambda d: d["status"].map(theme.STATUS_LABEL))
+             .rename(columns={"rank": "Hạng", "unit_name": "Đơn vị", "group_name": "Nhóm", "n_indicators":
+                              "Số chỉ tiêu có số liệu", "n_dat": "Số chỉ tiêu đạt", "completion": "Hoàn thành",
+                              "status": "Đánh giá"}),
+             {"Hoàn thành": "percent"}, name=f"xep hang don vi {period}", title=f"Xếp hạng đơn vị — {period}",
+             source=activity_source, key="tq_ranking_table")
+
+# --- not reported -----------------------------------------------------------------------------------------------
+st.subheader(f"Đơn vị chưa báo cáo {period}")
+if missing.empty:
+    if not ov.empty:
+        st.success(f"Tất cả đơn vị cần báo cáo đã gửi báo cáo {period}.")
+    else:
+        st.info("Chưa có đơn vị nào được giao chỉ tiêu hoặc đã từng báo cáo, nên chưa có danh sách cần nhắc.")
+else:
+    st.markdown(", ".join(f"**{n}**" for n in missing["unit_name"]))
+    ui.table(missing[["unit_name", "group_name", "last_period", "last_upload", "has_target"]]
+             .assign(has_target=lambda d: d["has_target"].map({True: "Có", False: "Không"}))
+             .rename(columns={"unit_name": "Đơn vị", "group_name": "Nhóm", "last_period": "Kỳ báo cáo gần nhất",
+                              "last_upload": "Lần tải lên gần nhất", "has_target": "Có chỉ tiêu quý này"}),
+             {"Lần tải lên gần nhất": "datetime"}, name=f"chua bao cao {period}",
+             title=f"Đơn vị chưa báo cáo — {period}", key="tq_missing", label="Danh sách để nhắc")
+
+# --- indices ----------------------------------------------------------------------------------------------------
+chain = cached.q(Q.home_chain)
+prov = cached.q(Q.provinces).set_index("entity_code")
+home_name = prov.loc[chain[0], "entity_name"] if chain[0] in prov.index else chain[0]
+st.subheader(f"Chỉ số của tỉnh {home_name}")
+idx = cached.q(Q.index_latest, chain, year)
+if idx.empty:
+    ui.empty_state("Chưa có kết quả chỉ số nào của tỉnh.",
+                   "Nạp kết quả công bố (PAR Index, SIPAS, PAPI, PCI, DTI) kèm nguồn ở trang Tải lên.")
+else:
+    cols = st.columns(min(len(idx), 5))
+    for i, (_, r) in enumerate(idx.iterrows()):
+        with cols[i % len(cols)]:
+            if pd.isna(r["year"]):
+                st.metric(r["short_name"], "Chưa công bố", border=True, help=r["index_name"])
+            else:
+                has_score = not pd.isna(r["score"])
+                value = fmt.index_value(r["score"], r["scale_max"]) if has_score else f"Hạng {fmt.number(r['rank'])}"
+                change = fmt.rank_delta(r["prev_rank"], r["rank"])
+                if change and isinstance(r["prev_entity_name"], str):
+                    change += f" (so với {r['prev_entity_name']})"
+                st.metric(f"{r['short_name']} {int(r['year'])}", value,
+                          delta=f"{change} so với {int(r['year']) - 1}" if change else None, border=True,
+                          help=f"{r['index_name']}. Thay đổi hạng so với năm trước.")
+            lines = []
+            if not pd.isna(r["rank"]) and not pd.isna(r["score"]):
+                lines.append(f"Xếp hạng: **{fmt.number(r['rank'])}**")
+            if not pd.isna(r["target"]) or not pd.isna(r["target_rank"]):
+                t = []
+                if not pd.isna(r["target"]):
+                    t.append(fmt.index_value(r["target"], r["scale_max"]) + " điểm")
+                if not pd.isna(r["target_rank"]):
+                    t.append(f"hạng {fmt.number(r['target_rank'])}")
+                lines.append(f"Mục tiêu {year}: {', '.join(t)}")
+                if not pd.isna(r["target"]) and not pd.isna(r["score"]):
+                    s = theme.status_of(r["score"] / r["target"])
+                    lines.append(theme.badge_html(s, f"{theme.STATUS_LABEL[s]} · "
+                                                     f"{fmt.signed(r['score'] - r['target'], 2)}"))
+            else:
+                lines.append(f"Chưa đặt mục tiêu {year}")
+            st.markdown("  \n".join(lines), unsafe_allow_html=True)
+    st.caption(theme.source_line(list(idx["source"].dropna()) + list(idx["target_source"].dropna())))
+    ui.table(idx[["short_name", "year", "entity_name", "score", "rank", "prev_rank", "rank_change", "target",
+                  "target_rank", "source"]]
+             .rename(columns={"short_name": "Chỉ số", "year": "Năm kết quả", "entity_name": "Tỉnh", "score": "Điểm",
+                              "rank": "Xếp hạng", "prev_rank": "Hạng năm trước", "rank_change": "Thay đổi hạng",
+                              "target": f"Mục tiêu điểm {year}", "target_rank": f"Mục tiêu hạng {year}",
+                              "source": "Nguồn"}),
+             {"Năm kết quả": "text", "Điểm": "auto4", f"Mục tiêu điểm {year}": "auto4"}, name=f"chi so {home_name} {year}",
+             title=f"Kết quả chỉ số mới nhất — {home_name}", key="tq_indices")
+    ui.link("pages/chi_so.py", "Xem chi tiết các chỉ số", icon="🏅")
