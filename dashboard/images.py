@@ -3,8 +3,10 @@
 - `figure_to_png(fig, width=1280, height=720, scale=1.5) -> bytes`: a PNG (1920×1080 by default) for Zalo
   groups and written reports. `figure_to_pdf(...)`, `figure_to_image(fig, fmt, ...)`: the same for PDF/SVG.
 - `png_download_button(fig, file_name, ...)`: a Streamlit download button that makes the PNG only when clicked.
-- `xlsx_download_button(df, file_name, ...)`, `dataframe_to_xlsx(df, ...)`: the data behind a chart as .xlsx.
-- `chart_downloads(fig, df, base_name, ...)`: both buttons side by side, under a chart.
+- `xlsx_download_button(df, file_name, ...)`: the data behind a chart as .xlsx (through dashboard.exports).
+- `chart_downloads(fig, df, base_name, title=, source=, kinds=)`: both buttons side by side, under a chart.
+- `png_ready(fig, title=None, source=None, sample=False)`: a copy of a figure with its title, source line and
+  sample label, for an image that stands alone.
 - `renderer()`: a context manager that keeps one browser open around a batch (the command line, tests).
 
 Rendering goes through kaleido 1.x and the system chromium: no network. MathJax is switched off (kaleido would
@@ -16,7 +18,6 @@ that answers one caller at a time.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import threading
 from collections import OrderedDict
@@ -112,28 +113,6 @@ def figure_to_pdf(fig, width: int, height: int) -> bytes:
     return figure_to_image(fig, "pdf", width, height, 1)
 
 
-def dataframe_to_xlsx(df: pd.DataFrame, sheet_name: str = "Dữ liệu", title: str | None = None,
-                      source: str | None = None) -> bytes:
-    """The data as .xlsx: an optional title row, the table with real numbers (not text), an optional source row."""
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    buf = io.BytesIO()
-    start = 2 if title else 0
-    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        df.to_excel(xw, sheet_name=sheet_name[:31], index=False, startrow=start)
-        ws = xw.sheets[sheet_name[:31]]
-        if title:
-            ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=13)
-        if source:
-            ws.cell(row=start + len(df) + 3, column=1, value=source).font = Font(italic=True, size=9)
-        for i, col in enumerate(df.columns, start=1):
-            values = [str(col)] + [str(v) for v in df[col].head(200).tolist()]
-            ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, max(len(v) for v in values) + 2))
-        ws.freeze_panes = ws.cell(row=start + 2, column=1)
-    return buf.getvalue()
-
-
 def _safe_name(file_name: str, ext: str) -> str:
     name = file_name.strip() or "bieu_do"
     return name if name.lower().endswith(ext) else f"{name}{ext}"
@@ -158,26 +137,52 @@ def png_download_button(fig, file_name: str, *, label: str = "Tải ảnh PNG", 
 
 
 def xlsx_download_button(df: pd.DataFrame, file_name: str, *, label: str = "Tải dữ liệu Excel",
-                         key: str | None = None, title: str | None = None, source: str | None = None):
-    """A download button for the chart's data as .xlsx (made when clicked)."""
+                         key: str | None = None, title: str | None = None, source: str | None = None,
+                         kinds: dict | None = None):
+    """A download button for the chart's data as .xlsx (dashboard.exports.to_xlsx, made when clicked)."""
     import streamlit as st
+
+    from dashboard import exports
 
     frame = df.copy()
 
     def make() -> bytes:
-        return dataframe_to_xlsx(frame, title=title, source=source)
+        return exports.to_xlsx(frame, kinds=kinds, title=title, source=source)
 
     return st.download_button(label, data=make, file_name=_safe_name(file_name, ".xlsx"), mime=XLSX_MIME,
                               key=key, icon=":material/table:", on_click="ignore")
 
 
 def chart_downloads(fig, df: pd.DataFrame | None, base_name: str, *, key: str | None = None,
-                    title: str | None = None, source: str | None = None) -> None:
-    """PNG and .xlsx buttons side by side under a chart. `key` makes them unique when a name repeats."""
+                    title: str | None = None, source: str | None = None, kinds: dict | None = None) -> None:
+    """PNG and .xlsx buttons side by side under a chart. `key` makes them unique when a name repeats.
+
+    The PNG carries the chart's title and source line (``title``/``source``) so it stands alone in a Zalo group.
+    """
     import streamlit as st
 
     key = key or base_name
+    if title or source:
+        fig = png_ready(fig, title=title, source=source)
     with st.container(horizontal=True):
         png_download_button(fig, base_name, key=f"png_{key}")
         if df is not None:
-            xlsx_download_button(df, base_name, key=f"xlsx_{key}", title=title, source=source)
+            xlsx_download_button(df, base_name, key=f"xlsx_{key}", title=title, source=source, kinds=kinds)
+
+
+def png_ready(fig, title: str | None = None, source: str | None = None, sample: bool = False):
+    """A copy of the figure for a stand-alone image: its title, its source line under it, the sample label."""
+    import plotly.graph_objects as go
+
+    from dashboard import figures, theme
+
+    out = go.Figure(fig)
+    if title:
+        out.update_layout(title_text=title)
+    if source:
+        figures.add_source(out, source)
+    if sample:
+        out.add_annotation(x=1, y=1, xref="paper", yref="paper", xanchor="right", yanchor="bottom", yshift=30,
+                           text="<b>DỮ LIỆU MẪU</b>", showarrow=False, font=dict(size=14, color="white"),
+                           bgcolor=theme.STATUS_COLOR[theme.CHUA_DAT], borderpad=5)
+    return out

@@ -5,7 +5,6 @@ import io
 import struct
 import time
 
-import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
@@ -68,16 +67,12 @@ def test_render_makes_no_network_request(monkeypatch):
     assert "http://" not in page and "https://" not in page
 
 
-def test_xlsx_keeps_numbers_and_title():
-    from openpyxl import load_workbook
-
-    df = pd.DataFrame({"Đơn vị": ["Sở Tư pháp", "Sở Y tế"], "Tỷ lệ hoàn thành (%)": [88.5, 102.0]})
-    data = images.dataframe_to_xlsx(df, title="Tỷ lệ hoàn thành – Quý III/2025", source="Nguồn: báo cáo các đơn vị")
-    ws = load_workbook(io.BytesIO(data)).active
-    assert ws["A1"].value == "Tỷ lệ hoàn thành – Quý III/2025"
-    assert [c.value for c in ws[3]] == ["Đơn vị", "Tỷ lệ hoàn thành (%)"]
-    assert ws["B4"].value == 88.5 and ws["B5"].value == 102
-    assert ws["A7"].value == "Nguồn: báo cáo các đơn vị"
+def test_png_ready_adds_title_source_and_sample(kaleido_up):
+    fig = images.png_ready(_fig(), title="Xếp hạng đơn vị", source="Nguồn: báo cáo quý", sample=True)
+    texts = [a.text for a in fig.layout.annotations]
+    assert fig.layout.title.text == "Xếp hạng đơn vị"
+    assert any("Nguồn: báo cáo quý" in t for t in texts) and any("DỮ LIỆU MẪU" in t for t in texts)
+    assert _png_size(images.figure_to_png(fig, width=640, height=360, scale=1)) == (640, 360)
 
 
 def test_failure_is_a_clear_error(monkeypatch):
