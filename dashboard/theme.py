@@ -111,9 +111,9 @@ pio.templates.default = "cchc"
 
 def apply(fig: go.Figure, height: int | None = None, title: str | None = None, force: bool = False) -> go.Figure:
     """Set height and title; ``force=True`` also (re)applies the theme to a figure built with another template."""
-    layout: dict = {}
+    layout: dict = {"separators": fmt.PLOTLY_SEPARATORS}  # also on the figure: exports may drop the template
     if force:
-        layout.update(template="cchc", separators=fmt.PLOTLY_SEPARATORS)
+        layout["template"] = "cchc"
     if height:
         layout["height"] = int(height)
     if title is not None:

@@ -1,0 +1,93 @@
+"""Chỉ số page (AppTest): history with gaps, merger, components, peers, units; every chart has a source."""
+import json
+import os
+
+from streamlit.testing.v1 import AppTest
+
+from dashboard import fmt
+
+PAGE = os.path.join(os.path.dirname(__file__), "..", "pages", "chi_so.py")
+
+
+def arr(v):
+    """A Plotly array from the chart's JSON (Plotly 7 sends numbers as base64 typed arrays); NaN -> None."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(v, dict) and "bdata" in v:
+        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+        return [None if (a.dtype.kind == "f" and np.isnan(x)) else x.item() for x in a]
+    return list(v) if v is not None else []
+
+
+def app(db, monkeypatch, **params):
+    monkeypatch.setenv("CCHC_DB", str(db))
+    at = AppTest.from_file(os.path.abspath(PAGE), default_timeout=30)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def specs(at):
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def metric(at, label):
+    return next(m for m in at.metric if m.label == label)
+
+
+def test_par_history_keeps_gaps_and_shows_the_merger(demo_db, monkeypatch):
+    at = app(demo_db, monkeypatch)
+    assert at.selectbox(key="qp_chi_so").value == "PAR" and at.selectbox(key="qp_tinh").value == "dak_lak"
+    assert metric(at, "Điểm PAR Index 2023").value == "87,33"
+    assert metric(at, "Xếp hạng").value == "28"
+    assert any("hợp nhất" in i.value for i in at.info)
+    history = specs(at)[0]
+    scores = {t["name"]: dict(zip(arr(t["x"]), arr(t["y"]))) for t in history["data"] if t.get("yaxis") in (None, "y")
+              and t["name"] != "Mục tiêu"}
+    dak_lak = scores["Đắk Lắk"]
+    assert dak_lak[2023] == 87.33 and dak_lak[2017] == 75.37
+    assert all(dak_lak[y] is None for y in range(2018, 2023))  # never filled
+    notes = " ".join(a.get("text", "") for a in history["layout"]["annotations"])
+    assert fmt.NO_DATA in notes and "Sáp nhập" in notes
+    # a source line under every chart
+    captions = [c.value for c in at.caption if c.value.startswith("Nguồn")]
+    assert len(captions) >= len(at.get("plotly_chart"))
+
+
+def test_changing_the_index_changes_the_view(demo_db, monkeypatch):
+    at = app(demo_db, monkeypatch)
+    at.selectbox(key="qp_chi_so").set_value("PCI").run()
+    assert not at.exception
+    assert metric(at, "Điểm PCI 2022").value == "60,91"
+    assert "PCI: điểm và xếp hạng qua các năm" in [s.value for s in at.subheader]
+    comps = specs(at)[1]  # components of 2020 beside the best province
+    names = [t["name"] for t in comps["data"]]
+    assert "Đắk Lắk" in names and any("cao nhất" in n for n in names)
+
+
+def test_peers_and_province_from_the_url(demo_db, monkeypatch):
+    at = app(demo_db, monkeypatch, chi_so="PAR", tinh="ha_noi", so_sanh=["hai_phong", "quang_ninh"])
+    assert at.selectbox(key="qp_tinh").value == "ha_noi"
+    assert at.multiselect(key="qp_so_sanh").value == ["hai_phong", "quang_ninh"]
+    assert not any("hợp nhất" in i.value for i in at.info if "Hà Nội" in i.value)
+    peers = next(s for s in specs(at) if any(t["name"] == "Quảng Ninh" for t in s["data"]))
+    assert {"Hà Nội", "Hải Phòng", "Quảng Ninh"} <= {t["name"] for t in peers["data"]}
+
+
+def test_ddci_units_inside_a_province(demo_db, monkeypatch):
+    at = app(demo_db, monkeypatch, chi_so="DDCI", tinh="phu_yen")
+    assert any("DDCI của các sở, ngành, địa phương" in s.value for s in at.subheader)
+    assert any(t["type"] == "bar" for s in specs(at) for t in s["data"])
+
+
+def test_empty_database_still_shows_published_results(fresh_db, monkeypatch):
+    at = app(fresh_db, monkeypatch)
+    assert metric(at, "Điểm PAR Index 2023").value == "87,33"
+    assert not any("Dữ liệu mẫu" in w.value for w in at.warning)
+    at = app(fresh_db, monkeypatch, chi_so="SIPAS", tinh="cao_bang")
+    body = " ".join(m.value for m in at.markdown)
+    assert "Chưa có kết quả SIPAS nào của Cao Bằng" in body

@@ -1,0 +1,75 @@
+"""Đơn vị page (AppTest): one unit's indicators over the quarters, its index scores and upload history."""
+import json
+import os
+
+from streamlit.testing.v1 import AppTest
+
+from dashboard import fmt, queries as Q
+from dashboard.db import cursor
+
+PAGE = os.path.join(os.path.dirname(__file__), "..", "pages", "don_vi.py")
+
+
+def arr(v):
+    """A Plotly array from the chart's JSON (Plotly 7 sends numbers as base64 typed arrays); NaN -> None."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(v, dict) and "bdata" in v:
+        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+        return [None if (a.dtype.kind == "f" and np.isnan(x)) else x.item() for x in a]
+    return list(v) if v is not None else []
+
+
+def app(db, monkeypatch, **params):
+    monkeypatch.setenv("CCHC_DB", str(db))
+    at = AppTest.from_file(os.path.abspath(PAGE), default_timeout=30)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def specs(at):
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def test_one_unit_all_indicators_over_quarters(demo_db, monkeypatch):
+    at = app(demo_db, monkeypatch, don_vi="so_y_te")
+    assert "Chỉ tiêu qua các quý — Sở Y tế" in [s.value for s in at.subheader]
+    heat = specs(at)[0]["data"][0]
+    assert heat["type"] == "heatmap" and len(heat["y"]) == 18
+    hist = Q.unit_history(cursor(), "so_y_te")
+    last = hist[(hist["year"] == 2025) & (hist["quarter"] == 3)]
+    want = fmt.percent(last["completion"].clip(upper=1).mean())
+    assert next(m for m in at.metric if m.label == "Hoàn thành Quý III/2025").value == want
+    uploads = Q.unit_uploads(cursor(), "so_y_te")
+    table = at.dataframe[-1].value
+    assert len(table) == len(uploads)
+    assert "Dữ liệu mẫu" in " ".join(w.value for w in at.warning)
+
+
+def test_changing_unit_and_indicator(demo_db, monkeypatch):
+    at = app(demo_db, monkeypatch, don_vi="so_y_te")
+    at.selectbox(key="qp_don_vi").set_value("so_tu_phap").run()
+    assert "Chỉ tiêu qua các quý — Sở Tư pháp" in [s.value for s in at.subheader]
+    at.selectbox(key="qp_chi_tieu").set_value("ty_le_dung_han").run()
+    bars = specs(at)[1]
+    assert bars["data"][0]["type"] == "bar" and bars["data"][1]["name"] == "Chỉ tiêu"
+    assert "Tỷ lệ hồ sơ TTHC giải quyết đúng hạn" in " ".join(m.value for m in at.markdown)
+
+
+def test_unit_with_index_scores_but_no_reports(demo_db, monkeypatch):
+    at = app(demo_db, monkeypatch, don_vi="h_buon_don")  # a district: internal PAR Index 2024, no reports
+    body = " ".join(m.value for m in at.markdown)
+    assert "chưa có báo cáo quý nào" in body
+    lines = specs(at)[0]
+    assert arr(lines["data"][0]["y"]) == [70.54]
+
+
+def test_empty_database(fresh_db, monkeypatch):
+    at = app(fresh_db, monkeypatch)
+    body = " ".join(m.value for m in at.markdown)
+    assert "chưa có báo cáo quý nào" in body and "chưa tải lên tệp nào" in body
