@@ -182,7 +182,7 @@ def _plot_box(spec: ChartSpec) -> tuple[float, float, float, float]:
     """Inner plot rectangle (x, y, w, h) as fractions of the chart frame; labels need room left/bottom."""
     if spec.type == "bar":
         longest = max((len(c) for c in spec.categories), default=10)
-        x = min(0.42, max(0.16, 0.0105 * longest * _label_size(len(spec.categories), True) / 12))
+        x = min(0.45, max(0.16, 0.0125 * longest * _label_size(len(spec.categories), True) / 12))
         top = 0.08 if spec.target_label else 0.02
         return x, top, 0.96 - x - 0.06, 0.90 - top
     top = 0.12 if (spec.legend or spec.target_label) else 0.04
@@ -231,6 +231,26 @@ def _key(slide, spec: ChartSpec, left, top, width, height):
             run.text = text
             run.font.name, run.font.size = FONT, Pt(14)
             run.font.color.rgb = rgb
+
+
+def _label_every_category(category_axis) -> None:
+    """c:tickLblSkip = 1: never drop a unit's name when space is tight (LibreOffice would skip every other)."""
+    ax = category_axis._element
+    for tag in ("c:tickLblSkip", "c:tickMarkSkip"):
+        old = ax.find(qn(tag))
+        if old is not None:
+            ax.remove(old)
+    # schema order: … c:lblAlgn, c:lblOffset, c:tickLblSkip, c:tickMarkSkip, c:noMultiLvlLbl
+    anchor = ax.find(qn("c:lblOffset"))
+    skip = etree.Element(qn("c:tickLblSkip"))
+    skip.set("val", "1")
+    mark = etree.Element(qn("c:tickMarkSkip"))
+    mark.set("val", "1")
+    if anchor is not None:
+        anchor.addnext(skip)
+    else:
+        ax.find(qn("c:noMultiLvlLbl")).addprevious(skip)
+    skip.addnext(mark)
 
 
 def _style_line(series, spec) -> None:
@@ -288,6 +308,7 @@ def _chart(slide, spec: ChartSpec, left, top, width, height):
     ca.tick_labels.font.size = Pt(size)
     ca.tick_labels.font.color.rgb = INK
     ca.major_tick_mark = XL_TICK_MARK.NONE
+    _label_every_category(ca)
     if horizontal:
         ca.reverse_order = True  # the first category (the best) on top, as on the dashboard
         # … and the value axis crosses at the last category, i.e. it stays at the bottom
