@@ -1,0 +1,193 @@
+"""Save an extracted plan as one batch (kind 'plan'), and read/mark its tasks.
+
+save_plan writes, in one transaction: the batch row (file bytes and SHA-256), the indicator targets into
+target_value, the index targets into index_target, and the tasks into plan_task. The same file saved again
+returns the batch already there.
+
+Targets are stored as ANNUAL values (quarter NULL), whatever period the plan writes them for: '04 số/tháng'
+becomes 48 for the year, '02 cuộc/quý' 8. The quarterly view (v_quarter_target) splits an annual count
+evenly, so '04 số/tháng' shows as 12 a quarter — three months' worth; rates ('80%') are kept as they are.
+Index targets go to the province entity of the plan ('Sơn La' -> entity 'son_la'); a plan whose province
+cannot be found raises PlanSaveError instead of guessing (pass entity_code= to choose it).
+
+store.write_batch runs its own transaction and has no place for plan tasks, so the batch row and its rows
+are written here with the store's row types, in a transaction of our own.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from ..store import IndexTargetRow, TargetRow, find_active_batch
+from ..text import fold
+from .model import Plan, Schedule, Task, UnitRef
+
+STATUSES = ("done", "in_progress", "not_done")
+
+
+class PlanSaveError(ValueError):
+    """The plan cannot be saved as it is; the message says why, in Vietnamese."""
+
+
+def _columns(con, table: str) -> set[str]:
+    return {r[0] for r in con.execute(f"SELECT * FROM {table} LIMIT 0").description}
+
+
+def province_entity(con, province: str | None, year: int | None = None) -> str | None:
+    """The entity code of a province named in a plan ('Sóc Trăng' -> 'soc_trang'); None when not found."""
+    if not province:
+        return None
+    has_aliases = "aliases" in _columns(con, "entity")
+    rows = con.execute(
+        "SELECT code, name, " + ("aliases" if has_aliases else "NULL") + ", valid_from, valid_to FROM entity "
+        "WHERE kind IN ('tinh', 'province')").fetchall()
+    key = fold(province)
+
+    def names(name, aliases):
+        base = [name, name.split("(")[0]] + [a for a in (aliases or "").split(";") if a.strip()]
+        return {fold(x) for x in base} | {fold(x.split("(")[0]) for x in base}
+
+    found = [r for r in rows if key in names(r[1], r[2])]
+    if len(found) > 1 and year:
+        day = dt.date(year, 1, 1)
+        valid = [r for r in found if (r[3] is None or r[3] <= day) and (r[4] is None or r[4] >= day)]
+        found = valid or found
+    exact = [r for r in found if fold(r[1]) == key]
+    pick = exact or found
+    return pick[0][0] if len(pick) == 1 or exact else None
+
+
+def _target_rows(con, plan: Plan, unit_code: str | None, entity_code: str | None):
+    errors: list[str] = []
+    targets: list[TargetRow] = []
+    index_targets: list[IndexTargetRow] = []
+    metrics = {r[0]: r[1] for r in con.execute("SELECT code, kind FROM metric").fetchall()}
+    scales = {r[0]: r[1] for r in con.execute("SELECT code, scale_max FROM index_def").fetchall()}
+    source = f"Kế hoạch {plan.organisation or ''} năm {plan.year} ({plan.file_name or 'tải lên'})".replace("  ", " ")
+    seen: set = set()
+    for t in plan.indicator_targets():
+        if t.code in seen:
+            continue  # the first mention of an indicator is its target
+        seen.add(t.code)
+        if t.code not in metrics:
+            errors.append(f"chỉ tiêu “{t.code}” không có trong danh mục chỉ tiêu của cơ sở dữ liệu")
+        elif not unit_code:
+            errors.append(f"không xác định được đơn vị để ghi chỉ tiêu “{t.as_written}” ({t.code}): cơ quan ban hành "
+                          f"“{plan.organisation or '?'}” chưa có trong danh mục đơn vị — hãy chọn đơn vị")
+        else:
+            targets.append(TargetRow(unit_code, plan.year, None, t.code, t.annual_value()))
+    for t in plan.index_targets():
+        if (t.code, t.unit == "hạng") in seen:
+            continue
+        seen.add((t.code, t.unit == "hạng"))
+        if t.code not in scales:
+            errors.append(f"chỉ số “{t.code}” không có trong danh mục chỉ số")
+            continue
+        if not entity_code:
+            errors.append(f"không tìm thấy tỉnh “{plan.province or '?'}” trong danh sách tỉnh để ghi mục tiêu "
+                          f"{t.code} {t.as_written} — hãy chọn tỉnh (entity_code)")
+            continue
+        if t.unit == "hạng":
+            index_targets.append(IndexTargetRow(t.code, plan.year, entity_code, None, None, int(t.value), source))
+        else:
+            value = t.value / 100 if t.unit == "%" and (scales[t.code] or 100) <= 1 and t.value > 1 else t.value
+            index_targets.append(IndexTargetRow(t.code, plan.year, entity_code, None, value, None, source))
+    return targets, index_targets, errors
+
+
+def save_plan(con, plan: Plan, uploaded_by: str | None, file_name: str | None, content_bytes: bytes, *,
+              unit_code: str | None = None, entity_code: str | None = None) -> int:
+    """Write the plan as one batch; return its id. unit_code / entity_code override what the plan resolved to."""
+    if plan.year is None:
+        raise PlanSaveError("không lưu được: không xác định được năm của kế hoạch")
+    sha = hashlib.sha256(content_bytes).hexdigest()
+    existing = find_active_batch(con, sha, "plan")
+    if existing is not None:
+        return existing
+    unit_code = unit_code or plan.organisation_code
+    if unit_code and not con.execute("SELECT count(*) FROM unit WHERE code = ?", [unit_code]).fetchone()[0]:
+        raise PlanSaveError(f"không lưu được: đơn vị “{unit_code}” không có trong danh mục đơn vị")
+    entity_code = entity_code or province_entity(con, plan.province, plan.year)
+    targets, index_targets, errors = _target_rows(con, plan, unit_code, entity_code)
+    if errors:
+        raise PlanSaveError("không lưu được kế hoạch: " + "; ".join(errors))
+    n_rows = len(targets) + len(index_targets) + len(plan.tasks)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        batch_id = con.execute(
+            "INSERT INTO batch (kind, file_name, sha256, content, uploaded_by, unit_code, year, rows, note)"
+            " VALUES ('plan', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [file_name or plan.file_name, sha, content_bytes, uploaded_by, unit_code, plan.year, n_rows,
+             plan.organisation],
+        ).fetchone()[0]
+        for r in targets:
+            con.execute("INSERT INTO target_value (batch_id, unit_code, year, quarter, metric_code, value) "
+                        "VALUES (?, ?, ?, ?, ?, ?)", [batch_id, r.unit_code, r.year, r.quarter, r.metric_code, r.value])
+        for r in index_targets:
+            con.execute("INSERT INTO index_target (batch_id, index_code, year, entity_code, component_code, "
+                        "target_score, target_rank, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [batch_id, r.index_code, r.year, r.entity_code, r.component_code, r.target_score,
+                         r.target_rank, r.source])
+        for k, t in enumerate(plan.tasks, start=1):
+            s = t.schedule
+            t.id = con.execute(
+                "INSERT INTO plan_task (batch_id, ordinal, content, lead_unit_code, lead_text, partners, partner_codes,"
+                " schedule_kind, months, quarters, year, when_text, source_text)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                [batch_id, k, t.content, t.lead.code if t.lead else None, t.lead.text if t.lead else None,
+                 [p.text for p in t.partners], [p.code for p in t.partners], s.kind, list(s.months),
+                 list(s.quarters), s.year or plan.year, s.text or None, t.text],
+            ).fetchone()[0]
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        for t in plan.tasks:
+            t.id = None
+        raise
+    return batch_id
+
+
+# --- reading tasks back and marking them -----------------------------------------------------------------
+def load_tasks(con, year: int | None = None, batch_id: int | None = None) -> list[Task]:
+    """Tasks of active plan batches (optionally one batch or one year), with their ids, in plan order."""
+    rows = con.execute(
+        "SELECT t.id, t.content, t.lead_unit_code, t.lead_text, t.partners, t.partner_codes, t.schedule_kind,"
+        " t.months, t.quarters, t.year, t.when_text, t.source_text, t.batch_id "
+        "FROM plan_task t JOIN batch b ON b.id = t.batch_id AND b.status = 'active' "
+        "WHERE (? IS NULL OR t.year = ?) AND (? IS NULL OR t.batch_id = ?) ORDER BY t.batch_id, t.ordinal",
+        [year, year, batch_id, batch_id]).fetchall()
+    out = []
+    for (tid, content, lead_code, lead_text, partners, partner_codes, kind, months, quarters, y, when, source,
+         _) in rows:
+        lead = UnitRef(lead_text, lead_code) if lead_text else None
+        partners = list(partners or [])
+        codes = list(partner_codes or [])
+        codes += [None] * (len(partners) - len(codes))
+        parts = [UnitRef(p, c) for p, c in zip(partners, codes)]
+        sched = Schedule(kind, y, tuple(months or ()), tuple(quarters or ()), when or "", stated=bool(when) or
+                         kind != "year")
+        out.append(Task(content, lead, parts, sched, source or "", "saved", tid))
+    return out
+
+
+def mark_task(con, task_id: int, year: int, quarter: int, status: str, marked_by: str | None, *,
+              note: str | None = None, evidence_url: str | None = None, evidence_file: bytes | None = None,
+              evidence_name: str | None = None) -> None:
+    """Record a task's status for a quarter (a new row: earlier marks stay as history)."""
+    if status not in STATUSES:
+        raise PlanSaveError(f"trạng thái không hợp lệ “{status}” (cần một trong: {', '.join(STATUSES)})")
+    if not con.execute("SELECT count(*) FROM plan_task WHERE id = ?", [task_id]).fetchone()[0]:
+        raise PlanSaveError(f"không có nhiệm vụ số {task_id}")
+    con.execute("INSERT INTO plan_task_status (task_id, year, quarter, status, note, evidence_url, evidence_file,"
+                " evidence_name, marked_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [task_id, year, quarter, status, note, evidence_url, evidence_file, evidence_name, marked_by])
+
+
+def task_marks(con, task_ids: list[int] | None = None) -> list[dict]:
+    """Marks (without the evidence bytes) as dicts, oldest first: feed them to task_status."""
+    cur = con.execute(
+        "SELECT task_id, year, quarter, status, note, evidence_url, evidence_name, marked_by, marked_at "
+        "FROM plan_task_status WHERE ? IS NULL OR list_contains(?, task_id) ORDER BY marked_at, rowid",
+        [task_ids, task_ids])
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
