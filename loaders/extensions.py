@@ -4,3 +4,7 @@ COMMANDS: list = []
 from .users import add_commands as _user_commands  # noqa: E402
 
 COMMANDS.append(_user_commands)
+
+from .plans.command import add_plan_command as _plan_command  # noqa: E402
+
+COMMANDS.append(_plan_command)
