@@ -64,11 +64,13 @@ class Matcher:
     def build(cls, entries, what: str = "tên", filler: frozenset = FILLER, extra_words_ok: bool = True) -> "Matcher":
         """entries: iterable of (code, display_name, [aliases])."""
         m = cls(what=what, filler=filler, extra_words_ok=extra_words_ok)
+        seen = set()  # a set: a list membership test per key made building 4,000 units take 0.65 s
         for code, name, aliases in entries:
             m._names[code] = name
             for alias in [name, code.replace("_", " "), *(aliases or [])]:
                 key = m.key(alias)
-                if key and (key, code) not in m._keys:
+                if key and (key, code) not in seen:
+                    seen.add((key, code))
                     m._keys.append((key, code))
         return m
 

@@ -135,3 +135,124 @@ def browser_page(_browser):
     page.set_default_timeout(30_000)
     yield page
     context.close()
+
+
+# --- report workbooks for the loader tests (tests/test_load_*.py, test_workbook.py, test_cli_load.py) ---------
+# Real .xlsx files built with openpyxl the way Vietnamese offices lay them out: letterhead, national motto,
+# title with the period, merged two-row headers, a numbering row, Roman-numeral sections, totals, notes and a
+# signature block. Each builder returns the file's bytes.
+
+
+def xlsx_bytes(sheets: dict, merges: dict | None = None, percent: dict | None = None, hidden: tuple = ()) -> bytes:
+    """sheets: {sheet name: list of rows (lists; None = empty cell)}, merges: {sheet: ["A1:C1", …]},
+    percent: {sheet: ["D12", …]} cells formatted as 0.0%."""
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r, row in enumerate(rows, start=1):
+            for c, v in enumerate(row, start=1):
+                if v is not None:
+                    ws.cell(r, c, v)
+        for rng in (merges or {}).get(name, []):
+            ws.merge_cells(rng)
+        for ref in (percent or {}).get(name, []):
+            ws[ref].number_format = "0.0%"
+        if name in hidden:
+            ws.sheet_state = "hidden"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+UNIT_REPORT_TITLE = "BÁO CÁO KẾT QUẢ CÔNG TÁC TUYÊN TRUYỀN CẢI CÁCH HÀNH CHÍNH QUÝ III NĂM 2025"
+UNIT_REPORT_BODY = [
+    ["I", "TUYÊN TRUYỀN TRÊN PHƯƠNG TIỆN THÔNG TIN ĐẠI CHÚNG"],
+    [1, "Tin, bài đăng trên Trang TTĐT của Sở", "tin/bài", "40", "12", "30"],
+    [2, "Video, clip", "video", 8, "2", 5],
+    ["II", "HỘI NGHỊ, TẬP HUẤN"],
+    [3, "Hội nghị, hội thảo có lồng ghép CCHC", "hội nghị", 4, 1, 3],
+    [4, "To gap, to roi phat hanh", "tờ", "2.000", "1.250", "1.800"],
+    [5, "Tỷ lệ hồ sơ TTHC giải quyết đúng hạn", "%", 95, "88,5", "90"],
+    [None, "Tổng cộng", None, None, "1.265", None],
+]
+
+
+def unit_report_xlsx(body=None, title=UNIT_REPORT_TITLE, letterhead=("UBND TỈNH ĐẮK LẮK", "SỞ TƯ PHÁP"),
+                     sheet="Báo cáo", quarter_header="Quý III", ytd_header="Lũy kế 9 tháng", percent=()) -> bytes:
+    """One unit's report. Layout (Excel rows): 1–2 letterhead | 3 date line | 5 title | 6 reference line |
+    8–9 header (STT, Nội dung, Đơn vị tính, Kế hoạch năm merged down; "Kết quả thực hiện" merged over
+    quarter / year-to-date; Ghi chú) | 10 numbering "(1)…(7)" | 11… body | notes and signatures below."""
+    rows = [
+        [letterhead[0], None, None, None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
+        [letterhead[1], None, None, None, "Độc lập - Tự do - Hạnh phúc"],
+        [None, None, None, None, "Đắk Lắk, ngày 05 tháng 10 năm 2025"],
+        [],
+        [title],
+        ["(Kèm theo Công văn số 123/STP-VP)"],
+        [],
+        ["STT", "Nội dung", "Đơn vị tính", "Kế hoạch năm", "Kết quả thực hiện", None, "Ghi chú"],
+        [None, None, None, None, quarter_header, ytd_header, None],
+        ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)", "(7)"],
+    ]
+    rows += [list(r) for r in (UNIT_REPORT_BODY if body is None else body)]
+    rows += [[], ["Ghi chú: số liệu tính đến ngày 30/9/2025."], [],
+             [None, "NGƯỜI LẬP BIỂU", None, None, "GIÁM ĐỐC"], [None, None, None, None, "(Ký, ghi rõ họ tên)"],
+             [], [], [None, "Lê Thị C", None, None, "Nguyễn Văn A"]]
+    merges = ["A1:C1", "A2:C2", "E1:H1", "E2:H2", "E3:H3", "A5:H5", "A6:H6",
+              "A8:A9", "B8:B9", "C8:C9", "D8:D9", "E8:F8", "G8:G9"]
+    return xlsx_bytes({sheet: rows}, {sheet: merges}, {sheet: list(percent)})
+
+
+ROLLUP_BODY = [
+    ["I", "CÁC SỞ, BAN, NGÀNH"],
+    [1, "So Tu phap", 12, "3", 1, 1, "98,5"],
+    [2, "VP UBND tỉnh", "1.250", 0, 2, None, 100],
+    [3, "Sở Xây Dựng", 5, 2, None, 1, 97],
+    ["II", "CÁC CƠ QUAN KHÁC"],
+    [4, "Thanh tra tỉnh", 3, 0, 1, 0, "95"],
+    [None, "Cộng", "1.270", 5, 4, 2, None],
+]
+
+
+def rollup_xlsx(body=None, title="BÁO CÁO TỔNG HỢP KẾT QUẢ TUYÊN TRUYỀN CCHC QUÝ II/2025", sheet="Tổng hợp") -> bytes:
+    """Units down the side. Rows: 1–2 letterhead | 4 title | 6–7 header ("Truyền thông…" merged over three
+    indicators; STT, unit, Hội nghị, Tỷ lệ, Ghi chú merged down) | 8 numbering | 9… body | signature."""
+    rows = [
+        ["UBND TỈNH ĐẮK LẮK", None, None, None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
+        ["SỞ NỘI VỤ", None, None, None, "Độc lập - Tự do - Hạnh phúc"],
+        [],
+        [title],
+        [],
+        ["STT", "Tên cơ quan, đơn vị", "Truyền thông trên báo chí, cổng TTĐT", None, None, "Hội nghị, hội thảo",
+         "Tỷ lệ hồ sơ đúng hạn (%)", "Ghi chú"],
+        [None, None, "Tin bài trên Cổng TTĐT", "Tin bài, phóng sự trên báo, đài", "Video clip"],
+        [f"({i})" for i in range(1, 9)],
+    ]
+    rows += [list(r) for r in (ROLLUP_BODY if body is None else body)]
+    rows += [[], [None, "NGƯỜI TỔNG HỢP", None, None, None, "KT. GIÁM ĐỐC"], [None, None, None, None, None, "PHÓ GIÁM ĐỐC"]]
+    merges = ["A1:C1", "A2:C2", "E1:H1", "E2:H2", "A4:H4", "C6:E6", "A6:A7", "B6:B7", "F6:F7", "G6:G7", "H6:H7"]
+    return xlsx_bytes({sheet: rows}, {sheet: merges})
+
+
+@pytest.fixture
+def load_con(fresh_db):
+    """A connection to a new database after `init` (registries, provinces, reference data)."""
+    from loaders.schema import connect
+
+    con = connect(fresh_db)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def load_counts():
+    """counts(con) -> (batches, activity rows, target rows, index rows): to prove nothing was written."""
+    def counts(con):
+        return tuple(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                     for t in ("batch", "activity_value", "target_value", "index_value"))
+    return counts

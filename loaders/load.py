@@ -1,0 +1,318 @@
+"""Read a report file into a batch (no database write), and load it (one transaction).
+
+    parsed = read_file(con, "bao_cao_q3.xlsx", content)              # preview: rows, errors, warnings
+    report = load_file(con, "bao_cao_q3.xlsx", content, uploaded_by="nguyenvana")
+
+The layout is detected per sheet (unit report, roll-up, tidy template, index table) unless `kind`
+says what the file holds (activities | targets | indices). Any error: nothing is written.
+A file that is not a spreadsheet raises UnusableFileError. No printing, no Streamlit.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import index_table, rollup, tidy, unit_report
+from .errors import LoadError, LoadWarning, Problems, UnusableFileError
+from .load_context import KINDS, Context
+from .matching import MatchError
+from .periods import PeriodError, parse_quarter
+from .registry import Registry
+from .store import Batch, write_batch
+from .text import fold
+from .workbook import Grid, find_table, read_workbook
+
+LAYOUTS = {m.LAYOUT: m for m in (tidy, unit_report, rollup, index_table)}
+LAYOUT_NAMES = {"tidy": "mẫu chuẩn (một dòng một số liệu)", "unit_report": "báo cáo của một đơn vị",
+                "rollup": "bảng tổng hợp nhiều đơn vị", "index_table": "bảng kết quả chỉ số"}
+
+
+class ArgumentError(ValueError):
+    """A bad argument (period, unit, kind): the message is in Vietnamese."""
+
+
+@dataclass
+class Parsed:
+    """What a file holds, ready to write: the batch plus every problem found."""
+
+    file_name: str
+    kind: str
+    batch: Batch | None
+    errors: list[LoadError] = field(default_factory=list)
+    warnings: list[LoadWarning] = field(default_factory=list)
+    layouts: list[tuple[str, str]] = field(default_factory=list)  # (sheet, layout)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and self.batch is not None and self.batch.rows > 0
+
+    @property
+    def rows(self) -> int:
+        return self.batch.rows if self.batch is not None else 0
+
+    def frame(self) -> pd.DataFrame:
+        """The rows as a table for a preview (codes, values and where each came from)."""
+        if self.batch is None:
+            return pd.DataFrame()
+        recs = []
+        for a in self.batch.activities:
+            recs.append({"loại": "kết quả", "đơn vị": a.unit_code, "năm": a.year, "quý": a.quarter,
+                         "chỉ tiêu": a.metric_code, "giá trị": a.value, "trang": a.sheet, "dòng": a.row, "cột": a.col})
+        for t in self.batch.targets:
+            recs.append({"loại": "kế hoạch", "đơn vị": t.unit_code, "năm": t.year, "quý": t.quarter,
+                         "chỉ tiêu": t.metric_code, "giá trị": t.value, "trang": t.sheet, "dòng": t.row, "cột": t.col})
+        for i in self.batch.indices:
+            recs.append({"loại": "chỉ số", "chỉ số": i.index_code, "năm": i.year, "đối tượng": i.entity_code,
+                         "thành phần": i.component_code, "điểm": i.score, "xếp hạng": i.rank, "nguồn": i.source,
+                         "trang": i.sheet, "dòng": i.row, "cột": i.col})
+        return pd.DataFrame(recs)
+
+
+@dataclass
+class LoadReport:
+    status: str  # 'loaded' | 'refused' | 'dry-run'
+    file_name: str
+    kind: str
+    batch_id: int | None
+    rows: int
+    errors: list[LoadError]
+    warnings: list[LoadWarning]
+    created: bool = False
+    layouts: list[tuple[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"status": self.status, "batch": self.batch_id, "kind": self.kind, "rows": self.rows,
+                "errors": [e.as_dict() for e in self.errors], "warnings": [w.as_dict() for w in self.warnings]}
+
+
+# --- arguments ----------------------------------------------------------------------------------
+
+
+def parse_period(text: str | None) -> tuple[int | None, int | None]:
+    """'2025-Q3' / 'Quý III/2025' -> (2025, 3); '2024' -> (2024, None) (an index year). ArgumentError else."""
+    if text is None or not str(text).strip():
+        return None, None
+    s = str(text).strip()
+    if re.fullmatch(r"\d{4}", s):
+        y = int(s)
+        if 1990 <= y <= 2100:
+            return y, None
+        raise ArgumentError(f"năm “{s}” không hợp lệ — cần một năm từ 1990 đến 2100")
+    m = re.fullmatch(r"(\d{4})\s*-?\s*[Qq]\s*(\d+)", s)
+    if m and not 1 <= int(m.group(2)) <= 4:
+        raise ArgumentError(f"kỳ “{s}”: quý {m.group(2)} nằm ngoài 1–4 — cần dạng 2025-Q3 (quý 1 đến 4)")
+    try:
+        q = parse_quarter(s)
+    except PeriodError as exc:
+        raise ArgumentError(f"kỳ “{s}” không đọc được — cần dạng 2025-Q3 hoặc Quý III/2025 ({exc})") from None
+    return q.year, q.quarter
+
+
+def _registry(con_or_registry) -> tuple[Registry, object | None]:
+    if isinstance(con_or_registry, Registry):
+        return con_or_registry, None
+    return Registry.from_db(con_or_registry), con_or_registry
+
+
+def make_context(con_or_registry, file_name: str = "", unit: str | None = None, period: str | None = None,
+                 kind: str | None = None, index: str | None = None) -> Context:
+    """A Context for one file; ArgumentError for a bad kind, period, unit or index."""
+    registry, con = _registry(con_or_registry)
+    if kind is not None and kind not in KINDS:
+        raise ArgumentError(f"loại “{kind}” không hợp lệ — cần một trong: {', '.join(KINDS)}")
+    year, quarter = parse_period(period)
+    ctx = Context(registry, con, file_name or "", kind, None, year, quarter)
+    if unit:
+        try:
+            ctx.unit = registry.unit_matcher.match(unit)
+        except MatchError as exc:
+            raise ArgumentError(f"{exc.message('đơn vị')} (tham số đơn vị)") from None
+    if index:
+        try:
+            ctx.index_code = registry.index_matcher.match(index).code
+        except MatchError as exc:
+            raise ArgumentError(f"{exc.message('chỉ số')} (tham số chỉ số)") from None
+    if quarter is None and year is not None and kind in ("activities",):
+        raise ArgumentError(f"kỳ “{period}” chỉ có năm — số liệu hoạt động cần quý, dạng {year}-Q3")
+    return ctx
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def _name_score(ctx: Context):
+    """Header detection counts indicator, index and component names as header words."""
+    cache: dict[str, float] = {}
+    comps = [c["index_code"] for c in ctx.registry.components]
+    index_codes = sorted(set(comps))
+
+    def score(text: str) -> float:
+        if text in cache:
+            return cache[text]
+        s = 0.0
+        if len(text) <= 120:
+            for fn in (ctx.match_indicator, ctx.match_index):
+                try:
+                    fn(text)
+                    s = 1.0
+                    break
+                except MatchError as exc:
+                    if exc.ambiguous:
+                        s = 0.5
+            if not s and ctx.probe("unit", text):
+                s = 1.0
+            if not s:
+                for code in index_codes:
+                    try:
+                        ctx.match_component(code, text)
+                        s = 1.0
+                        break
+                    except MatchError:
+                        pass
+        cache[text] = s
+        return s
+
+    return score
+
+
+def choose_layout(grid: Grid, table, ctx: Context) -> tuple[str | None, float]:
+    allowed = {
+        None: ("tidy", "unit_report", "rollup", "index_table"),
+        "activities": ("tidy", "unit_report", "rollup"),
+        "targets": ("tidy", "unit_report", "rollup"),
+        "indices": ("tidy", "index_table"),
+    }[ctx.kind]
+    if "tidy" in allowed:
+        f = tidy.form(table)
+        if f is not None and not (ctx.kind == "indices" and f != "indices") and not (
+                ctx.kind in ("activities", "targets") and f == "indices"):
+            return "tidy", tidy.detect(grid, table, ctx)
+    best, best_score = None, 0.0
+    for name in allowed:
+        if name == "tidy":
+            continue
+        s = LAYOUTS[name].detect(grid, table, ctx)
+        if s > best_score:
+            best, best_score = name, s
+    return best, best_score
+
+
+def read_file(con_or_registry, file_name: str, content: bytes, unit: str | None = None, period: str | None = None,
+              kind: str | None = None, *, index: str | None = None, uploaded_by: str | None = None,
+              max_bytes: int | None = None) -> Parsed:
+    """Everything the file holds as a Batch, with errors and warnings; nothing is written.
+
+    Raises UnusableFileError (not a spreadsheet, empty file, over the size limit) and ArgumentError
+    (a bad unit / period / kind / index argument)."""
+    ctx = make_context(con_or_registry, file_name, unit, period, kind, index)
+    grids = read_workbook(content, file_name, max_bytes=max_bytes)
+    name_score = _name_score(ctx)
+    nonempty = [g for g in grids if not g.is_empty()]
+    if not nonempty:
+        ctx.problems.error(None, None, None, f"tệp “{os.path.basename(file_name or '')}” không có số liệu: mọi trang "
+                                             "tính đều trống — cần một bảng số liệu (dùng lệnh template để lấy mẫu)")
+    for grid in nonempty:
+        if _looks_like_instructions(grid):
+            continue
+        table = find_table(grid, name_score)
+        if table is None:
+            ctx.warn(grid, None, None, "bỏ qua trang tính: không tìm thấy dòng tiêu đề của bảng số liệu")
+            continue
+        layout, score = choose_layout(grid, table, ctx)
+        if layout is None:
+            ctx.warn(grid, table.header_rows[-1], None, "bỏ qua trang tính: không nhận ra bảng (cần tên chỉ tiêu, đơn vị "
+                                                        "hoặc tỉnh trong bảng)")
+            continue
+        ctx.layouts.append((grid.name, layout))
+        LAYOUTS[layout].parse(grid, table, ctx)
+    if nonempty and not ctx.layouts and not ctx.problems.errors:
+        ctx.problems.error(None, None, None, "không tìm thấy bảng số liệu nào trong tệp — cần một bảng có dòng tiêu "
+                                             "đề (ví dụ “STT | Nội dung | Kế hoạch năm | Kết quả thực hiện”) hoặc mẫu "
+                                             "chuẩn (lệnh template)")
+    return _parsed(ctx, file_name, content, uploaded_by)
+
+
+def _looks_like_instructions(grid: Grid) -> bool:
+    """The templates' own instructions and list sheets (and their usual names in other workbooks)."""
+    return fold(grid.name) in ("huong dan", "huong dan nhap lieu", "danh muc", "instructions", "readme", "ghi chu")
+
+
+def _parsed(ctx: Context, file_name: str, content: bytes, uploaded_by: str | None) -> Parsed:
+    kind = ctx.kind
+    if kind is None:
+        if ctx.indices or ctx.index_targets:
+            kind = "indices"
+        elif ctx.activities:
+            kind = "activities"
+        elif ctx.targets:
+            kind = "targets"
+        else:
+            kind = "activities"
+    units = sorted(ctx.units_seen)
+    periods = sorted(ctx.periods_seen, key=lambda p: (p[0], p[1] or 0))
+    years = {p[0] for p in periods}
+    quarters = {p[1] for p in periods if p[1] is not None}
+    batch = Batch(
+        kind=kind, file_name=os.path.basename(file_name or "") or None, content=content, uploaded_by=uploaded_by,
+        unit_code=units[0] if len(units) == 1 else None,
+        year=next(iter(years)) if len(years) == 1 else None,
+        quarter=next(iter(quarters)) if len(quarters) == 1 and len(years) == 1 else None,
+        activities=list(ctx.activities.values()), targets=list(ctx.targets.values()),
+        indices=list(ctx.indices.values()), index_targets=list(ctx.index_targets.values()),
+    )
+    if kind == "indices" and len({r.index_code for r in batch.indices}) == 1:
+        batch.note = f"{batch.indices[0].index_code}"
+    problems: Problems = ctx.problems
+    if not problems.errors and batch.rows == 0:
+        problems.error(None, None, None, "tệp không có dòng số liệu nào để nạp — hãy kiểm tra các cảnh báo")
+    return Parsed(os.path.basename(file_name or ""), kind, batch, list(problems.errors), list(problems.warnings),
+                  list(ctx.layouts))
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+
+def load_file(con, file_name: str, content: bytes, unit: str | None = None, period: str | None = None,
+              kind: str | None = None, uploaded_by: str | None = None, dry_run: bool = False, *,
+              index: str | None = None, max_bytes: int | None = None) -> LoadReport:
+    """Read the file and, if it has no errors and dry_run is False, write it as one batch.
+
+    Status 'refused' (errors; nothing written), 'dry-run' (checked only), 'loaded' (written; the very
+    same file loaded before gives its existing batch, noted in the warnings). Raises UnusableFileError
+    and ArgumentError like read_file."""
+    parsed = read_file(con, file_name, content, unit, period, kind, index=index, uploaded_by=uploaded_by,
+                       max_bytes=max_bytes)
+    warnings = list(parsed.warnings)
+    if parsed.errors:
+        return LoadReport("refused", parsed.file_name, parsed.kind, None, 0, parsed.errors, warnings,
+                          layouts=parsed.layouts)
+    if dry_run:
+        return LoadReport("dry-run", parsed.file_name, parsed.kind, None, parsed.rows, [], warnings,
+                          layouts=parsed.layouts)
+    if any(r.entity_code for r in parsed.batch.indices):
+        _ensure_unit_entities(con)
+    result = write_batch(con, parsed.batch)
+    if not result.created:
+        warnings.append(LoadWarning(None, None, None, f"tệp này đã được nạp trước đó (lô số {result.batch_id}) — "
+                                                      "không nạp lại"))
+    return LoadReport("loaded", parsed.file_name, parsed.kind, result.batch_id, parsed.rows, [], warnings,
+                      created=result.created, layouts=parsed.layouts)
+
+
+def _ensure_unit_entities(con) -> None:
+    """Units added after `init` are index entities too (internal indices): make sure each has its row."""
+    try:
+        missing = con.execute("SELECT count(*) FROM unit WHERE code NOT IN (SELECT code FROM entity)").fetchone()[0]
+    except Exception:  # noqa: BLE001
+        return
+    if missing:
+        from .reference import registry_unit_entities
+
+        registry_unit_entities(con)
+
+
+__all__ = ["read_file", "load_file", "Parsed", "LoadReport", "ArgumentError", "UnusableFileError", "LoadError",
+           "parse_period", "make_context"]

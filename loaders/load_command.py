@@ -1,0 +1,241 @@
+"""`load` and `template` commands for `python -m loaders`.
+
+    python -m loaders [--db PATH] load FILE... [--unit NAME] [--period 2025-Q3] [--kind activities|targets|indices]
+                                               [--index PCI] [--by NAME] [--dry-run] [--json] [--max-size MB]
+    python -m loaders [--db PATH] template activities|targets|indices --out FILE
+
+Exit codes of load: 0 loaded (or checked with --dry-run), 1 refused (validation errors; nothing
+written), 2 unusable input (not a workbook, missing file, bad arguments, database locked).
+With --json, stdout is exactly one JSON object.
+"""
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+
+from .errors import LoadError, UnusableFileError
+from .load import LAYOUT_NAMES, ArgumentError, LoadReport, load_file, make_context
+from .load_context import KINDS
+from .periods import quarter_label
+from .schema import MIGRATIONS, DatabaseLockedError, connect, db_path, schema_version
+
+EXIT_OK, EXIT_REFUSED, EXIT_UNUSABLE = 0, 1, 2
+KIND_NAMES = {"activities": "kết quả thực hiện", "targets": "kế hoạch", "indices": "kết quả chỉ số"}
+
+
+def add_commands(subparsers) -> None:
+    p = subparsers.add_parser("load", help="nạp tệp báo cáo (Excel/CSV): mỗi tệp một lô; có lỗi thì không nạp gì")
+    p.add_argument("files", nargs="+", metavar="FILE", help="tệp .xlsx, .xls, .ods hoặc .csv")
+    p.add_argument("--unit", help="đơn vị báo cáo (mặc định: lấy từ tiêu đề tệp)")
+    p.add_argument("--period", help="kỳ báo cáo dạng 2025-Q3 (chỉ số: năm, ví dụ 2024); mặc định: lấy từ tiêu đề")
+    p.add_argument("--kind", choices=KINDS, help="loại số liệu (mặc định: tự nhận biết)")
+    p.add_argument("--index", help="chỉ số của bảng kết quả (PAR, SIPAS, PAPI, PCI, DTI, DDCI) nếu tiêu đề không ghi")
+    p.add_argument("--by", help="người nạp (mặc định: tên người dùng hệ điều hành)")
+    p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi vào cơ sở dữ liệu")
+    p.add_argument("--json", action="store_true", help="in kết quả dạng một đối tượng JSON")
+    p.add_argument("--max-size", type=float, default=None, metavar="MB",
+                   help="giới hạn dung lượng mỗi tệp, MB (mặc định $CCHC_MAX_UPLOAD_MB hoặc 20)")
+    p.set_defaults(func=cmd_load)
+    p = subparsers.add_parser("template", help="tạo mẫu Excel để nhập số liệu")
+    p.add_argument("template_kind", choices=KINDS, metavar="activities|targets|indices")
+    p.add_argument("--out", required=True, help="tệp .xlsx sẽ tạo")
+    p.set_defaults(func=cmd_template)
+
+
+# --- load ---------------------------------------------------------------------------------------
+
+
+def _unusable(file_name: str, message: str, kind: str | None) -> dict:
+    return {"status": "unusable", "batch": None, "kind": kind or "", "rows": 0, "file": file_name,
+            "errors": [{"sheet": None, "row": None, "column": None, "message": message}], "warnings": []}
+
+
+def _open(args):
+    """(connection or None, registry source, note). A dry run works without a writable database."""
+    path = db_path(args.db)
+    if args.dry_run:
+        if not path.exists():
+            return None, None, f"chưa có cơ sở dữ liệu {path}: kiểm tra theo danh mục mặc định (data/*.csv)"
+        try:
+            con = connect(args.db, read_only=True)
+        except DatabaseLockedError:
+            return None, None, (f"cơ sở dữ liệu {path} đang bị tiến trình khác giữ: kiểm tra theo danh mục mặc định "
+                                "(data/*.csv)")
+        if schema_version(con) == 0:
+            con.close()
+            return None, None, f"cơ sở dữ liệu {path} chưa được khởi tạo: kiểm tra theo danh mục mặc định"
+        return con, con, None
+    con = connect(args.db)
+    if schema_version(con) < len(MIGRATIONS):
+        from .init_db import init_database
+
+        init_database(con)
+    return con, con, None
+
+
+def cmd_load(args) -> int:
+    by = args.by or _os_user()
+    max_bytes = int(args.max_size * 1024 * 1024) if args.max_size else None
+    try:
+        con, source, note = _open(args)
+    except DatabaseLockedError as exc:
+        msg = (f"cơ sở dữ liệu {exc} đang bị một tiến trình khác giữ để ghi (thường là dashboard đang chạy). Hãy dừng "
+               "dashboard rồi chạy lại lệnh, hoặc dùng --dry-run để chỉ kiểm tra tệp. (Dashboard chỉ mở cơ sở dữ liệu "
+               "trong lúc trả lời từng yêu cầu nên việc này hiếm gặp: thử lại sau vài giây.)")
+        return _finish(args, [_unusable(f, msg, args.kind) for f in args.files], [msg])
+    try:
+        if source is None:
+            from .registry import Registry
+
+            source = Registry.from_data_dir()
+        try:
+            make_context(source, "", args.unit, args.period, args.kind, args.index)
+        except ArgumentError as exc:
+            msg = f"tham số không hợp lệ: {exc}"
+            return _finish(args, [_unusable(f, msg, args.kind) for f in args.files], [msg])
+        results, texts = [], []
+        for file_name in args.files:
+            d, text = _load_one(args, source, con, file_name, by, max_bytes, note)
+            results.append(d)
+            texts.append(text)
+        return _finish(args, results, texts)
+    finally:
+        if con is not None:
+            con.close()
+
+
+def _load_one(args, source, con, file_name: str, by: str, max_bytes, note) -> tuple[dict, str]:
+    p = Path(file_name)
+    if not p.is_file():
+        msg = f"không tìm thấy tệp “{file_name}”" if not p.exists() else f"“{file_name}” không phải là một tệp"
+        return _unusable(file_name, msg, args.kind), f"{file_name}: {msg}"
+    try:
+        content = p.read_bytes()
+    except OSError as exc:
+        msg = f"không đọc được tệp “{file_name}”: {exc.strerror or exc}"
+        return _unusable(file_name, msg, args.kind), f"{file_name}: {msg}"
+    try:
+        if con is None or args.dry_run:
+            from .load import read_file
+
+            parsed = read_file(source, p.name, content, args.unit, args.period, args.kind, index=args.index,
+                               uploaded_by=by, max_bytes=max_bytes)
+            status = "refused" if parsed.errors else "dry-run"
+            report = LoadReport(status, parsed.file_name, parsed.kind, None, 0 if parsed.errors else parsed.rows,
+                                parsed.errors, parsed.warnings, layouts=parsed.layouts)
+            if note:
+                from .errors import LoadWarning
+
+                report.warnings.insert(0, LoadWarning(None, None, None, note))
+        else:
+            report = load_file(con, p.name, content, args.unit, args.period, args.kind, uploaded_by=by,
+                               index=args.index, max_bytes=max_bytes)
+    except UnusableFileError as exc:
+        return _unusable(file_name, exc.message, args.kind), f"{file_name}: không dùng được — {exc.message}"
+    except ArgumentError as exc:
+        msg = f"tham số không hợp lệ: {exc}"
+        return _unusable(file_name, msg, args.kind), f"{file_name}: {msg}"
+    d = report.as_dict()
+    d["file"] = file_name
+    d["created"] = report.created
+    return d, _text_report(file_name, report, con)
+
+
+def _finish(args, results: list[dict], texts: list[str]) -> int:
+    statuses = [r["status"] for r in results]
+    code = EXIT_UNUSABLE if "unusable" in statuses else EXIT_REFUSED if "refused" in statuses else EXIT_OK
+    if args.json:
+        if len(results) == 1:
+            out = {k: results[0][k] for k in ("status", "batch", "kind", "rows", "errors", "warnings")}
+        else:
+            status = "unusable" if "unusable" in statuses else "refused" if "refused" in statuses else statuses[-1]
+            kinds = {r["kind"] for r in results if r["kind"]}
+            batches = [r["batch"] for r in results if r["batch"] is not None]
+            out = {
+                "status": status, "batch": batches[-1] if batches else None,
+                "kind": kinds.pop() if len(kinds) == 1 else ("mixed" if kinds else ""),
+                "rows": sum(r["rows"] for r in results),
+                "errors": [{**e, "file": r["file"]} for r in results for e in r["errors"]],
+                "warnings": [{**w, "file": r["file"]} for r in results for w in r["warnings"]],
+                "files": [{k: r[k] for k in ("file", "status", "batch", "kind", "rows", "errors", "warnings")}
+                          for r in results],
+            }
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+    else:
+        stream = sys.stderr if code == EXIT_UNUSABLE and len(results) == 1 else sys.stdout
+        print("\n\n".join(texts), file=stream)
+        if len(results) > 1:
+            n_ok = sum(1 for s in statuses if s in ("loaded", "dry-run"))
+            print(f"\nTổng cộng: {n_ok}/{len(results)} tệp "
+                  f"{'hợp lệ' if args.dry_run else 'đã nạp'}, {sum(r['rows'] for r in results)} dòng.")
+    return code
+
+
+def _text_report(file_name: str, report: LoadReport, con) -> str:
+    lines = []
+    shapes = ", ".join(f"trang “{s}”: {LAYOUT_NAMES.get(layout, layout)}" for s, layout in report.layouts)
+    lines.append(f"Tệp {file_name}" + (f" ({shapes})" if shapes else ""))
+    what = KIND_NAMES.get(report.kind, report.kind)
+    if report.status == "loaded":
+        if report.created:
+            lines.append(f"ĐÃ NẠP lô số {report.batch_id}: {report.rows} dòng {what}.")
+        else:
+            lines.append(f"Tệp này đã được nạp trước đó (lô số {report.batch_id}) — không nạp lại.")
+    elif report.status == "dry-run":
+        lines.append(f"KIỂM TRA XONG (không ghi gì): {report.rows} dòng {what} hợp lệ, có thể nạp.")
+    else:
+        lines.append(f"KHÔNG NẠP: {len(report.errors)} lỗi — không có số liệu nào được ghi vào cơ sở dữ liệu. "
+                     "Sửa các lỗi sau rồi nạp lại:")
+        for e in report.errors:
+            lines.append(f"  ✗ {e.text()}")
+    warnings = [w for w in report.warnings
+                if not (report.status == "loaded" and not report.created and "đã được nạp trước đó" in w.message)]
+    if warnings:
+        lines.append(f"Cảnh báo ({len(warnings)}, không chặn việc nạp):")
+        for w in warnings:
+            lines.append(f"  ! {w.text()}")
+    return "\n".join(lines)
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name in some containers
+        return os.environ.get("USER") or "dòng lệnh"
+
+
+# --- template -----------------------------------------------------------------------------------
+
+
+def cmd_template(args) -> int:
+    from .registry import Registry
+    from .templates import TemplateError, write_template
+
+    con = None
+    path = db_path(args.db)
+    try:
+        if path.exists():
+            try:
+                con = connect(args.db, read_only=True)
+                registry = Registry.from_db(con) if schema_version(con) else Registry.from_data_dir()
+            except DatabaseLockedError:
+                con, registry = None, Registry.from_data_dir()
+        else:
+            registry = Registry.from_data_dir()
+        out = write_template(args.template_kind, args.out, registry, con)
+    except TemplateError as exc:
+        print(f"Không tạo được mẫu: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    finally:
+        if con is not None:
+            con.close()
+    print(f"Đã tạo mẫu {KIND_NAMES[args.template_kind]}: {out}")
+    print("Nhập số liệu ở trang “Số liệu” (xem trang “Hướng dẫn”), rồi nạp bằng: python -m loaders load "
+          f"{out}")
+    return EXIT_OK
+
+
+__all__ = ["add_commands", "cmd_load", "cmd_template", "quarter_label", "LoadError"]

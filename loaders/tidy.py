@@ -1,0 +1,212 @@
+"""The project's own tidy form: one row per unit × quarter × indicator (actuals, targets), or per
+index × year × entity × component (indices; also the long CSV of data/reference/*.csv).
+
+The headers are those the templates write (`loaders.templates`), in Vietnamese; English column
+names (unit, year, quarter, indicator, value, target…) are accepted too, as is .csv.
+"""
+from __future__ import annotations
+
+import re
+
+from .load_context import CellValueError, Context, match_message, number_at
+from .matching import MatchError
+from .periods import ROMAN, quarter_label
+from .text import fold, nfc
+from .workbook import Grid, Table, cell_text, is_blank, strip_item_prefix
+
+LAYOUT = "tidy"
+
+# Column names, folded, with any "(…)" explanation removed. The first name of each list is the one
+# the templates write.
+COLUMNS: dict[str, list[str]] = {
+    "unit": ["don vi", "ten don vi", "ma don vi", "don vi bao cao", "co quan", "unit", "unit code", "unit name"],
+    "year": ["nam", "year", "nam danh gia", "nam bao cao"],
+    "quarter": ["quy", "quarter", "ky", "ky bao cao", "quy bao cao"],
+    "indicator": ["chi tieu", "ten chi tieu", "ma chi tieu", "noi dung", "indicator", "metric", "metric code",
+                  "indicator code"],
+    "actual": ["ket qua thuc hien", "ket qua", "thuc hien", "gia tri", "so lieu", "actual", "value"],
+    "target": ["ke hoach", "ke hoach muc tieu", "chi tieu ke hoach", "muc tieu", "chi tieu giao", "target"],
+    "note": ["ghi chu", "note", "notes"],
+    # indices
+    "index": ["chi so", "ma chi so", "ten chi so", "index", "index code"],
+    "entity": ["tinh don vi", "tinh thanh pho", "tinh", "dia phuong", "doi tuong", "province", "entity", "don vi duoc danh gia"],
+    "component": ["thanh phan", "chi so thanh phan", "linh vuc", "component"],
+    "score": ["diem", "diem so", "score"],
+    "rank": ["xep hang", "thu hang", "hang", "rank"],
+    "rank_of": ["tren tong so", "xep hang tren tong so", "so tinh xep hang", "rank of"],
+    "source": ["nguon", "nguon so lieu", "source", "source url or citation", "nguon trich dan"],
+}
+_LOOKUP = {name: key for key, names in COLUMNS.items() for name in names}
+
+
+def column_key(label: str) -> str | None:
+    core = fold(re.sub(r"\(.*?\)", " ", nfc(label)))
+    return _LOOKUP.get(core) or _LOOKUP.get(fold(label))
+
+
+def columns(table: Table) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for col in table.columns:
+        if not col.parts:
+            continue
+        key = column_key(col.parts[-1]) or column_key(col.label)
+        if key and key not in out:
+            out[key] = col.index
+    # an index sheet names its entities "Đơn vị" too
+    if "index" in out and "entity" not in out and "unit" in out:
+        out["entity"] = out.pop("unit")
+    return out
+
+
+def form(table: Table) -> str | None:
+    """'activities' / 'targets' / 'both' / 'indices' when the header is the tidy form, else None."""
+    cols = columns(table)
+    if "year" in cols and ("index" in cols or "entity" in cols) and ("score" in cols or "rank" in cols):
+        return "indices"
+    if "year" in cols and "indicator" in cols and ("unit" in cols or "quarter" in cols):
+        has_a, has_t = "actual" in cols, "target" in cols
+        if has_a and has_t:
+            return "both"
+        if has_a or has_t:
+            return "activities" if has_a else "targets"
+    return None
+
+
+def detect(grid: Grid, table: Table, ctx: Context) -> float:
+    f = form(table)
+    return 0.0 if f is None else 10.0 + len(columns(table))
+
+
+def parse(grid: Grid, table: Table, ctx: Context) -> None:
+    cols = columns(table)
+    f = form(table)
+    if f == "indices":
+        from .index_table import parse_long
+
+        parse_long(grid, table, ctx, cols)
+        return
+    if ctx.kind == "indices":
+        ctx.error(grid, table.header_rows[-1], None, "bảng này là số liệu hoạt động/kế hoạch chứ không phải kết quả chỉ số")
+        return
+    value_cols = []
+    if "actual" in cols:
+        # a value column of a targets file (--kind targets) holds targets
+        value_cols.append(("target" if ctx.kind == "targets" and "target" not in cols else "actual", cols["actual"]))
+    if "target" in cols:
+        value_cols.append(("target", cols["target"]))
+    if ctx.kind == "activities":
+        value_cols = [(k, c) for k, c in value_cols if k == "actual"] or value_cols
+    for r in range(table.first_body_row, grid.nrows):
+        cells = {k: grid.value(r, c) for k, c in cols.items()}
+        if all(is_blank(v) for k, v in cells.items() if k != "note"):
+            continue
+        _row(grid, r, ctx, cols, cells, value_cols)
+
+
+def _row(grid: Grid, r: int, ctx: Context, cols, cells, value_cols) -> None:
+    # unit
+    unit = None
+    if "unit" in cols and not is_blank(cells["unit"]):
+        text = cell_text(cells["unit"])
+        code = text if text in ctx.registry.unit_matcher else None
+        if code is None:
+            try:
+                code = ctx.match_unit(text).code
+            except MatchError as exc:
+                ctx.error(grid, r, cols["unit"], f"{match_message(exc, 'đơn vị')}"
+                          + ("" if exc.ambiguous else " — cần tên một đơn vị trong danh mục"))
+                return
+        if ctx.unit is not None and code != ctx.unit.code:
+            ctx.error(grid, r, cols["unit"], f"dòng ghi đơn vị “{text}” nhưng đơn vị được chọn là {ctx.unit.name} — "
+                                             "hãy kiểm tra lại tệp hoặc đơn vị (--unit)")
+            return
+        unit = code
+    elif ctx.unit is not None:
+        unit = ctx.unit.code
+    else:
+        ctx.error(grid, r, cols.get("unit"), "thiếu tên đơn vị — cần tên một đơn vị trong danh mục")
+        return
+    # year
+    year = _int_cell(grid, r, cols.get("year"))
+    if year is None or isinstance(year, str):
+        if year is None and ctx.year is not None:
+            year = ctx.year
+        else:
+            ctx.error(grid, r, cols.get("year"), f"năm “{year or ''}” không hợp lệ — cần một năm như 2025")
+            return
+    if not 1990 <= year <= 2100:
+        ctx.error(grid, r, cols.get("year"), f"năm {year} không hợp lệ — cần một năm từ 1990 đến 2100")
+        return
+    # quarter
+    quarter = None
+    if "quarter" in cols and not is_blank(cells["quarter"]):
+        quarter = _quarter_cell(cells["quarter"])
+        if not isinstance(quarter, int) or not 1 <= quarter <= 4:
+            ctx.error(grid, r, cols["quarter"], f"quý “{cell_text(cells['quarter'])}” nằm ngoài 1–4 — cần 1, 2, 3 hoặc 4 "
+                                                "(hoặc I, II, III, IV)")
+            return
+    # the period asked for
+    if ctx.year is not None:
+        if year != ctx.year or (quarter is not None and ctx.quarter is not None and quarter != ctx.quarter):
+            shown = quarter_label(year, quarter) if quarter else f"năm {year}"
+            asked = quarter_label(ctx.year, ctx.quarter) if ctx.quarter else f"năm {ctx.year}"
+            ctx.error(grid, r, cols.get("quarter", cols.get("year")),
+                      f"dòng ghi {shown} nhưng kỳ được chọn là {asked} — hãy kiểm tra lại tệp hoặc kỳ (--period)")
+            return
+        if quarter is None and ctx.quarter is not None and any(k == "actual" for k, _ in value_cols):
+            quarter = ctx.quarter
+    # indicator
+    if "indicator" not in cols or is_blank(cells.get("indicator")):
+        ctx.error(grid, r, cols.get("indicator"), "thiếu tên chỉ tiêu — cần tên một chỉ tiêu trong danh mục")
+        return
+    text = cell_text(cells["indicator"])
+    try:
+        metric = text if text in ctx.registry.indicator_matcher else ctx.match_indicator(strip_item_prefix(text)).code
+    except MatchError as exc:
+        ctx.error(grid, r, cols["indicator"], f"{match_message(exc, 'chỉ tiêu')}"
+                  + ("" if exc.ambiguous else " — cần tên một chỉ tiêu trong danh mục"))
+        return
+    for role, c in value_cols:
+        if is_blank(grid.value(r, c)):
+            if len(value_cols) == 1:
+                ctx.warn(grid, r, c, f"ô trống: {ctx.unit_name(unit)} — “{ctx.indicator_name(metric)}” — không nạp")
+            continue
+        v = ctx.metric_value(grid, r, c, metric)
+        if v is None:
+            continue
+        if role == "actual":
+            if quarter is None:
+                ctx.error(grid, r, cols.get("quarter"), "thiếu quý — kết quả thực hiện cần quý 1, 2, 3 hoặc 4")
+                continue
+            ctx.add_activity(grid, r, c, unit, year, quarter, metric, v)
+        else:
+            ctx.add_target(grid, r, c, unit, year, quarter, metric, v)
+
+
+def _int_cell(grid: Grid, r: int, c: int | None):
+    """An integer cell; None when empty; the text itself when it is not an integer."""
+    if c is None:
+        return None
+    v = grid.value(r, c)
+    if is_blank(v):
+        return None
+    try:
+        x = number_at(grid, r, c)
+    except CellValueError:
+        return cell_text(v)
+    if x is None or not float(x).is_integer():
+        return cell_text(v)
+    return int(x)
+
+
+def _quarter_cell(v) -> int | str:
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return int(v) if float(v).is_integer() else str(v)
+    f = fold(v)
+    f = re.sub(r"^(quy|q)\s*", "", f)
+    f = re.sub(r"\s*(nam|/)\s*\d{4}$", "", f).strip()
+    if f in ROMAN:
+        return ROMAN[f]
+    if f.isdigit():
+        return int(f)
+    return cell_text(v)
