@@ -230,3 +230,60 @@ def test_not_a_plan(registry, tmp_path):
     broken.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(PlanError):
         extract_plan(broken, None, registry)
+
+
+def test_docx_table_with_merged_cells(registry, tmp_path):
+    """Word tables: 'Cơ quan thực hiện' merged over 'Chủ trì' | 'Phối hợp', a section row merged across the
+    table, and one lead cell merged down over two tasks."""
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph("KẾ HOẠCH tuyên truyền cải cách hành chính năm 2025 của Sở Tư pháp")
+    t = doc.add_table(rows=5, cols=5)
+    for k, v in enumerate(["STT", "Nội dung", "Cơ quan thực hiện", "", "Thời gian"]):
+        t.cell(0, k).text = v
+    t.cell(1, 2).text, t.cell(1, 3).text = "Chủ trì", "Phối hợp"
+    t.cell(0, 2).merge(t.cell(0, 3))
+    for k in (0, 1, 4):
+        t.cell(0, k).merge(t.cell(1, k))
+    t.cell(2, 0).text, t.cell(2, 1).text = "I", "TUYÊN TRUYỀN TRÊN BÁO, ĐÀI"
+    t.cell(2, 1).merge(t.cell(2, 4))
+    for r, row in ((3, ["1", "Phóng sự về CCHC", "Sở Tư pháp", "Sở Nội vụ", "Quý II/2025"]),
+                   (4, ["2", "Chuyên mục CCHC trên sóng phát thanh", "", "Sở Nội vụ", "Hằng tháng"])):
+        for k, v in enumerate(row):
+            t.cell(r, k).text = v
+    t.cell(3, 2).merge(t.cell(4, 2))
+    path = tmp_path / "bang_gop.docx"
+    doc.save(path)
+    plan = extract_plan(path, None, registry)
+    assert [(x.content, x.lead.code, [p.code for p in x.partners], x.schedule.kind) for x in plan.tasks] == [
+        ("Phóng sự về CCHC", "so_tu_phap", ["so_noi_vu"], "quarter"),
+        ("Chuyên mục CCHC trên sóng phát thanh", "so_tu_phap", ["so_noi_vu"], "monthly")]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Chỉ số CCHC (PAR Index) tỉnh phấn đấu đạt 88,5%", ("PAR", 88.5, "%", 88.5)),
+    ("tinh phan dau dat 88,5% Chi so CCHC", ("PAR", 88.5, "%", 88.5)),
+    ("100% CBCCVC nắm vững mục tiêu, nhiệm vụ CCHC", ("ty_le_nam_vung", 100.0, "%", 100.0)),
+    ("Bản tin CCHC phát hành 04 số/tháng", ("ban_tin", 4.0, "số/tháng", 48.0)),
+    ("Mỗi tháng đăng tải ít nhất 02 tin, bài trên Trang thông tin điện tử của Sở", ("tin_bai", 2.0, "tin/bài/tháng", 24.0)),
+    ("Hằng quý tổ chức 01 buổi đối thoại với doanh nghiệp", ("doi_thoai", 1.0, "buổi/quý", 4.0)),
+    ("Phát hành 2.000 tờ gấp về thủ tục hành chính", ("to_gap", 2000.0, "tờ gấp", 2000.0)),
+    ("Mức độ hài lòng của người dân, tổ chức đạt trên 85%", ("SIPAS", 85.0, "%", 85.0)),
+    ("Chỉ số PAPI đạt 45,5 điểm", ("PAPI", 45.5, "điểm", 45.5)),
+])
+def test_target_sentences(registry, sentence, expected):
+    plan = extract_plan(f"KẾ HOẠCH năm 2025\n- {sentence}.\n".encode(), "x.txt", registry)
+    assert [(t.code, t.value, t.unit, t.annual_value()) for t in plan.targets] == [expected]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Căn cứ Kế hoạch số 19/KH-UBND ngày 22/01/2025 của UBND tỉnh",
+    "Chương trình tổng thể giai đoạn 2021 - 2030; Đề án 06 của Chính phủ",
+    "thực hiện chính quyền địa phương 02 cấp",
+    "Chỉ số CCHC (PAR INDEX), Chỉ số SIPAS, PAPI, PCI, DTI",
+    "Chỉ số CCHC năm 2024 tăng 5% so với năm 2023",
+])
+def test_not_targets(registry, sentence):
+    plan = extract_plan(f"KẾ HOẠCH năm 2025\n- {sentence}.\n".encode(), "x.txt", registry)
+    assert plan.targets == [] and plan.unrecognised == []

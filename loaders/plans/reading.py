@@ -129,10 +129,10 @@ def _docx_blocks(data: bytes) -> list[Block]:
                 for row in Table(el, doc).rows:
                     cells, seen = [], set()
                     for cell in row.cells:
-                        if id(cell._tc) in seen:
-                            continue  # a cell merged across columns comes back once per grid column
+                        # A cell merged across columns comes back once per grid column: its text goes in the
+                        # first, so every row keeps the grid's width. A cell merged down repeats in each row.
+                        cells.append("" if id(cell._tc) in seen else cell.text)
                         seen.add(id(cell._tc))
-                        cells.append(cell.text)
                     if any(clean(c) for c in cells):
                         blocks.append(Block("row", " | ".join(clean(c) for c in cells), [clean(c) for c in cells],
                                             table_no, lines=[ln for c in cells for ln in c.split("\n")]))

@@ -21,7 +21,8 @@ from .textutil import clauses, clean, fview
 # Index keywords, on folded text. Order matters only for texts naming two indices in one window.
 INDEX_RULES: list[tuple[str, re.Pattern]] = [
     ("DDCI", re.compile(r"\bddci\b|nang luc canh tranh cap (?:so|huyen|xa|so,? ban,? nganh)")),
-    ("SIPAS", re.compile(r"\bsipas\b|chi so (?:do luong )?(?:su |muc do )?hai long")),
+    ("SIPAS", re.compile(r"\bsipas\b|chi so (?:do luong )?(?:su |muc do )?hai long|(?:muc do|ty le) hai long cua"
+                         r" (?:nguoi dan|ca nhan|to chuc)")),
     ("PAPI", re.compile(r"\bpapi\b|chi so hieu qua quan tri")),
     ("PCI", re.compile(r"\bpci\b|nang luc canh tranh cap tinh")),
     ("DTI", re.compile(r"\bdti\b|chi so (?:danh gia )?(?:muc do )?chuyen doi so")),
@@ -44,6 +45,7 @@ _NOT_BEFORE = r"(?<![\d/.,\-–])(?<!\d )"  # not part of a date, a code or a la
 _NOT_AFTER = r"(?!\s*[/\-–]\s*\d)(?![.,]\d)"  # not '19/KH', '2021-2030', '14/7/2025'
 _CUES = re.compile(r"\b(?:phan dau|dat|it nhat|toi thieu|khong it hon|tren|tu|so luong|chi tieu|muc|bao dam|dam bao"
                    r"|phat hanh|dang tai|dang|thuc hien|to chuc|xay dung|san xuat|in|mo|cap nhat|truyen tai)\s*$")
+_PER_BEFORE = re.compile(r"\b(?:moi|hang|hằng|trong moi)\s+(thang|quy|tuan)\b(?!.*\b(?:moi|hang)\s+(?:thang|quy|tuan))")
 _RELATIVE = re.compile(r"\b(?:tang|giam|them|hon|vuot|cao hon|thap hon|chiem)\s*(?:len\s*)?(?:it nhat\s*|khoang\s*)?$")
 _INDEX_VALUE = re.compile(r"\b(?:dat|phan dau dat|len|tren|toi thieu|it nhat|tu|muc)\s+(?:tu\s+|tren\s+|muc\s+)?"
                           + _NOT_BEFORE + _NUM + r"\s*(diem)?" + _NOT_AFTER + r"(?!\s?%)")
@@ -132,7 +134,11 @@ class TargetFinder:
             if re.match(r"\s*(?:so|ky)\b", f[m.end(1):]) and not re.search(r"\b(?:phat hanh|xuat ban|ban tin)\b",
                                                                           f[max(0, m.start() - 80):m.end() + 40]):
                 continue  # '02 số' is a count of issues only where issues are spoken of
-            hits.append(_Hit(m.start(), m.end(), v, self._unit(m.group(2)), "year"))
+            # 'mỗi tháng ít nhất 02 tin, bài': the period stands before the number.
+            before = _PER_BEFORE.search(f[max(0, m.start() - 30):m.start()])
+            label, per = _PERIODS[before.group(1)] if before else (None, "year")
+            unit = self._unit(m.group(2)) + (f"/{label}" if label else "")
+            hits.append(_Hit(m.start(), m.end(), v, unit, per))
             taken.append((m.start(), m.end()))
         for code, rx in INDEX_RULES:
             for k in rx.finditer(f):
