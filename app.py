@@ -3,6 +3,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard.auth import login_page, sidebar_account, visible_pages
+
 st.set_page_config(page_title="CCHC Dashboard", page_icon="📊", layout="wide")
 
 ROOT = Path(__file__).parent
@@ -30,12 +32,16 @@ PAGES = {
 
 def navigation():
     sections = {}
-    for section, pages in PAGES.items():
+    for section, pages in visible_pages(PAGES).items():  # by the visitor's role (dashboard/auth.py)
         items = [st.Page(f, title=t, icon=i, default=(f == "pages/tong_quan.py"))
                  for f, t, i in pages if (ROOT / f).exists()]
         if items:
             sections[section] = items
+    if not sections:  # not signed in, and the deployment does not open read access
+        return st.navigation([st.Page(login_page, title="Đăng nhập", icon="🔐", url_path="dang-nhap")])
     return st.navigation(sections)
 
 
-navigation().run()
+nav = navigation()
+sidebar_account()
+nav.run()

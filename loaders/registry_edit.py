@@ -265,7 +265,11 @@ def suggest_code(name: str, taken: set[str] | None = None, prefix: str = "") -> 
     """A free code made from a name: 'Xã Ea Kao' -> 'xa_ea_kao' (a digit appended when taken)."""
     from .text import slug
 
-    base = (prefix + slug(name))[:38].strip("_") or "don_vi"
+    core = slug(name)
+    for lead in ("uy_ban_nhan_dan_", "ubnd_"):
+        if core.startswith(lead) and len(core) > len(lead) + 2:
+            core = core[len(lead):]
+    base = (prefix + core)[:38].strip("_") or "don_vi"
     if not base[0].isalpha():
         base = "u_" + base
     code, n = base, 2

@@ -207,6 +207,38 @@ def verify(con, username: str, password: str) -> User | None:
     return _row_to_user(row[:5])
 
 
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+
+
+def sign_in(con, username: str, password: str) -> tuple[User | None, str | None]:
+    """Verify and record the attempt in the audit trail: (user, None) or (None, Vietnamese message).
+    After MAX_FAILURES failed attempts for one name within LOCK_MINUTES, that name is refused for a while."""
+    from .audit import record
+
+    name = nfc(username).strip().lower()[:60]
+    if not name or not password:
+        return None, "Hãy nhập tên đăng nhập và mật khẩu."
+    failures = con.execute(
+        "SELECT count(*) FROM audit_log WHERE action = 'sign_in_failed' AND username = ? "
+        "AND happened_at > current_timestamp::TIMESTAMP - to_minutes(?) "
+        "AND happened_at > coalesce((SELECT max(happened_at) FROM audit_log WHERE (action = 'sign_in' "
+        "AND username = ?) OR (action IN ('user_passwd', 'user_edit') AND (detail = ? OR detail LIKE ?))), "
+        "TIMESTAMP '1970-01-01')",
+        [name, LOCK_MINUTES, name, name, name + ":%"],
+    ).fetchone()[0]
+    if failures >= MAX_FAILURES:
+        record(con, name, "sign_in_failed", "từ chối: sai mật khẩu quá nhiều lần")
+        return None, (f"Tài khoản “{name}” nhập sai mật khẩu quá {MAX_FAILURES} lần: hãy thử lại sau "
+                      f"{LOCK_MINUTES} phút hoặc nhờ quản trị viên đặt lại mật khẩu.")
+    user = verify(con, name, password)
+    if user is None:
+        record(con, name, "sign_in_failed", "sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đã khóa")
+        return None, "Sai tên đăng nhập hoặc mật khẩu (hoặc tài khoản đã bị khóa)."
+    record(con, user.username, "sign_in")
+    return user, None
+
+
 def current(con, user: User | None) -> User:
     """The user as the database has them now (role changes and locks apply at once); refuses anonymity."""
     if user is None:

@@ -140,3 +140,97 @@ def test_only_administrators_edit_registries(con_admin):
 def test_suggest_code():
     assert suggest_code("Xã Ea Kao") == "xa_ea_kao"
     assert suggest_code("Xã Ea Kao", {"xa_ea_kao"}) == "xa_ea_kao_2"
+
+
+# --- the page ------------------------------------------------------------------------------------------------------
+import datetime as dt  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "danh_muc.py")
+
+
+@pytest.fixture
+def page_db(demo_db, monkeypatch):
+    monkeypatch.setenv("CCHC_DB", str(demo_db))
+    with connect(demo_db) as con:
+        create_user(con, "qt", "matkhau-1", "quan_tri")
+        create_user(con, "ld", "matkhau-1", "lanh_dao")
+        create_user(con, "cb", "matkhau-1", "can_bo", unit_code="so_y_te")
+    return demo_db
+
+
+def open_page(username):
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["auth_user"] = username
+    return at.run()
+
+
+def submit(at, form: str, label: str):
+    return at.button(key=f"FormSubmitter:{form}-{label}").click().run()
+
+
+def test_page_adds_a_unit_and_an_alias(page_db):
+    at = open_page("qt")
+    assert [t.label for t in at.tabs] == ["Đơn vị", "Chỉ tiêu", "Tài khoản"]
+    at.text_input(key="dm_au_name").set_value("UBND xã Ea Kao")
+    at.selectbox(key="dm_au_kind").set_value("xa")
+    at = submit(at, "dm_add_unit", "Thêm đơn vị")
+    assert at.success[0].value == "Đã thêm đơn vị “UBND xã Ea Kao” (mã xa_ea_kao)."
+    at.selectbox(key="dm_ua_unit").set_value("xa_ea_kao")
+    at.text_input(key="dm_ua_alias").set_value("Xã Ea Kao, huyện Krông Pắc")
+    at = submit(at, "dm_unit_alias", "Thêm")
+    assert not at.error
+    assert "Xã Ea Kao, huyện Krông Pắc" in " ".join(at.dataframe[0].value["Tên gọi khác"])
+
+
+def test_page_refuses_a_duplicate_name_with_a_message(page_db):
+    at = open_page("qt")
+    at.text_input(key="dm_au_name").set_value("Sở Tư Pháp")
+    at = submit(at, "dm_add_unit", "Thêm đơn vị")
+    assert at.error[0].value.startswith("Chưa lưu: “Sở Tư Pháp” trùng với")
+
+
+def test_page_merge_needs_confirmation_then_keeps_history(page_db):
+    at = open_page("qt")
+    at.selectbox(key="dm_mg_old").set_value("so_ngoai_vu")
+    at.selectbox(key="dm_mg_new").set_value("so_y_te")
+    at.date_input(key="dm_mg_date").set_value(dt.date(2025, 7, 1))
+    at = submit(at, "dm_merge_unit", "Sáp nhập")
+    assert at.error[0].value.startswith("Hãy đánh dấu ô xác nhận")
+    at.checkbox(key="dm_mg_sure").check()
+    at = submit(at, "dm_merge_unit", "Sáp nhập")
+    assert at.success[0].value == "Đã sáp nhập “Sở Ngoại vụ” vào “Sở Y tế” từ 01/07/2025."
+    table = at.dataframe[0].value
+    row = table[table["Mã"] == "so_ngoai_vu"].iloc[0]
+    assert row["Sáp nhập vào"] == "Sở Y tế"
+    with connect(page_db) as con:
+        assert con.execute("SELECT count(*) FROM v_activity WHERE unit_code = 'so_ngoai_vu' AND year = 2025 "
+                           "AND quarter <= 2 AND actual IS NOT NULL").fetchone()[0] > 0
+
+
+def test_page_creates_an_account(page_db):
+    at = open_page("qt")
+    at.text_input(key="dm_nu_user").set_value("nguyenvana")
+    at.text_input(key="dm_nu_name").set_value("Nguyễn Văn A")
+    at.selectbox(key="dm_nu_role").set_value("can_bo")
+    at.selectbox(key="dm_nu_unit").set_value("so_tu_phap")
+    at.text_input(key="dm_nu_pw1").set_value("mat-khau-1")
+    at.text_input(key="dm_nu_pw2").set_value("mat-khau-1")
+    at = submit(at, "dm_add_user", "Tạo tài khoản")
+    assert at.success[0].value == "Đã tạo tài khoản “nguyenvana”."
+    from loaders.users import verify
+    with connect(page_db) as con:
+        assert verify(con, "nguyenvana", "mat-khau-1").unit_code == "so_tu_phap"
+        assert con.execute("SELECT username, action FROM audit_log ORDER BY id DESC LIMIT 1").fetchone() == \
+            ("qt", "user_add")
+
+
+def test_leadership_reads_and_unit_staff_are_kept_out(page_db):
+    at = open_page("ld")
+    assert [t.label for t in at.tabs] == ["Đơn vị", "Chỉ tiêu"]
+    assert not [b for b in at.button if b.key and b.key.startswith("FormSubmitter")]
+    at = open_page("cb")
+    assert at.warning[0].value.startswith("Tài khoản cán bộ đơn vị không dùng được trang này")
+    assert not at.dataframe

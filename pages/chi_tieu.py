@@ -1,0 +1,162 @@
+"""Chỉ tiêu: targets per unit × indicator × year (annual, optionally per quarter), edited in a table and saved
+as a batch like an upload; copy last year's targets as a start. Administrators edit, others read."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import admin_queries as AQ, auth, cached, fmt, ui
+from dashboard.db import cursor
+from loaders.target_edit import TargetEditError, copy_year_for_units, save_targets
+from loaders.users import PermissionDenied
+
+VALUE_COLUMNS = {"annual": None, "q1": 1, "q2": 2, "q3": 3, "q4": 4}
+LABELS = {"annual": "Cả năm", "q1": "Quý I", "q2": "Quý II", "q3": "Quý III", "q4": "Quý IV"}
+KIND_TEXT = {"count": "Số lượng", "rate": "Tỷ lệ %"}
+
+user = auth.require()
+con = cursor()
+editable = user.role == "quan_tri"
+ui.page_header("Chỉ tiêu", "Chỉ tiêu giao cho từng đơn vị theo năm, có thể chia theo quý. Mỗi lần lưu là một lô "
+                           "trong Lịch sử: xem lại và hoàn tác được như một lần tải lên.")
+flash = st.session_state.pop("ct_flash", None)
+if flash:
+    st.success(flash)
+
+# --- choose unit and year ---------------------------------------------------------------------------------------
+this_year = fmt.today().year
+years = sorted(set(AQ.target_years(con)) | {this_year, this_year + 1}, reverse=True)
+units = AQ.units(con)
+c1, c2 = st.columns([1, 3])
+year = c1.selectbox("Năm", years, index=years.index(this_year), key="ct_year")
+
+
+def _valid_in(row, y: int) -> bool:
+    vf, vt = row["valid_from"], row["valid_to"]
+    return (pd.isna(vf) or vf.year <= y) and (pd.isna(vt) or vt.year >= y)
+
+
+valid = units[[_valid_in(r, year) for _, r in units.iterrows()]]
+names = dict(zip(units["code"], units["name"]))
+if user.role == "can_bo":
+    unit = c2.selectbox("Đơn vị", [user.unit_code], format_func=lambda c: names.get(c, c), disabled=True,
+                        key="ct_unit_fixed")
+else:
+    unit = c2.selectbox("Đơn vị", list(valid["code"]), format_func=lambda c: names.get(c, c), key="ct_unit")
+if unit is None:
+    st.stop()
+with_targets = set(AQ.units_with_targets(con, year))
+st.caption(f"{fmt.number(len(with_targets & set(valid['code'])))}/{fmt.number(len(valid))} đơn vị đã có chỉ tiêu "
+           f"năm {year}.")
+
+# --- the grid ---------------------------------------------------------------------------------------------------
+base_key = f"ct_base_{unit}_{year}"
+gen_key = f"ct_gen_{unit}_{year}"
+current = AQ.target_grid(con, unit, year)
+base: pd.DataFrame = st.session_state.get(base_key, current)  # a copied-in table until saved or reset
+generation = st.session_state.get(gen_key, 0)
+editor_key = f"ct_editor_{unit}_{year}_{generation}"
+
+if editable:
+    b1, b2, _ = st.columns([1.4, 1.2, 2])
+    previous = AQ.target_grid(con, unit, year - 1)
+    has_previous = previous[list(VALUE_COLUMNS)].notna().any().any()
+    if b1.button(f"Chép chỉ tiêu năm {year - 1} vào bảng", key="ct_copy_prev", icon="📋", disabled=not has_previous,
+                 help=f"Điền bảng bằng chỉ tiêu năm {year - 1} của đơn vị này để sửa tiếp; chưa lưu gì."):
+        filled = base.copy()
+        for col in VALUE_COLUMNS:
+            filled[col] = previous[col].where(previous[col].notna(), base[col])
+        st.session_state[base_key] = filled
+        st.session_state[gen_key] = generation + 1
+        st.session_state["ct_flash_copy"] = (f"Đã chép chỉ tiêu năm {year - 1} vào bảng. Kiểm tra, sửa nếu cần rồi bấm "
+                                             "“Lưu chỉ tiêu”.")
+        st.rerun()
+    if b2.button("Bỏ thay đổi chưa lưu", key="ct_reset", icon="🔄"):
+        st.session_state.pop(base_key, None)
+        st.session_state[gen_key] = generation + 1
+        st.rerun()
+copied = st.session_state.pop("ct_flash_copy", None)
+if copied:
+    st.info(copied)
+
+table = base.copy()
+table["kind_text"] = table["kind"].map(KIND_TEXT)
+column_config = {
+    "name": st.column_config.TextColumn("Chỉ tiêu", disabled=True, width="large", pinned=True),
+    "unit": st.column_config.TextColumn("Đơn vị tính", disabled=True, width="small"),
+    "kind_text": st.column_config.TextColumn("Loại", disabled=True, width="small"),
+}
+for col, label in LABELS.items():
+    column_config[col] = st.column_config.NumberColumn(
+        label, min_value=0, format="localized", width="small",
+        help="Chỉ tiêu cả năm" if col == "annual" else f"Chỉ tiêu riêng {label.lower()} (bỏ trống: số lượng lấy "
+                                                       "cả năm chia 4, tỷ lệ lấy nguyên cả năm)")
+order = ["name", "unit", "kind_text", *LABELS]
+edited = st.data_editor(table, column_config=column_config, column_order=order, hide_index=True, width="stretch",
+                        height=38 + 35 * len(table), disabled=not editable, key=editor_key, num_rows="fixed")
+st.caption("Số lượng: số nguyên, cộng dồn theo quý — quý bỏ trống lấy chỉ tiêu cả năm chia 4. Tỷ lệ %: từ 0 đến "
+           "100, không cộng dồn — quý bỏ trống lấy nguyên chỉ tiêu cả năm. Ô đã có chỉ tiêu không xóa trống được; "
+           "muốn bỏ lần lưu nào, hãy hoàn tác lô đó ở trang Lịch sử.")
+
+
+def _values(df: pd.DataFrame) -> dict:
+    out = {}
+    for _, row in df.iterrows():
+        for col, quarter in VALUE_COLUMNS.items():
+            v = row[col]
+            out[(row["metric_code"], quarter)] = None if v is None or (isinstance(v, float) and math.isnan(v)) \
+                or v is pd.NA else v
+    return out
+
+
+def _changed(df: pd.DataFrame) -> int:
+    now = _values(current)
+    return sum(1 for k, v in _values(df).items() if not (v is None and now.get(k) is None)
+               and (v is None or now.get(k) is None or abs(float(v) - float(now[k])) > 1e-9))
+
+
+if editable:
+    n = _changed(edited)
+    st.caption(f"{fmt.number(n)} ô khác với chỉ tiêu đang lưu." if n else "Chưa có ô nào thay đổi.")
+    if st.button("Lưu chỉ tiêu", key="ct_save", type="primary", icon="💾", disabled=not n):
+        try:
+            result, changes = save_targets(cursor(), user, unit, int(year), _values(edited))
+        except TargetEditError as exc:
+            st.error(f"Chưa lưu: có {len(exc.errors)} lỗi. Sửa các ô sau rồi lưu lại:")
+            st.markdown("\n".join(f"- {e}" for e in exc.errors))
+        except PermissionDenied as exc:
+            st.error(f"Không lưu được: {exc}.")
+        else:
+            st.session_state.pop(base_key, None)
+            st.session_state[gen_key] = generation + 1
+            if result is None:
+                st.session_state["ct_flash"] = "Không có thay đổi nào để lưu."
+            else:
+                st.session_state["ct_flash"] = (f"Đã lưu {fmt.number(len(changes))} ô chỉ tiêu năm {year} của "
+                                                f"{names[unit]} (lô số {result.batch_id}).")
+            st.rerun()
+
+    # --- copy for every unit --------------------------------------------------------------------------------------
+    with st.expander(f"Chép chỉ tiêu năm {year - 1} sang năm {year} cho mọi đơn vị chưa có chỉ tiêu"):
+        missing = [c for c in valid["code"] if c not in with_targets]
+        st.markdown(f"{fmt.number(len(missing))} đơn vị chưa có chỉ tiêu năm {year}. Đơn vị đã có chỉ tiêu giữ "
+                    "nguyên. Sau khi chép, sửa từng đơn vị ở bảng trên; lần chép là một lô, hoàn tác được.")
+        if st.button(f"Chép cho {fmt.number(len(missing))} đơn vị", key="ct_copy_all", disabled=not missing):
+            try:
+                result, n_cells = copy_year_for_units(cursor(), user, year - 1, int(year), missing)
+            except PermissionDenied as exc:
+                st.error(f"Không chép được: {exc}.")
+            else:
+                st.session_state.pop(base_key, None)
+                st.session_state[gen_key] = generation + 1
+                st.session_state["ct_flash"] = (
+                    f"Đã chép {fmt.number(n_cells)} ô chỉ tiêu năm {year - 1} sang năm {year} (lô số "
+                    f"{result.batch_id})." if result else f"Năm {year - 1} không có chỉ tiêu nào để chép.")
+                cached.clear()
+                st.rerun()
+elif user.role == "lanh_dao":
+    st.caption("Tài khoản lãnh đạo chỉ xem chỉ tiêu; quản trị viên (Văn phòng) giao và sửa chỉ tiêu.")
+else:
+    st.caption("Chỉ tiêu do quản trị viên (Văn phòng) giao; đơn vị xem để theo dõi.")
