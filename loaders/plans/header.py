@@ -18,9 +18,9 @@ from ..registry import DATA_DIR, read_csv
 from ..text import fold
 from .layout import Block
 from .textutil import clean, view
+from .units import UNIT_HEADS
 
-_HEADS = (r"So|Ban|Uy ban|UBND|Van phong|Cuc|Chi cuc|Trung tam|Thanh tra|Dai|Bao|Bo|Tong cuc|Truong|"
-          r"Benh vien|Vien|Kho bac|Cong an|Bo Chi huy|Hoi dong|Phong|Tinh uy|Huyen uy|Dang uy")
+_HEADS = UNIT_HEADS + r"|Huyen|Xa|Phuong"
 _WORD = r"[^\s\d/,.;:()“”\"]+"
 _ORG = rf"(?<![\w/-])(?:{_HEADS})(?:\s+{_WORD}){{1,12}}?"
 _BODY = re.compile(rf"\b({_ORG})\s*(?:\([^)]{{0,40}}\))?\s+(?i:xay dung|ban hanh|trien khai|lap)\s+(?i:ke hoach)\b")

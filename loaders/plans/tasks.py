@@ -20,7 +20,7 @@ from .layout import Block, is_header_text, is_task_header
 from .model import Task
 from .schedule import parse_schedule, schedule_or_default, unstated
 from .textutil import capitalise_first, compact, fview, marker, strip_marker, tidy, view
-from .units import resolve_unit, resolve_units
+from .units import UNIT_HEADS, resolve_unit, resolve_units
 
 # --- tables ------------------------------------------------------------------------------------------
 
@@ -202,9 +202,7 @@ def field_tasks(paras: list[Block], registry, year: int | None, province_plan: b
 # --- assignments in 'Tổ chức thực hiện' ----------------------------------------------------------------
 _SECTION = re.compile(r"to chuc thuc hien|phan cong(?: nhiem vu| thuc hien)?|trach nhiem (?:thuc hien|cua)"
                       r"|nhiem vu cu the")
-_HEADS = (r"So|Ban|Van phong|Phong|UBND|Uy ban|Trung tam|Dai|Bao|Cong an|Thanh tra|Cuc|Chi cuc|Hoi|Lien doan|"
-          r"Tinh doan|Doan|Mat tran|Kho bac|BHXH|Bao hiem|Bo phan|Bo Chi huy|Cac so|Cac phong|Cac don vi|Cac co quan|"
-          r"UBND cac|Ve phia|Lanh dao")
+_HEADS = UNIT_HEADS + r"|Bo phan|Cac so|Cac phong|Cac don vi|Cac co quan|UBND cac|Lanh dao"
 _VERBS = (r"chu tri|phoi hop|co trach nhiem|chiu trach nhiem|tham muu|phu trach|thuc hien|trien khai|to chuc|"
           r"theo doi|huong dan|quan tam|xay dung|kip thoi|cap nhat|dang tai|bao cao|tong hop|chi dao|don doc")
 _GIAO = re.compile(rf"^(?i:giao)\s+(?P<lead>.{{2,90}}?)\s*(?::|(?=\s(?i:{_VERBS})\b))")
@@ -213,6 +211,7 @@ _SUBJECT = re.compile(rf"^(?P<lead>(?:{_HEADS})\b[^:,;.]{{0,70}}?)\s*(?::|(?=\s(
 _UNIT_ITEM = re.compile(rf"^(?:{_HEADS})\b[^:;.]{{0,80}}:?\s*$")
 _PARTNERS = re.compile(r"\bphoi hop(?:\s+(?:voi|cung))?\s+(?P<p>.+?)(?=\s(?:" + _VERBS.replace("phoi hop|", "")
                        + r"|de|nham|trong viec|giup)\b|[;.]|$)")
+_RELEVANT = re.compile(r"^(?:cac\s+)?(?:co quan,?\s*|don vi,?\s*|bo phan,?\s*)*co lien quan,?\s*")
 _LEADING = re.compile(r"^(?:chu tri\s*(?:,|va)?\s*)?(?:phoi hop(?:\s+(?:voi|cung))?\s+)?")
 
 
@@ -223,10 +222,8 @@ def _assignment(text: str, lead_text: str, rest: str, registry, year, province_p
     pm = _PARTNERS.search(f)
     if pm:
         partners_text = rest[pm.start("p"):pm.end("p")]
-        partners_text = re.sub(r"^(?:các\s+)?(?:cơ quan,?\s*|đơn vị\s*)*có liên quan,?\s*", "", partners_text,
-                               flags=re.I)
-        partners_text = re.sub(r"^(?:cac\s+)?(?:co quan,?\s*|don vi\s*)*co lien quan,?\s*", "", partners_text,
-                               flags=re.I)
+        relevant = _RELEVANT.match(fview(partners_text))  # '(các cơ quan) có liên quan, bộ phận tin học'
+        partners_text = partners_text[relevant.end():] if relevant else partners_text
     content = rest
     lm = _LEADING.match(f)
     if lm and lm.end() and pm and pm.start() < 40:

@@ -13,11 +13,13 @@ from ..text import fold
 from .model import UnitRef
 from .textutil import tidy, view
 
-# Words that begin the name of a specific body: a list is split before them ('Sở Tư pháp, Sở Tài chính').
-_UNIT_HEAD = re.compile(
-    r"^(?:So|Ban|Van phong|Phong|UBND|Uy ban|Trung tam|Dai|Bao|Cong an|Thanh tra|Cuc|Chi cuc|Hoi|Lien doan|"
-    r"Tinh doan|Doan|Mat tran|Kho bac|BHXH|Bao hiem|Ngan hang|Buu dien|Vien|Tong cong ty|Cong ty|Truong|"
-    r"Benh vien|Bo Chi huy|Bo CHQS|Hoi dong|Tinh uy|Huyen uy|Dang uy|Vien kiem sat|Toa an|VNPT|Viettel)\b")
+# Words that begin the name of a body, as capitalised without diacritics ('Sở', 'Ủy ban', 'Văn phòng'…):
+# a list of units is split before them ('Sở Tư pháp, Sở Tài chính'), issuers and assignees are found by them.
+UNIT_HEADS = (r"So|Ban|Van phong|Phong|UBND|Uy ban|Trung tam|Dai|Bao|Cong an|Thanh tra|Cuc|Chi cuc|Tong cuc|Hoi|"
+              r"Lien doan|Tinh doan|Doan|Mat tran|Kho bac|BHXH|Bao hiem|Ngan hang|Buu dien|Vien|Tong cong ty|Cong ty|"
+              r"Truong|Benh vien|Bo Chi huy|Bo CHQS|Bo|Hoi dong|Tinh uy|Huyen uy|Dang uy|Vien kiem sat|Toa an|VNPT|"
+              r"Viettel")
+_UNIT_HEAD = re.compile(rf"^(?:{UNIT_HEADS})\b")
 _SPLIT = re.compile(r"\s*;\s*|\s*,\s*|\s+và\s+|\s+va\s+|\s*\n\s*|\s+-\s+")
 _OWN_OFFICE = re.compile(r"^(?:van phong|vp)(?:\s+(?:so|ban|cuc|chi cuc|trung tam))?$")
 
