@@ -287,3 +287,26 @@ def test_target_sentences(registry, sentence, expected):
 def test_not_targets(registry, sentence):
     plan = extract_plan(f"KẾ HOẠCH năm 2025\n- {sentence}.\n".encode(), "x.txt", registry)
     assert plan.targets == [] and plan.unrecognised == []
+
+
+def test_quantity_columns_and_parenthesised_fields(registry):
+    text = ("KẾ HOẠCH tuyên truyền CCHC năm 2025 của Sở Nội vụ\n"
+            "TT\tNội dung\tSố lượng\tĐơn vị tính\tĐơn vị chủ trì\tThời gian hoàn thành\n"
+            "1\tĐăng tin, bài về CCHC trên Cổng thông tin điện tử\t48\ttin/bài\tSở Nội vụ\tHằng tháng\n"
+            "2\tTổ chức hội thi tìm hiểu về CCHC\t01\tcuộc\tSở Nội vụ\tQuý III\n"
+            "a) Tập huấn nghiệp vụ cho công chức đầu mối (Cơ quan chủ trì: Sở Nội vụ; thời gian thực hiện: Quý II).\n")
+    plan = extract_plan(text.encode(), "x.txt", registry)
+    assert [(t.code, t.value, t.unit) for t in plan.targets] == [("tin_bai", 48.0, "tin/bài"), ("hoi_thi", 1.0, "cuộc")]
+    assert [(t.content, t.lead.code, t.schedule.label) for t in plan.tasks] == [
+        ("Đăng tin, bài về CCHC trên Cổng thông tin điện tử", "so_noi_vu", "Hằng tháng năm 2025"),
+        ("Tổ chức hội thi tìm hiểu về CCHC", "so_noi_vu", "Quý III/2025"),
+        ("Tập huấn nghiệp vụ cho công chức đầu mối", "so_noi_vu", "Quý II/2025")]
+
+
+def test_file_object_like_an_upload(registry):
+    import io
+
+    upload = io.BytesIO(SON_LA.read_bytes())
+    upload.name = "ke_hoach_son_la.txt"
+    plan = extract_plan(upload, None, registry)
+    assert plan.file_name == "ke_hoach_son_la.txt" and plan.targets[0].code == "ban_tin"

@@ -42,9 +42,12 @@ class Document:
 
 
 def load_bytes(source, file_name: str | None) -> tuple[bytes, str]:
-    """(content, file name) from a path or bytes; PlanError when the file is missing or unreadable."""
+    """(content, file name) from a path, bytes or a file object; PlanError when missing or unreadable."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         return bytes(source), file_name or "plan"
+    if hasattr(source, "read"):  # an open file or Streamlit's UploadedFile
+        data = source.getvalue() if hasattr(source, "getvalue") else source.read()
+        return bytes(data), file_name or getattr(source, "name", None) or "plan"
     path = Path(os.fspath(source))
     if not path.exists():
         raise PlanError(f"không tìm thấy tệp “{path}”")

@@ -34,6 +34,8 @@ def column_role(header: str) -> str:
         return "time"
     if "phoihop" in c:
         return "partner"
+    if any(k in c for k in ("donvitinh", "dvt")) or c == "dvt":
+        return "other"  # 'Đơn vị tính': the measure of a quantity, not a unit of the registry
     if any(k in c for k in ("noidung", "congviec", "nhiemvu", "hoatdong", "tennhiemvu")):
         return "content"
     if any(k in c for k in ("chutri", "thuchien", "trachnhiem", "donvi", "coquan", "bophan")):
@@ -41,12 +43,21 @@ def column_role(header: str) -> str:
     return "other"
 
 
+def _lead_rank(header: str) -> int:
+    c = compact(header)
+    return 2 if "chutri" in c else 1 if ("thuchien" in c or "trachnhiem" in c) else 0
+
+
 def _roles(cells: list[str]) -> dict[str, int]:
-    """role -> column: the first column of each role; 'other<k>' for columns of no role (quantity, note…)."""
+    """role -> column: the first column of each role ('Chủ trì' before a plain 'Đơn vị'); 'other<k>' for
+    columns of no role (quantity, measure, note…)."""
     out: dict[str, int] = {}
     for k, cell in enumerate(cells):
         role = column_role(cell)
         key = role if role != "other" else f"other{k}"
+        if key == "lead" and "lead" in out and _lead_rank(cell) > _lead_rank(cells[out["lead"]]):
+            out[f"other{out['lead']}"] = out["lead"]
+            out["lead"] = k
         out.setdefault(key, k)
     return out
 
@@ -61,6 +72,27 @@ def _is_header_row(cells: list[str]) -> bool:
 class _Columns:
     roles: dict[str, int]
     width: int
+    headers: list[str] = field(default_factory=list)
+
+
+_QUANTITY = ("soluong", "chitieu", "sanpham", "khoiluong", "muctieu", "ketqua")
+_MEASURE = ("donvitinh", "dvt")
+
+
+def _row_text(content: str, cells: list[str], headers: list[str], roles: dict[str, int]) -> str:
+    """A row as one sentence for the target finder: the content, then its quantity written the way prose
+    would ('số lượng 12 tin, bài'), then any other cell."""
+    parts = [content]
+    measure = next((cells[i] for key, i in roles.items() if key.startswith("other")
+                    and any(k in compact(headers[i]) for k in _MEASURE)), "")
+    for key, i in roles.items():
+        if not key.startswith("other") or not cells[i].strip() or any(k in compact(headers[i]) for k in _MEASURE):
+            continue
+        if any(k in compact(headers[i]) for k in _QUANTITY):
+            parts.append(f"số lượng {cells[i].strip()} {measure}".strip())
+        else:
+            parts.append(cells[i].strip())
+    return ", ".join(parts)
 
 
 def _lead_and_partners(lead_text: str, partner_text: str, registry, province_plan: bool):
@@ -92,7 +124,7 @@ def table_tasks(blocks: list[Block], registry, year: int | None, province_plan: 
                 merged = [f"{a} {c}".strip() if a != c else a for a, c in zip(cells, rows[k + 1].cells)]
                 k += 1
             roles = _roles(merged)
-            cols = _Columns(roles, len(cells)) if "content" in roles else None
+            cols = _Columns(roles, len(cells), merged) if "content" in roles else None
             k += 1
             continue
         k += 1
@@ -105,9 +137,8 @@ def table_tasks(blocks: list[Block], registry, year: int | None, province_plan: 
 
         content = strip_marker(cell("content")) if cell("content") else ""
         lead, partner, when = cell("lead"), cell("partner"), cell("time")
-        extra = [cells[i] for key, i in r.items() if key.startswith("other")]
         if content:
-            texts.append(" ".join([content] + [x for x in extra if x.strip()]))
+            texts.append(_row_text(content, cells, cols.headers, r))
         if not content or not (lead or partner or when):
             continue  # a section row ('I. TUYÊN TRUYỀN TRÊN BÁO, ĐÀI') or an empty one
         lead_ref, partners = _lead_and_partners(lead, partner, registry, province_plan)
@@ -144,11 +175,14 @@ def split_fields(text: str) -> tuple[str, list[tuple[str, str]]]:
         found.append((m.start(), m.end(), role))
     if not found:
         return text, []
-    head = tidy(strip_marker(text[:found[0][0]]))
+    head = tidy(strip_marker(text[:found[0][0]]).rstrip(" ("))
     fields = []
     for k, (a, b, role) in enumerate(found):
         end = found[k + 1][0] if k + 1 < len(found) else len(text)
-        fields.append((role, tidy(text[b:end].rstrip(" .;"))))
+        value = text[b:end].strip().rstrip(" .;")
+        if value.endswith(")") and value.count(")") > value.count("("):
+            value = value[:-1]  # '… (Cơ quan chủ trì: Sở Nội vụ; thời gian: Quý II)'
+        fields.append((role, tidy(value.rstrip(" .;"))))
     return head, fields
 
 
