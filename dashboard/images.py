@@ -47,6 +47,10 @@ def _start_server() -> None:
 
     kaleido.start_sync_server(mathjax=False, timeout=RENDER_TIMEOUT_S, silence_warnings=True)
     _server_started = True
+    import logging
+
+    # choreographer logs a traceback for a garbled message while chromium shuts down: noise, not an error
+    logging.getLogger("choreographer").setLevel(logging.CRITICAL)
 
 
 def close() -> None:
@@ -171,18 +175,34 @@ def chart_downloads(fig, df: pd.DataFrame | None, base_name: str, *, key: str | 
 
 
 def png_ready(fig, title: str | None = None, source: str | None = None, sample: bool = False):
-    """A copy of the figure for a stand-alone image: its title, its source line under it, the sample label."""
+    """A copy of the figure for a stand-alone image: its title on top, its source line at the bottom (below the
+    axis labels), and the sample label while sample data is shown."""
     import plotly.graph_objects as go
 
-    from dashboard import figures, theme
+    from dashboard import theme
 
     out = go.Figure(fig)
+    margin = out.layout.margin
+    top, bottom = (margin.t if margin.t is not None else 40), (margin.b if margin.b is not None else 10)
     if title:
-        out.update_layout(title_text=title)
+        top = max(top, 80) + 50
+        out.update_layout(title=dict(text=f"<b>{title}</b>", x=0.01, xanchor="left", xref="container", y=0.985,
+                                     yanchor="top", yref="container", font=dict(size=22)))
     if source:
-        figures.add_source(out, source)
+        lines = _wrap_source(source)
+        bottom = max(bottom, 10) + 90 + 16 * lines.count("<br>")
+        out.add_annotation(x=0, y=0, xref="paper", yref="paper", xanchor="left", yanchor="top",
+                           yshift=-(bottom - 14 - 16 * (lines.count("<br>") + 1)), text=lines, showarrow=False,
+                           align="left", font=dict(size=13, color="#4a5361"))
     if sample:
         out.add_annotation(x=1, y=1, xref="paper", yref="paper", xanchor="right", yanchor="bottom", yshift=30,
                            text="<b>DỮ LIỆU MẪU</b>", showarrow=False, font=dict(size=14, color="white"),
                            bgcolor=theme.STATUS_COLOR[theme.CHUA_DAT], borderpad=5)
+    out.update_layout(margin=dict(t=top, b=bottom))
     return out
+
+
+def _wrap_source(text: str, width: int = 170) -> str:
+    import textwrap
+
+    return "<br>".join(textwrap.wrap(text, width=width, break_long_words=True)) or text
