@@ -12,6 +12,7 @@ import shutil
 import statistics
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .model import PlanError
@@ -136,13 +137,17 @@ def ocr_image_bytes(data: bytes, suffix: str = ".png") -> list[str]:
 
 
 def ocr_pdf_pages(pdf_bytes: bytes, pages: list[int]) -> dict[int, list[str]]:
-    """OCR the given 1-based pages of a PDF: {page: lines}."""
+    """OCR the given 1-based pages of a PDF: {page: lines}. Pages run side by side, one tesseract per core."""
     out: dict[int, list[str]] = {}
     if not pages:
         return out
     with tempfile.TemporaryDirectory(prefix="cchc-ocr-") as tmp:
         pdf = Path(tmp) / "plan.pdf"
         pdf.write_bytes(pdf_bytes)
-        for page in pages:
-            out[page] = ocr_image_lines(render_pdf_page(pdf, page, Path(tmp)))
+
+        def one(page: int) -> tuple[int, list[str]]:
+            return page, ocr_image_lines(render_pdf_page(pdf, page, Path(tmp)))
+
+        with ThreadPoolExecutor(max_workers=max(1, min(len(pages), os.cpu_count() or 1))) as pool:
+            out.update(pool.map(one, pages))
     return out

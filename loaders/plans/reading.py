@@ -25,6 +25,7 @@ IMAGE_EXT = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
 TEXT_EXT = {".txt", ".md", ".text", ".csv", ""}
 OFFICE_EXT = {".doc", ".odt", ".rtf"}
 MIN_TEXT_CHARS = 40  # a PDF page with fewer letters than this in its text layer is OCR'd
+MAX_OCR_PAGES = 40  # about 3 s a page on two cores
 
 
 @dataclass
@@ -168,6 +169,9 @@ def _pdf_document(data: bytes) -> Document:
         letters = sum(ch.isalpha() for ch in text)
         texts.append(text.splitlines() if letters >= MIN_TEXT_CHARS else None)
     need = [k + 1 for k, t in enumerate(texts) if t is None]
+    if len(need) > MAX_OCR_PAGES:
+        raise PlanError(f"tệp PDF có {len(need)} trang ảnh (bản scan) cần nhận dạng chữ, quá {MAX_OCR_PAGES} trang: "
+                        "hãy tải lên riêng phần kế hoạch, hoặc bản .docx/.pdf có lớp chữ")
     ocr = {}
     if need:
         from .ocr import ocr_pdf_pages
