@@ -87,13 +87,15 @@ def _smart_case(upper: str) -> str:
     proper = False  # after 'tỉnh', 'huyện', 'thành phố': a place name keeps its capitals
     for k, w in enumerate(words):
         f = fold(w)
-        if f in ("ubnd", "hdnd", "cchc", "kcn", "tp") or (len(w) <= 4 and not any(c in "AEIOUY" for c in view(w, False))):
+        acronym = len(w) <= 4 and not any(c in "AEIOUY" for c in view(w, False))
+        if f in ("ubnd", "hdnd", "cchc", "kcn", "tp") or acronym:
             out.append(w)
         elif k == 0 or proper or (k == 1 and fold(words[0]) in _ONE_WORD_HEADS):
             out.append(w[:1] + w[1:].lower())
         else:
             out.append(w.lower())
-        proper = proper or f in ("tinh", "huyen", "xa", "phuong") or (k and f == "pho" and fold(words[k - 1]) == "thanh")
+        proper = proper or f in ("tinh", "huyen", "xa", "phuong") or (
+            k > 0 and f == "pho" and fold(words[k - 1]) == "thanh")
     return " ".join(out)
 
 

@@ -81,8 +81,8 @@ class TargetFinder:
         nouns = noun + r"(?:\s*[,/]\s*" + noun + r")*"
         period = r"(thang|quy|nam|tuan)"
         self.percent = re.compile(_NOT_BEFORE + _NUM + r"\s?%")
-        self.per_period = re.compile(_NOT_BEFORE + _NUM + r"\s+(" + nouns + r")\s*(?:/\s*|\s+(?:moi|mot|hang|trong|/)\s+)"
-                                     + period + r"\b")
+        per = r"\s*(?:/\s*|\s+(?:moi|mot|hang|trong|/)\s+)"  # '04 số/tháng', '04 số mỗi tháng'
+        self.per_period = re.compile(_NOT_BEFORE + _NUM + r"\s+(" + nouns + r")" + per + period + r"\b")
         self.count = re.compile(_NOT_BEFORE + _NUM + _NOT_AFTER + r"\s+(" + nouns + r")\b")
 
     # --- finding numbers ---------------------------------------------------------------------------
@@ -232,7 +232,8 @@ class TargetFinder:
         return out
 
 
-def find_targets(blocks: list[Block], registry, table_texts: list[str] | None = None) -> tuple[list[Target], list[Target]]:
+def find_targets(blocks: list[Block], registry,
+                 table_texts: list[str] | None = None) -> tuple[list[Target], list[Target]]:
     """(targets with a code, numbers that look like targets but name nothing known) in document order."""
     finder = TargetFinder(registry)
     found: list[Target] = []
