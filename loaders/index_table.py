@@ -259,13 +259,10 @@ def _columns(grid: Grid, table: Table, ctx: Context, index_code: str | None, ent
         if col.names:
             named = None
             for name in col.names:
-                try:
-                    hit = ctx.match_index(name)
-                    if hit.score >= 95 or ctx.registry.index_matcher.find_in(name):
-                        named = ("index", hit.code)
-                        break
-                except MatchError:
-                    pass
+                code = index_in_text(ctx, name)  # "Điểm PCI 2024", "Chỉ số SIPAS": the total
+                if code is not None:
+                    named = ("index", code)
+                    break
                 if index_code:
                     try:
                         named = ("component", ctx.match_component(index_code, strip_item_prefix(name)).code)

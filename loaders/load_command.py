@@ -16,10 +16,9 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import LoadError, UnusableFileError
+from .errors import UnusableFileError
 from .load import LAYOUT_NAMES, ArgumentError, LoadReport, load_file, make_context
 from .load_context import KINDS
-from .periods import quarter_label
 from .schema import MIGRATIONS, DatabaseLockedError, connect, db_path, schema_version
 
 EXIT_OK, EXIT_REFUSED, EXIT_UNUSABLE = 0, 1, 2
@@ -237,5 +236,3 @@ def cmd_template(args) -> int:
           f"{out}")
     return EXIT_OK
 
-
-__all__ = ["add_commands", "cmd_load", "cmd_template", "quarter_label", "LoadError"]

@@ -17,7 +17,7 @@ from .load_context import Context, looks_like_name, match_message, sheet_period
 from .matching import Match, MatchError
 from .periods import quarter_label
 from .text import fold
-from .workbook import Column, Grid, RowKind, Table, classify_row, is_blank, is_number_like, strip_item_prefix
+from .workbook import TOTAL_RE, Column, Grid, RowKind, Table, classify_row, is_blank, is_number_like, strip_item_prefix
 
 LAYOUT = "rollup"
 SAMPLE_ROWS = 40
@@ -134,6 +134,10 @@ def parse(grid: Grid, table: Table, ctx: Context) -> None:
         if col.index in (side_c, stt_c) or col.empty or col.has("note", "uom", "stt", "grade"):
             continue
         if not col.names:
+            continue
+        if TOTAL_RE.match(fold(col.parts[-1])):
+            if _column_has_numbers(grid, table, col.index):
+                ctx.warn(grid, head_r, col.index, f"bỏ qua cột tổng “{col.label}”")
             continue
         m, exc = _match_header(col, match_head)
         if m is None:
@@ -254,5 +258,3 @@ def _column_has_numbers(grid: Grid, table: Table, c: int) -> bool:
     return any(is_number_like(grid.value(r, c))
                for r in range(table.first_body_row, min(grid.nrows, table.first_body_row + 200)))
 
-
-__all__ = ["LAYOUT", "detect", "parse", "unit_column", "fold"]

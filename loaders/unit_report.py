@@ -13,7 +13,7 @@ from .load_context import Context, looks_like_name, match_message, sheet_period,
 from .matching import MatchError
 from .periods import quarter_label
 from .text import fold
-from .workbook import Column, Grid, RowKind, Table, cell_text, classify_row, is_blank, is_number_like, \
+from .workbook import Column, Grid, RowKind, Table, classify_row, is_blank, is_number_like, \
     strip_item_prefix
 
 LAYOUT = "unit_report"
@@ -218,5 +218,3 @@ def _data_row(grid, r, ctx: Context, label_c, unit, year, chosen, targets, has_v
         if v is not None:
             ctx.add_target(grid, r, col.index, unit, year, quarter, m.code, v)
 
-
-__all__ = ["LAYOUT", "detect", "parse", "label_column", "cell_text"]
