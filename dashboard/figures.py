@@ -25,8 +25,8 @@ Public API
       labelled; the 2025 merger marked.
 - ``components_bars(df, entity_name, scale_max=10, title=None)``  a province's components beside the best
       province and the national average where known (queries.index_components).
-- ``peer_lines(df, highlight=(), scale_max=100, title=None)``  score per year per province; the chosen ones
-      drawn thick.
+- ``peer_lines(df, highlight=(), scale_max=100, title=None, value="score")``  score (or rank) per year per
+      province; the chosen ones drawn thick.
 - ``score_bars(df, label="entity_name", value="score", title=None)``  scores of several entities, highest first.
 - ``unit_metric_bars(df, unit_label="", rate=False, title=None)``  one indicator of one unit over the quarters,
       bars in status colours with target marks (rows of queries.unit_history for one metric).
@@ -75,6 +75,21 @@ def _target_line(fig: go.Figure, x: float = theme.THRESHOLD_DAT, text: str = "Ch
                        font=dict(size=12, color=theme.TARGET_COLOR), xanchor="left", xshift=4)
 
 
+def _text_color(status) -> str:
+    """Text drawn on a status colour: dark on amber and grey, white on green and red."""
+    return "#1f2933" if status in (theme.GAN_DAT, theme.NO_STATUS) else "white"
+
+
+def _bar_text(values, statuses, full: float) -> dict:
+    """Values inside the bar's end when the bar is long enough (clear of the target line), else just outside."""
+    pos, colors = [], []
+    for v, st in zip(values, statuses):
+        inside = not pd.isna(v) and float(v) >= 0.22 * full
+        pos.append("inside" if inside else "outside")
+        colors.append(_text_color(st) if inside else "#1f2933")
+    return dict(textposition=pos, insidetextanchor="end", textangle=0, textfont=dict(color=colors, size=13))
+
+
 def _status_legend(fig: go.Figure, statuses) -> None:
     """Legend entries for the status colours present (one dummy trace each)."""
     for s in theme.STATUSES:
@@ -93,13 +108,15 @@ def completion_bars(df: pd.DataFrame, label: str = "unit_name", value: str = "co
              for n, t, s, x in zip(d[label], texts, status, d[detail] if detail else [""] * len(d))]
     fig = go.Figure(go.Bar(
         x=_capped(d[value]).fillna(0), y=labels, orientation="h",
-        marker_color=[theme.STATUS_COLOR[s] for s in status], text=texts, textposition="outside", cliponaxis=False,
+        marker_color=[theme.STATUS_COLOR[s] for s in status], text=texts, cliponaxis=False,
         customdata=d[key] if key in d else None, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
-        showlegend=False, name=""))
+        showlegend=False, name="", **_bar_text(_capped(d[value]), status, 1.2)))
     _status_legend(fig, status)
     _target_line(fig)
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
-    fig.update_xaxes(tickformat=".0%", range=[0, theme.DISPLAY_CAP + 0.12], title_text="Tỷ lệ hoàn thành chỉ tiêu")
+    top = _capped(d[value]).max()
+    upper = min(theme.DISPLAY_CAP, max(1.05, top if not pd.isna(top) else 1.0)) + 0.12
+    fig.update_xaxes(tickformat=".0%", range=[0, upper], title_text="Tỷ lệ hoàn thành chỉ tiêu")
     fig.update_layout(barmode="overlay", clickmode="event+select")
     return theme.apply(fig, height=bar_height(len(d)) + 40, title=title)
 
@@ -118,8 +135,10 @@ def actual_target_bars(df: pd.DataFrame, label: str = "unit_name", key: str = "u
     fig.add_trace(go.Bar(
         x=d["actual"], y=labels, orientation="h", name="Thực hiện",
         marker_color=[theme.STATUS_COLOR[s] for s in status], text=[show(a) for a in d["actual"]],
-        textposition="outside", cliponaxis=False, customdata=d[key] if key in d else None,
-        hovertext=hover, hovertemplate="%{hovertext}<extra></extra>", showlegend=False))
+        cliponaxis=False, customdata=d[key] if key in d else None,
+        hovertext=hover, hovertemplate="%{hovertext}<extra></extra>", showlegend=False,
+        **_bar_text(d["actual"], status, max([v for v in list(d["actual"]) + list(d["target"]) if not pd.isna(v)]
+                                             or [1]) * 1.18)))
     fig.add_trace(go.Scatter(
         x=d["target"], y=labels, mode="markers", name="Chỉ tiêu", marker=theme.TARGET_MARK,
         hovertext=hover, hovertemplate="%{hovertext}<extra></extra>"))
@@ -141,20 +160,26 @@ def indicator_bullets(df: pd.DataFrame, title: str | None = None) -> go.Figure:
         return f"{fmt.auto(a, 1)} / {fmt.auto(t, 1)} {u or ''}".strip()
 
     detail = [amount(a, t, k, u) for a, t, k, u in zip(d["actual"], d["target"], d["kind"], d["metric_unit"])]
-    texts = [f"{fmt.percent(c)}  ({x})" for c, x in zip(d["completion"], detail)]
+    texts = [fmt.percent(c) for c in d["completion"]]
     hover = [f"<b>{n}</b><br>Thực hiện / chỉ tiêu: {x}<br>Hoàn thành: {fmt.percent(c)} ({theme.STATUS_LABEL[s]})"
              f"<br>{nd}/{nu} đơn vị đạt" + ("<br>(tỷ lệ: trung bình các đơn vị)" if k == "rate" else "")
              for n, x, c, s, nd, nu, k in zip(d["metric_name"], detail, d["completion"], d["status"], d["n_dat"],
                                                d["n_units"], d["kind"])]
     fig = go.Figure(go.Bar(
         x=_capped(d["completion"]).fillna(0), y=labels, orientation="h",
-        marker_color=[theme.STATUS_COLOR[s] for s in d["status"]], text=texts, textposition="outside",
-        cliponaxis=False, customdata=d["metric_code"], hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
-        showlegend=False))
+        marker_color=[theme.STATUS_COLOR[s] for s in d["status"]], text=texts, cliponaxis=False,
+        customdata=d["metric_code"], hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
+        showlegend=False, **_bar_text(_capped(d["completion"]), d["status"], theme.DISPLAY_CAP + 0.6)))
+    fig.add_trace(go.Scatter(
+        x=[theme.DISPLAY_CAP + 0.04] * len(d), y=labels, mode="text", text=detail, textposition="middle right",
+        textfont=dict(size=13, color="#3e4c59"), showlegend=False, hoverinfo="skip", cliponaxis=False))
     _status_legend(fig, d["status"])
     _target_line(fig)
+    fig.add_annotation(x=theme.DISPLAY_CAP + 0.04, y=1, yref="paper", yanchor="bottom", xanchor="left",
+                       text="Thực hiện / chỉ tiêu", showarrow=False, font=dict(size=12, color="#3e4c59"))
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
-    fig.update_xaxes(tickformat=".0%", range=[0, theme.DISPLAY_CAP + 0.45], title_text="Tỷ lệ hoàn thành chỉ tiêu")
+    fig.update_xaxes(tickformat=".0%", range=[0, theme.DISPLAY_CAP + 0.6], title_text="Tỷ lệ hoàn thành chỉ tiêu",
+                     tickvals=[0, 0.25, 0.5, 0.75, 1, 1.25, 1.5])
     return theme.apply(fig, height=bar_height(len(d), per_bar=38) + 40, title=title)
 
 
@@ -184,17 +209,28 @@ def status_heatmap(df: pd.DataFrame, row: str = "unit_name", col: str = "label",
     scale = []
     for i, s in enumerate(theme.STATUSES):
         scale += [[i / n, theme.STATUS_COLOR[s]], [(i + 1) / n, theme.STATUS_COLOR[s]]]
+    ylabels = [wrap_label(r, row_width) for r in rows]
+    lines = max([y.count("<br>") + 1 for y in ylabels] or [1])
     fig = go.Figure(go.Heatmap(
-        z=z, x=cols, y=[wrap_label(r, row_width) for r in rows], text=text, texttemplate="%{text}",
-        textfont=dict(size=13), customdata=hover, hovertemplate="%{customdata}<extra></extra>",
+        z=z, x=cols, y=ylabels, customdata=hover, hovertemplate="%{customdata}<extra></extra>",
         colorscale=scale, zmin=0, zmax=n - 1, showscale=False, xgap=2, ygap=2))  # i/(n-1) lies in band i
+    # cell values as a text layer: dark on amber/grey, white on green/red (heatmap text has one colour only)
+    fig.add_trace(go.Scatter(
+        x=[c for _ in ylabels for c in cols], y=[y for y in ylabels for _ in cols], mode="text",
+        text=[t for row_t in text for t in row_t], hoverinfo="skip", showlegend=False,
+        textfont=dict(size=13, color=[_text_color(theme.STATUSES[v]) for row_z in z for v in row_z])))
     for s in theme.STATUSES:
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=theme.STATUS_LABEL[s],
                                  marker=dict(symbol="square", size=14, color=theme.STATUS_COLOR[s])))
+    # "Quý III/2025" -> "Quý III<br>2025": horizontal, two lines, no overlap with the title
+    ticktext = [str(c).replace("/", "<br>", 1) if str(c).startswith("Quý") else str(c) for c in cols]
     fig.update_yaxes(autorange="reversed", showgrid=False, ticks="")
-    fig.update_xaxes(side="top", showgrid=False, ticks="", type="category")
-    fig.update_layout(legend=dict(y=-0.02, yanchor="top", x=0), margin=dict(t=60, b=40))
-    height = 110 + 34 * max(len(rows), 1)
+    fig.update_xaxes(side="top", showgrid=False, ticks="", type="category", tickangle=0,
+                     tickmode="array", tickvals=cols, ticktext=ticktext)
+    per_row = max(30, 17 * min(lines, 3) + 12)
+    legend_y = -12 / (per_row * max(len(rows), 1))
+    fig.update_layout(legend=dict(y=legend_y, yanchor="top", x=0), margin=dict(t=(96 if title else 60), b=50))
+    height = (160 if title else 120) + per_row * max(len(rows), 1)
     return theme.apply(fig, height=height, title=title)
 
 
@@ -224,7 +260,7 @@ def ytd_line(df: pd.DataFrame, unit_label: str = "", title: str | None = None) -
         x=x, y=df["actual"], name=names[0], mode="lines+markers+text", connectgaps=False,
         line=dict(color=theme.PRIMARY, width=3.5),
         marker=dict(size=12, color=[theme.STATUS_COLOR[s] for s in status], line=dict(width=1.5, color="white")),
-        text=[show(v) if not pd.isna(v) else "" for v in df["actual"]], textposition="top center",
+        text=[show(v) if not pd.isna(v) else "" for v in df["actual"]], textposition="bottom right",
         hovertext=[f"{l}<br>{names[0]}: {show(a)}<br>{names[1]}: {show(t)}<br>{theme.STATUS_LABEL[s]}"
                    for l, a, t, s in zip(x, df["actual"], df["target"], status)],
         hovertemplate="%{hovertext}<extra></extra>"))
@@ -249,9 +285,10 @@ def index_history(df: pd.DataFrame, index_name: str, scale_max: float = 100, uni
                   title: str | None = None, merger_year: int = 2025) -> go.Figure:
     """df: queries.index_series rows (several entities allowed: the old provinces and the new one)."""
     dec = fmt.index_decimals(scale_max)
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.66, 0.34], vertical_spacing=0.08,
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.64, 0.36], vertical_spacing=0.14,
                         subplot_titles=(f"Điểm {index_name}", "Xếp hạng (1 là cao nhất)"))
-    ents = list(dict.fromkeys(df["entity_code"]))
+    with_result = set(df.loc[df["state"] == "co", "entity_code"])
+    ents = [e for e in dict.fromkeys(df["entity_code"]) if e in with_result]  # no result: no empty legend entry
     names = dict(zip(df["entity_code"], df["entity_name"]))
     for i, e in enumerate(ents):
         d = df[df["entity_code"] == e].sort_values("year")
@@ -268,14 +305,13 @@ def index_history(df: pd.DataFrame, index_name: str, scale_max: float = 100, uni
         fig.add_trace(go.Scatter(
             x=d["year"], y=rank, name=names[e], legendgroup=e, showlegend=False, mode="lines+markers+text",
             connectgaps=False, line=dict(color=color, width=2.5), marker=dict(size=9, color=color),
-            text=[fmt.number(r) if not pd.isna(r) else "" for r in rank], textposition="bottom center",
+            text=[fmt.number(r) if not pd.isna(r) else "" for r in rank], textposition="middle right",
             hovertext=hover, hovertemplate="%{hovertext}<extra></extra>"), row=2, col=1)
     tg = df[df["target"].notna()].sort_values("year").drop_duplicates("year")
     if len(tg):
         fig.add_trace(go.Scatter(
             x=tg["year"], y=tg["target"], name="Mục tiêu", mode="lines+markers",
-            line=dict(color=theme.TARGET_COLOR, dash="dash", width=2), marker=dict(symbol="line-ew", size=14,
-                                                                                  line=dict(width=3, color=theme.TARGET_COLOR)),
+            line=dict(color=theme.TARGET_COLOR, dash="dash", width=2), marker=dict(size=6, color=theme.TARGET_COLOR),
             hovertext=[f"Mục tiêu {y}: {fmt.number(v, dec)}" for y, v in zip(tg["year"], tg["target"])],
             hovertemplate="%{hovertext}<extra></extra>"), row=1, col=1)
     tr = df[df["target_rank"].notna()].sort_values("year").drop_duplicates("year")
@@ -294,7 +330,7 @@ def index_history(df: pd.DataFrame, index_name: str, scale_max: float = 100, uni
         fig.add_annotation(x=(a + b) / 2, y=0.5, yref="y domain", text=fmt.NO_DATA if b - a >= 1 else "chưa có<br>số liệu<br>công bố",
                            showarrow=False, font=dict(size=11, color=theme.MUTED), textangle=0 if b - a >= 1 else 0)
     years = sorted(by_year.index)
-    if years and years[0] < merger_year <= years[-1] and len(ents) > 1:
+    if years and years[0] < merger_year <= years[-1] and df["entity_code"].nunique() > 1:
         fig.add_vline(x=merger_year - 0.5, line=dict(color=theme.MUTED, width=1.5, dash="dot"))
         fig.add_annotation(x=merger_year - 0.5, y=1, yref="paper", text="Sáp nhập tỉnh 01/07/2025", showarrow=False,
                            xanchor="left", yanchor="bottom", xshift=4, font=dict(size=12, color=theme.MUTED))
@@ -302,7 +338,10 @@ def index_history(df: pd.DataFrame, index_name: str, scale_max: float = 100, uni
     top = df[["score", "target"]].max().max()
     fig.update_yaxes(row=1, col=1, title_text=unit or "điểm", tickformat=",." + str(min(dec, 2)) + "f" if dec > 2 else ",.0f",
                      range=[0, (top * 1.15) if not pd.isna(top) else scale_max])
-    fig.update_yaxes(row=2, col=1, autorange="reversed", title_text="hạng", tickformat=",d", rangemode="tozero")
+    ranks = pd.concat([pd.to_numeric(df["rank"], errors="coerce"), pd.to_numeric(df["target_rank"], errors="coerce")])
+    worst = ranks.astype("float64").max()
+    fig.update_yaxes(row=2, col=1, title_text="hạng", tickformat=",d",
+                     range=[(float(worst) * 1.15 + 2) if not pd.isna(worst) else 64, 0])
     fig.update_layout(legend=dict(y=1.1), margin=dict(t=80))
     return theme.apply(fig, height=560, title=title)
 
@@ -339,11 +378,15 @@ def components_bars(df: pd.DataFrame, entity_name: str, scale_max: float = 10, t
                        title=title)
 
 
-def peer_lines(df: pd.DataFrame, highlight=(), scale_max: float = 100, title: str | None = None) -> go.Figure:
+def peer_lines(df: pd.DataFrame, highlight=(), scale_max: float = 100, title: str | None = None,
+               value: str = "score") -> go.Figure:
+    """``value``: "score" or "rank" (the rank axis is reversed: 1 on top)."""
     dec = fmt.index_decimals(scale_max)
     fig = go.Figure()
-    ents = list(dict.fromkeys(df["entity_code"]))
+    vals = pd.to_numeric(df[value], errors="coerce")
+    ents = [e for e in dict.fromkeys(df["entity_code"]) if vals[df["entity_code"] == e].notna().any()]
     names = dict(zip(df["entity_code"], df["entity_name"]))
+    label_points = int(vals.notna().sum()) <= 30
     k = 0
     for e in ents:
         d = df[df["entity_code"] == e].sort_values("year")
@@ -352,17 +395,26 @@ def peer_lines(df: pd.DataFrame, highlight=(), scale_max: float = 100, title: st
         if not main:
             k += 1
         fig.add_trace(go.Scatter(
-            x=d["year"], y=d["score"], name=names[e], mode="lines+markers", connectgaps=False,
+            x=d["year"], y=pd.to_numeric(d[value], errors="coerce"), name=names[e],
+            mode="lines+markers+text" if label_points else "lines+markers", connectgaps=False,
+            text=[("" if pd.isna(v) else (fmt.number(v, dec) if value == "score" else fmt.number(v)))
+                  for v in pd.to_numeric(d[value], errors="coerce")],
+            textposition="middle right", textfont=dict(size=12, color=color),
             line=dict(color=color, width=4 if main else 2), marker=dict(size=10 if main else 7, color=color),
             hovertext=[f"<b>{names[e]}</b> — {y}<br>Điểm: {fmt.number(s, dec)}<br>Xếp hạng: {fmt.number(r)}"
                        if st == "co" else f"<b>{names[e]}</b> — {y}<br>{fmt.NO_DATA}"
                        for y, s, r, st in zip(d["year"], d["score"], d["rank"], d["state"])],
             hovertemplate="%{hovertext}<extra></extra>"))
-    years = sorted(df["year"].unique())
+    years = sorted(df.loc[vals.notna(), "year"].unique())
     if years:
-        fig.update_xaxes(dtick=1, tickformat="d", range=[years[0] - 0.5, years[-1] + 0.5])
-    fig.update_yaxes(title_text="điểm", tickformat=",.2f" if dec > 2 else ",.0f")
-    return theme.apply(fig, height=420, title=title)
+        fig.update_xaxes(dtick=1, tickformat="d", range=[years[0] - 0.6, years[-1] + 0.8])
+    if value == "rank":
+        worst = pd.to_numeric(df["rank"], errors="coerce").astype("float64").max()
+        fig.update_yaxes(title_text="hạng (1 là cao nhất)", tickformat=",d",
+                         range=[(float(worst) * 1.1 + 2) if not pd.isna(worst) else 64, 0])
+    else:
+        fig.update_yaxes(title_text="điểm", tickformat=",.2f" if dec > 2 else ",.0f")
+    return theme.apply(fig, height=440, title=title)
 
 
 def score_bars(df: pd.DataFrame, label: str = "entity_name", value: str = "score", title: str | None = None) -> go.Figure:
@@ -391,7 +443,8 @@ def unit_metric_bars(df: pd.DataFrame, unit_label: str = "", rate: bool = False,
     fig = go.Figure()
     fig.add_trace(go.Bar(x=d["label"], y=d["actual"], name="Thực hiện", showlegend=False,
                          marker_color=[theme.STATUS_COLOR[s] for s in status],
-                         text=[show(a) for a in d["actual"]], textposition="outside", cliponaxis=False,
+                         text=[show(a) for a in d["actual"]], cliponaxis=False, textposition="inside",
+                         insidetextanchor="middle", insidetextfont=dict(color="white", size=13),
                          hovertext=hover, hovertemplate="%{hovertext}<extra></extra>"))
     fig.add_trace(go.Scatter(x=d["label"], y=d["target"], mode="markers", name="Chỉ tiêu",
                              marker=dict(symbol="line-ew", size=38, line=dict(width=3.5, color=theme.TARGET_COLOR)),

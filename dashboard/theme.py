@@ -24,12 +24,14 @@ Public API
 - ``FONT_FAMILY``, ``FONT_SIZE``, ``TEMPLATE``       the Plotly template; merged with plotly_white, registered as
                                                      "cchc" and made the default on import.
 - ``apply(fig, height=None, title=None, force=False) -> fig``  height and title; force: re-theme a foreign figure.
-- ``source_line(sources, sample=False, updated=None, prefix="Nguồn") -> str``   "Nguồn: A; B." for under a chart.
+- ``source_line(sources, sample=False, updated=None, prefix="Nguồn") -> str``   "Nguồn: A; B." for under a chart
+                                                     (web addresses shortened to their site; full text in tables).
 - ``SAMPLE_LABEL``                                   "Dữ liệu mẫu".
 """
 from __future__ import annotations
 
 import math
+import re
 from typing import Iterable
 
 import pandas as pd
@@ -118,9 +120,32 @@ def apply(fig: go.Figure, height: int | None = None, title: str | None = None, f
         layout["height"] = int(height)
     if title is not None:
         layout["title_text"] = title
-    if layout:
-        fig.update_layout(**layout)
+        # the title on top, the legend under it, then the plot: nothing overlaps
+        top = fig.layout.margin.t if fig.layout.margin.t is not None else 40
+        layout["margin_t"] = max(top, 96)
+        layout["title_y"] = 1
+        layout["title_yanchor"] = "top"
+        layout["title_pad_t"] = 8
+    fig.update_layout(**layout)
     return fig
+
+
+_URL = re.compile(r"https?://(?:www\.)?([^/\s;,)]+)[^\s;,)]*")
+
+
+_NOTE = re.compile(r"\s*[\(\[]([^\)\]]*)[\)\]]")
+_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{4}")
+_ALSO = re.compile(r"[;,]?\s*\b(?:score\s+)?also\b\s*", re.IGNORECASE)
+
+
+def _shorten(text: str, limit: int = 120) -> str:
+    """A source for a caption: web addresses cut to their site ('baodaklak.vn'), notes in brackets dropped
+    (their dates kept); tables keep the full text."""
+    s = _URL.sub(lambda m: m.group(1), text)
+    s = _NOTE.sub(lambda m: (f" ({', '.join(_DATE.findall(m.group(1)))})" if _DATE.search(m.group(1)) else ""), s)
+    s = _ALSO.sub("; ", s).strip(" ;,")
+    s = re.sub(r"\s*;\s*", "; ", s)
+    return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"
 
 
 def source_line(sources: Iterable[str] | str | None, sample: bool = False, updated=None,
@@ -129,6 +154,7 @@ def source_line(sources: Iterable[str] | str | None, sample: bool = False, updat
     if isinstance(sources, str):
         sources = [sources]
     seen: list[str] = []
+    sources = [] if sources is None else sources
     for s in (sources if sources is not None else []):
         if s is None or (isinstance(s, float) and math.isnan(s)) or s is pd.NA:
             continue
@@ -136,8 +162,9 @@ def source_line(sources: Iterable[str] | str | None, sample: bool = False, updat
         if s == SAMPLE_LABEL:  # sample rows name no real source: say "sample data" once, at the end
             sample = True
             continue
-        if s and s not in seen:
-            seen.append(s)
+        for part in _shorten(s).split("; "):
+            if part and part not in seen:
+                seen.append(part)
     parts = []
     if seen:
         shown = "; ".join(seen[:max_items])

@@ -48,7 +48,14 @@ _WRITTEN = "_qp_written"
 
 # --- header and sample label ------------------------------------------------------------------------------------
 
+_CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
+[data-testid="stCaptionContainer"] { line-height: 1.45; }
+</style>"""
+
+
 def page_header(title: str, subtitle: str | None = None) -> None:
+    st.html(_CSS)  # less empty space above the title, so the first chart shows on a 1366×768 screen
     st.title(title)
     if subtitle:
         st.caption(subtitle)

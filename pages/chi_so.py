@@ -16,11 +16,11 @@ c1, c2, c3 = st.columns([1.2, 1.2, 2.6])
 index = ui.select("chi_so", "Chỉ số", list(defs["index_code"]), default="PAR",
                   format_func=lambda c: f"{info.loc[c, 'short_name']}", container=c1,
                   help="PAR Index, SIPAS (Bộ Nội vụ); PAPI (UNDP); PCI (VCCI); DTI (Bộ KH&CN); DDCI (từng tỉnh).")
-province = ui.select("tinh", "Tỉnh", list(provs["entity_code"]), default=home, format_func=prov_label.get,
-                     container=c2, shared=True)
+province = ui.select("tinh", "Tỉnh", list(provs["entity_code"]), default=home, format_func=prov_name.get,
+                     container=c2, shared=True, help="Tỉnh cũ (trước 01/07/2025) mang tên cũ; tỉnh mới ghi “(từ 2025)”.")
 peer_default = [p for p in ui.default_peers(home if province == home else province) if p in prov_label]
 peers = ui.multiselect("so_sanh", "So sánh với", [p for p in provs["entity_code"] if p != province],
-                       default=peer_default, format_func=prov_label.get, container=c3, max_selections=8)
+                       default=peer_default, format_func=prov_name.get, container=c3, max_selections=8)
 pname = prov_name.get(province, province)
 d = info.loc[index]
 name, short, scale_max, unit = d["name"], d["short_name"], float(d["scale_max"]), (d["unit"] or "")
@@ -59,12 +59,14 @@ else:
         cols[2].metric(f"Mục tiêu {int(last['year'])}", fmt.number(tgt["target"].iloc[0], dec), border=True,
                        delta=f"{fmt.signed(gap, dec)} so với mục tiêu")
     else:
-        nxt = series[series["target"].notna()].sort_values("year")
-        cols[2].metric("Mục tiêu", fmt.number(nxt["target"].iloc[-1], dec) if len(nxt) else "Chưa đặt",
-                       border=True, help=(f"Mục tiêu năm {int(nxt['year'].iloc[-1])}" if len(nxt) else None))
+        targets = series[series["target"].notna()].sort_values("year")
+        now = fmt.today().year
+        pick = targets[targets["year"] <= now].tail(1) if (targets["year"] <= now).any() else targets.head(1)
+        cols[2].metric(f"Mục tiêu {int(pick['year'].iloc[0])}" if len(pick) else "Mục tiêu",
+                       fmt.number(pick["target"].iloc[0], dec) if len(pick) else "Chưa đặt", border=True)
     n_gap = int((series.groupby("year")["state"].agg(lambda s: (s == "chua_cong_bo").all())).sum())
-    cols[3].metric("Năm chưa có số liệu công bố", fmt.number(n_gap), border=True,
-                   help="Năm đã có kỳ công bố nhưng chưa có số của tỉnh trong cơ sở dữ liệu.")
+    cols[3].metric("Năm thiếu số liệu", fmt.number(n_gap), border=True,
+                   help="Năm đã có kỳ công bố nhưng chưa có số của tỉnh trong cơ sở dữ liệu (để trống, không nội suy).")
 
 # --- history ----------------------------------------------------------------------------------------------------
 st.subheader(f"{short}: điểm và xếp hạng qua các năm")
@@ -122,17 +124,23 @@ else:
     codes = tuple(dict.fromkeys(fam_codes + tuple(peer_codes)))
     comp = cached.q(Q.index_series, index, codes, None, (province,) + tuple(peers))
     drawn = set(comp["entity_code"])
-    without = [prov_name[p] for p in peers if p in prov_label and not (comp[(comp["entity_code"] == p)]["state"] == "co").any()]
+    without = [prov_name[p] for p in peers if p in prov_name and not (comp[(comp["entity_code"] == p)]["state"] == "co").any()]
     if without:
         st.caption(f"Chưa có kết quả {short} nào của: {', '.join(without)}.")
     src = theme.source_line(comp["source"])
-    ui.chart(figures.peer_lines(comp, highlight=fam_codes, scale_max=scale_max,
-                                title=f"Điểm {short} — {pname} và các tỉnh so sánh"),
+    others = comp[comp["entity_code"].isin(peer_codes)]
+    by = "score" if others["score"].notna().sum() >= others["rank"].notna().sum() else "rank"
+    measure = ui.segmented("theo", "So sánh theo", ["score", "rank"], default=by,
+                           format_func={"score": "Điểm", "rank": "Xếp hạng"}.get)
+    label = "Điểm" if measure == "score" else "Xếp hạng"
+    ui.chart(figures.peer_lines(comp, highlight=fam_codes, scale_max=scale_max, value=measure,
+                                title=f"{label} {short} — {pname} và các tỉnh so sánh"),
              src, key="cs_peers_chart")
-    wide = comp[comp["state"] == "co"].pivot_table(index="entity_name", columns="year", values="score", sort=False)
+    wide = comp[comp["state"] == "co"].pivot_table(index="entity_name", columns="year", values=measure, sort=False)
     wide.columns = [str(c) for c in wide.columns]
     wide = wide.reset_index().rename(columns={"entity_name": "Tỉnh"})
-    ui.table(wide, {c: "auto4" for c in wide.columns if c != "Tỉnh"}, name=f"{short} so sanh",
+    ui.table(wide, {c: ("auto4" if measure == "score" else "int") for c in wide.columns if c != "Tỉnh"},
+             name=f"{short} so sanh {label}",
              title=f"{short} — so sánh các tỉnh", source=src, key="cs_peers_table")
 
 # --- units inside the province ----------------------------------------------------------------------------------

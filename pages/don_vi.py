@@ -56,17 +56,19 @@ else:
     mean = lq["completion"].clip(upper=theme.UNIT_CAP).mean()
     rank_row = ranking[ranking["unit_code"] == unit]
     cols = st.columns(4)
-    cols[0].metric(f"Hoàn thành {last['label']}", fmt.percent(mean), border=True,
-                   help="Bình quân các chỉ tiêu của đơn vị, mỗi chỉ tiêu tính tối đa 100%. " + theme.STATUS_RULE)
-    cols[1].metric(f"Xếp hạng {fmt.quarter(dy, dq)}",
-                   f"{fmt.number(rank_row['rank'].iloc[0])}/{fmt.number(len(ranking))}" if len(rank_row) else "–",
-                   border=True, help="Trong số các đơn vị đã báo cáo quý.")
-    cols[2].metric("Chỉ tiêu đạt", f"{fmt.number((lq['completion'] >= theme.THRESHOLD_DAT).sum())}/"
-                                   f"{fmt.number(lq['completion'].notna().sum())}", border=True)
-    cols[3].metric("Số quý đã báo cáo", fmt.number(reported[["year", "quarter"]].drop_duplicates().shape[0]),
-                   border=True)
-    with cols[0]:
+    with cols[0].container(border=True):
+        st.metric(f"Hoàn thành {last['label']}", fmt.percent(mean),
+                  help="Bình quân các chỉ tiêu của đơn vị, mỗi chỉ tiêu tính tối đa 100%. " + theme.STATUS_RULE)
         st.markdown(theme.badge_html(theme.status_of(mean)), unsafe_allow_html=True)
+    with cols[1].container(border=True):
+        st.metric(f"Xếp hạng {fmt.quarter(dy, dq)}",
+                  f"{fmt.number(rank_row['rank'].iloc[0])}/{fmt.number(len(ranking))}" if len(rank_row) else "–",
+                  help="Trong số các đơn vị đã báo cáo quý.")
+    with cols[2].container(border=True):
+        st.metric("Chỉ tiêu đạt", f"{fmt.number((lq['completion'] >= theme.THRESHOLD_DAT).sum())}/"
+                                  f"{fmt.number(lq['completion'].notna().sum())}")
+    with cols[3].container(border=True):
+        st.metric("Số quý đã báo cáo", fmt.number(reported[["year", "quarter"]].drop_duplicates().shape[0]))
 
     qcols = list(dict.fromkeys(h.sort_values(["year", "quarter"])["label"]))
     heat = h.assign(detail=[f"Thực hiện {fmt.rate(a) if k == 'rate' else fmt.auto(a)} / chỉ tiêu "

@@ -31,27 +31,32 @@ else:
     n_expected = len(ranking) + len(missing)
     n_dat = int((ranking["status"] == theme.DAT).sum())
     cols = st.columns(3)
-    with cols[0]:
+    with cols[0].container(border=True):
         delta = fmt.points_delta(total["delta"]) if not pd.isna(total["delta"]) else None
         st.metric("Hoàn thành chung", fmt.percent(total["completion"]),
-                  delta=f"{delta} so với {prev}" if delta else None, border=True,
+                  delta=f"{delta} so với {prev}" if delta else None,
                   help="Bình quân mức hoàn thành của các đơn vị đã báo cáo; mỗi đơn vị là bình quân các chỉ tiêu "
                        "của mình, mỗi chỉ tiêu tính tối đa 100%. " + theme.STATUS_RULE)
         st.markdown(theme.badge_html(total["status"]), unsafe_allow_html=True)
-    cols[1].metric("Đơn vị đã báo cáo", f"{fmt.number(len(ranking))}/{fmt.number(n_expected)}", border=True,
-                   delta=(f"{fmt.number(len(missing))} đơn vị chưa báo cáo" if len(missing) else "Đủ"),
-                   delta_color="inverse" if len(missing) else "off", delta_arrow="off")
-    cols[2].metric("Đơn vị đạt chỉ tiêu", f"{fmt.number(n_dat)}/{fmt.number(len(ranking))}", border=True,
-                   help="Đơn vị có mức hoàn thành bình quân từ 100% trở lên.")
+    with cols[1].container(border=True):
+        st.metric("Đơn vị đã báo cáo", f"{fmt.number(len(ranking))}/{fmt.number(n_expected)}",
+                  delta=(f"{fmt.number(len(missing))} đơn vị chưa báo cáo" if len(missing) else "Đủ"),
+                  delta_color="inverse" if len(missing) else "off", delta_arrow="off")
+    with cols[2].container(border=True):
+        st.metric("Đơn vị đạt chỉ tiêu", f"{fmt.number(n_dat)}/{fmt.number(len(ranking))}",
+                  delta=f"{fmt.number((ranking['status'] == theme.GAN_DAT).sum())} đơn vị gần đạt",
+                  delta_color="off", delta_arrow="off",
+                  help="Đơn vị có mức hoàn thành bình quân từ 100% trở lên.")
     groups = ov.iloc[1:]
-    per_row = 5
+    per_row = 3
     for start in range(0, len(groups), per_row):
         row = st.columns(per_row)
         for col, (_, g) in zip(row, groups.iloc[start:start + per_row].iterrows()):
-            with col:
+            with col.container(border=True):
                 d = fmt.points_delta(g["delta"]) if not pd.isna(g["delta"]) else None
-                st.metric(g["label"], fmt.percent(g["completion"]), delta=d, border=True,
-                          help=f"Nhóm chỉ tiêu “{g['label']}”, so với {prev}.")
+                st.metric(f"Nhóm: {g['label']}", fmt.percent(g["completion"]),
+                          delta=f"{d} so với {prev}" if d else None,
+                          help=f"Nhóm chỉ tiêu “{g['label']}”: bình quân các đơn vị đã báo cáo.")
                 st.markdown(theme.badge_html(g["status"]), unsafe_allow_html=True)
     st.caption(activity_source + " " + theme.STATUS_RULE)
 
@@ -99,37 +104,41 @@ if idx.empty:
     ui.empty_state("Chưa có kết quả chỉ số nào của tỉnh.",
                    "Nạp kết quả công bố (PAR Index, SIPAS, PAPI, PCI, DTI) kèm nguồn ở trang Tải lên.")
 else:
-    cols = st.columns(min(len(idx), 5))
-    for i, (_, r) in enumerate(idx.iterrows()):
-        with cols[i % len(cols)]:
-            if pd.isna(r["year"]):
-                st.metric(r["short_name"], "Chưa công bố", border=True, help=r["index_name"])
-            else:
-                has_score = not pd.isna(r["score"])
-                value = fmt.index_value(r["score"], r["scale_max"]) if has_score else f"Hạng {fmt.number(r['rank'])}"
-                change = fmt.rank_delta(r["prev_rank"], r["rank"])
-                if change and isinstance(r["prev_entity_name"], str):
-                    change += f" (so với {r['prev_entity_name']})"
-                st.metric(f"{r['short_name']} {int(r['year'])}", value,
-                          delta=f"{change} so với {int(r['year']) - 1}" if change else None, border=True,
-                          help=f"{r['index_name']}. Thay đổi hạng so với năm trước.")
-            lines = []
-            if not pd.isna(r["rank"]) and not pd.isna(r["score"]):
-                lines.append(f"Xếp hạng: **{fmt.number(r['rank'])}**")
-            if not pd.isna(r["target"]) or not pd.isna(r["target_rank"]):
-                t = []
-                if not pd.isna(r["target"]):
-                    t.append(fmt.index_value(r["target"], r["scale_max"]) + " điểm")
-                if not pd.isna(r["target_rank"]):
-                    t.append(f"hạng {fmt.number(r['target_rank'])}")
-                lines.append(f"Mục tiêu {year}: {', '.join(t)}")
-                if not pd.isna(r["target"]) and not pd.isna(r["score"]):
-                    s = theme.status_of(r["score"] / r["target"])
-                    lines.append(theme.badge_html(s, f"{theme.STATUS_LABEL[s]} · "
-                                                     f"{fmt.signed(r['score'] - r['target'], 2)}"))
-            else:
-                lines.append(f"Chưa đặt mục tiêu {year}")
-            st.markdown("  \n".join(lines), unsafe_allow_html=True)
+    per_row = 3
+    for start in range(0, len(idx), per_row):
+        cols = st.columns(per_row)
+        for col, (_, r) in zip(cols, idx.iloc[start:start + per_row].iterrows()):
+            with col.container(border=True):
+                lines = []
+                if pd.isna(r["year"]):
+                    st.metric(r["short_name"], "–", help=r["index_name"])
+                    lines.append("Chưa có kết quả công bố của tỉnh")
+                else:
+                    has_score = not pd.isna(r["score"])
+                    value = (fmt.index_value(r["score"], r["scale_max"]) if has_score
+                             else f"Hạng {fmt.number(r['rank'])}")
+                    change = fmt.rank_delta(r["prev_rank"], r["rank"])
+                    if change and isinstance(r["prev_entity_name"], str):
+                        change += f" (so với {r['prev_entity_name']})"
+                    st.metric(f"{r['short_name']} {int(r['year'])}", value,
+                              delta=f"{change} so với {int(r['year']) - 1}" if change else None,
+                              help=f"{r['index_name']}. Thay đổi hạng so với năm trước.")
+                    if not pd.isna(r["rank"]) and has_score:
+                        lines.append(f"Xếp hạng: **{fmt.number(r['rank'])}**")
+                if not pd.isna(r["target"]) or not pd.isna(r["target_rank"]):
+                    t = []
+                    if not pd.isna(r["target"]):
+                        t.append(fmt.index_value(r["target"], r["scale_max"]) + " điểm")
+                    if not pd.isna(r["target_rank"]):
+                        t.append(f"hạng {fmt.number(r['target_rank'])}")
+                    lines.append(f"Mục tiêu {year}: {', '.join(t)}")
+                    if not pd.isna(r["target"]) and not pd.isna(r["score"]):
+                        s = theme.status_of(r["score"] / r["target"])
+                        lines.append(theme.badge_html(s, f"{theme.STATUS_LABEL[s]} · "
+                                                         f"{fmt.signed(r['score'] - r['target'], 2)} điểm"))
+                else:
+                    lines.append(f"Chưa đặt mục tiêu {year}")
+                st.markdown("  \n".join(lines), unsafe_allow_html=True)
     st.caption(theme.source_line(list(idx["source"].dropna()) + list(idx["target_source"].dropna())))
     ui.table(idx[["short_name", "year", "entity_name", "score", "rank", "prev_rank", "rank_change", "target",
                   "target_rank", "source"]]
