@@ -84,6 +84,7 @@ class Batch:
     targets: list[TargetRow] = field(default_factory=list)
     indices: list[IndexRow] = field(default_factory=list)
     index_targets: list[IndexTargetRow] = field(default_factory=list)
+    extra_rows: int = 0  # rows that an `extra` writer adds (e.g. a plan's tasks), counted in `rows`
 
     @property
     def sha256(self) -> str | None:
@@ -91,7 +92,8 @@ class Batch:
 
     @property
     def rows(self) -> int:
-        return len(self.activities) + len(self.targets) + len(self.indices) + len(self.index_targets)
+        return (len(self.activities) + len(self.targets) + len(self.indices) + len(self.index_targets)
+                + self.extra_rows)
 
 
 @dataclass(frozen=True)
@@ -118,8 +120,11 @@ def _frame(rows, columns: list[str], batch_id: int) -> pd.DataFrame:
     return df
 
 
-def write_batch(con, batch: Batch) -> WriteResult:
-    """Write the batch and its rows in one transaction. Same file again: the existing batch."""
+def write_batch(con, batch: Batch, extra=None) -> WriteResult:
+    """Write the batch and its rows in one transaction. Same file again: the existing batch.
+
+    `extra(con, batch_id)`, when given, writes rows of its own (a plan's tasks) inside the same transaction.
+    """
     if batch.kind not in KINDS:
         raise BatchError(f"loại lô không hợp lệ: {batch.kind}")
     sha = batch.sha256
@@ -146,6 +151,8 @@ def write_batch(con, batch: Batch) -> WriteResult:
         _insert(con, "index_target", batch.index_targets,
                 ["index_code", "year", "entity_code", "component_code", "target_score", "target_rank", "source"],
                 batch_id)
+        if extra is not None:
+            extra(con, batch_id)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

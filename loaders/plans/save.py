@@ -10,15 +10,15 @@ evenly, so '04 số/tháng' shows as 12 a quarter — three months' worth; rates
 Index targets go to the province entity of the plan ('Sơn La' -> entity 'son_la'); a plan whose province
 cannot be found raises PlanSaveError instead of guessing (pass entity_code= to choose it).
 
-store.write_batch runs its own transaction and has no place for plan tasks, so the batch row and its rows
-are written here with the store's row types, in a transaction of our own.
+The batch goes through store.write_batch like every other batch; the tasks are written by its `extra`
+hook, inside the same transaction.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 
-from ..store import IndexTargetRow, TargetRow, find_active_batch
+from ..store import Batch, IndexTargetRow, TargetRow, find_active_batch, write_batch
 from ..text import fold
 from .model import Plan, Schedule, Task, UnitRef
 
@@ -111,23 +111,7 @@ def save_plan(con, plan: Plan, uploaded_by: str | None, file_name: str | None, c
     targets, index_targets, errors = _target_rows(con, plan, unit_code, entity_code)
     if errors:
         raise PlanSaveError("không lưu được kế hoạch: " + "; ".join(errors))
-    n_rows = len(targets) + len(index_targets) + len(plan.tasks)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        batch_id = con.execute(
-            "INSERT INTO batch (kind, file_name, sha256, content, uploaded_by, unit_code, year, rows, note)"
-            " VALUES ('plan', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            [file_name or plan.file_name, sha, content_bytes, uploaded_by, unit_code, plan.year, n_rows,
-             plan.organisation],
-        ).fetchone()[0]
-        for r in targets:
-            con.execute("INSERT INTO target_value (batch_id, unit_code, year, quarter, metric_code, value) "
-                        "VALUES (?, ?, ?, ?, ?, ?)", [batch_id, r.unit_code, r.year, r.quarter, r.metric_code, r.value])
-        for r in index_targets:
-            con.execute("INSERT INTO index_target (batch_id, index_code, year, entity_code, component_code, "
-                        "target_score, target_rank, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [batch_id, r.index_code, r.year, r.entity_code, r.component_code, r.target_score,
-                         r.target_rank, r.source])
+    def write_tasks(con, batch_id: int) -> None:
         for k, t in enumerate(plan.tasks, start=1):
             s = t.schedule
             t.id = con.execute(
@@ -138,9 +122,13 @@ def save_plan(con, plan: Plan, uploaded_by: str | None, file_name: str | None, c
                  [p.text for p in t.partners], [p.code for p in t.partners], s.kind, list(s.months),
                  list(s.quarters), s.year or plan.year, s.text or None, t.text],
             ).fetchone()[0]
-        con.execute("COMMIT")
+
+    batch = Batch("plan", file_name=file_name or plan.file_name, content=content_bytes, uploaded_by=uploaded_by,
+                  unit_code=unit_code, year=plan.year, note=plan.organisation, targets=targets,
+                  index_targets=index_targets, extra_rows=len(plan.tasks))
+    try:
+        batch_id = write_batch(con, batch, extra=write_tasks).batch_id
     except Exception:
-        con.execute("ROLLBACK")
         for t in plan.tasks:
             t.id = None
         raise
