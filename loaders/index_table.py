@@ -213,6 +213,7 @@ class IndexColumn:
     component: str | None
     measure: str  # 'score' | 'rank'
     target: bool = False
+    twin_of: "IndexColumn | None" = None  # another column holding the same value
 
 
 def entity_column(grid: Grid, table: Table, ctx: Context) -> int | None:
@@ -272,8 +273,8 @@ def _columns(grid: Grid, table: Table, ctx: Context, index_code: str | None, ent
             if named is None:
                 if report and any(is_number_like(grid.value(r, col.index))
                                   for r in range(table.first_body_row, min(grid.nrows, table.first_body_row + 50))):
-                    ctx.warn(grid, head_r, col.index, f"bỏ qua cột “{col.label}”: không khớp thành phần nào của "
-                                                      f"{index_code or 'chỉ số'}")
+                    ctx.warn(grid, head_r, col.index, f"bỏ qua cột “{col.label}”: không phải điểm tổng, xếp hạng "
+                                                      f"hay tên một thành phần của {index_code or 'chỉ số'}")
                 continue
             if named[0] == "index":
                 if index_code and named[1] != index_code:
@@ -330,11 +331,10 @@ def parse(grid: Grid, table: Table, ctx: Context) -> None:
             continue
         key = (ic.component, ic.measure, ic.target)
         if key in seen:
-            ctx.error(grid, head_r, ic.col.index, f"hai cột cùng là {'xếp hạng' if ic.measure == 'rank' else 'điểm'} "
-                                                  f"{'của ' + ctx.registry.component_matcher(index_code).name_of(ic.component) if ic.component else 'tổng'}: "
-                                                  f"cột {seen[key].col.letter} và cột {ic.col.letter}")
-            continue
-        seen[key] = ic
+            # "Tổng điểm đạt được" beside "Chỉ số (%)": two columns for one value; each row must agree
+            ic.twin_of = seen[key]
+        else:
+            seen[key] = ic
         kept.append(ic)
     if not kept:
         ctx.error(grid, head_r, None, "không tìm thấy cột điểm hoặc xếp hạng (“Điểm”, “Xếp hạng”, tên các chỉ số thành phần)")
@@ -402,6 +402,20 @@ def _row_values(ctx, grid, r, cols: list[IndexColumn], index_code, year, entity,
     for ic in cols:
         c = ic.col.index
         slot = by_comp.setdefault((ic.component, ic.target), {"score": None, "rank": None, "rank_of": None, "col": None})
+        if ic.twin_of is not None:
+            if ic.measure == "rank":
+                ok, value, _ = rank_at(ctx, grid, r, c)
+            else:
+                ok, value = score_at(ctx, grid, r, c, index_code, ic.component)
+            first = slot[ic.measure]
+            if ok and value is not None and first is not None and abs(value - first) > 0.0051:
+                ctx.error(grid, r, c, f"cột “{ic.col.label}” ghi {fmt_number(value)} nhưng cột “{ic.twin_of.col.label}” "
+                                      f"ghi {fmt_number(first)} cho cùng một giá trị — hãy kiểm tra lại")
+                slot["bad"] = True
+            elif ok and first is None and value is not None:
+                slot[ic.measure] = value
+                slot["col"] = slot["col"] if slot["col"] is not None else c
+            continue
         if ic.measure == "rank":
             ok, rank, rank_of = rank_at(ctx, grid, r, c)
             slot["rank"], slot["rank_of"] = rank, rank_of

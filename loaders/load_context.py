@@ -180,6 +180,9 @@ class Context:
             name = self.indicator_name(metric_code)
             if grid.is_percent(r, c) and -1.0 <= x <= 1.0 + 1e-9:
                 x = round(x * 100, 10)
+            elif 0 < x < 1:
+                self.warn(grid, r, c, f"tỷ lệ {fmt_number(x)}% rất nhỏ — nếu ý là {fmt_number(x * 100)}% hãy ghi "
+                                      f"{fmt_number(x * 100)} (tỷ lệ ghi theo phần trăm, từ 0 đến 100)")
             if x < 0:
                 self.error(grid, r, c, f"tỷ lệ “{cell_text(grid.value(r, c))}” là số âm — “{name}” cần một tỷ lệ "
                                        "từ 0 đến 100 (%)")

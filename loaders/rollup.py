@@ -141,7 +141,9 @@ def parse(grid: Grid, table: Table, ctx: Context) -> None:
             continue
         m, exc = _match_header(col, match_head)
         if m is None:
-            if _column_has_numbers(grid, table, col.index) or (exc is not None and exc.ambiguous):
+            if not _column_has_numbers(grid, table, col.index):
+                ctx.warn(grid, head_r, col.index, f"bỏ qua cột trống “{col.label}”")
+            else:
                 ctx.error(grid, head_r, col.index, f"tiêu đề cột “{col.label}”: {match_message(exc, head_what)}"
                                                    if exc else f"không nhận ra {head_what} ở tiêu đề cột “{col.label}”")
             continue

@@ -186,7 +186,7 @@ def read_workbook(content: bytes, file_name: str = "", max_bytes: int | None = N
         raise UnusableFileError(f"tệp “{name}” rỗng (0 byte) — cần một tệp Excel (.xlsx) có số liệu")
     if len(content) > limit:
         raise UnusableFileError(
-            f"tệp “{name}” quá lớn ({len(content) / 1048576:.1f} MB) — giới hạn là {limit / 1048576:.1f} MB; "
+            f"tệp “{name}” quá lớn ({_size(len(content))}) — giới hạn là {_size(limit)}; "
             "hãy bỏ bớt các trang tính không cần thiết hoặc chia nhỏ tệp"
         )
     lower = name.lower()
@@ -197,6 +197,12 @@ def read_workbook(content: bytes, file_name: str = "", max_bytes: int | None = N
     if lower.endswith(TEXT_EXTENSIONS) or not lower or _looks_like_text(content):
         return [read_csv_grid(content, name)]
     raise UnusableFileError(_not_a_workbook(name))
+
+
+def _size(n: int) -> str:
+    if n >= 1048576:
+        return f"{n / 1048576:.1f} MB".replace(".", ",")
+    return f"{max(1, round(n / 1024))} KB"
 
 
 def _not_a_workbook(name: str) -> str:
@@ -422,7 +428,7 @@ ROLE_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("value", re.compile(r"^(gia tri|so luong|value|so|ty le)$")),
 ]
 # Words left over in a header part that name nothing.
-_RESIDUE_NOISE = frozenset("nam quy thang cua va trong tai theo den het tu ngay so dau cuoi %".split())
+_RESIDUE_NOISE = frozenset("nam quy thang cua va trong tai theo den het tu ngay so dau cuoi dat duoc %".split())
 
 HEADER_HINT_RE = re.compile(
     r"\b(stt|tt|don vi|noi dung|chi tieu|ke hoach|ket qua|thuc hien|luy ke|ghi chu|xep hang|thu hang|diem|ty le"
@@ -574,7 +580,7 @@ def interpret_columns(grid: Grid, header_rows: list[int]) -> list[Column]:
 
 # --- header detection ---------------------------------------------------------------------------
 
-HEADER_SCAN_ROWS = 40
+HEADER_SCAN_ROWS = 60  # reports may open with a long letterhead, preamble or notes
 
 
 def _distinct_cells(grid: Grid, r: int) -> list[tuple[int, object]]:

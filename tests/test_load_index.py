@@ -111,3 +111,17 @@ def test_2025_results_go_to_the_merged_provinces(load_con):
     assert parsed.errors == []
     assert sorted((r.entity_code, r.year, r.score) for r in parsed.batch.indices) == [
         ("dak_lak_2025", 2025, 88.5), ("son_la", 2025, 90.1)]
+
+
+def test_two_columns_for_the_total_must_agree(load_con):
+    rows = [["KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2024"],
+            ["STT", "Tên tỉnh, thành phố", "Tổng điểm đạt được", "Chỉ số (%)", "Xếp hạng", "Tăng/giảm bậc so với 2023"],
+            [1, "Hải Phòng", 96.17, "96,17", 1, "+2"], [2, "Thừa Thiên Huế", 90.0, "90,10", 15, "-1"]]
+    parsed = read_file(load_con, "par.xlsx", xlsx_bytes({"PAR": rows}))
+    (err,) = parsed.errors
+    assert (err.row, err.column) == (4, "D") and "ghi 90,1 nhưng cột “Tổng điểm đạt được” ghi 90" in err.message
+    rows[3][3] = "90,00"
+    parsed = read_file(load_con, "par.xlsx", xlsx_bytes({"PAR": rows}))
+    assert parsed.errors == []
+    assert sorted((r.entity_code, r.score, r.rank) for r in parsed.batch.indices) == [
+        ("hai_phong", 96.17, 1), ("thua_thien_hue", 90.0, 15)]

@@ -98,3 +98,17 @@ def test_unit_argument_keeps_only_that_units_row(load_con):
     assert parsed.errors == []
     assert {a.unit_code for a in parsed.batch.activities} == {"thanh_tra"}
     assert any("chỉ nạp dòng của Thanh tra tỉnh" in w.message for w in parsed.warnings)
+
+
+def test_an_empty_column_with_an_unclear_header_is_only_a_warning(load_con):
+    rows = [["TỔNG HỢP SỐ LIỆU TUYÊN TRUYỀN CCHC QUÝ I NĂM 2025"],
+            ["TT", "Cơ quan, đơn vị", "Tin bài", "Phóng sự", "Hội nghị"],
+            [None, "I. Khối sở, ngành"], [1, "Sở Tư pháp", 5, None, 1],
+            [None, "Tổng cộng (toàn tỉnh)", 5, None, 1]]
+    parsed = read_file(load_con, "th.xlsx", xlsx_bytes({"TH": rows}))
+    assert parsed.errors == []
+    assert sorted((a.metric_code, a.value) for a in parsed.batch.activities) == [("hoi_nghi", 1.0), ("tin_bai", 5.0)]
+    assert any((w.row, w.column) == (2, "D") and "bỏ qua cột trống" in w.message for w in parsed.warnings)
+    rows[3][3] = 2  # now the column holds a number: "Phóng sự" names two indicators, never guessed
+    (err,) = read_file(load_con, "th.xlsx", xlsx_bytes({"TH": rows})).errors
+    assert (err.row, err.column) == (2, "D") and "khớp với nhiều chỉ tiêu" in err.message

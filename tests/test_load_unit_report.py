@@ -188,3 +188,39 @@ def test_bad_arguments_raise(load_con):
         read_file(load_con, "x.xlsx", unit_report_xlsx(), period="2025-Q5")
     with pytest.raises(ArgumentError, match="không nhận ra đơn vị “Sở Vũ trụ”"):
         read_file(load_con, "x.xlsx", unit_report_xlsx(), unit="Sở Vũ trụ")
+
+
+def test_single_row_header_with_abbreviations(load_con):
+    rows = [["SỞ XÂY DỰNG"], ["BÁO CÁO KẾT QUẢ TUYÊN TRUYỀN CCHC QUÝ III/2025"],
+            ["TT", "Nội dung công việc", "ĐVT", "KH năm 2025", "TH Quý III", "Lũy kế", "Tỷ lệ % so với KH", "Ghi chú"],
+            [1, "Tin bài trên Trang thông tin điện tử", "Tin", 20, 6, 15, "75%"],
+            [2, "Pa nô, áp phích", "Cái", 10, 2, 8, "80%"],
+            [3, "Tờ rơi", "Tờ", "500", "120", "400", "80%"]]
+    from conftest import xlsx_bytes
+
+    parsed = read_file(load_con, "sxd.xlsx", xlsx_bytes({"Sheet1": rows}))
+    assert parsed.errors == []
+    acts, tgts = _rows(parsed)
+    assert [(a[0], a[2], a[3], a[4], a[6]) for a in acts] == [
+        ("so_xay_dung", 3, "pano_apphich", 2.0, "E"), ("so_xay_dung", 3, "tin_bai", 6.0, "E"),
+        ("so_xay_dung", 3, "to_gap", 120.0, "E")]
+    assert [(t[3], t[4], t[6]) for t in tgts] == [("pano_apphich", 10.0, "D"), ("tin_bai", 20.0, "D"),
+                                                  ("to_gap", 500.0, "D")]
+
+
+def test_letterhead_in_one_cell_and_a_nine_month_title_needs_the_period(load_con):
+    from conftest import xlsx_bytes
+
+    rows = [["UBND TỈNH ĐẮK LẮK\nSỞ Y TẾ", None, None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"],
+            [None, None, None, "Đắk Lắk, ngày 02 tháng 10 năm 2025"],
+            ["BÁO CÁO\nKết quả thực hiện công tác tuyên truyền CCHC 9 tháng đầu năm 2025"],
+            ["TT", "Nội dung", "Kết quả thực hiện trong kỳ", "Ghi chú"],
+            ["1", "Số tin, bài đăng trên Cổng TTĐT", "15", ""],
+            ["2", "Số buổi đối thoại với người dân, doanh nghiệp", "2", "Tại xã Ea Tu"]]
+    content = xlsx_bytes({"BC": rows}, {"BC": ["A1:C1", "A3:D3"]})
+    (err,) = read_file(load_con, "syt.xlsx", content).errors
+    assert (err.row, err.column) == (4, "C") and "không ghi quý" in err.message  # 9 months are not a quarter
+    parsed = read_file(load_con, "syt.xlsx", content, period="2025-Q3")
+    assert parsed.errors == []
+    assert sorted((a.unit_code, a.quarter, a.metric_code, a.value) for a in parsed.batch.activities) == [
+        ("so_y_te", 3, "doi_thoai", 2.0), ("so_y_te", 3, "tin_bai", 15.0)]

@@ -132,5 +132,5 @@ def test_files_over_the_size_limit_are_refused(monkeypatch):
     with pytest.raises(UnusableFileError, match="quá lớn"):
         read_workbook(content, "bc.xlsx", max_bytes=1000)
     monkeypatch.setenv("CCHC_MAX_UPLOAD_MB", "0.001")
-    with pytest.raises(UnusableFileError, match="giới hạn là 0.0 MB"):
+    with pytest.raises(UnusableFileError, match="giới hạn là 1 KB"):
         read_workbook(content, "bc.xlsx")
