@@ -85,7 +85,8 @@ SLIDE_CSS = f"""
 .tc-fact-v {{ font-size: clamp(30px, 3.3vw, 64px); font-weight: 700; color: {theme.PRIMARY}; line-height: 1.05; }}
 .tc-fact-c {{ font-size: clamp(16px, 1.2vw, 24px); color: #4a5361; }}
 .tc-notes {{ font-size: clamp(15px, 1.15vw, 22px); color: #1f2933; line-height: 1.35; }}
-.tc-empty {{ font-size: clamp(20px, 2vw, 36px); color: #4a5361; text-align: center; padding: 12vh 2rem; }}
+.tc-empty {{ font-size: clamp(20px, 2vw, 36px); color: #4a5361; text-align: center; padding: 12vh 2rem;
+  min-height: max(300px, calc(100vh - 16rem)); box-sizing: border-box; }}
 .tc-foot {{ display: flex; justify-content: space-between; gap: 2rem; align-items: baseline;
   border-top: 1px solid #d0d4da; padding-top: 0.3rem; font-size: clamp(11px, 0.85vw, 16px); color: #4a5361; }}
 .tc-num {{ font-weight: 700; font-size: clamp(14px, 1.1vw, 22px); white-space: nowrap; }}

@@ -115,3 +115,17 @@ def test_presentation_mode_hides_the_sidebar_and_menu_shows_it(app):
     at.run()
     assert at.query_params["menu"] == "1"
     assert 'data-testid="stSidebar"' not in _html(at)
+
+
+def test_options_change_quarter_and_slides(app):
+    at = app(ky="2025-Q3", slide="4")
+    at.selectbox(key="tc_ky").set_value("2025-Q2").run()
+    assert at.query_params["ky"] == "2025-Q2" and at.query_params["slide"] == "1"
+    assert "Quý II/2025" in _html(at)
+    at.multiselect(key="tc_slides").set_value(["units", "title"]).run()
+    assert at.query_params["slides"] == "units,title"
+    html = _html(at)
+    assert "Xếp hạng đơn vị" in html and "1/2" in html
+    _button(at, "tc_next").click()
+    at.run()
+    assert "GIAO BAN CÔNG TÁC CẢI CÁCH HÀNH CHÍNH" in _html(at)
