@@ -16,7 +16,7 @@ from .periods import find_quarter, quarter_label
 from .registry import Registry
 from .store import ActivityRow, IndexRow, IndexTargetRow, TargetRow
 from .text import NumberError, fold, nfc, parse_number
-from .workbook import DATE_LINE_RE, DOT_THOUSANDS_RE, Grid, cell_text, col_letter, is_blank, title_lines
+from .workbook import _fold, DATE_LINE_RE, DOT_THOUSANDS_RE, Grid, cell_text, col_letter, is_blank, title_lines
 
 KINDS = ("activities", "targets", "indices")
 
@@ -208,11 +208,14 @@ class Context:
                      value: float) -> None:
         key = (unit, year, quarter, metric)
         row = ActivityRow(unit, year, quarter, metric, value, grid.name, r + 1, letter(c))
-        if self._same_key(self.activities, key, row, grid, r, c,
-                          lambda: f"“{self.indicator_name(metric)}” — {self.unit_name(unit)}, "
-                                  f"{quarter_label(year, quarter)}"):
+        existing = self.activities.get(key)
+        if existing is None:  # the common case, kept short: a roll-up adds 70,000 values
+            self.activities[key] = row
             self.units_seen.add(unit)
             self.periods_seen.add((year, quarter))
+            return
+        self._same_key(self.activities, key, row, grid, r, c,
+                       lambda: f"“{self.indicator_name(metric)}” — {self.unit_name(unit)}, {quarter_label(year, quarter)}")
 
     def add_target(self, grid: Grid, r: int, c: int, unit: str, year: int, quarter: int | None, metric: str,
                    value: float) -> None:
@@ -314,7 +317,7 @@ def match_message(exc: MatchError, what: str) -> str:
 
 def looks_like_name(text: str) -> bool:
     """A label worth matching (not a number, not a lone symbol)."""
-    f = fold(text)
+    f = _fold(text)
     return bool(f) and not f.replace(" ", "").isdigit()
 
 

@@ -254,7 +254,8 @@ def _read_calamine(content: bytes, name: str, ole: bool = False) -> list[Grid]:
     except Exception as exc:  # noqa: BLE001 - calamine raises several types for unreadable input
         if ole:
             raise UnusableFileError(
-                f"tệp “{name}” không đọc được như bảng tính Excel (có thể là tệp Word .doc hoặc tệp bị hỏng)"
+                f"tệp “{name}” không đọc được như bảng tính Excel (có thể là tệp Word .doc, tệp có đặt mật khẩu "
+                "hoặc tệp bị hỏng)"
             ) from exc
         raise UnusableFileError(f"tệp “{name}” bị hỏng, không đọc được như bảng tính Excel") from exc
     grids = []
