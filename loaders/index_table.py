@@ -115,15 +115,21 @@ def index_in_text(ctx: Context, text: str) -> str | None:
 
 
 def sheet_year(ctx: Context, grid: Grid, table: Table) -> int | None:
-    if ctx.year is not None:
-        return ctx.year
-    for _, _, t in title_lines(grid, table.header_rows[0]):
+    """The assessment year: the argument (an error if the title names another), else the title, the
+    header, the sheet or file name."""
+    for r, c, t in title_lines(grid, table.header_rows[0]):
         f = fold(t)
         if DATE_LINE_RE.search(f):
             continue
         y = year_in(f)
         if y:
+            if ctx.year is not None and y != ctx.year:
+                ctx.error(grid, r, c, f"tiêu đề ghi năm {y} (“{t}”) nhưng năm được chọn là {ctx.year} — hãy kiểm tra "
+                                      "lại tệp hoặc kỳ (--period)")
+                return None
             return y
+    if ctx.year is not None:
+        return ctx.year
     years = [col.year for col in table.columns if col.year and col.has("score", "rank", "actual")]
     if years:
         return max(years)
@@ -318,7 +324,10 @@ def parse(grid: Grid, table: Table, ctx: Context) -> None:
         ctx.error(grid, None, None, f"không xác định được bảng này là chỉ số nào ({names}) — hãy ghi tên chỉ số trong "
                                     "tiêu đề (ví dụ “Kết quả Chỉ số PCI năm 2024”) hoặc chọn --index")
         return
+    before = len(ctx.problems.errors)
     year = sheet_year(ctx, grid, table)
+    if len(ctx.problems.errors) > before:
+        return
     if year is None:
         ctx.error(grid, None, None, "không xác định được năm của kết quả chỉ số — hãy ghi năm trong tiêu đề (ví dụ "
                                     "“năm 2024”) hoặc chọn --period 2024")

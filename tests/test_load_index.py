@@ -125,3 +125,10 @@ def test_two_columns_for_the_total_must_agree(load_con):
     assert parsed.errors == []
     assert sorted((r.entity_code, r.score, r.rank) for r in parsed.batch.indices) == [
         ("hai_phong", 96.17, 1), ("thua_thien_hue", 90.0, 15)]
+
+
+def test_year_argument_contradicting_the_title(load_con):
+    parsed = read_file(load_con, "pci.xlsx", xlsx_bytes({"PCI": PCI_ROWS}), period="2023")
+    (err,) = parsed.errors
+    assert (err.row, err.column) == (1, "A") and "tiêu đề ghi năm 2024" in err.message and "2023" in err.message
+    assert read_file(load_con, "pci.xlsx", xlsx_bytes({"PCI": PCI_ROWS}), period="2024").errors == []
