@@ -1,0 +1,506 @@
+"""Each page's server-side work at national scale: its queries cold and warm, the whole rerun, and the pandas way.
+
+1. record  Each page (pages/tong_quan.py, hoat_dong.py, chi_so.py, don_vi.py) is run once with Streamlit's AppTest
+           on the national database; every `dashboard.cached.q(fn, ...)` call it makes is recorded (function and
+           arguments, in order), so the benchmark replays exactly what the page asks for with its default widgets.
+2. cold    The page's calls straight to dashboard.queries on a new connection (first call, nothing cached):
+           what every page costs after each upload (the cache is keyed by the data version) and at start-up.
+           Variants: as_is (the views as the schema defines them) and proposed (v_activity over the table
+           maintained per batch, loaders/materialize.py).
+3. warm    The same calls through dashboard.cached.q after one filling pass: what a rerun costs when no data
+           changed (data-version query + st.cache_data lookup and copy).
+4. rerun   The whole page script in AppTest, warm (widgets, queries, figures, element tree), beside a bare page
+           that draws one Plotly figure: the server-side floor of a Streamlit rerun on this machine.
+5. pandas  The typical Streamlit way: `SELECT * FROM v_activity` into a DataFrame kept by st.cache_data, then on
+           every rerun the cached copy is handed out and filtered / grouped with pandas for what the page shows.
+
+    python bench/bench_queries.py --db bench/out/national.duckdb [--repeat 20]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import BENCH, OUT, ROOT, Timer, load, run_worker, summary  # noqa: E402
+
+PAGES = ["tong_quan", "hoat_dong", "chi_so", "don_vi"]
+BARE_PAGE = BENCH / "bare_app.py"
+
+
+# --- argument encoding (tuples survive JSON) ----------------------------------------------------------------------
+
+def _enc(v):
+    import numpy as np
+    if isinstance(v, tuple):
+        return {"tuple": [_enc(x) for x in v]}
+    if isinstance(v, list):
+        return [_enc(x) for x in v]
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating):
+        return float(v)
+    return v
+
+
+def _dec(v):
+    if isinstance(v, dict) and "tuple" in v:
+        return tuple(_dec(x) for x in v["tuple"])
+    if isinstance(v, list):
+        return [_dec(x) for x in v]
+    return v
+
+
+# --- variants of the database -------------------------------------------------------------------------------------
+
+def proposed_copy(db: Path, target: Path) -> tuple[Path, float]:
+    """A copy of the database with v_activity over the maintained table (loaders/materialize.py)."""
+    from loaders import materialize
+    from loaders.schema import connect
+
+    shutil.copy(db, target)
+    with connect(target) as con:
+        with Timer() as t:
+            materialize.install(con)
+        con.execute("CHECKPOINT")
+    return target, t.seconds
+
+
+# --- workers --------------------------------------------------------------------------------------------------------
+
+def _env(db) -> None:
+    os.environ["CCHC_DB"] = str(db)
+    os.environ["CCHC_OPEN_READ"] = "1"
+
+
+def w_record(db: str, pages: list[str]) -> dict:
+    """Run each page in AppTest and record its cached.q calls."""
+    _env(db)
+    import logging
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    from dashboard import cached
+
+    out = {}
+    real_q = cached.q
+    for page in pages:
+        cached.clear()
+        out[page] = _record_one(page, real_q)
+    cached.q = real_q
+    return out
+
+
+def _record_one(page: str, real_q) -> dict:
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import cached
+
+    calls = []
+
+    def spy(fn, *args, **kwargs):
+        name = fn if isinstance(fn, str) else fn.__name__
+        t = time.perf_counter()
+        try:
+            return real_q(fn, *args, **kwargs)
+        finally:
+            calls.append({"fn": name, "args": _enc(list(args)), "kwargs": _enc(kwargs),
+                          "first_ms": round((time.perf_counter() - t) * 1000, 2)})
+
+    cached.q = spy
+    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=600)
+    with Timer() as t:
+        at.run()
+    errors = [str(e.value)[:300] for e in at.exception] if at.exception else []
+    charts = len(at.get("plotly_chart"))
+    # deduplicate identical calls (a page may ask twice; the cache answers the second)
+    seen, unique = set(), []
+    for c in calls:
+        key = json.dumps([c["fn"], c["args"], c["kwargs"]], sort_keys=True)
+        if key not in seen:
+            seen.add(key)
+            unique.append(c)
+    return {"page": page, "calls": unique, "n_calls_made": len(calls), "first_run_s": round(t.seconds, 3),
+            "charts": charts, "errors": errors}
+
+
+def w_cold(db: str, calls_file: str, repeat: int) -> dict:
+    """Each repeat: a new connection, then every call of the page once, uncached."""
+    from dashboard import queries
+    from loaders.schema import connect
+
+    pages = json.loads(Path(calls_file).read_text())
+    out = {}
+    for page, rec in pages.items():
+        totals, per_call = [], {}
+        for _ in range(repeat):
+            con = connect(db, read_only=True)
+            total = 0.0
+            for c in rec["calls"]:
+                fn = getattr(queries, c["fn"])
+                t = time.perf_counter()
+                fn(con, *_dec(c["args"]), **_dec(c["kwargs"]))
+                dt = time.perf_counter() - t
+                total += dt
+                per_call.setdefault(_call_label(c), []).append(dt)
+            con.close()
+            totals.append(total)
+        out[page] = {"total": summary(totals), "load": load(),
+                     "calls": {k: summary(v) for k, v in per_call.items()}}
+    return out
+
+
+def _call_label(c) -> str:
+    args = ", ".join(_short(a) for a in _dec(c["args"]))
+    kw = ", ".join(f"{k}={_short(v)}" for k, v in _dec(c["kwargs"]).items())
+    return f'{c["fn"]}({", ".join(x for x in (args, kw) if x)})'
+
+
+def _short(v) -> str:
+    if isinstance(v, (tuple, list)) and len(v) > 3:
+        return f"<{len(v)} codes>"
+    return repr(v)
+
+
+def w_warm(db: str, calls_file: str, repeat: int) -> dict:
+    """Through dashboard.cached (st.cache_data keyed by the data version), after one pass fills the cache."""
+    _env(db)
+    import logging
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    from dashboard import cached, queries
+
+    pages = json.loads(Path(calls_file).read_text())
+    out = {}
+    for page, rec in pages.items():
+        calls = [(getattr(queries, c["fn"]), _dec(c["args"]), _dec(c["kwargs"])) for c in rec["calls"]]
+
+        def one_pass():
+            cached.version()  # page_header
+            cached.sample()  # sample_banner
+            for fn, a, k in calls:
+                cached.q(fn, *a, **k)
+
+        cached.clear()
+        with Timer() as fill:
+            one_pass()
+        totals = []
+        for _ in range(repeat):
+            with Timer() as t:
+                one_pass()
+            totals.append(t.seconds)
+        ver = []
+        c = cached.con()
+        for _ in range(repeat):
+            with Timer() as t:
+                cached.version(c)
+            ver.append(t.seconds)
+        out[page] = {"total": summary(totals), "fill_s": round(fill.seconds, 3), "load": load(),
+                     "n_version_queries": len(calls) + 2, "data_version_query": summary(ver)}
+    return out
+
+
+def w_rerun(db: str, pages: list[str], repeat: int) -> dict:
+    """Whole page scripts in AppTest: first run (cold cache) and warm reruns; plus the bare one-chart page."""
+    _env(db)
+    import logging
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    from streamlit.testing.v1 import AppTest
+
+    out = {}
+    for page in [*pages, "bare_app"]:
+        path = BARE_PAGE if page == "bare_app" else ROOT / "pages" / f"{page}.py"
+        if page != "bare_app":
+            from dashboard import cached
+            cached.clear()
+        at = AppTest.from_file(str(path), default_timeout=600)
+        with Timer() as first:
+            at.run()
+        runs = []
+        for _ in range(repeat):
+            with Timer() as t:
+                at.run()
+            runs.append(t.seconds)
+        out[page] = {"first_s": round(first.seconds, 3), "warm": summary(runs), "load": load(),
+                     "charts": len(at.get("plotly_chart")),
+                     "errors": [str(e.value)[:300] for e in at.exception] if at.exception else []}
+    return out
+
+
+# --- the pandas way -------------------------------------------------------------------------------------------------
+
+def w_pandas(db: str, calls_file: str, repeat: int) -> dict:
+    """The typical dashboard: one DataFrame of v_activity (st.cache_data), pandas per rerun."""
+    import logging
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    import pandas as pd
+    import streamlit as st
+
+    from loaders.schema import connect
+
+    pages = json.loads(Path(calls_file).read_text())
+    period = _period_from(pages)
+
+    @st.cache_data(show_spinner=False)
+    def load_activity(path: str) -> pd.DataFrame:
+        with connect(path, read_only=True) as con:
+            return con.execute("SELECT a.*, m.kind, m.grp FROM v_activity a JOIN metric m ON m.code = a.metric_code"
+                               ).df()
+
+    @st.cache_data(show_spinner=False)
+    def load_index(path: str) -> pd.DataFrame:
+        with connect(path, read_only=True) as con:
+            return con.execute("SELECT * FROM v_index_score").df()
+
+    with Timer() as t_load:
+        df = load_activity(str(db))
+        load_index(str(db))
+    mem_mb = df.memory_usage(deep=True).sum() / 2**20
+    copies = []
+    for _ in range(max(2, repeat // 2)):
+        with Timer() as t:
+            load_activity(str(db))
+            load_index(str(db))
+        copies.append(t.seconds)
+    y, q = period
+    unit = _first_arg(pages.get("don_vi", {}), "unit_history") or df["unit_code"].iloc[0]
+    metric = _first_arg(pages.get("hoat_dong", {}), "metric_by_unit", 2) or "tin_bai"
+    ents = _first_arg(pages.get("chi_so", {}), "index_series", 1) or ("dak_lak",)
+    work = {
+        "tong_quan": lambda d, i: (_pd_periods(d), _pd_default(d), _pd_overview(d, y, q), _pd_unit_completion(d, y, q),
+                                   _pd_not_reported(d, y, q), _pd_index_latest(i, ents, y)),
+        "hoat_dong": lambda d, i: (_pd_periods(d), _pd_default(d), _pd_unit_completion(d, y, q),
+                                   _pd_metric_by_unit(d, y, q, metric), _pd_indicator_summary(d, y, q),
+                                   _pd_heatmap(d, y, q), _pd_ytd(d, y)),
+        "chi_so": lambda d, i: (_pd_index_series(i, "PAR", ents), _pd_index_components(i, "PAR", y - 1, ents[0])),
+        "don_vi": lambda d, i: (_pd_periods(d), _pd_default(d), _pd_unit_history(d, unit),
+                                _pd_unit_completion(d, y, q)),
+    }
+    out = {"load_s": round(t_load.seconds, 3), "frame_rows": len(df), "frame_mb": round(mem_mb, 1),
+           "cache_copy": summary(copies), "period": [y, q], "pages": {}}
+    for page in pages:
+        compute, total = [], []
+        for _ in range(repeat):
+            with Timer() as tt:
+                d = load_activity(str(db))  # what every rerun gets from st.cache_data: a copy
+                i = load_index(str(db))
+                with Timer() as tc:
+                    work[page](d, i)
+            compute.append(tc.seconds)
+            total.append(tt.seconds)
+        out["pages"][page] = {"compute": summary(compute), "per_rerun": summary(total), "load": load()}
+    return out
+
+
+def _period_from(pages) -> tuple[int, int]:
+    for rec in pages.values():
+        for c in rec["calls"]:
+            if c["fn"] in ("overview", "unit_completion", "completion", "indicator_summary"):
+                a = _dec(c["args"])
+                return int(a[0]), int(a[1])
+    return 2026, 3
+
+
+def _first_arg(rec, fn, pos=0):
+    for c in rec.get("calls", []):
+        if c["fn"] == fn:
+            a = _dec(c["args"])
+            return a[pos] if len(a) > pos else None
+    return None
+
+
+def _comp(d):
+    return (d["actual"] / d["target"]).where((d["target"] > 0) & d["actual"].notna())
+
+
+def _pd_periods(d):
+    rep = d[d["actual"].notna()].groupby(["year", "quarter"])["unit_code"].nunique()
+    tgt = d.groupby(["year", "quarter"])["target"].count() > 0
+    return pd_concat(rep, tgt)
+
+
+def pd_concat(*s):
+    import pandas as pd
+    return pd.concat(s, axis=1)
+
+
+def _pd_default(d):
+    k = (d["year"] * 4 + d["quarter"] - 1)[d["actual"].notna()].max()
+    return int(k) // 4, int(k) % 4 + 1
+
+
+def _pd_unit_completion(d, y, q):
+    s = d[(d["year"] == y) & (d["quarter"] == q)].assign(c=lambda x: _comp(x).clip(upper=1.0))
+    g = s.groupby("unit_code").agg(unit_name=("unit_name", "first"), n=("c", "count"), completion=("c", "mean"),
+                                   n_actual=("actual", "count"))
+    g = g[g["n_actual"] > 0].sort_values("completion", ascending=False)
+    g["rank"] = g["completion"].rank(method="min", ascending=False)
+    return g
+
+
+def _pd_overview(d, y, q):
+    py, pq = (y - 1, 4) if q == 1 else (y, q - 1)
+    out = []
+    for yy, qq in ((y, q), (py, pq)):
+        s = d[(d["year"] == yy) & (d["quarter"] == qq)].assign(c=lambda x: _comp(x).clip(upper=1.0))
+        per = s.groupby(["unit_code", "grp"])["c"].mean().groupby("grp").mean()
+        out.append((s.groupby("unit_code")["c"].mean().mean(), per))
+    return out
+
+
+def _pd_not_reported(d, y, q):
+    now = d[(d["year"] == y) & (d["quarter"] == q)]
+    reported = set(now.loc[now["actual"].notna(), "unit_code"])
+    expected = now.loc[now["target"].notna(), ["unit_code", "unit_name"]].drop_duplicates()
+    last = d[d["actual"].notna()].assign(k=lambda x: x["year"] * 4 + x["quarter"] - 1).groupby("unit_code")["k"].max()
+    missing = expected[~expected["unit_code"].isin(reported)]
+    return missing.assign(last=missing["unit_code"].map(last))
+
+
+def _pd_metric_by_unit(d, y, q, metric):
+    s = d[(d["year"] == y) & (d["quarter"] == q) & (d["metric_code"] == metric)]
+    return s.assign(c=_comp(s)).sort_values("c")
+
+
+def _pd_indicator_summary(d, y, q):
+    s = d[(d["year"] == y) & (d["quarter"] == q)]
+    return s.groupby("metric_code").agg(actual=("actual", "sum"), target=("target", "sum"), n=("unit_code", "nunique"))
+
+
+def _pd_heatmap(d, y, q, n=8):
+    k = y * 4 + q - 1
+    key = d["year"] * 4 + d["quarter"] - 1
+    s = d[(key > k - n) & (key <= k)].assign(c=lambda x: _comp(x).clip(upper=1.0))
+    return s.groupby(["unit_code", "year", "quarter"])["c"].mean().unstack(["year", "quarter"])
+
+
+def _pd_ytd(d, y):
+    s = d[d["year"] == y].sort_values("quarter")
+    g = s.groupby(["unit_code", "metric_code", "quarter"])[["actual", "target"]].sum()
+    return g.groupby(level=[0, 1]).cumsum().groupby(level=2).mean()
+
+
+def _pd_unit_history(d, unit):
+    s = d[d["unit_code"] == unit]
+    return s.assign(c=_comp(s)).sort_values(["year", "quarter"])
+
+
+def _pd_index_latest(i, ents, y):
+    s = i[i["entity_code"].isin(list(ents)) & i["component_code"].isna() & (i["year"] <= y)]
+    return s.sort_values("year").groupby("index_code").tail(1)
+
+
+def _pd_index_series(i, idx, ents):
+    s = i[(i["index_code"] == idx) & i["component_code"].isna() & i["entity_code"].isin(list(ents))]
+    return s.pivot_table(index="year", columns="entity_code", values="score")
+
+
+def _pd_index_components(i, idx, y, ent):
+    s = i[(i["index_code"] == idx) & (i["year"] == y) & i["component_code"].notna()]
+    nat = s.groupby("component_code")["score"].agg(["mean", "max"])
+    return s[s["entity_code"] == ent].join(nat, on="component_code")
+
+
+# --- driver ---------------------------------------------------------------------------------------------------------
+
+def run(db: Path, proposed: Path | None = None, repeat: int = 20, repeat_as_is: int = 3,
+        pages: list[str] | None = None, out: Path = OUT, as_is: bool = True, pandas_repeat: int | None = None,
+        as_is_limit_s: float = 900, rerun_repeat: int | None = None) -> dict:
+    pages = [p for p in (pages or PAGES) if (ROOT / "pages" / f"{p}.py").exists()]
+    tmp = Path(tempfile.mkdtemp(prefix="cchc_q_"))
+    install_s = None
+    if proposed is None:
+        proposed, install_s = proposed_copy(db, tmp / "proposed.duckdb")
+    res = {"load": load(), "pages": pages, "db": str(db), "proposed_db": str(proposed)}
+    # 1. what each page asks (on the proposed copy: the same answers, faster)
+    recorded = run_worker("bench_queries.py", ["--worker", "record", "--db", str(proposed), "--pages", ",".join(pages)])
+    calls_file = out / "page_calls.json"
+    calls_file.parent.mkdir(parents=True, exist_ok=True)
+    calls_file.write_text(json.dumps(recorded, ensure_ascii=False, indent=1))
+    res["recorded"] = {p: {"n_calls": len(r["calls"]), "charts": r["charts"], "errors": r["errors"],
+                           "first_run_s": r["first_run_s"]} for p, r in recorded.items()}
+    # 2-3. cold and warm
+    if as_is:
+        res["cold_as_is"] = run_worker("bench_queries.py", ["--worker", "cold", "--db", str(db), "--calls",
+                                                            str(calls_file), "--repeat", str(repeat_as_is)],
+                                       timeout=as_is_limit_s, allow_timeout=True)
+    res["cold_proposed"] = run_worker("bench_queries.py", ["--worker", "cold", "--db", str(proposed), "--calls",
+                                                           str(calls_file), "--repeat", str(repeat)])
+    res["warm_proposed"] = run_worker("bench_queries.py", ["--worker", "warm", "--db", str(proposed), "--calls",
+                                                           str(calls_file), "--repeat", str(repeat)])
+    # 4. whole reruns
+    res["rerun_proposed"] = run_worker("bench_queries.py", ["--worker", "rerun", "--db", str(proposed), "--pages",
+                                                            ",".join(pages), "--repeat",
+                                                            str(rerun_repeat or max(5, repeat // 2))])
+    # 5. pandas
+    res["pandas"] = run_worker("bench_queries.py", ["--worker", "pandas", "--db", str(proposed), "--calls",
+                                                    str(calls_file), "--repeat", str(pandas_repeat or max(5, repeat // 2))])
+    shutil.rmtree(tmp, ignore_errors=True)
+    res["table"] = table(res)
+    return res
+
+
+def table(res: dict) -> list[dict]:
+    rows = []
+    for p in res["pages"]:
+        pa = res["pandas"]["pages"].get(p, {})
+        row = {
+            "page": p,
+            "calls": res["recorded"][p]["n_calls"],
+            "as_is_cold_p50_ms": (res.get("cold_as_is") or {}).get(p, {}).get("total", {}).get("p50_ms"),
+            "as_is_cold_p95_ms": (res.get("cold_as_is") or {}).get(p, {}).get("total", {}).get("p95_ms"),
+            "proposed_cold_p50_ms": res["cold_proposed"][p]["total"]["p50_ms"],
+            "proposed_cold_p95_ms": res["cold_proposed"][p]["total"]["p95_ms"],
+            "warm_p50_ms": res["warm_proposed"][p]["total"]["p50_ms"],
+            "warm_p95_ms": res["warm_proposed"][p]["total"]["p95_ms"],
+            "rerun_warm_p50_ms": res["rerun_proposed"][p]["warm"]["p50_ms"],
+            "rerun_warm_p95_ms": res["rerun_proposed"][p]["warm"]["p95_ms"],
+            "pandas_per_rerun_p50_ms": pa.get("per_rerun", {}).get("p50_ms"),
+            "pandas_per_rerun_p95_ms": pa.get("per_rerun", {}).get("p95_ms"),
+            "pandas_compute_p50_ms": pa.get("compute", {}).get("p50_ms"),
+        }
+        if row["pandas_per_rerun_p50_ms"]:
+            row["pandas_over_warm"] = round(row["pandas_per_rerun_p50_ms"] / row["warm_p50_ms"], 1)
+            row["pandas_over_proposed_cold"] = round(row["pandas_per_rerun_p50_ms"] / row["proposed_cold_p50_ms"], 1)
+            if row["as_is_cold_p50_ms"]:
+                row["as_is_cold_over_pandas"] = round(row["as_is_cold_p50_ms"] / row["pandas_per_rerun_p50_ms"], 2)
+        row["budget_100ms_p95"] = bool(row["proposed_cold_p95_ms"] is not None and row["proposed_cold_p95_ms"] < 100)
+        rows.append(row)
+    bare = res["rerun_proposed"].get("bare_app", {})
+    rows.append({"page": "bare_app", "rerun_warm_p50_ms": bare.get("warm", {}).get("p50_ms"),
+                 "rerun_warm_p95_ms": bare.get("warm", {}).get("p95_ms")})
+    return rows
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--db", default=str(OUT / "national.duckdb"))
+    ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--repeat-as-is", type=int, default=3)
+    ap.add_argument("--worker", choices=["record", "cold", "warm", "rerun", "pandas"])
+    ap.add_argument("--pages")
+    ap.add_argument("--calls")
+    args = ap.parse_args(argv)
+    if args.worker == "record":
+        r = w_record(args.db, args.pages.split(","))
+    elif args.worker == "cold":
+        r = w_cold(args.db, args.calls, args.repeat)
+    elif args.worker == "warm":
+        r = w_warm(args.db, args.calls, args.repeat)
+    elif args.worker == "rerun":
+        r = w_rerun(args.db, args.pages.split(","), args.repeat)
+    elif args.worker == "pandas":
+        r = w_pandas(args.db, args.calls, args.repeat)
+    else:
+        r = run(Path(args.db), None, args.repeat, args.repeat_as_is)
+        print(json.dumps(r, ensure_ascii=False, indent=1, default=str))
+        return 0
+    print(json.dumps(r, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

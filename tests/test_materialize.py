@@ -1,0 +1,63 @@
+"""loaders.materialize: the maintained table always holds exactly the rows of the live v_activity."""
+from __future__ import annotations
+
+import pytest
+
+from loaders import materialize as M
+from loaders.schema import connect, migrate
+from loaders.store import ActivityRow, Batch, TargetRow, rollback_batch, write_batch
+
+
+def _diff(con) -> tuple[int, int]:
+    a = con.execute(f"SELECT count(*) FROM (SELECT * FROM {M.TABLE} EXCEPT ALL SELECT * FROM {M.LIVE})").fetchall()
+    b = con.execute(f"SELECT count(*) FROM (SELECT * FROM {M.LIVE} EXCEPT ALL SELECT * FROM {M.TABLE})").fetchall()
+    return a[0][0], b[0][0]
+
+
+@pytest.fixture
+def con(demo_db):
+    c = connect(demo_db)
+    M.install(c)
+    yield c
+    c.close()
+
+
+def test_install_copies_the_live_view_and_points_v_activity_at_the_table(con):
+    assert _diff(con) == (0, 0)
+    n = con.execute("SELECT count(*) FROM v_activity").fetchall()[0][0]
+    assert n == con.execute(f"SELECT count(*) FROM {M.LIVE}").fetchall()[0][0] > 0
+    sql = con.execute("SELECT sql FROM duckdb_views() WHERE view_name = 'v_activity'").fetchall()[0][0]
+    assert M.TABLE in sql
+    assert M.refresh_if_stale(con) == "fresh"
+
+
+def test_batches_and_rollbacks_are_followed(con):
+    unit = con.execute("SELECT unit_code FROM v_activity WHERE actual IS NOT NULL LIMIT 1").fetchall()[0][0]
+    b = write_batch(con, Batch("activities", file_name="x.xlsx", content=b"x1", unit_code=unit, year=2025, quarter=2,
+                               activities=[ActivityRow(unit, 2025, 2, "tin_bai", 999.0)]))
+    assert _diff(con) != (0, 0)  # stale until refreshed
+    assert M.refresh_if_stale(con) == "partial"
+    assert _diff(con) == (0, 0)
+    assert con.execute("SELECT actual FROM v_activity WHERE unit_code = ? AND year = 2025 AND quarter = 2 "
+                       "AND metric_code = 'tin_bai'", [unit]).fetchall() == [(999.0,)]
+    t = write_batch(con, Batch("targets", file_name="t.xlsx", content=b"t1", year=2025,
+                               targets=[TargetRow(unit, 2025, None, "tin_bai", 4000.0)]))
+    M.refresh_batch(con, t.batch_id)  # the write-path call, inside the writer's transaction in the proposal
+    assert _diff(con) == (0, 0)
+    rollback_batch(con, b.batch_id)
+    rollback_batch(con, t.batch_id)
+    assert M.refresh_if_stale(con) == "partial"
+    assert _diff(con) == (0, 0)
+
+
+def test_registry_changes_rebuild_everything(con):
+    con.execute("UPDATE unit SET name = name || ' (mới)' WHERE code = 'so_y_te'")
+    assert M.refresh_if_stale(con) == "full"
+    assert _diff(con) == (0, 0)
+
+
+def test_a_schema_upgrade_then_install_again(con):
+    migrate(con)  # recreates the live v_activity
+    M.install(con)
+    assert _diff(con) == (0, 0)
+    assert M.TABLE in con.execute("SELECT sql FROM duckdb_views() WHERE view_name = 'v_activity'").fetchall()[0][0]
