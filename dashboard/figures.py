@@ -188,23 +188,23 @@ def status_heatmap(df: pd.DataFrame, row: str = "unit_name", col: str = "label",
                    title: str | None = None, row_width: int = 38) -> go.Figure:
     rows = list(row_order) if row_order is not None else list(dict.fromkeys(df[row]))
     cols = list(col_order) if col_order is not None else list(dict.fromkeys(df[col]))
-    cell = {(r, c): i for i, (r, c) in enumerate(zip(df[row], df[col]))}
-    z, text, hover, keys = [], [], [], []
+    values = df[value].tolist()
+    details = df[detail].tolist() if detail else None
+    cell = {(r, c): i for i, (r, c) in enumerate(zip(df[row].tolist(), df[col].tolist()))}
+    z, text, hover = [], [], []
     for r in rows:
-        zr, tr, hr, kr = [], [], [], []
+        zr, tr, hr = [], [], []
         for c in cols:
             i = cell.get((r, c))
-            v = df[value].iloc[i] if i is not None else None
+            v = values[i] if i is not None else None
             s = theme.status_of(v)
             zr.append(_STATUS_INDEX[s])
             tr.append(fmt.percent(v, 0) if s != theme.NO_STATUS else "–")
-            extra = f"<br>{df[detail].iloc[i]}" if (detail and i is not None) else ""
+            extra = f"<br>{details[i]}" if (details is not None and i is not None) else ""
             hr.append(f"<b>{r}</b><br>{c}<br>Hoàn thành: {fmt.percent(v)} ({theme.STATUS_LABEL[s]}){extra}")
-            kr.append(df[key].iloc[i] if (key and i is not None) else "")
         z.append(zr)
         text.append(tr)
         hover.append(hr)
-        keys.append(kr)
     n = len(theme.STATUSES)
     scale = []
     for i, s in enumerate(theme.STATUSES):
@@ -214,11 +214,19 @@ def status_heatmap(df: pd.DataFrame, row: str = "unit_name", col: str = "label",
     fig = go.Figure(go.Heatmap(
         z=z, x=cols, y=ylabels, customdata=hover, hovertemplate="%{customdata}<extra></extra>",
         colorscale=scale, zmin=0, zmax=n - 1, showscale=False, xgap=2, ygap=2))  # i/(n-1) lies in band i
-    # cell values as a text layer: dark on amber/grey, white on green/red (heatmap text has one colour only)
-    fig.add_trace(go.Scatter(
-        x=[c for _ in ylabels for c in cols], y=[y for y in ylabels for _ in cols], mode="text",
-        text=[t for row_t in text for t in row_t], hoverinfo="skip", showlegend=False,
-        textfont=dict(size=13, color=[_text_color(theme.STATUSES[v]) for row_z in z for v in row_z])))
+    # cell values as text layers: dark on amber/grey, white on green/red (heatmap text has one colour only;
+    # one trace per colour, because per-point colour arrays are slow to validate)
+    for color in ("white", "#1f2933"):
+        xs, ys, ts = [], [], []
+        for y, row_z, row_t in zip(ylabels, z, text):
+            for c, v, t in zip(cols, row_z, row_t):
+                if _text_color(theme.STATUSES[v]) == color:
+                    xs.append(c)
+                    ys.append(y)
+                    ts.append(t)
+        if xs:
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="text", text=ts, hoverinfo="skip", showlegend=False,
+                                     textfont=dict(size=13, color=color)))
     for s in theme.STATUSES:
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=theme.STATUS_LABEL[s],
                                  marker=dict(symbol="square", size=14, color=theme.STATUS_COLOR[s])))

@@ -44,6 +44,11 @@ NO_DATA = "chưa có số liệu công bố"
 
 
 def _missing(x) -> bool:
+    t = type(x)
+    if t is float:
+        return x != x  # NaN
+    if t is int or t is str:
+        return False
     if x is None or x is pd.NA or x is pd.NaT:
         return True
     try:

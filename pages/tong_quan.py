@@ -86,7 +86,9 @@ if missing.empty:
     else:
         st.info("Chưa có đơn vị nào được giao chỉ tiêu hoặc đã từng báo cáo, nên chưa có danh sách cần nhắc.")
 else:
-    st.markdown(", ".join(f"**{n}**" for n in missing["unit_name"]))
+    names = [f"**{n}**" for n in missing["unit_name"]]
+    more = f" và {fmt.number(len(names) - 20)} đơn vị khác (xem danh sách)" if len(names) > 20 else ""
+    st.markdown(f"{fmt.number(len(names))} đơn vị: " + ", ".join(names[:20]) + more)
     ui.table(missing[["unit_name", "group_name", "last_period", "last_upload", "has_target"]]
              .assign(has_target=lambda d: d["has_target"].map({True: "Có", False: "Không"}))
              .rename(columns={"unit_name": "Đơn vị", "group_name": "Nhóm", "last_period": "Kỳ báo cáo gần nhất",
