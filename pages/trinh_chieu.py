@@ -38,6 +38,17 @@ def _go(n: int) -> None:
     st.query_params["slide"] = str(n)
 
 
+def _step(delta: int) -> None:
+    """Relative to the slide in the URL when the key is pressed: a button left over from the previous run (keys
+    pressed quickly, while the page is still redrawing) still moves one slide on. The upper end is clamped when
+    the slide is drawn."""
+    try:
+        current = int(st.query_params.get("slide", "1"))
+    except ValueError:
+        current = 1
+    st.query_params["slide"] = str(max(current + delta, 1))
+
+
 def _set_quarter() -> None:
     st.query_params["ky"] = st.session_state["tc_ky"]
     st.query_params["slide"] = "1"
@@ -100,6 +111,11 @@ div.st-key-tc_chart, div.st-key-tc_chart .stElementContainer, div.st-key-tc_char
 div.st-key-tc_chart .stPlotlyChart, div.st-key-tc_chart .js-plotly-plot {{
   height: max(300px, calc(100vh - 16rem)) !important; }}
 .st-key-tc_hidden_keys {{ display: none !important; }}
+.tc-grid {{ width: 100%; border-collapse: collapse; font-size: clamp(15px, 1.15vw, 22px); color: #1f2933; }}
+.tc-grid th {{ background: {theme.PRIMARY}; color: #fff; text-align: left; padding: 0.45em 0.6em; }}
+.tc-grid td {{ padding: 0.45em 0.6em; border-bottom: 1px solid #d0d4da; vertical-align: top; }}
+.tc-grid tr:nth-child(even) td {{ background: #f3f5f8; }}
+.tc-grid td:nth-child(n+3), .tc-grid th:nth-child(n+3) {{ text-align: center; white-space: nowrap; }}
 </style>
 """
 
@@ -136,6 +152,12 @@ def _body(slide: D.Slide) -> None:
             with st.container(key="tc_chart"):
                 st.plotly_chart(fig, theme=None, width="stretch", height="stretch",
                                 config={"displayModeBar": False, "responsive": True}, key=f"tc_fig_{slide.key}")
+        elif slide.grid is not None and len(slide.grid):
+            head = "".join(f"<th>{_esc(c)}</th>" for c in slide.grid.columns)
+            body = "".join("<tr>" + "".join(f"<td>{_esc(v)}</td>" for v in row) + "</tr>"
+                           for row in slide.grid.astype(str).values.tolist())
+            st.markdown(f'<table class="tc-grid"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>',
+                        unsafe_allow_html=True)
         elif slide.empty_message:
             st.markdown(f'<div class="tc-empty">{_esc(slide.empty_message)}</div>', unsafe_allow_html=True)
     if right is not None:
@@ -230,10 +252,10 @@ def main() -> None:
     with st.container(horizontal=True, vertical_alignment="center", key="tc_nav"):
         st.button("Đầu", on_click=_go, args=(1,), disabled=number == 1, shortcut="Home",
                   icon=":material/first_page:", key="tc_first")
-        st.button("Trước", on_click=_go, args=(number - 1,), disabled=number == 1, shortcut="Left",
+        st.button("Trước", on_click=_step, args=(-1,), disabled=number == 1, shortcut="Left",
                   icon=":material/chevron_left:", key="tc_prev")
         st.markdown(f"**{number} / {total}**")
-        st.button("Sau", on_click=_go, args=(number + 1,), disabled=number == total, shortcut="Right",
+        st.button("Sau", on_click=_step, args=(1,), disabled=number == total, shortcut="Right",
                   icon=":material/chevron_right:", icon_position="right", key="tc_next", type="primary")
         st.button("Cuối", on_click=_go, args=(total,), disabled=number == total, shortcut="End",
                   icon=":material/last_page:", icon_position="right", key="tc_last")
@@ -259,9 +281,8 @@ def main() -> None:
                   icon=":material/menu:" if presenting else ":material/fullscreen:")
     # PageUp/PageDown: what a presenter's clicker sends; hidden twins of Trước/Sau
     with st.container(key="tc_hidden_keys"):
-        st.button("Trước (PageUp)", on_click=_go, args=(max(number - 1, 1),), shortcut="PageUp", key="tc_pgup")
-        st.button("Sau (PageDown)", on_click=_go, args=(min(number + 1, total),), shortcut="PageDown",
-                  key="tc_pgdn")
+        st.button("Trước (PageUp)", on_click=_step, args=(-1,), shortcut="PageUp", key="tc_pgup")
+        st.button("Sau (PageDown)", on_click=_step, args=(1,), shortcut="PageDown", key="tc_pgdn")
     if str(number) != qp.get("slide"):
         st.query_params["slide"] = str(number)
     if code != qp.get("ky"):

@@ -21,9 +21,13 @@ def _number(page) -> str:
 
 
 def _wait_number(page, text: str):
+    """The slide number shows, and the script run that drew it has finished (keys go to the new buttons)."""
     page.wait_for_function(
         "t => { const e = document.querySelector('[data-testid=\"tc-slide-number\"]'); return e && e.innerText === t }",
         arg=text, timeout=30_000)
+    page.wait_for_function(
+        "() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
+        " return !a || a.getAttribute('data-test-script-state') !== 'running' }", timeout=30_000)
 
 
 def test_deck_page_keyboard_and_downloads(app_server, browser_page, tmp_path):
