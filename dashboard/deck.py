@@ -9,8 +9,10 @@ and rules as the dashboard's pages) and returns plain data: a list of ``Slide``s
   dashboard.fmt, the target) that dashboard.pptx_export draws as a native PowerPoint chart;
 - ``slide_figure(slide)``: the dashboard's own Plotly figure (dashboard.figures) for the page and PNG export.
 
-Slide keys (URLs, ``--slides``): ``title``, ``overall``, ``units``, ``lagging``, ``index:<CODE>`` for every index
-with a result or a target for the home province (PAR, SIPAS, PAPI, PCI, DTI …). ``available_slides`` lists
+Slide keys (URLs, ``--slides``): ``title``, ``overall``, ``units``, ``lagging``, ``tasks`` (overdue tasks of the
+year's saved plans, when there are any; dashboard.plan_queries), ``index:<CODE>`` for every index with a result or a
+target for the home province (PAR, SIPAS, PAPI, PCI, DTI …). A slide may carry a ``grid`` instead of a chart: a
+short table of text (the overdue tasks), drawn as a native PowerPoint table and as an HTML table on the page. ``available_slides`` lists
 them; ``parse_slide_keys("title,units")`` reads a list. While sample data is loaded every slide is marked.
 
 Errors: ``NoDataError`` (no unit reported the quarter), ``DeckError`` (unknown slide key, unreadable quarter).
@@ -33,6 +35,8 @@ BASE_SLIDES = {
     "lagging": "Đơn vị chưa đạt, chưa báo cáo",
 }
 UNITS_PER_SLIDE = 20
+TASKS_SLIDE = ("tasks", "Nhiệm vụ quá hạn")
+TASKS_PER_SLIDE = 6  # rows of the overdue-task table on the slide; the .xlsx has them all
 ACTIVITY_SOURCE = "báo cáo quý của các đơn vị"
 
 
@@ -64,8 +68,8 @@ class ChartSpec:
 
 @dataclass
 class Slide:
-    key: str  # title, overall, units, lagging, index:PAR …
-    kind: str  # title | overall | units | lagging | index
+    key: str  # title, overall, units, lagging, tasks, index:PAR …
+    kind: str  # title | overall | units | lagging | tasks | index
     title: str
     subtitle: str = ""
     chart: ChartSpec | None = None
@@ -78,6 +82,7 @@ class Slide:
     sample: bool = False
     empty_message: str | None = None  # shown instead of a chart when there is nothing to draw
     meta: dict = field(default_factory=dict)  # what slide_figure needs (index name, scale …)
+    grid: pd.DataFrame | None = None  # a short table shown on the slide instead of a chart (cells already text)
 
     @property
     def file_stem(self) -> str:
@@ -126,8 +131,12 @@ def available_slides(con, quarter) -> list[tuple[str, str]]:
     """(key, label) of every slide the deck can have for the quarter, in the default order."""
     from dashboard import queries
 
+    from dashboard import plan_queries
+
     q = to_quarter(quarter)
     out = list(BASE_SLIDES.items())
+    if plan_queries.has_tasks(con, q.year):
+        out.append(TASKS_SLIDE)
     latest = queries.index_latest(con, queries.home_chain(con), q.year)
     for row in latest.itertuples():
         out.append((f"index:{row.index_code}", f"Chỉ số {row.short_name or row.index_code}"))
@@ -172,6 +181,8 @@ def build_deck(con, quarter, slides: list[str] | None = None, organisation: str 
             deck.slides.extend(_units_slides(ctx))
         elif key == "lagging":
             deck.slides.append(_lagging_slide(ctx))
+        elif key == "tasks":
+            deck.slides.append(_tasks_slide(ctx, deck.made_on))
         else:
             deck.slides.append(_index_slide(ctx, key.split(":", 1)[1]))
     return deck
@@ -317,6 +328,42 @@ def _lagging_slide(ctx: _Context) -> Slide:
                  empty_message=None if len(shown) else
                  f"Không có đơn vị nào dưới {fmt.percent(theme.THRESHOLD_GAN_DAT, 0)}.",
                  meta={"missing": ctx.missing})
+
+
+def _tasks_slide(ctx: _Context, made_on: dt.date) -> Slide:
+    """Overdue tasks of the year's saved plans once the quarter is over (the day after its end), or on the day the
+    deck is made when that is earlier: a deck of a past quarter stays as it was at the quarter's close."""
+    from dashboard import fmt, plan_queries, theme
+    from dashboard.figures import short_label
+
+    q = ctx.q
+    as_of = min(made_on, q.end + dt.timedelta(days=1))
+    df = plan_queries.task_table(ctx.con, q.year, q.quarter, as_of)
+    late = df[df["status"] == "late"].sort_values(["days_late", "no"], ascending=[False, True], kind="stable")
+    late = late.reset_index(drop=True)
+    shown = late.head(TASKS_PER_SLIDE)
+    counts = plan_queries.status_counts(df)
+    facts = [(str(counts["late"]), "nhiệm vụ quá hạn"), (str(counts["due"]), "nhiệm vụ đến hạn, chưa xong"),
+             (str(counts["done"]), "nhiệm vụ đã xong")]
+    notes = [f"Và {len(late) - len(shown)} nhiệm vụ quá hạn khác (xem bảng Excel)."] if len(late) > len(shown) else []
+    grid = pd.DataFrame({
+        "Nhiệm vụ": [f"{int(r.no)}. {short_label(r.content, 100)}" for r in shown.itertuples()],
+        "Chủ trì": [r.lead_name or "—" for r in shown.itertuples()],
+        "Hạn": [fmt.date(d) for d in shown["deadline"]],
+        "Quá hạn": [f"{fmt.number(d)} ngày" for d in shown["days_late"]],
+    })
+    table = pd.DataFrame({"STT": late["no"], "Nhiệm vụ": late["content"], "Chủ trì": late["lead_name"],
+                          "Phối hợp": late["partners"], "Thời gian": late["when"], "Hạn": late["deadline"],
+                          "Số ngày quá hạn": late["days_late"], "Kế hoạch": late["organisation"]})
+    plans = sorted({o for o in df["organisation"] if isinstance(o, str) and o})
+    source = theme.source_line([f"kế hoạch CCHC năm {q.year} của {p}" for p in plans]
+                               + ["đánh dấu hoàn thành của các đơn vị"], sample=ctx.sample)
+    return Slide("tasks", "tasks", f"Nhiệm vụ quá hạn {q.label}",
+                 f"Kế hoạch CCHC năm {q.year}: {len(df)} nhiệm vụ · tính đến ngày {fmt.date(as_of)}",
+                 data=late, table=table, table_kinds={"Hạn": "date", "Số ngày quá hạn": "int"}, facts=facts,
+                 notes=notes, source=source, sample=ctx.sample, grid=grid if len(grid) else None,
+                 empty_message=None if len(late) else "Không có nhiệm vụ nào quá hạn.",
+                 meta={"as_of": as_of, "counts": counts})
 
 
 def _index_source(row, sample: bool) -> str:

@@ -5,7 +5,8 @@ charts (python-pptx `CategoryChartData`): the numbers sit in the chart's embedde
 in PowerPoint ("Edit Data"). Data labels carry the text already formatted by `dashboard.fmt` ("88,5%",
 "1.250"), so they read the Vietnamese way whatever the viewer's locale; the axis uses locale-neutral formats.
 Every slide has its title, a source line, the slide number ("3/8") and, while sample data is shown, a red
-"DỮ LIỆU MẪU" mark. A target (e.g. 100 % completion) is a dashed line drawn over the chart at the exact place
+"DỮ LIỆU MẪU" mark. A slide with a ``grid`` (the overdue tasks) gets a native PowerPoint table instead of a chart.
+A target (e.g. 100 % completion) is a dashed line drawn over the chart at the exact place
 of the value: the plot area is given a fixed (manual) layout and a fixed axis range so the place is known.
 """
 from __future__ import annotations
@@ -354,6 +355,42 @@ def _chart(slide, spec: ChartSpec, left, top, width, height):
     return frame
 
 
+GRID_WIDTHS = {"Nhiệm vụ": 5.0, "Chủ trì": 2.2, "Hạn": 1.55, "Quá hạn": 1.45}  # relative; other columns 1.5
+
+
+def _grid(slide, df, left, top, width, height):
+    """A native table (editable in PowerPoint): header row in the accent colour, then one row per record.
+    Rows are given a small height; PowerPoint and LibreOffice grow them to fit their text."""
+    n_rows, n_cols = len(df) + 1, len(df.columns)
+    row_h = Inches(0.42)
+    frame = slide.shapes.add_table(n_rows, n_cols, left, top, width, min(height, row_h * n_rows))
+    frame.name = "grid"
+    table = frame.table
+    weights = [GRID_WIDTHS.get(str(c), 1.5) for c in df.columns]
+    for j, w in enumerate(weights):
+        table.columns[j].width = Emu(int(width * w / sum(weights)))
+    for i in range(n_rows):
+        table.rows[i].height = row_h
+    size = 14 if len(df) <= 4 else 13
+    for i, values in enumerate([list(df.columns)] + df.astype(str).values.tolist()):
+        for j, value in enumerate(values):
+            cell = table.cell(i, j)
+            cell.margin_left = cell.margin_right = Inches(0.08)
+            cell.margin_top = cell.margin_bottom = Inches(0.04)
+            cell.vertical_anchor = MSO_ANCHOR.MIDDLE
+            tf = cell.text_frame
+            tf.word_wrap = True
+            p = tf.paragraphs[0]
+            p.alignment = PP_ALIGN.LEFT if j < 2 else PP_ALIGN.CENTER
+            run = p.add_run()
+            run.text = str(value)
+            run.font.name, run.font.size, run.font.bold = FONT, Pt(size), i == 0
+            run.font.color.rgb = WHITE if i == 0 else INK
+            cell.fill.solid()
+            cell.fill.fore_color.rgb = ACCENT if i == 0 else (_rgb("#f3f5f8") if i % 2 == 0 else WHITE)
+    return frame
+
+
 def _title_size(title: str) -> float:
     """One line across the slide, also with a wider fallback font than Arial."""
     return 30 if len(title) <= 50 else 26 if len(title) <= 58 else 22 if len(title) <= 70 else 18
@@ -380,13 +417,16 @@ def _content_slide(prs, deck: Deck, spec: Slide, number: int, total: int):
     if spec.sample:
         _sample_mark(slide)
     body_h = BODY_BOTTOM - BODY_TOP
-    side = bool(spec.facts) or (bool(spec.notes) and spec.chart is not None)
+    has_grid = spec.grid is not None and len(spec.grid) > 0
+    side = bool(spec.facts) or (bool(spec.notes) and (spec.chart is not None or has_grid))
     chart_w = WIDTH - 2 * MARGIN - (FACTS_W + Inches(0.3) if side else 0)
     if spec.chart is not None and spec.chart.categories:
         key_h = Inches(0.4) if spec.chart.key else 0
         _chart(slide, spec.chart, MARGIN, BODY_TOP, chart_w, body_h - key_h)
         if key_h:
             _key(slide, spec.chart, MARGIN, BODY_BOTTOM - key_h, chart_w, key_h)
+    elif has_grid:
+        _grid(slide, spec.grid, MARGIN, BODY_TOP, chart_w, body_h)
     elif spec.empty_message:
         _text(slide, MARGIN, BODY_TOP + Inches(1.5), chart_w, Inches(1.5), spec.empty_message, 26, color=MUTED,
               align=PP_ALIGN.CENTER, anchor=MSO_ANCHOR.MIDDLE, name="empty_message")

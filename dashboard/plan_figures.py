@@ -1,0 +1,96 @@
+"""Plotly figures for saved plans: the year's tasks on a timeline, coloured by their status in a quarter.
+
+Pure functions from DataFrames (as dashboard.plan_queries returns them) to go.Figure; no database, no Streamlit.
+Status colours reuse the shared ones of dashboard.theme where the meaning fits: done = đạt (green), due = gần đạt
+(amber: act now), late = chưa đạt (red), not yet due = no status (grey); regular (ongoing) tasks take the
+primary blue.
+
+Public API
+----------
+- ``STATUS_COLOR[status]``                    colour of a task status (plan_queries.STATUSES).
+- ``status_badge_html(status, text=None)``    a label in the status colour (HTML for st.markdown).
+- ``task_timeline(df, year, quarter=None, today=None, title=None)``  months of the year on x, one bar per task
+      (bar_start → bar_end), coloured by status; the chosen quarter shaded, today marked; hover: content, lead
+      unit, time as written, status.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard import fmt, theme
+from dashboard.figures import bar_height, short_label, wrap_label
+from dashboard.plan_queries import STATUS_LABEL, STATUSES
+from loaders.periods import Quarter
+
+STATUS_COLOR = {
+    "done": theme.STATUS_COLOR[theme.DAT],
+    "due": theme.STATUS_COLOR[theme.GAN_DAT],
+    "late": theme.STATUS_COLOR[theme.CHUA_DAT],
+    "regular": theme.PRIMARY,
+    "not_due": theme.STATUS_COLOR[theme.NO_STATUS],
+}
+_DARK_TEXT = ("due", "not_due")  # statuses whose colour needs dark text on top
+
+
+def status_badge_html(status: str, text: str | None = None) -> str:
+    fg = "#1f2933" if status in _DARK_TEXT else "white"
+    return (f'<span style="background:{STATUS_COLOR[status]};color:{fg};border-radius:0.6rem;padding:0.1rem 0.55rem;'
+            f'font-size:0.85rem;font-weight:600;white-space:nowrap">{html.escape(text or STATUS_LABEL[status])}</span>')
+
+
+def _ms(delta: pd.Timedelta) -> float:
+    return delta.total_seconds() * 1000
+
+
+def task_timeline(df: pd.DataFrame, year: int, quarter: int | None = None, today: dt.date | None = None,
+                  title: str | None = None) -> go.Figure:
+    year = int(year)
+    fig = go.Figure()
+    labels = [f"{int(r.no)}. {short_label(r.content, 46)}" for r in df.itertuples()]
+    df = df.assign(_label=labels)
+    for status in STATUSES:
+        part = df[df["status"] == status]
+        if part.empty:
+            continue
+        start = pd.to_datetime(part["bar_start"])
+        end = pd.to_datetime(part["bar_end"]) + pd.Timedelta(days=1)  # to the end of the last day
+        hover = []
+        for r in part.itertuples():
+            lines = [f"<b>{wrap_label(html.escape(r.content), 60)}</b>",
+                     f"Chủ trì: {html.escape(r.lead_name or 'không ghi')}",
+                     f"Thời gian: {html.escape(r.when)}"]
+            if not pd.isna(r.deadline):
+                lines.append(f"Hạn: {fmt.date(r.deadline)}")
+            late = "" if pd.isna(r.days_late) else f" ({fmt.number(r.days_late)} ngày)"
+            lines.append(f"Trạng thái: {STATUS_LABEL[status]}{late}")
+            hover.append("<br>".join(lines))
+        fig.add_trace(go.Bar(
+            y=part["_label"], base=start.dt.strftime("%Y-%m-%d").tolist(),
+            x=[_ms(e - s) for s, e in zip(start, end)], orientation="h", name=STATUS_LABEL[status],
+            marker=dict(color=STATUS_COLOR[status], line=dict(width=0)), customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>"))
+    first, last = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    if quarter:
+        q = Quarter(year, int(quarter))
+        fig.add_vrect(x0=q.start.isoformat(), x1=(q.end + dt.timedelta(days=1)).isoformat(), fillcolor=theme.GAP_FILL,
+                      line_width=0, layer="below")
+        fig.add_annotation(x=(q.start + (q.end - q.start) / 2).isoformat(), y=1, yref="paper", yanchor="bottom",
+                           text=fmt.quarter_short(quarter), showarrow=False, font=dict(size=12, color=theme.MUTED))
+    if today is not None and first <= today < last:
+        fig.add_shape(type="line", x0=today.isoformat(), x1=today.isoformat(), y0=0, y1=1, yref="paper",
+                      line=dict(color=theme.TARGET_COLOR, width=2, dash="dash"))
+        fig.add_annotation(x=today.isoformat(), y=0, yref="paper", yanchor="top", text=f"Hôm nay {fmt.date(today)}",
+                           showarrow=False, font=dict(size=12, color=theme.TARGET_COLOR), yshift=-2)
+    months = [dt.date(year, m, 1).isoformat() for m in range(1, 13)]
+    fig.update_xaxes(type="date", range=[first.isoformat(), last.isoformat()], tickvals=months,
+                     ticktext=[f"T{m}" for m in range(1, 13)], showgrid=True, gridcolor="#e6e9ee",
+                     title_text=f"Tháng, năm {year}")
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(labels)), showgrid=False, automargin=True,
+                     tickfont=dict(size=13))
+    fig.update_layout(barmode="overlay", bargap=0.35, height=bar_height(len(df), per_bar=34, base=150),
+                      legend=dict(traceorder="normal"), margin=dict(b=40))
+    return theme.apply(fig, title=title)
