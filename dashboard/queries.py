@@ -20,6 +20,7 @@ Activities
 - ``metrics(con)``                             [metric_code, metric_name, kind, grp, metric_unit, ordinal].
 - ``periods(con)``                             [year, quarter, label, n_reported, has_target] quarters with data.
 - ``default_period(con) -> (year, quarter)``   latest quarter with reports; else with targets; else last quarter.
+- ``default_from_periods(periods_df) -> (year, quarter)``  the same, from a ``periods`` result (no query).
 - ``completion(con, year, quarter, units=None, metric=None)``  [unit_code, unit_name, metric_code, metric_name,
                                                kind, grp, metric_unit, ordinal, actual, target, completion, status].
 - ``unit_completion(con, year, quarter, units=None)``  [unit_code, unit_name, group_name, n_indicators, n_dat,
@@ -179,17 +180,21 @@ def periods(con) -> pd.DataFrame:
 
 
 def default_period(con) -> tuple[int, int]:
-    row = con.execute("""
-        SELECT max(year * 4 + quarter - 1) FILTER (actual IS NOT NULL),
-               max(year * 4 + quarter - 1) FILTER (target IS NOT NULL)
-        FROM v_activity""").fetchone()
+    return default_from_periods(periods(con))
+
+
+def default_from_periods(per: pd.DataFrame) -> tuple[int, int]:
+    """The latest quarter with reports; else the latest with targets up to the last complete quarter; else that."""
     last = latest_complete_quarter()
-    key = row[0] if row and row[0] is not None else None
-    if key is None and row and row[1] is not None:
-        key = min(row[1], last.year * 4 + last.quarter - 1)
-    if key is None:
-        return last.year, last.quarter
-    return int(key) // 4, int(key) % 4 + 1
+    if len(per):
+        keys = per["year"] * 4 + per["quarter"] - 1
+        reported = keys[per["n_reported"] > 0]
+        key = int(reported.max()) if len(reported) else None
+        if key is None and per["has_target"].any():
+            key = min(int(keys[per["has_target"]].max()), last.year * 4 + last.quarter - 1)
+        if key is not None:
+            return key // 4, key % 4 + 1
+    return last.year, last.quarter
 
 
 # Capping uses CASE, not least(): DuckDB's least() skips NULLs, so least(NULL, 1) would be 1.
@@ -241,33 +246,39 @@ def unit_completion(con, year: int, quarter: int, units=None) -> pd.DataFrame:
     return df
 
 
-def group_completion(con, year: int, quarter: int, units=None) -> pd.DataFrame:
+def _rows(con, periods: list[tuple[int, int]], units=None) -> pd.DataFrame:
+    """Activity rows (with completion) of a few quarters, in one scan of v_activity."""
     return _df(con, f"""
-        WITH base AS ({_BASE}),
-        reported AS (SELECT DISTINCT unit_code FROM base
-                     WHERE year = $year AND quarter = $quarter AND actual IS NOT NULL),
-        per_unit_grp AS (
-            SELECT b.unit_code, b.grp, avg(CASE WHEN b.completion > $cap THEN $cap ELSE b.completion END) AS completion
-            FROM base b JOIN reported r USING (unit_code)
-            WHERE b.year = $year AND b.quarter = $quarter
-            GROUP BY ALL),
-        per_unit AS (
-            SELECT b.unit_code, avg(CASE WHEN b.completion > $cap THEN $cap ELSE b.completion END) AS completion
-            FROM base b JOIN reported r USING (unit_code)
-            WHERE b.year = $year AND b.quarter = $quarter
-            GROUP BY ALL)
-        SELECT grp, avg(completion) AS completion, count(completion) AS n_units
-        FROM per_unit_grp GROUP BY grp
-        UNION ALL
-        SELECT NULL AS grp, avg(completion), count(completion) FROM per_unit""",
-               {"units": _units_param(units), "metric": None, "year": int(year), "quarter": int(quarter),
-                "cap": theme.UNIT_CAP})
+        WITH base AS ({_BASE})
+        SELECT unit_code, year, quarter, metric_code, grp, actual, target, completion FROM base
+        WHERE list_contains($years::INTEGER[], year) AND list_contains($keys::INTEGER[], year * 4 + quarter - 1)""",
+               {"units": _units_param(units), "metric": None, "years": sorted({int(y) for y, _ in periods}),
+                "keys": [int(y) * 4 + int(q) - 1 for y, q in periods]})
+
+
+def _group_means(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per indicator group and overall (grp None): the mean over reporting units of their capped completions."""
+    reported = set(rows.loc[rows["actual"].notna(), "unit_code"])
+    r = rows[rows["unit_code"].isin(reported)].assign(c=lambda d: d["completion"].clip(upper=theme.UNIT_CAP))
+    if r.empty:
+        return pd.DataFrame({"grp": pd.Series(dtype="object"), "completion": pd.Series(dtype="float64"),
+                             "n_units": pd.Series(dtype="int64")})
+    per_grp = r.groupby(["unit_code", "grp"])["c"].mean().groupby("grp").agg(["mean", "count"]).reset_index()
+    per_unit = r.groupby("unit_code")["c"].mean()
+    out = per_grp.rename(columns={"mean": "completion", "count": "n_units"})
+    total = pd.DataFrame({"grp": [None], "completion": [per_unit.mean()], "n_units": [int(per_unit.count())]})
+    return pd.concat([out, total], ignore_index=True)
+
+
+def group_completion(con, year: int, quarter: int, units=None) -> pd.DataFrame:
+    return _group_means(_rows(con, [(int(year), int(quarter))], units))
 
 
 def overview(con, year: int, quarter: int, units=None) -> pd.DataFrame:
     prev = Quarter(int(year), int(quarter)).previous()
-    cur = group_completion(con, year, quarter, units)
-    before = group_completion(con, prev.year, prev.quarter, units).rename(
+    rows = _rows(con, [(int(year), int(quarter)), (prev.year, prev.quarter)], units)
+    cur = _group_means(rows[(rows["year"] == int(year)) & (rows["quarter"] == int(quarter))])
+    before = _group_means(rows[(rows["year"] == prev.year) & (rows["quarter"] == prev.quarter)]).rename(
         columns={"completion": "prev_completion", "n_units": "prev_n_units"})
     order = metrics(con).groupby("grp", sort=False)["ordinal"].min()
     df = cur.merge(before, on="grp", how="left")
@@ -373,30 +384,31 @@ def ytd(con, year: int, units=None, metric: str | None = None) -> pd.DataFrame:
 
 
 def not_reported(con, year: int, quarter: int, units=None) -> pd.DataFrame:
+    """Units valid in the quarter that have a target for it, or reported in the 8 quarters before, and have sent
+    nothing for it (one scan of v_activity over two years)."""
     start, end = _quarter_bounds(year, quarter)
+    key = int(year) * 4 + int(quarter) - 1
     df = _df(con, f"""
-        WITH expected AS (
-            SELECT u.code AS unit_code, u.name AS unit_name, {GROUP_NAME_SQL} AS group_name,
-                   EXISTS (SELECT 1 FROM v_activity a WHERE a.unit_code = u.code AND a.year = $year
-                           AND a.quarter = $quarter AND a.target IS NOT NULL) AS has_target
-            FROM unit u
-            WHERE (u.valid_from IS NULL OR u.valid_from <= $end) AND (u.valid_to IS NULL OR u.valid_to >= $start)
-              AND ($units IS NULL OR list_contains($units::VARCHAR[], u.code))),
-        earlier AS (
-            SELECT unit_code, max(year * 4 + quarter - 1) AS last_key
-            FROM v_activity WHERE actual IS NOT NULL GROUP BY unit_code),
-        now AS (SELECT DISTINCT unit_code FROM v_activity
-                WHERE year = $year AND quarter = $quarter AND actual IS NOT NULL),
+        WITH recent AS (
+            SELECT unit_code,
+                   max(year * 4 + quarter - 1) FILTER (actual IS NOT NULL AND year * 4 + quarter - 1 < $key) AS last_key,
+                   bool_or(actual IS NOT NULL AND year * 4 + quarter - 1 = $key) AS now,
+                   bool_or(target IS NOT NULL AND year * 4 + quarter - 1 = $key) AS has_target
+            FROM v_activity
+            WHERE list_contains($years::INTEGER[], year) AND year * 4 + quarter - 1 BETWEEN $key - 8 AND $key
+            GROUP BY unit_code),
         uploads AS (SELECT unit_code, max(uploaded_at) AS last_upload FROM v_upload
                     WHERE status = 'active' AND kind = 'activities' GROUP BY unit_code)
-        SELECT e.unit_code, e.unit_name, e.group_name, e.has_target, er.last_key, up.last_upload
-        FROM expected e
-        LEFT JOIN earlier er USING (unit_code)
-        LEFT JOIN uploads up USING (unit_code)
-        WHERE e.unit_code NOT IN (SELECT unit_code FROM now)
-          AND (e.has_target OR er.last_key < $year * 4 + $quarter - 1)
-        ORDER BY e.unit_name COLLATE vi""",
-             {"year": int(year), "quarter": int(quarter), "start": start, "end": end, "units": _units_param(units)})
+        SELECT u.code AS unit_code, u.name AS unit_name, {GROUP_NAME_SQL} AS group_name,
+               coalesce(r.has_target, false) AS has_target, r.last_key, up.last_upload
+        FROM unit u JOIN recent r ON r.unit_code = u.code
+        LEFT JOIN uploads up ON up.unit_code = u.code
+        WHERE (u.valid_from IS NULL OR u.valid_from <= $end) AND (u.valid_to IS NULL OR u.valid_to >= $start)
+          AND ($units IS NULL OR list_contains($units::VARCHAR[], u.code))
+          AND NOT coalesce(r.now, false) AND (r.has_target OR r.last_key IS NOT NULL)
+        ORDER BY u.name COLLATE vi""",
+             {"key": key, "years": [int(year) - 2, int(year) - 1, int(year)], "start": start, "end": end,
+              "units": _units_param(units)})
     df["last_period"] = [fmt.quarter(int(k) // 4, int(k) % 4 + 1) if not pd.isna(k) else None
                          for k in df["last_key"]]
     return df.drop(columns=["last_key"])

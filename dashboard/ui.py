@@ -172,7 +172,7 @@ def multiselect(name: str, label: str, options, default=(), format_func=str, con
 def period_picker(container=None) -> tuple[int, int]:
     """Năm and Quý (URL ``nam``, ``quy``), defaulting to the latest quarter with reports; shared across pages."""
     per = cached.q(queries.periods)
-    dy, dq = cached.q(queries.default_period)
+    dy, dq = queries.default_from_periods(per)
     years = sorted({int(y) for y in per["year"]} | {int(dy)}, reverse=True)
     c = container or st
     col1, col2 = c.columns(2)

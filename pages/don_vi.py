@@ -12,7 +12,7 @@ if all_units.empty:
                    "Thêm đơn vị ở trang Danh mục (mục Dữ liệu) hoặc trong tệp data/units.csv.", upload=False)
     st.stop()
 labels = dict(zip(all_units["unit_code"], all_units["label"]))
-dy, dq = cached.q(Q.default_period)
+dy, dq = Q.default_from_periods(cached.q(Q.periods))
 ranking = cached.q(Q.unit_completion, dy, dq)
 default_unit = ranking["unit_code"].iloc[0] if len(ranking) else all_units["unit_code"].iloc[0]
 c1, c2, c3 = st.columns([2.2, 1, 1.8])
