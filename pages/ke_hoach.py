@@ -1,0 +1,459 @@
+"""Kế hoạch: a yearly CCHC plan read from its document, reviewed beside its source sentences and saved as a batch;
+then its tasks followed quarter by quarter (status, timeline, overdue list, marking a task done with evidence).
+Administrators save plans; the staff of a task's lead unit (or an administrator) mark it done; others read."""
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import admin_queries as AQ, auth, cached, fmt, plan_figures as PF, plan_queries as PQ, queries, ui
+from dashboard.db import cursor
+from dashboard.figures import short_label
+from loaders.plan_edits import (MAX_EVIDENCE_BYTES, MAX_NOTE, PERIOD_LABELS, PERIODS, apply_edits, known_units,
+                                mark_task_as, save_reviewed, target_rows, task_rows, unit_options)
+from loaders.plans import PlanError, PlanSaveError, extract_plan
+from loaders.registry import Registry
+from loaders.registry_edit import UNIT_KINDS, RegistryEditError, add_unit, add_unit_alias, suggest_code
+from loaders.users import PermissionDenied
+
+FILE_TYPES = ["docx", "pdf", "txt", "png", "jpg", "jpeg", "tif", "tiff", "doc", "odt", "rtf"]
+PASTED_NAME = "van_ban_dan.txt"
+KNOWN_COLOR, UNKNOWN_COLOR = "#dbe7f5", "#f6c453"
+
+user = auth.require()
+con = cursor()
+admin = user.role == "quan_tri"
+ui.page_header("Kế hoạch", "Kế hoạch CCHC của năm: đọc chỉ tiêu và nhiệm vụ từ văn bản, soát lại rồi lưu thành một lô; "
+                            "theo dõi nhiệm vụ theo từng quý.")
+flash = st.session_state.pop("kh_flash", None)
+if flash:
+    st.success(flash)
+st.session_state.setdefault("kh_gen", 0)
+
+
+# --- Nhập kế hoạch -------------------------------------------------------------------------------------------------
+def _read_source():
+    """(bytes, file name) of the plan the user gave, or None."""
+    gen = st.session_state["kh_gen"]
+    mode = st.segmented_control("Nguồn kế hoạch", ["Tải tệp lên", "Dán văn bản"], default="Tải tệp lên",
+                                key="kh_mode", required=True)
+    if mode == "Dán văn bản":
+        text = st.text_area("Nội dung kế hoạch", key=f"kh_text_{gen}", height=220,
+                            placeholder="Dán toàn văn kế hoạch (từ tiêu đề “KẾ HOẠCH …” đến phụ lục nhiệm vụ), "
+                                        "rồi bấm Ctrl+Enter hoặc bấm ra ngoài ô.")
+        return (text.encode("utf-8"), PASTED_NAME) if text.strip() else None
+    up = st.file_uploader("Tệp kế hoạch: Word (.docx), PDF (kể cả bản scan), ảnh chụp hoặc .txt", type=FILE_TYPES,
+                          key=f"kh_file_{gen}", max_upload_size=30)
+    return (up.getvalue(), up.name) if up is not None else None
+
+
+def _extract(data: bytes, name: str):
+    """The extracted plan, kept for the session (reading a scan takes seconds); None after an error message."""
+    sha = hashlib.sha256(data).hexdigest()
+    kept = st.session_state.get("kh_plan")
+    if kept and kept[0] == sha:
+        return sha, kept[1]
+    try:
+        with st.spinner("Đang đọc kế hoạch…"):
+            plan = extract_plan(data, name, Registry.from_db(con))
+    except PlanError as exc:
+        st.error(f"Không đọc được kế hoạch: {exc}.")
+        return sha, None
+    except Exception as exc:  # noqa: BLE001 - a damaged file a reader library chokes on: say so, no traceback
+        st.error(f"Không đọc được tệp “{name}”: nội dung bị hỏng hoặc không đúng định dạng ({type(exc).__name__}).")
+        return sha, None
+    st.session_state["kh_plan"] = (sha, plan)
+    return sha, plan
+
+
+def _header(plan, k: str, home: tuple, provinces: pd.DataFrame, units: pd.DataFrame):
+    """Organisation, year, the unit and province that receive the targets; returns them and whether confirmed."""
+    names = dict(zip(units["code"], units["name"]))
+    with st.container(border=True):
+        st.markdown("**Cơ quan ban hành và năm**")
+        c1, c2 = st.columns([4, 1])
+        organisation = c1.text_input("Cơ quan ban hành", value=plan.organisation or "", key=f"kh_org_{k}",
+                                     disabled=not admin)
+        year = c2.number_input("Năm của kế hoạch", min_value=2000, max_value=2100, step=1, key=f"kh_year_{k}",
+                               value=int(plan.year or fmt.today().year), disabled=not admin)
+        valid = units[units["active"] | units["code"].eq(plan.organisation_code)]
+        unit_opts = [""] + list(valid["code"])
+        c3, c4 = st.columns(2)
+        unit_code = c3.selectbox(
+            "Đơn vị nhận chỉ tiêu (trong danh mục)", unit_opts, key=f"kh_unit_{k}", disabled=not admin,
+            index=unit_opts.index(plan.organisation_code) if plan.organisation_code in unit_opts else 0,
+            format_func=lambda c: names.get(c, c) if c else "— chưa chọn —",
+            help="Chỉ tiêu hoạt động của kế hoạch được ghi cho đơn vị này (Tổng quan, Hoạt động so sánh với chúng).")
+        entity_default = PQ.default_entity(con, plan.province, int(year))
+        ent_opts = [""] + list(provinces["entity_code"])
+        labels = dict(zip(provinces["entity_code"], provinces["label"]))
+        entity_code = c4.selectbox(
+            "Tỉnh nhận mục tiêu chỉ số", ent_opts, key=f"kh_entity_{k}", disabled=not admin,
+            index=ent_opts.index(entity_default) if entity_default in ent_opts else 0,
+            format_func=lambda c: labels.get(c, c) if c else "— chưa chọn —",
+            help="Mục tiêu PAR Index, SIPAS, PCI… của kế hoạch được ghi cho tỉnh này (trang Chỉ số).")
+        found = names.get(plan.organisation_code)
+        issuer = plan.organisation or "(không rõ)"
+        if found:
+            st.caption(f"Đọc được cơ quan ban hành “{issuer}”; khớp theo tên với đơn vị **{found}** trong danh mục.")
+        else:
+            st.caption(f"Cơ quan ban hành “{issuer}” chưa khớp với đơn vị nào trong danh mục: chọn đơn vị nhận chỉ "
+                       "tiêu, hoặc thêm đơn vị ở trang Danh mục.")
+        home_name = provinces.loc[provinces["entity_code"].isin(home), "entity_name"]
+        home_name = home_name.iloc[0] if len(home_name) else "của dashboard"
+        foreign = bool(plan.province) and entity_default not in home
+        confirmed = True
+        if foreign and unit_code:
+            st.warning(f"Kế hoạch ghi **tỉnh {plan.province}**, còn danh mục đơn vị của dashboard là của tỉnh "
+                       f"{home_name}: đơn vị “{names.get(unit_code, unit_code)}” chỉ trùng tên. Hãy xác nhận, hoặc "
+                       "chọn đơn vị khác.", icon="⚠️")
+            confirmed = st.checkbox(f"Xác nhận ghi chỉ tiêu cho “{names.get(unit_code, unit_code)}” và mục tiêu chỉ "
+                                    f"số cho “{labels.get(entity_code, '—')}”", key=f"kh_confirm_{k}",
+                                    disabled=not admin)
+    return organisation, int(year), unit_code or None, entity_code or None, confirmed
+
+
+def _code_label(registry):
+    labels = {m["code"]: m["name"] for m in registry.indicators}
+    labels.update({i["code"]: f"Chỉ số {i.get('short_name') or i['code']}" for i in registry.indices})
+    return list(labels), labels
+
+
+def _targets_editor(plan, k: str, registry):
+    codes, labels = _code_label(registry)
+    n = len(plan.targets)
+    extra = f" và {len(plan.unrecognised)} con số chưa nhận ra" if plan.unrecognised else ""
+    st.markdown(f"#### Chỉ tiêu ({n}{extra})")
+    rows = pd.DataFrame(target_rows(plan), columns=["save", "code", "value", "unit", "per", "text", "row"])
+    rows["row"] = rows["row"].astype("Int64")
+    config = {
+        "save": st.column_config.CheckboxColumn("Lưu", width="small", default=True,
+                                                help="Bỏ dấu: không lưu dòng này (giữ lại để đối chiếu)."),
+        "code": st.column_config.SelectboxColumn("Chỉ tiêu / chỉ số", options=codes, width="medium",
+                                                 format_func=lambda c: labels.get(c, c)),
+        "value": st.column_config.NumberColumn("Giá trị", min_value=0, format="localized", width="small"),
+        "unit": st.column_config.TextColumn("Đơn vị tính", width="small"),
+        "per": st.column_config.SelectboxColumn("Theo kỳ", options=list(PERIODS), width="small", default="",
+                                                format_func=lambda p: PERIOD_LABELS.get(p, p)),
+        "text": st.column_config.TextColumn("Câu trong kế hoạch", disabled=True, width="large"),
+    }
+    edited = st.data_editor(rows, column_config=config, column_order=["save", "code", "value", "unit", "per", "text"],
+                            hide_index=True, num_rows="dynamic" if admin else "fixed", disabled=not admin,
+                            key=f"kh_targets_{k}", width="stretch")
+    st.caption("Số lượng theo tháng/quý được lưu thành chỉ tiêu cả năm (04 số/tháng → 48 số/năm) và mỗi quý so sánh "
+               "với một phần tư (12 số/quý, tức ba tháng). Tỷ lệ % giữ nguyên cho mọi quý. Thêm dòng ở cuối bảng; "
+               "chọn dòng rồi bấm thùng rác để xóa.")
+    return edited
+
+
+def _tasks_editor(plan, k: str, registry, organisation: str):
+    """The tasks table. Its base is the extracted plan, or the rows as edited when a unit was added to the registry
+    (the table is then redrawn with the new colours, the edits kept)."""
+    st.markdown(f"#### Nhiệm vụ ({len(plan.tasks)})")
+    rows = st.session_state.get(f"kh_tasks_base_{k}")
+    if rows is None:
+        rows = pd.DataFrame(task_rows(plan), columns=["content", "lead", "partners", "when", "text", "row"])
+        rows["row"] = rows["row"].astype("Int64")
+    options = unit_options(plan, registry)
+    for cell in list(rows["lead"]) + list(rows["partners"]):
+        for name in (cell if isinstance(cell, (list, tuple)) else []):
+            if name not in options:
+                options.append(name)
+    known = known_units(options, registry, organisation)
+    colors = [KNOWN_COLOR if known[o] else UNKNOWN_COLOR for o in options]
+
+    def label(o):
+        return o if known.get(o, False) else f"⚠ {o}"
+
+    config = {
+        "content": st.column_config.TextColumn("Nhiệm vụ", width="large", required=True),
+        "lead": st.column_config.MultiselectColumn(
+            "Chủ trì", options=options, accept_new_options=True, color=colors, format_func=label, width="medium",
+            help="Một đơn vị. Màu vàng, dấu ⚠: chưa có trong danh mục (vẫn lưu như trong kế hoạch)."),
+        "partners": st.column_config.MultiselectColumn(
+            "Phối hợp", options=options, accept_new_options=True, color=colors, format_func=label, width="medium"),
+        "when": st.column_config.TextColumn("Thời gian", width="small",
+                                            help="Như kế hoạch ghi: “Tháng 3/2025”, “Quý II”, “Hằng tháng”, "
+                                                 "“Thường xuyên”…"),
+        "text": st.column_config.TextColumn("Câu trong kế hoạch", disabled=True, width="large"),
+    }
+    gen = st.session_state.get(f"kh_tasks_gen_{k}", 0)
+    edited = st.data_editor(rows, column_config=config, column_order=["content", "lead", "partners", "when", "text"],
+                            hide_index=True, num_rows="dynamic" if admin else "fixed", disabled=not admin,
+                            key=f"kh_tasks_{k}_{gen}", width="stretch")
+    return edited
+
+
+def _unknown_units(review, k: str, units: pd.DataFrame, edited_tasks: pd.DataFrame):
+    unknown = review.plan.unknown_units()
+    if not unknown:
+        return
+    notes = {u.text: u.note for t in review.plan.tasks for u in t.units() if not u.known}
+    with st.expander(f"⚠ {len(unknown)} đơn vị chưa có trong danh mục", expanded=False):
+        st.markdown("Nhiệm vụ vẫn được lưu với tên như trong kế hoạch; chỉ quản trị viên đánh dấu được nhiệm vụ của "
+                    "đơn vị chưa có trong danh mục. Thêm vào danh mục để cán bộ đơn vị tự đánh dấu:")
+        st.markdown("\n".join(f"- **{u}**" + (f" — {notes[u]}" if notes.get(u) else "") for u in unknown))
+        if not admin:
+            return
+        name = st.selectbox("Đơn vị", unknown, key=f"kh_new_unit_{k}")
+        how = st.radio("Thêm như", ["new", "alias"], horizontal=True, key=f"kh_new_how_{k}",
+                       format_func={"new": "Đơn vị mới", "alias": "Tên gọi khác của một đơn vị có sẵn"}.get)
+        if how == "new":
+            c1, c2 = st.columns(2)
+            code = c1.text_input("Mã đơn vị", value=suggest_code(name, set(units["code"])),
+                                 key=f"kh_new_code_{k}_{name}")
+            kind = c2.selectbox("Loại", list(UNIT_KINDS), format_func=UNIT_KINDS.get, key=f"kh_new_kind_{k}",
+                                index=list(UNIT_KINDS).index("khac"))
+        else:
+            active = units[units["active"]]
+            target = st.selectbox("Là đơn vị", list(active["code"]), key=f"kh_alias_of_{k}",
+                                  format_func=dict(zip(active["code"], active["name"])).get)
+        if st.button("Thêm vào danh mục", key=f"kh_add_unit_{k}", icon="➕"):
+            try:
+                if how == "new":
+                    add_unit(cursor(), user, code, name, kind=kind, note="thêm từ trang Kế hoạch")
+                    done = f"Đã thêm đơn vị “{name}” ({code}) vào danh mục."
+                else:
+                    add_unit_alias(cursor(), user, target, name)
+                    done = f"Đã thêm “{name}” làm tên gọi khác của đơn vị {target}."
+            except (RegistryEditError, PermissionDenied) as exc:
+                st.error(f"Chưa thêm được: {exc}.")
+            else:
+                # the tasks table is redrawn with the unit's new colour: keep the user's edits as its new base
+                st.session_state[f"kh_tasks_base_{k}"] = edited_tasks.reset_index(drop=True)
+                st.session_state[f"kh_tasks_gen_{k}"] = st.session_state.get(f"kh_tasks_gen_{k}", 0) + 1
+                st.session_state["kh_flash"] = done
+                st.rerun()
+
+
+def _preview(review, unit_name: str | None, entity_name: str | None):
+    plan = review.plan
+    rows = []
+    for t in plan.indicator_targets():
+        annual = t.annual_value()
+        rate = t.unit == "%"
+        rows.append({"Chỉ tiêu": t.code, "Trong kế hoạch": t.as_written, "Ghi cho": unit_name or "—",
+                     "Cả năm": annual, "Mỗi quý": annual if rate else annual / 4})
+    for t in plan.index_targets():
+        rows.append({"Chỉ tiêu": f"Chỉ số {t.code}" + (" (xếp hạng)" if t.unit == "hạng" else ""),
+                     "Trong kế hoạch": t.as_written, "Ghi cho": entity_name or "—", "Cả năm": t.value,
+                     "Mỗi quý": None})
+    st.markdown(f"Sẽ lưu thành **một lô**: {fmt.number(len(plan.indicator_targets()))} chỉ tiêu hoạt động, "
+                f"{fmt.number(len(plan.index_targets()))} mục tiêu chỉ số, {fmt.number(len(plan.tasks))} nhiệm vụ. "
+                "Lô mới thay chỉ tiêu cũ cùng đơn vị, năm và chỉ tiêu; hoàn tác được ở trang Lịch sử.")
+    if rows:
+        st.dataframe(fmt.styler(pd.DataFrame(rows), {"Cả năm": "auto", "Mỗi quý": "auto"}), hide_index=True,
+                     width="stretch")
+
+
+def import_tab():
+    if not admin:
+        st.info(f"Tài khoản {user.role_label.lower()} xem được nội dung đọc từ kế hoạch nhưng không sửa, không lưu; "
+                "quản trị viên (Văn phòng / Sở Nội vụ) lưu kế hoạch.", icon="ℹ️")
+    source = _read_source()
+    if source is not None:
+        data, name = source
+        sha, plan = _extract(data, name)
+        if plan is not None:
+            _review(plan, sha, data, name)
+    saved = PQ.saved_plans(con)
+    if len(saved):
+        view = pd.DataFrame({"Lô": saved["batch_id"], "Tệp": saved["file_name"], "Cơ quan ban hành": saved["organisation"],
+                             "Đơn vị nhận chỉ tiêu": saved["unit_name"], "Năm": saved["year"],
+                             "Chỉ tiêu": saved["n_targets"], "Mục tiêu chỉ số": saved["n_index_targets"],
+                             "Nhiệm vụ": saved["n_tasks"], "Người lưu": saved["uploaded_by"],
+                             "Lúc": saved["uploaded_at"]})
+        ui.table(view, kinds={"Năm": "text", "Lô": "int", "Lúc": "datetime"}, name="ke_hoach_da_luu",
+                 title="Kế hoạch đã lưu", key="kh_saved", label="Kế hoạch đã lưu")
+
+
+def _review(plan, sha: str, data: bytes, name: str):
+    k = sha[:12]
+    registry = Registry.from_db(con)
+    units = AQ.units(con)
+    provinces = cached.q(queries.provinces)
+    home = cached.q(queries.home_chain)
+    source = {"docx": "Word", "pdf": "PDF", "pdf+ocr": "PDF (nhận dạng chữ từ ảnh)", "image": "ảnh (nhận dạng chữ)",
+              "txt": "văn bản"}.get(plan.source, plan.source)
+    st.caption(f"Đã đọc “{name}” ({source}): {fmt.number(len(plan.targets))} chỉ tiêu, "
+               f"{fmt.number(len(plan.tasks))} nhiệm vụ. Soát lại từng dòng bên cạnh câu gốc trước khi lưu.")
+    if plan.warnings:
+        with st.expander(f"Lưu ý khi đọc ({len(plan.warnings)})", expanded=plan.source in ("pdf+ocr", "image")):
+            st.markdown("\n".join(f"- {w}" for w in plan.warnings))
+    organisation, year, unit_code, entity_code, confirmed = _header(plan, k, home, provinces, units)
+    edited_targets = _targets_editor(plan, k, registry)
+    edited_tasks = _tasks_editor(plan, k, registry, organisation)
+    review = apply_edits(plan, edited_targets, edited_tasks, registry, organisation=organisation, year=year)
+    _unknown_units(review, k, units, edited_tasks)
+
+    names = dict(zip(units["code"], units["name"]))
+    labels = dict(zip(provinces["entity_code"], provinces["entity_name"]))
+    errors = list(review.errors)
+    if review.plan.indicator_targets() and not unit_code:
+        errors.append("Chưa chọn đơn vị nhận chỉ tiêu (ô “Đơn vị nhận chỉ tiêu” ở trên).")
+    if review.plan.index_targets() and not entity_code:
+        errors.append("Chưa chọn tỉnh nhận mục tiêu chỉ số (ô “Tỉnh nhận mục tiêu chỉ số” ở trên).")
+    if not confirmed:
+        errors.append("Chưa xác nhận đơn vị và tỉnh nhận chỉ tiêu (ô xác nhận ở trên).")
+    already = PQ.plan_batch_for_file(con, sha)
+
+    st.markdown("#### Kiểm tra trước khi lưu")
+    _preview(review, names.get(unit_code), labels.get(entity_code))
+    for w in review.warnings:
+        st.warning(w)
+    if errors:
+        st.error(f"Chưa lưu được: {len(errors)} điều cần sửa.")
+        st.markdown("\n".join(f"- {e}" for e in errors))
+    if already:
+        st.info(f"Tệp này đã được lưu ở lô số {already['batch_id']} ({already['uploaded_by']}, "
+                f"{fmt.datetime(already['uploaded_at'])}). Muốn lưu lại với chỉnh sửa, hãy hoàn tác lô đó ở trang "
+                "Lịch sử rồi lưu lại.")
+    if not admin:
+        return
+    if st.button("Lưu kế hoạch", key="kh_save", type="primary", icon="💾", disabled=bool(errors) or bool(already)):
+        try:
+            batch_id = save_reviewed(cursor(), user, review.plan, name, data, unit_code=unit_code,
+                                     entity_code=entity_code)
+        except (PlanSaveError, PermissionDenied) as exc:
+            st.error(f"Chưa lưu: {exc}.")
+        else:
+            p = review.plan
+            st.session_state["kh_flash"] = (
+                f"Đã lưu kế hoạch năm {p.year} vào lô số {batch_id}: {len(p.indicator_targets())} chỉ tiêu, "
+                f"{len(p.index_targets())} mục tiêu chỉ số, {len(p.tasks)} nhiệm vụ. Theo dõi nhiệm vụ ở thẻ "
+                "“Theo dõi nhiệm vụ”.")
+            st.session_state.pop("kh_plan", None)
+            for key in [key for key in st.session_state if str(key).startswith(("kh_tasks_base_", "kh_tasks_gen_"))]:
+                st.session_state.pop(key, None)
+            st.session_state["kh_gen"] += 1
+            cached.clear()
+            st.rerun()
+
+
+# --- Theo dõi nhiệm vụ ---------------------------------------------------------------------------------------------
+def _can_mark(row) -> bool:
+    if user.role == "quan_tri":
+        return True
+    return user.role == "can_bo" and row["lead_code"] is not None and row["lead_code"] == user.unit_code
+
+
+def _task_detail(df: pd.DataFrame, year: int, quarter: int):
+    st.markdown("#### Chi tiết và đánh dấu hoàn thành")
+    ids = list(df["task_id"])
+    by_id = df.set_index("task_id")
+    mine = [i for i in ids if _can_mark(by_id.loc[i])]
+    default = mine[0] if mine and user.role == "can_bo" else ids[0]
+    task_id = st.selectbox("Nhiệm vụ", ids, index=ids.index(default), key="kh_task",
+                           format_func=lambda i: f"{by_id.loc[i, 'no']}. {short_label(by_id.loc[i, 'content'], 90)} "
+                                                 f"— {by_id.loc[i, 'status_label']}")
+    row = by_id.loc[task_id]
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.markdown(f"{PF.status_badge_html(row['status'])} &nbsp; **{row['content']}**", unsafe_allow_html=True)
+        lead = row["lead_name"] or "không ghi"
+        st.markdown(f"Chủ trì: **{lead}**" + ("" if row["lead_known"] or not row["lead_name"] else
+                                               " (chưa có trong danh mục)")
+                    + (f" · Phối hợp: {row['partners']}" if row["partners"] else ""))
+        deadline = f" · hạn {fmt.date(row['deadline'])}" if not pd.isna(row["deadline"]) else ""
+        st.markdown(f"Thời gian: {row['when']} ({row['schedule']}){deadline}")
+        marks = PQ.task_marks_table(con, int(task_id))
+        if marks.empty:
+            st.caption("Chưa có lần đánh dấu nào.")
+        for m in marks.itertuples():
+            line = f"**{m.status_label}** · {m.period} · {m.marked_by or '?'}, {fmt.datetime(m.marked_at)}"
+            if isinstance(m.note, str) and m.note:
+                line += f" — {m.note}"
+            if isinstance(m.evidence_url, str) and m.evidence_url:
+                line += f" · [liên kết minh chứng]({m.evidence_url})"
+            st.markdown(line)
+            if m.has_file:
+                st.download_button(f"Tải tệp minh chứng: {m.evidence_name or 'minh_chung'}",
+                                   data=lambda mid=int(m.mark_id): PQ.evidence_file(cursor(), mid)[1],
+                                   file_name=m.evidence_name or "minh_chung", key=f"kh_ev_{m.mark_id}",
+                                   icon="📎", on_click="ignore")
+    with right:
+        if not _can_mark(row):
+            who = ("Cán bộ của đơn vị chủ trì hoặc quản trị viên" if row["lead_known"] else
+                   "Đơn vị chủ trì chưa có trong danh mục: quản trị viên")
+            st.caption(f"{who} đánh dấu nhiệm vụ này.")
+            return
+        gen = st.session_state.get("kh_mark_gen", 0)
+        with st.form(f"kh_mark_{gen}", border=True):
+            st.markdown(f"**Ghi nhận cho {fmt.quarter(year, quarter)}**")
+            status = st.radio("Trạng thái", ["done", "not_done"], horizontal=True, key="kh_mark_status",
+                              format_func={"done": "Đã xong", "not_done": "Chưa xong (bỏ đánh dấu)"}.get)
+            note = st.text_area("Ghi chú ngắn (bắt buộc khi đã xong)", max_chars=MAX_NOTE, height=80,
+                                key="kh_mark_note", placeholder="Ví dụ: đã đăng 3 tin bài trên Trang TTĐT của Sở")
+            url = st.text_input("Liên kết minh chứng (không bắt buộc)", key="kh_mark_url",
+                                placeholder="https://…")
+            file = st.file_uploader(f"Tệp minh chứng (không bắt buộc, tối đa {MAX_EVIDENCE_BYTES // 2**20} MB)",
+                                    key="kh_mark_file", max_upload_size=MAX_EVIDENCE_BYTES // 2**20)
+            submitted = st.form_submit_button("Ghi nhận", type="primary", icon="✅")
+        if submitted:
+            try:
+                mark_task_as(cursor(), user, int(task_id), year, quarter, status, note=note, evidence_url=url,
+                             evidence_file=file.getvalue() if file is not None else None,
+                             evidence_name=file.name if file is not None else None)
+            except (PlanSaveError, PermissionDenied) as exc:
+                st.error(f"Chưa ghi nhận: {exc}.")
+            else:
+                what = "đã xong" if status == "done" else "chưa xong"
+                st.session_state["kh_flash"] = (f"Đã ghi nhận nhiệm vụ {by_id.loc[task_id, 'no']} {what} trong "
+                                                f"{fmt.quarter(year, quarter)}.")
+                st.session_state["kh_mark_gen"] = gen + 1
+                for key in ("kh_mark_status", "kh_mark_note", "kh_mark_url", "kh_mark_file"):
+                    st.session_state.pop(key, None)
+                st.rerun()
+
+
+def follow_tab():
+    years = PQ.plan_years(con)
+    if not years:
+        ui.empty_state("Chưa có kế hoạch nào được lưu.", "Nhập kế hoạch CCHC của năm ở thẻ “Nhập kế hoạch”: các "
+                       "nhiệm vụ của kế hoạch sẽ được theo dõi ở đây theo từng quý.", upload=False)
+        return
+    today = fmt.today()
+    c1, c2, _ = st.columns([1, 1, 3])
+    year = ui.select("nam", "Năm", years, default=today.year if today.year in years else years[0], shared=True,
+                     container=c1)
+    quarter = ui.select("quy", "Quý", [1, 2, 3, 4], default=(today.month - 1) // 3 + 1 if year == today.year else 4,
+                        format_func=fmt.quarter_short, shared=True, container=c2)
+    df = PQ.task_table(con, year, quarter, today)
+    counts = PQ.status_counts(df)
+    badges = " &nbsp; ".join(PF.status_badge_html(s, f"{PQ.STATUS_LABEL[s]}: {fmt.number(counts[s])}")
+                             for s in PQ.STATUSES)
+    st.markdown(f"{fmt.number(len(df))} nhiệm vụ trong kế hoạch năm {year} · {fmt.quarter(year, quarter)}, tính đến "
+                f"ngày {fmt.date(today)}: &nbsp; {badges}", unsafe_allow_html=True)
+    plans = "; ".join(sorted({o for o in df["organisation"] if isinstance(o, str)})) or "kế hoạch đã lưu"
+    source = f"Nguồn: {plans}; trạng thái theo đánh dấu hoàn thành của các đơn vị, tính đến ngày {fmt.date(today)}."
+    ui.chart(PF.task_timeline(df, year, quarter, today, title=f"Nhiệm vụ năm {year} theo thời gian — trạng thái "
+                                                              f"{fmt.quarter(year, quarter)}"),
+             source=source, key="kh_timeline")
+
+    late = df[df["status"] == "late"].sort_values(["days_late", "no"], ascending=[False, True], kind="stable")
+    st.markdown(f"#### Quá hạn ({fmt.number(len(late))})")
+    if late.empty:
+        st.success(f"Không có nhiệm vụ nào quá hạn trong {fmt.quarter(year, quarter)}.")
+    else:
+        view = pd.DataFrame({"STT": late["no"], "Nhiệm vụ": late["content"], "Chủ trì": late["lead_name"],
+                             "Thời gian": late["when"], "Hạn": late["deadline"], "Số ngày quá hạn": late["days_late"]})
+        ui.table(view, kinds={"Hạn": "date", "Số ngày quá hạn": "int"},
+                 name=f"nhiem_vu_qua_han_{year}_quy_{quarter}", title=f"Nhiệm vụ quá hạn {fmt.quarter(year, quarter)}",
+                 source=source, key="kh_overdue", label="Danh sách nhiệm vụ quá hạn", expanded=True)
+    view = pd.DataFrame({"STT": df["no"], "Nhiệm vụ": df["content"], "Chủ trì": df["lead_name"],
+                         "Phối hợp": df["partners"], "Thời gian": df["when"], "Hạn": df["deadline"],
+                         "Trạng thái": df["status_label"], "Ghi chú hoàn thành": df["done_note"],
+                         "Minh chứng": df["evidence_url"]})
+    ui.table(view, kinds={"Hạn": "date"}, name=f"nhiem_vu_{year}_quy_{quarter}",
+             title=f"Nhiệm vụ kế hoạch năm {year} — {fmt.quarter(year, quarter)}", source=source, key="kh_all",
+             label="Tất cả nhiệm vụ")
+    _task_detail(df, year, quarter)
+
+
+tab_import, tab_follow = st.tabs(["Nhập kế hoạch", "Theo dõi nhiệm vụ"])
+with tab_import:
+    import_tab()
+with tab_follow:
+    follow_tab()

@@ -1,0 +1,230 @@
+"""The Kế hoạch page in Streamlit's AppTest: read a plan (pasted or uploaded), review and correct it beside its source
+sentences, save it as a batch whose targets reach v_activity and the Hoạt động query; follow the tasks, mark one
+done; read-only visitors cannot save or mark."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import fmt, queries
+from loaders.plans import extract_plan, save_plan
+from loaders.registry import Registry
+from loaders.schema import connect
+from loaders.users import create_user
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "ke_hoach.py")
+PLANS = Path(__file__).resolve().parents[2] / "shared" / "plans"
+SON_LA = PLANS / "ke_hoach_tuyen_truyen_cchc_2025_bql_kcn_son_la.txt"
+SOC_TRANG = PLANS / "ke_hoach_tuyen_truyen_cchc_2025_so_xay_dung_soc_trang.txt"
+DAY = dt.date(2025, 10, 7)  # "today" for task statuses
+STP_PLAN = """ỦY BAN NHÂN DÂN TỈNH ĐẮK LẮK
+SỞ TƯ PHÁP
+KẾ HOẠCH
+Tuyên truyền cải cách hành chính của Sở Tư pháp năm 2025
+1. Chỉ tiêu
+- Bản tin CCHC phát hành 02 số/quý.
+2. Nhiệm vụ
+a) Tập huấn nghiệp vụ CCHC; Cơ quan chủ trì: Sở Tư pháp; Cơ quan phối hợp: Sở Nội vụ; Thời gian: Quý II/2025.
+b) Cập nhật chuyên mục CCHC; Cơ quan chủ trì: Sở Tư pháp; Thời gian: Thường xuyên.
+"""
+
+
+@pytest.fixture
+def page_db(demo_db, monkeypatch):
+    monkeypatch.setenv("CCHC_DB", str(demo_db))
+    monkeypatch.setattr(fmt, "today", lambda: DAY)
+    with connect(demo_db) as con:
+        create_user(con, "qt", "matkhau-1", "quan_tri")
+        create_user(con, "ld", "matkhau-1", "lanh_dao")
+        create_user(con, "cbtp", "matkhau-1", "can_bo", unit_code="so_tu_phap")
+        create_user(con, "cbnv", "matkhau-1", "can_bo", unit_code="so_noi_vu")
+    return demo_db
+
+
+def open_page(username, **params):
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.session_state["auth_user"] = username
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def paste(at, text):
+    at.segmented_control(key="kh_mode").set_value("Dán văn bản").run()
+    return at.text_area(key="kh_text_0").input(text).run()
+
+
+def editor(at, prefix):
+    return next(e for e in at.get("data_editor") if e.key.startswith(prefix))
+
+
+def edit(at, prefix, edited_rows=None, added_rows=None, deleted_rows=None):
+    at.session_state[editor(at, prefix).key] = {"edited_rows": edited_rows or {}, "added_rows": added_rows or [],
+                                                "deleted_rows": deleted_rows or []}
+    return at.run()
+
+
+def texts(at) -> str:
+    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [e.value for e in at.error]
+                     + [w.value for w in at.warning] + [i.value for i in at.info] + [s.value for s in at.success])
+
+
+def by_key(elements, prefix):
+    return next(e for e in elements if e.key and e.key.startswith(prefix))
+
+
+def test_paste_review_correct_and_save_reaches_hoat_dong(page_db):
+    at = paste(open_page("qt"), SON_LA.read_text(encoding="utf-8"))
+    assert not at.exception
+    targets = editor(at, "kh_targets_").value
+    row = targets.iloc[0]
+    assert (row["code"], row["value"], row["unit"], row["per"]) == ("ban_tin", 4.0, "số", "month")
+    assert "với số lượng 04 số/tháng" in row["text"]  # the source sentence beside the item
+    tasks = editor(at, "kh_tasks_").value
+    assert list(tasks["lead"][0]) == ["Văn phòng"] and tasks["text"][0].startswith("2. Giao Văn phòng")
+    page = texts(at)
+    assert "Đã đọc “van_ban_dan.txt” (văn bản): 1 chỉ tiêu, 1 nhiệm vụ." in page
+    assert "khớp theo tên với đơn vị **Ban Quản lý các khu công nghiệp**" in page
+    assert "Kế hoạch ghi **tỉnh Sơn La**" in page  # matched by name across provinces: the user must confirm
+    assert "Chưa xác nhận đơn vị và tỉnh nhận chỉ tiêu (ô xác nhận ở trên)." in page
+    assert at.button(key="kh_save").disabled
+
+    at = edit(at, "kh_targets_", {0: {"value": 5}})  # corrected: 05 số/tháng
+    by_key(at.checkbox, "kh_confirm_").check()
+    at.run()
+    preview = at.dataframe[-1].value
+    assert list(preview.iloc[0][["Chỉ tiêu", "Trong kế hoạch", "Cả năm", "Mỗi quý"]]) == \
+        ["ban_tin", "5 số/tháng", 60.0, 15.0]
+    assert not at.button(key="kh_save").disabled
+    at.button(key="kh_save").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith("Đã lưu kế hoạch năm 2025 vào lô số")
+    with connect(page_db) as con:
+        # a monthly count of 5 is 60 a year: 15 a quarter (three months) in the view the pages compare against
+        assert con.execute("SELECT quarter, target FROM v_activity WHERE unit_code = 'bql_kcn' AND year = 2025 "
+                           "AND metric_code = 'ban_tin' ORDER BY quarter").fetchall() == \
+            [(q, 15.0) for q in (1, 2, 3, 4)]
+        hd = queries.metric_by_unit(con, 2025, 3, "ban_tin")
+        assert hd.set_index("unit_code").loc["bql_kcn", "target"] == 15.0
+        assert con.execute("SELECT kind, uploaded_by, unit_code, file_name FROM batch ORDER BY id DESC LIMIT 1"
+                           ).fetchone() == ("plan", "qt", "bql_kcn", "van_ban_dan.txt")
+    assert "1 nhiệm vụ trong kế hoạch năm 2025" in texts(at)  # now followed in the other tab
+    # the pasted text was cleared; pasting it again says it is saved already
+    at = at.text_area(key="kh_text_1").input(SON_LA.read_text(encoding="utf-8")).run()
+    assert "Tệp này đã được lưu ở lô số" in texts(at) and at.button(key="kh_save").disabled
+
+
+def test_uploaded_file_choose_unit_and_province(page_db):
+    at = open_page("qt")
+    at.file_uploader(key="kh_file_0").set_value((SOC_TRANG.name, SOC_TRANG.read_bytes(), "text/plain")).run()
+    assert not at.exception
+    assert len(editor(at, "kh_tasks_").value) == 7
+    targets = editor(at, "kh_targets_").value
+    assert list(targets["code"].fillna("")) == ["ty_le_nam_vung", ""] and list(targets["save"]) == [True, False]
+    assert by_key(at.selectbox, "kh_unit_").value == "so_xay_dung"  # Đắk Lắk's, matched by name
+    assert by_key(at.selectbox, "kh_entity_").value == "soc_trang"
+    page = texts(at)
+    assert "Kế hoạch ghi **tỉnh Sóc Trăng**" in page and "6 đơn vị chưa có trong danh mục" in page
+    assert any(e.label.startswith("⚠ 6 đơn vị chưa có trong danh mục") for e in at.expander)
+
+    # ticking the unrecognised '100%' without choosing what it measures is refused, row named
+    at = edit(at, "kh_targets_", {1: {"save": True}})
+    assert "Chỉ tiêu, dòng 2: chưa chọn chỉ tiêu hay chỉ số cho “100 %”" in texts(at)
+    at = edit(at, "kh_targets_", {1: {"save": False}})
+    by_key(at.selectbox, "kh_unit_").set_value("so_tu_phap")
+    at.run()
+    by_key(at.checkbox, "kh_confirm_").check()
+    at.run()
+    at.button(key="kh_save").click().run()
+    assert not at.exception and at.success
+    with connect(page_db) as con:
+        assert con.execute("SELECT unit_code, metric_code, value FROM target_value WHERE batch_id = "
+                           "(SELECT max(id) FROM batch)").fetchall() == [("so_tu_phap", "ty_le_nam_vung", 80.0)]
+        assert con.execute("SELECT count(*) FROM plan_task WHERE batch_id = (SELECT max(id) FROM batch)"
+                           ).fetchone() == (7,)
+
+
+def test_adding_an_unknown_unit_keeps_the_edits(page_db):
+    at = paste(open_page("qt"), SOC_TRANG.read_text(encoding="utf-8"))
+    at = edit(at, "kh_tasks_", {0: {"content": "Tuyên truyền chỉ số CCHC năm 2024 (đã sửa)"}})
+    at.selectbox(key=f"kh_new_unit_{editor(at, 'kh_targets_').key[-12:]}").set_value("Văn phòng Sở Xây dựng")
+    at.run()
+    k = editor(at, "kh_targets_").key[-12:]
+    at.radio(key=f"kh_new_how_{k}").set_value("alias")
+    at.run()
+    at.selectbox(key=f"kh_alias_of_{k}").set_value("so_xay_dung")
+    at.run()
+    at.button(key=f"kh_add_unit_{k}").click().run()
+    assert not at.exception
+    assert at.success[0].value == "Đã thêm “Văn phòng Sở Xây dựng” làm tên gọi khác của đơn vị so_xay_dung."
+    tasks = editor(at, "kh_tasks_").value
+    assert tasks["content"][0] == "Tuyên truyền chỉ số CCHC năm 2024 (đã sửa)"  # the edit survived the redraw
+    assert any(e.label.startswith("⚠ 5 đơn vị chưa có trong danh mục") for e in at.expander)  # one fewer
+
+
+def test_read_only_visitors_see_but_cannot_save(page_db):
+    for username in ("ld", "cbtp"):
+        at = paste(open_page(username), SON_LA.read_text(encoding="utf-8"))
+        assert not at.exception
+        assert "xem được nội dung đọc từ kế hoạch nhưng không sửa, không lưu" in at.info[0].value
+        assert all(e.proto.disabled for e in at.get("data_editor"))
+        assert not [b for b in at.button if b.key == "kh_save"]
+        assert by_key(at.selectbox, "kh_unit_").disabled
+
+
+def _save_stp_plan(db):
+    with connect(db) as con:
+        data = STP_PLAN.encode()
+        plan = extract_plan(data, "stp.txt", Registry.from_db(con))
+        save_plan(con, plan, "qt", "stp.txt", data)
+        data = SOC_TRANG.read_bytes()
+        plan = extract_plan(data, SOC_TRANG.name, Registry.from_db(con))
+        save_plan(con, plan, "qt", SOC_TRANG.name, data, entity_code="soc_trang")
+
+
+def test_follow_tasks_timeline_and_overdue_list(page_db):
+    _save_stp_plan(page_db)
+    at = open_page("ld", nam="2025", quy="3")
+    assert not at.exception
+    page = texts(at)
+    assert "9 nhiệm vụ trong kế hoạch năm 2025 · Quý III/2025, tính đến ngày 07/10/2025" in page
+    assert "Quá hạn: 5" in page and "Thường xuyên: 2" in page
+    assert "#### Quá hạn (5)" in page
+    fig = at.get("plotly_chart")[0]
+    assert "Nhiệm vụ năm 2025 theo thời gian" in fig.proto.spec
+    assert {b.key for b in at.get("download_button")} >= {"dl_kh_overdue_xlsx", "dl_kh_overdue_csv"}
+    assert (at.query_params["nam"], at.query_params["quy"]) == ("2025", "3")
+    assert "Cán bộ của đơn vị chủ trì hoặc quản trị viên đánh dấu nhiệm vụ này." in page  # leadership reads only
+    assert not [f for f in at.get("form")]
+
+
+def test_lead_unit_staff_mark_a_task_done(page_db):
+    _save_stp_plan(page_db)
+    at = open_page("cbtp", nam="2025", quy="3")
+    detail = next(m.value for m in at.markdown if "**Tập huấn nghiệp vụ CCHC" in m.value)  # their task first
+    assert "Quá hạn" in detail
+    at.text_area(key="kh_mark_note").input("Đã tập huấn cho 60 công chức")
+    at.text_input(key="kh_mark_url").input("https://stp.daklak.gov.vn/tap-huan")
+    next(b for b in at.button if b.label == "Ghi nhận").click()
+    at.run()
+    assert not at.exception
+    assert at.success[0].value.startswith("Đã ghi nhận nhiệm vụ") and "đã xong trong Quý III/2025" in at.success[0].value
+    detail = next(m.value for m in at.markdown if "Tập huấn nghiệp vụ CCHC" in m.value)
+    assert "Đã xong" in detail
+    assert "Đã tập huấn cho 60 công chức" in texts(at) and "liên kết minh chứng" in texts(at)
+    with connect(page_db) as con:
+        assert con.execute("SELECT status, quarter, marked_by, evidence_url FROM plan_task_status").fetchall() == \
+            [("done", 3, "cbtp", "https://stp.daklak.gov.vn/tap-huan")]
+    # staff of another unit cannot mark it
+    at = open_page("cbnv", nam="2025", quy="3")
+    assert "Cán bộ của đơn vị chủ trì hoặc quản trị viên đánh dấu nhiệm vụ này." in texts(at)
+    assert not [b for b in at.button if b.label == "Ghi nhận"]
+
+
+def test_no_saved_plan_says_where_to_start(page_db):
+    at = open_page("ld")
+    assert "Chưa có kế hoạch nào được lưu." in texts(at)
+    assert not at.get("plotly_chart")
