@@ -41,6 +41,15 @@ class MatchError(ValueError):
         return f"không nhận ra {what} “{self.name}”{hint}"
 
 
+def _every_word_found(words, cand_words) -> bool:
+    """Each word has a counterpart: the same short word, or a long word with a small typo."""
+    def found(w):
+        if len(w) <= 3:
+            return w in cand_words
+        return any(fuzz.ratio(w, c) >= 80 for c in cand_words)
+    return all(found(w) for w in words)
+
+
 @dataclass(frozen=True)
 class Match:
     code: str
@@ -90,6 +99,9 @@ class Matcher:
                 s = fuzz.token_sort_ratio(key, cand)
                 if self.extra_words_ok or words <= set(cand.split()):
                     s = max(s, 0.95 * fuzz.token_set_ratio(key, cand))
+                elif not self.extra_words_ok and not _every_word_found(words, cand.split()):
+                    # "Đông Lào" is not "Lâm Đồng": a name's every word must stand in the candidate
+                    s = min(s, ACCEPT - 1)
             if s > best.get(code, -1):
                 best[code] = s
         return sorted(((s, c) for c, s in best.items()), reverse=True)

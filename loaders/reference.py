@@ -12,12 +12,13 @@ from pathlib import Path
 from .matching import FILLER, Matcher, MatchError
 from .registry import DATA_DIR, Registry, read_csv
 from .store import Batch, IndexRow
-from .text import fold, nfc, parse_number, slug
+from .text import fold, nfc, slug
 
 REFERENCE_DIR = DATA_DIR / "reference"
 INDEX_FILES = ("par_index.csv", "sipas.csv", "papi.csv", "pci.csv", "dti.csv", "ddci.csv", "subprovincial_par_dti.csv")
 MERGER_DATE = "2025-07-01"
-HOME_PROVINCE = "Đắk Lắk"  # the default registry's province: its unit rows resolve to registry units
+HOME_PROVINCE = "Đắk Lắk"
+READER_VERSION = b"reference-reader 2\n"  # raise when the reading of the CSVs changes  # the default registry's province: its unit rows resolve to registry units
 
 # Short forms that published tables use for provinces.
 PROVINCE_ALIASES = {
@@ -154,6 +155,11 @@ class ReferenceResolver:
             return matcher.match(text).code, note
 
 
+def csv_number(text: str) -> float | None:
+    """The reference CSVs are machine-written: a dot is always the decimal point ("48.881" is 48,881)."""
+    return float(text) if text and text.strip() else None
+
+
 def read_reference_rows(registry: Registry, reference_dir: Path = REFERENCE_DIR):
     """All index rows of the shipped reference CSVs, resolved; plus the entities they need."""
     provinces, mapping = province_entities(read_csv(reference_dir / "province_mapping_2025.csv"))
@@ -182,8 +188,8 @@ def read_reference_rows(registry: Registry, reference_dir: Path = REFERENCE_DIR)
                     component_code, note = resolver.component(index_code, component)
             except (MatchError, ReferenceError) as exc:
                 raise ReferenceError(f"{file_name} dòng {line_no}: {exc}") from exc
-            rank = parse_number(r["rank"])
-            rows.append(IndexRow(index_code, year, entity, component_code, parse_number(r["score"]),
+            rank = csv_number(r["rank"])
+            rows.append(IndexRow(index_code, year, entity, component_code, csv_number(r["score"]),
                                  int(rank) if rank is not None else None, None, source, note,
                                  file_name, line_no, None))
     return merge_duplicates(rows), provinces + list(resolver.extra.values()), mapping
@@ -235,7 +241,8 @@ def registry_unit_entities(con) -> None:
 
 def reference_batch(registry: Registry, reference_dir: Path = REFERENCE_DIR):
     rows, entities, mapping = read_reference_rows(registry, reference_dir)
-    content = b"".join((reference_dir / f).read_bytes() for f in INDEX_FILES)
+    # The version tag makes a fixed reading of the same CSVs a new batch, which then replaces the old values.
+    content = READER_VERSION + b"".join((reference_dir / f).read_bytes() for f in INDEX_FILES)
     batch = Batch("reference", file_name="data/reference/*.csv", content=content, uploaded_by="hệ thống",
                   note="Số liệu công bố chính thức, mỗi dòng kèm nguồn (data/reference/SOURCES.md)",
                   indices=rows)

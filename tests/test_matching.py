@@ -52,3 +52,15 @@ def test_two_close_units_are_ambiguous(registry):
 def test_letterhead_line_names_a_unit(registry):
     assert registry.unit_matcher.find_in("UBND TỈNH ĐẮK LẮK   SỞ TƯ PHÁP").code == "so_tu_phap"
     assert registry.unit_matcher.find_in("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") is None
+
+
+def test_province_names_do_not_match_on_shared_words_alone():
+    from loaders.reference import entity_matcher, province_entities
+    from loaders.registry import DATA_DIR, read_csv
+
+    provinces, _ = province_entities(read_csv(DATA_DIR / "reference" / "province_mapping_2025.csv"))
+    m = entity_matcher(provinces)
+    with pytest.raises(MatchError):
+        m.match("Đông Lào")
+    assert m.match("Lam Dong").code == "lam_dong"
+    assert m.match("TP.HCM").code == "tp_ho_chi_minh"

@@ -56,3 +56,13 @@ def test_internal_indices_resolve_to_registry_units(fresh_db):
         row = con.execute("SELECT score, rank FROM v_index_score WHERE index_code='DTI' AND year=2022 "
                           "AND entity_code='so_tu_phap'").fetchone()
         assert row == (0.81735, 2)
+
+
+def test_machine_decimals_in_reference_csvs_are_not_read_as_thousands(fresh_db):
+    with connect(fresh_db) as con:
+        # papi.csv writes "48.881": forty-eight point eight eight one, on a scale of 80
+        too_big = con.execute("SELECT count(*) FROM v_index_score v JOIN index_def d ON d.code = v.index_code "
+                              "WHERE v.score > d.scale_max AND v.entity_kind = 'tinh'").fetchone()[0]
+        assert too_big == 0
+        assert con.execute("SELECT score FROM v_index_score WHERE index_code='PAPI' AND year=2020 "
+                           "AND entity_code='quang_ninh' AND component_code IS NULL").fetchone()[0] < 80
