@@ -32,6 +32,21 @@ PAGE_ROLES: dict[str, frozenset] = {
 }
 
 
+def ensure_app_navigation() -> None:
+    """Close a gap of Streamlit's old multipage mode: until some session has run app.py's st.navigation, a
+    session whose first URL names a file of pages/ (e.g. /tong_quan) runs that file directly, past the sign-in
+    gate of app.py. Switch the process to app.py's navigation and rerun this session through it (once per
+    process). app.py needs no call (its st.navigation switches too); every data page calls it through
+    require(), and dashboard.ui.page_header should call it for the leadership pages."""
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # pragma: no cover - a Streamlit without the v1 pages mode
+        return
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def open_read() -> bool:
     """The deployment lets anonymous visitors read the leadership pages (env CCHC_OPEN_READ=1)."""
     return os.environ.get("CCHC_OPEN_READ", "").strip().lower() in ("1", "true", "yes", "on")
@@ -129,6 +144,7 @@ def sidebar_account() -> None:
 def require(*roles: str, page: str | None = None) -> User | None:
     """Top of a data page: the signed-in user when their role is one of `roles`; otherwise a Vietnamese
     explanation and st.stop(). With no roles given any signed-in user passes."""
+    ensure_app_navigation()
     user = current_user()
     if user is None:
         st.warning("Trang này cần đăng nhập. Hãy đăng nhập bằng tài khoản được cấp.")

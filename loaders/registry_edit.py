@@ -101,7 +101,16 @@ def _run(con, fn):
     except Exception:
         con.execute("ROLLBACK")
         raise
+    _refresh_materialised(con)
     return out
+
+
+def _refresh_materialised(con) -> None:
+    """Names and lineage feed v_activity: when it is materialised (loaders.materialize), rebuild it."""
+    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'activity_current'").fetchall()[0][0]:
+        from .materialize import refresh_if_stale
+
+        refresh_if_stale(con)
 
 
 # --- units -----------------------------------------------------------------------------------------------

@@ -84,18 +84,19 @@ if copied:
 table = base.copy()
 table["kind_text"] = table["kind"].map(KIND_TEXT)
 column_config = {
-    "name": st.column_config.TextColumn("Chỉ tiêu", disabled=True, width="large", pinned=True),
-    "unit": st.column_config.TextColumn("Đơn vị tính", disabled=True, width="small"),
-    "kind_text": st.column_config.TextColumn("Loại", disabled=True, width="small"),
+    "name": st.column_config.TextColumn("Chỉ tiêu", disabled=True, width=390, pinned=True),
+    "unit": st.column_config.TextColumn("Đơn vị tính", disabled=True, width=80,
+                                        help="% : chỉ tiêu tỷ lệ (0–100, không cộng dồn); còn lại: số lượng"),
 }
 for col, label in LABELS.items():
     column_config[col] = st.column_config.NumberColumn(
-        label, min_value=0, format="localized", width="small",
+        label, min_value=0, format="localized", width=76,
         help="Chỉ tiêu cả năm" if col == "annual" else f"Chỉ tiêu riêng {label.lower()} (bỏ trống: số lượng lấy "
                                                        "cả năm chia 4, tỷ lệ lấy nguyên cả năm)")
-order = ["name", "unit", "kind_text", *LABELS]
+order = ["name", "unit", *LABELS]
 edited = st.data_editor(table, column_config=column_config, column_order=order, hide_index=True, width="stretch",
-                        height=38 + 35 * len(table), disabled=not editable, key=editor_key, num_rows="fixed")
+                        height=38 + 35 * len(table), disabled=not editable, key=editor_key, num_rows="fixed",
+                        placeholder="")
 st.caption("Số lượng: số nguyên, cộng dồn theo quý — quý bỏ trống lấy chỉ tiêu cả năm chia 4. Tỷ lệ %: từ 0 đến "
            "100, không cộng dồn — quý bỏ trống lấy nguyên chỉ tiêu cả năm. Ô đã có chỉ tiêu không xóa trống được; "
            "muốn bỏ lần lưu nào, hãy hoàn tác lô đó ở trang Lịch sử.")

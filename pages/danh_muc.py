@@ -52,8 +52,10 @@ with tabs[0]:
     })
     st.caption(f"{fmt.number(int(units['active'].sum()))} đơn vị đang hoạt động, "
                f"{fmt.number(int((~units['active']).sum()))} đã sáp nhập hoặc giải thể (giữ lại để tra cứu lịch sử).")
+    widths = {"Mã": 130, "Tên đơn vị": 240, "Loại": 105, "Từ ngày": 85, "Đến ngày": 85, "Sáp nhập vào": 140}
     st.dataframe(fmt.styler(view, {"Từ ngày": "date", "Đến ngày": "date"}), hide_index=True, width="stretch",
-                 height=min(460, 38 + 35 * len(view)), key="dm_units_table")
+                 height=min(460, 38 + 35 * len(view)), key="dm_units_table", placeholder="–",
+                 column_config={k: st.column_config.Column(width=w) for k, w in widths.items()})
     ui.table(view, {"Từ ngày": "date", "Đến ngày": "date"}, name="danh_muc_don_vi", key="dm_units_dl",
              label="Tải danh mục đơn vị")
     if admin:
@@ -117,8 +119,10 @@ with tabs[1]:
                          "Loại": metrics["kind"].map({"count": "Số lượng", "rate": "Tỷ lệ %"}),
                          "Nhóm": metrics["grp"].fillna(""), "Đơn vị tính": metrics["unit"].fillna(""),
                          "Tên gọi khác": metrics["aliases"]})
+    widths = {"Mã": 130, "Chỉ tiêu": 330, "Loại": 80, "Nhóm": 150, "Đơn vị tính": 80}
     st.dataframe(view, hide_index=True, width="stretch", height=min(460, 38 + 35 * len(view)),
-                 key="dm_metrics_table")
+                 key="dm_metrics_table", placeholder="–",
+                 column_config={k: st.column_config.Column(width=w) for k, w in widths.items()})
     ui.table(view, name="danh_muc_chi_tieu", key="dm_metrics_dl", label="Tải danh mục chỉ tiêu")
     if admin:
         left, right = st.columns(2)

@@ -58,15 +58,18 @@ def batch_list() -> None:
         return
     table = pd.DataFrame({
         "Lô": df["batch_id"], "Thời gian": df["uploaded_at"], "Người gửi": df["uploaded_by"].fillna("–"),
-        "Tệp": df["file_name"].fillna("–"), "Loại": df["kind_label"],
+        "Tệp": df["file_name"].fillna("–"),
         "Đơn vị": [n if isinstance(n, str) else (f"{len(u)} đơn vị" if len(u) > 1 else names.get(u[0], u[0]) if len(u)
                                                   else "–") for n, u in zip(df["unit_name"], df["units"])],
         "Kỳ": df["period"].replace("", "–"), "Số dòng": df["rows"], "Trạng thái": df["status_label"],
     })
     st.caption(f"{fmt.number(len(df))} lô · chọn một dòng (ô bên trái) hoặc chọn số lô bên dưới để xem chi tiết.")
+    widths = {"Lô": 48, "Thời gian": 112, "Người gửi": 95, "Tệp": 190, "Đơn vị": 150, "Kỳ": 92, "Số dòng": 58,
+              "Trạng thái": 92}
     event = st.dataframe(fmt.styler(table, {"Thời gian": "datetime", "Lô": "int"}), hide_index=True,
                          width="stretch", height=min(420, 38 + 35 * len(table)), key="ls_table",
-                         on_select="rerun", selection_mode="single-row")
+                         on_select="rerun", selection_mode="single-row", placeholder="–",
+                         column_config={k: st.column_config.Column(width=w) for k, w in widths.items()})
     ids = [int(b) for b in df["batch_id"]]
     rows = getattr(getattr(event, "selection", None), "rows", None) or []
     if rows:
@@ -90,7 +93,7 @@ def batch_detail(batch_id: int) -> None:
         st.warning("Lô này không chỉ có số liệu của đơn vị bạn: chỉ quản trị viên xem được chi tiết.")
         return
     with st.container(border=True):
-        st.markdown(f"### Lô số {batch_id} · {info['status_label']}")
+        st.subheader(f"Lô số {batch_id} · {info['status_label']}", anchor=False)
         unit_text = info["unit_name"] or (f"{len(info['units'])} đơn vị" if len(info["units"]) > 1 else
                                           names.get(info["units"][0], "–") if info["units"] else "–")
         facts = [
@@ -117,7 +120,8 @@ def batch_detail(batch_id: int) -> None:
             "Loại": rows["what"], "Đơn vị / đối tượng": rows["unit_or_entity"], "Kỳ": rows["period"],
             "Chỉ tiêu": rows["item"], "Giá trị": rows["value"],
             "Đang dùng": rows["current"].map({True: "Có", False: "Không"}).fillna("–"),
-            "Trang tính": rows["sheet"], "Dòng": rows["row_no"].astype("Int64"), "Cột": rows["col"],
+            "Trang tính": rows["sheet"].fillna("–"),
+            "Dòng": [fmt.MISSING if pd.isna(r) else str(int(r)) for r in rows["row_no"]], "Cột": rows["col"].fillna("–"),
         })
         ui.table(shown, {"Giá trị": "auto"}, name=f"lo_{batch_id}", key=f"ls_rows_{batch_id}",
                  label="Các dòng của lô", expanded=True)
@@ -129,7 +133,7 @@ def rollback_box(batch_id: int, info: dict) -> None:
         st.info("Lô này đã được hoàn tác: số liệu của nó không còn được dùng (vẫn được lưu để tra cứu).")
         return
     problems = actions.rollback_problems(con, user, batch_id)
-    st.markdown("#### Hoàn tác lô")
+    st.markdown("**Hoàn tác lô**")
     if problems:
         st.caption("Không hoàn tác được: " + "; ".join(problems) + ".")
         return
@@ -142,9 +146,12 @@ def rollback_box(batch_id: int, info: dict) -> None:
                              "Sau khi hoàn tác": effect["after"]})
         st.dataframe(fmt.styler(view, {"Đang dùng": "auto", "Sau khi hoàn tác": "auto"}), hide_index=True,
                      width="stretch", height="auto" if len(view) <= 10 else 320)
-    else:
+    elif info["kind"] in ("activities", "targets", "target_edit", "sample"):
         st.markdown("Không giá trị nào của lô này đang được dùng (đã có lô mới hơn thay): hoàn tác không đổi số liệu "
                     "đang hiển thị.")
+    else:
+        st.markdown(f"Hoàn tác sẽ bỏ **{fmt.number(info['rows'])}** dòng của lô này khỏi số liệu đang dùng; ở mỗi ô, "
+                    "giá trị của lô trước đó (nếu có) được dùng lại.")
     sure = st.checkbox(f"Tôi xác nhận hoàn tác lô số {batch_id}. Lô vẫn được lưu, có thể xem lại trong lịch sử.",
                        key=f"ls_confirm_{batch_id}")
     if st.button(f"Hoàn tác lô số {batch_id}", key=f"ls_rollback_{batch_id}", type="primary", disabled=not sure,

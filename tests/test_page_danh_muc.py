@@ -101,6 +101,19 @@ def test_merge_successor_own_value_wins_and_predecessors_add_up(con_admin):
                        "AND metric_code = 'tin_bai'").fetchone()[0] == pytest.approx(parts)
 
 
+def test_merge_refreshes_a_materialised_v_activity(con_admin):
+    materialize = pytest.importorskip("loaders.materialize")
+    con, admin = con_admin
+    materialize.install(con)
+    q2 = _sum(con, "so_ngoai_vu", 2025, 2)
+    assert q2
+    merge_unit(con, admin, "so_ngoai_vu", "so_y_te", "2025-04-01")
+    assert _sum(con, "so_ngoai_vu", 2025, 2) is None  # the table was rebuilt with the new lineage
+    rename_unit(con, admin, "so_y_te", "Sở Y tế tỉnh Đắk Lắk")
+    assert con.execute("SELECT DISTINCT unit_name FROM v_activity WHERE unit_code = 'so_y_te'").fetchall() == \
+        [("Sở Y tế tỉnh Đắk Lắk",)]
+
+
 def test_chained_merge_and_cycle_refused(con_admin):
     con, admin = con_admin
     merge_unit(con, admin, "so_ngoai_vu", "so_y_te", "2025-04-01")

@@ -47,8 +47,7 @@ def test_list_shows_who_when_file_unit_period_rows_status(db):
     at = page("qt")
     assert not at.exception
     table = at.dataframe[0].value
-    assert list(table.columns) == ["Lô", "Thời gian", "Người gửi", "Tệp", "Loại", "Đơn vị", "Kỳ", "Số dòng",
-                                   "Trạng thái"]
+    assert list(table.columns) == ["Lô", "Thời gian", "Người gửi", "Tệp", "Đơn vị", "Kỳ", "Số dòng", "Trạng thái"]
     first = table.iloc[0]
     assert (first["Lô"], first["Người gửi"], first["Tệp"], first["Đơn vị"], first["Kỳ"], first["Số dòng"],
             first["Trạng thái"]) == (bid, "cbtp", "bao_cao_sua.xlsx", "Sở Tư pháp", "Quý III/2025", 1, "Đang dùng")
@@ -74,7 +73,7 @@ def test_open_batch_rows_file_and_rollback_with_confirmation(db):
     assert not at.exception
     rows = at.dataframe[1].value
     assert list(rows["Chỉ tiêu"]) == ["Tin, bài về CCHC trên Cổng/Trang thông tin điện tử"]
-    assert list(rows["Đang dùng"]) == ["Có"] and list(rows["Dòng"]) == [7]
+    assert list(rows["Đang dùng"]) == ["Có"] and list(rows["Dòng"]) == ["7"] and list(rows["Cột"]) == ["D"]
     download = at.get("download_button")
     assert download, "the original file's download is missing"
     effect = at.dataframe[2].value

@@ -1,0 +1,339 @@
+"""Tải lên: a unit's staff (or the office) send quarterly reports, see what they change, then commit."""
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import admin_queries as AQ, auth, fmt, ui
+from dashboard.db import cursor
+from loaders import actions
+from loaders.errors import UnusableFileError
+from loaders.load import ArgumentError
+from loaders.periods import latest_complete_quarter
+from loaders.users import PermissionDenied
+from loaders.workbook import max_bytes_default
+
+FROM_FILE = "__tu_tep__"
+AUTO = "tu_nhan_dang"
+KIND_CHOICES = {AUTO: "Tự nhận dạng theo nội dung tệp", "activities": "Báo cáo kết quả thực hiện (theo quý)",
+                "targets": "Chỉ tiêu, kế hoạch", "indices": "Kết quả chỉ số công bố (PAR Index, PCI…)"}
+TYPES = ["xlsx", "xlsm", "xls", "csv"]
+MAX_LISTED_ERRORS = 30
+
+
+ON_PAGE = (  # the reader speaks to the command line too: name this page's controls instead
+    (" (--unit)", " (ô “Đơn vị báo cáo” ở bước 1)"), ("(--unit)", "(ô “Đơn vị báo cáo” ở bước 1)"),
+    ("--unit", "ô “Đơn vị báo cáo”"), ("(--period 2025-Q3)", "(ô “Kỳ báo cáo” ở bước 1)"),
+    ("--period", "ô “Kỳ báo cáo”"), ("(dùng lệnh template để lấy mẫu)", "(tải mẫu ở bước 2)"),
+    ("(lệnh template)", "(tải mẫu ở bước 2)"), ("lệnh template", "mẫu ở bước 2"),
+)
+
+
+def on_page(text: str) -> str:
+    for old, new in ON_PAGE:
+        text = text.replace(old, new)
+    return text
+
+
+def limit_mb() -> int:
+    """The per-file size limit: the smaller of the server's and the loader's (both configured)."""
+    try:
+        server = int(st.get_option("server.maxUploadSize"))
+    except Exception:  # noqa: BLE001
+        server = 200
+    return max(1, min(server, int(max_bytes_default() // (1024 * 1024))))
+
+
+def quarter_options(n: int = 8) -> list[str]:
+    q = latest_complete_quarter().next()  # the current quarter may already be reported early
+    out = []
+    for _ in range(n):
+        out.append(q.code)
+        q = q.previous()
+    return out
+
+
+def period_label(code: str) -> str:
+    if code == FROM_FILE:
+        return "Lấy từ tệp (tiêu đề báo cáo)"
+    year, q = code.split("-Q")
+    return fmt.quarter(int(year), int(q))
+
+
+user = auth.require()
+con = cursor()
+ui.page_header("Tải lên báo cáo", "Chọn đơn vị và kỳ báo cáo, tải mẫu, chọn tệp Excel/CSV, xem trước những gì "
+                                  "sẽ thay đổi rồi mới ghi vào hệ thống.")
+LIMIT = limit_mb()
+can_write = user.role in ("can_bo", "quan_tri")
+if not can_write:
+    st.info("Tài khoản lãnh đạo chỉ xem số liệu: không tải báo cáo lên được. Các đơn vị tự tải báo cáo của mình; "
+            "Văn phòng (quản trị) nạp bảng tổng hợp và kết quả chỉ số.", icon="ℹ️")
+
+# --- 1. unit, period, kind ------------------------------------------------------------------------------------
+st.subheader("1. Đơn vị và kỳ báo cáo")
+units = AQ.units(con, include_ended=True)
+names = dict(zip(units["code"], units["name"]))
+c1, c2, c3 = st.columns([2, 1.2, 1.6])
+if user.role == "can_bo":
+    c1.selectbox("Đơn vị báo cáo", [user.unit_code], format_func=lambda c: names.get(c, c), disabled=True,
+                 key="tl_unit_fixed", help="Tài khoản cán bộ đơn vị chỉ nạp số liệu của đơn vị mình.")
+    unit = user.unit_code
+    kind = "activities"
+else:
+    active = units[units["active"]]
+    unit = c1.selectbox("Đơn vị báo cáo", [FROM_FILE] + list(active["code"]), key="tl_unit",
+                        format_func=lambda c: "Lấy từ tệp (tiêu đề, cột Đơn vị)" if c == FROM_FILE else names[c],
+                        disabled=not can_write,
+                        help="Bảng tổng hợp nhiều đơn vị: để “Lấy từ tệp”. Chọn một đơn vị: chỉ nạp số liệu của "
+                             "đơn vị đó, và tiêu đề tệp phải ghi đúng đơn vị này.")
+    unit = None if unit == FROM_FILE else unit
+    kind = c3.selectbox("Loại số liệu", list(KIND_CHOICES), format_func=KIND_CHOICES.get, key="tl_kind",
+                        disabled=not can_write)
+    kind = None if kind == AUTO else kind
+period = c2.selectbox("Kỳ báo cáo", [FROM_FILE] + quarter_options(), format_func=period_label, key="tl_period",
+                      disabled=not can_write,
+                      help="Để “Lấy từ tệp” khi tiêu đề báo cáo ghi rõ quý (ví dụ “… QUÝ III NĂM 2025”).")
+period = None if period == FROM_FILE or kind == "indices" else period
+
+# --- 2. template ----------------------------------------------------------------------------------------------
+st.subheader("2. Mẫu báo cáo")
+try:
+    from loaders import templates
+except ImportError:  # the template writer is not installed in this build
+    templates = None
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _template_bytes(template_kind: str, version: str) -> bytes:
+    import tempfile
+    from pathlib import Path
+
+    from loaders.registry import Registry
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "mau.xlsx"
+        con_ = cursor()
+        templates.write_template(template_kind, path, Registry.from_db(con_), con_)
+        return path.read_bytes()
+
+
+if templates is not None:
+    template_kind = kind if kind in ("activities", "targets", "indices") else "activities"
+    try:
+        data = _template_bytes(template_kind, AQ.registry_version(con))
+        st.download_button(f"Tải mẫu Excel — {KIND_CHOICES[template_kind].split(' (')[0].lower()}", data,
+                           file_name=f"mau_{template_kind}.xlsx", icon="📥", key="tl_template",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        st.caption("Mẫu có sẵn danh sách đơn vị và chỉ tiêu. Báo cáo theo mẫu riêng của đơn vị cũng được: hệ thống "
+                   "tự tìm bảng (dòng tiêu đề, cột “Nội dung”, cột kết quả quý).")
+    except Exception as exc:  # noqa: BLE001 - a template problem must not hide the upload
+        st.caption(f"Chưa tạo được mẫu Excel: {exc}")
+else:
+    st.caption("Dùng báo cáo theo mẫu của đơn vị: hệ thống tự tìm bảng (dòng tiêu đề, cột “Nội dung”, cột kết quả "
+               "quý).")
+
+if not can_write:
+    st.stop()
+
+# --- 3. files -------------------------------------------------------------------------------------------------
+st.subheader("3. Chọn tệp")
+st.markdown(f"Định dạng **.xlsx, .xls, .csv**; dung lượng tối đa **{LIMIT} MB mỗi tệp**; có thể chọn nhiều tệp "
+            "cùng lúc. Chưa có gì được ghi cho tới khi bấm **Ghi vào hệ thống**.")
+files = st.file_uploader("Tệp báo cáo", type=TYPES, accept_multiple_files=True, max_upload_size=LIMIT,
+                         key="tl_files", help=f"Tối đa {LIMIT} MB mỗi tệp.")
+files = files or []
+
+parsed_cache: dict = st.session_state.setdefault("tl_parsed", {})
+done: dict = st.session_state.setdefault("tl_done", {})
+
+
+def _key(name: str, content: bytes) -> tuple:
+    return (name, hashlib.sha256(content).hexdigest(), unit, period, kind, user.username)
+
+
+def read_one(name: str, content: bytes) -> dict:
+    """Parse (no write) and compare with the current data; every failure becomes a Vietnamese message."""
+    out = {"name": name, "size": len(content), "parsed": None, "fatal": None, "problems": [], "preview": None,
+           "existing": None}
+    if len(content) > LIMIT * 1024 * 1024:
+        out["fatal"] = (f"Tệp “{name}” quá lớn ({fmt.number(len(content) / 1048576, 1)} MB) — giới hạn là {LIMIT} MB "
+                        "mỗi tệp. Hãy bỏ bớt các trang tính không cần thiết hoặc chia nhỏ tệp.")
+        return out
+    try:
+        parsed = actions.read_upload(con, user, name, content, unit=unit, period=period, kind=kind)
+    except UnusableFileError as exc:
+        out["fatal"] = f"Không đọc được tệp “{name}”: {on_page(exc.message)}."
+        return out
+    except ArgumentError as exc:
+        out["fatal"] = f"Không đọc được tệp “{name}”: {on_page(str(exc))}."
+        return out
+    except PermissionDenied as exc:
+        out["fatal"] = f"Không được tải lên: {exc}."
+        return out
+    except Exception as exc:  # noqa: BLE001 - a reader bug must not show a traceback to staff
+        out["fatal"] = (f"Không đọc được tệp “{name}” (lỗi không mong đợi: {type(exc).__name__}). Hãy kiểm tra tệp "
+                        "có mở được bằng Excel không, hoặc gửi tệp cho quản trị viên.")
+        return out
+    out["parsed"] = parsed
+    out["problems"] = actions.upload_problems(con, user, parsed)
+    if parsed.batch is not None and parsed.batch.rows:
+        out["preview"] = AQ.preview_changes(con, parsed.batch)
+        out["existing"] = actions.already_loaded(con, parsed)
+    return out
+
+
+if files:
+    todo = [(f.name, f.getvalue()) for f in files]
+    missing = [(n, c) for n, c in todo if _key(n, c) not in parsed_cache]
+    if missing:
+        bar = st.progress(0.0, text="Đang đọc tệp…")
+        for i, (name, content) in enumerate(missing):
+            size = fmt.number(len(content) / 1048576, 1)
+            bar.progress(i / len(missing), text=f"Đang đọc và kiểm tra tệp {i + 1}/{len(missing)}: {name} ({size} MB)…")
+            parsed_cache[_key(name, content)] = read_one(name, content)
+        bar.progress(1.0, text="Đã đọc xong.")
+        bar.empty()
+    results = [parsed_cache[_key(n, c)] for n, c in todo]
+else:
+    results = []
+    if done:
+        done.clear()
+
+
+# --- 4. preview, errors, commit ---------------------------------------------------------------------------------
+CHANGE_TEXT = {AQ.CHANGE_NEW: "Mới", AQ.CHANGE_SAME: "Không đổi"}
+
+
+def change_text(row) -> str:
+    if row["change"] == AQ.CHANGE_REPLACE:
+        return f"Thay {fmt.auto(row['old'])} bằng {fmt.auto(row['new'])}"
+    return CHANGE_TEXT.get(row["change"], row["change"])
+
+
+def place(sheet, row, col) -> str:
+    """'Báo cáo!D7' — where a value came from, as Excel writes it."""
+    if not isinstance(sheet, str) or not sheet:
+        return "–"
+    cell = f"{col if isinstance(col, str) else ''}{'' if pd.isna(row) else int(row)}"
+    return f"{sheet}!{cell}" if cell else sheet
+
+
+def preview_table(pv: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame({
+        "Loại": pv["what"], "Đơn vị": pv["unit_or_entity"], "Kỳ": pv["period"], "Chỉ tiêu": pv["item"],
+        "Hiện có": pv["old"], "Trong tệp": pv["new"],
+        "Tác động": [change_text(r) for _, r in pv.iterrows()],
+        "Ô trong tệp": [place(s, r, c) for s, r, c in zip(pv["sheet"], pv["row_no"], pv["col"])],
+    })
+    if out["Loại"].nunique() <= 1:
+        out = out.drop(columns=["Loại"])
+    return out
+
+
+PREVIEW_COLUMNS = {
+    "Đơn vị": st.column_config.TextColumn(width=130), "Kỳ": st.column_config.TextColumn(width=92),
+    "Chỉ tiêu": st.column_config.TextColumn(width=260), "Hiện có": st.column_config.NumberColumn(width=70),
+    "Trong tệp": st.column_config.NumberColumn(width=75), "Tác động": st.column_config.TextColumn(width=140),
+    "Ô trong tệp": st.column_config.TextColumn(width=95),
+}
+
+
+def show_preview(pv: pd.DataFrame) -> None:
+    counts = AQ.preview_summary(pv)
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Số liệu mới", fmt.number(counts[AQ.CHANGE_NEW]))
+    m2.metric("Thay giá trị đang có", fmt.number(counts[AQ.CHANGE_REPLACE]))
+    m3.metric("Không đổi", fmt.number(counts[AQ.CHANGE_SAME]))
+    st.dataframe(fmt.styler(preview_table(pv), {"Hiện có": "auto", "Trong tệp": "auto"}), hide_index=True,
+                 width="stretch", height="auto" if len(pv) <= 12 else 380, column_config=PREVIEW_COLUMNS,
+                 placeholder="–")
+
+
+def error_list(errors, key: str) -> None:
+    lines = [f"- {on_page(e.text())}" for e in errors[:MAX_LISTED_ERRORS]]
+    if len(errors) > MAX_LISTED_ERRORS:
+        lines.append(f"- … và {len(errors) - MAX_LISTED_ERRORS} lỗi khác (xem bảng đầy đủ bên dưới)")
+    st.markdown("\n".join(lines))
+    if len(errors) > MAX_LISTED_ERRORS:
+        ui.table(pd.DataFrame([{"Trang tính": e.sheet, "Dòng": e.row, "Cột": e.column, "Lỗi": on_page(e.message)}
+                               for e in errors]), name="loi_tep", label="Tất cả lỗi", key=f"err_{key}")
+
+
+def commit(r: dict) -> None:
+    key = _key(r["name"], r["parsed"].batch.content)
+    try:
+        res = actions.commit_upload(cursor(), user, r["parsed"])
+    except PermissionDenied as exc:
+        done[key] = ("error", f"Không được ghi tệp “{r['name']}”: {exc}.")
+    except actions.UploadRefused as exc:
+        done[key] = ("error", f"Không ghi: {exc}.")
+    else:
+        if res.created:
+            done[key] = ("ok", f"Đã ghi tệp “{r['name']}” thành lô số {res.batch_id} ({fmt.number(res.rows)} dòng).")
+        else:
+            done[key] = ("info", f"Tệp “{r['name']}” đã có trong hệ thống (lô số {res.batch_id}): không ghi lại.")
+
+
+if results:
+    st.subheader("4. Kiểm tra và ghi")
+    ready = []
+    for r in results:
+        parsed = r["parsed"]
+        with st.container(border=True):
+            size = fmt.number(r["size"] / 1048576, 2) if r["size"] < 1048576 else fmt.number(r["size"] / 1048576, 1)
+            st.markdown(f"**📄 {r['name']}** · {size} MB")
+            if r["fatal"]:
+                st.error(r["fatal"] + " Không có gì được ghi.", icon="🚫")
+                continue
+            key = _key(r["name"], parsed.batch.content)
+            if key in done:
+                state, message = done[key]
+                {"ok": st.success, "info": st.info, "error": st.error}[state](message)
+                if state == "ok" and parsed.batch.year and parsed.batch.quarter:
+                    ui.link("pages/hoat_dong.py", "Xem số liệu mới trên trang Hoạt động", icon="📈",
+                            query_params={"nam": str(parsed.batch.year), "quy": str(parsed.batch.quarter)})
+                continue
+            b = parsed.batch
+            facts = [AQ.KIND_LABELS.get(parsed.kind, parsed.kind), f"{fmt.number(parsed.rows)} dòng số liệu"]
+            if b is not None and b.unit_code:
+                facts.append(names.get(b.unit_code, b.unit_code))
+            if b is not None and b.year:
+                facts.append(fmt.quarter(b.year, b.quarter) if b.quarter else f"năm {b.year}")
+            st.caption(" · ".join(facts))
+            if parsed.errors:
+                st.error(f"Tệp có {len(parsed.errors)} lỗi — chưa ghi gì. Hãy sửa trong tệp rồi tải lại:", icon="🚫")
+                error_list(parsed.errors, key[1][:16])
+            if r["problems"]:
+                st.error("Không được ghi tệp này: " + "; ".join(r["problems"]) + ".", icon="⛔")
+            if parsed.warnings:
+                with st.expander(f"{len(parsed.warnings)} lưu ý (không chặn việc ghi)"):
+                    st.markdown("\n".join(f"- {on_page(w.text())}" for w in parsed.warnings))
+            pv = r["preview"]
+            if pv is not None and len(pv):
+                if parsed.errors or r["problems"]:
+                    with st.expander(f"Các dòng đọc được ({fmt.number(len(pv))}) — chưa ghi"):
+                        show_preview(pv)
+                else:
+                    show_preview(pv)
+            blocked = bool(parsed.errors or r["problems"]) or not parsed.rows
+            if r["existing"] is not None and not blocked:
+                counts = AQ.preview_summary(pv)
+                if counts[AQ.CHANGE_NEW] or counts[AQ.CHANGE_REPLACE]:
+                    st.warning(f"Đúng tệp này đã được nạp ở lô số {r['existing']}, nhưng sau đó có lô mới hơn thay số "
+                               "liệu. Muốn dùng lại số liệu của tệp này, hãy hoàn tác lô mới hơn ở trang Lịch sử.")
+                else:
+                    st.info(f"Tệp này đã có trong hệ thống (lô số {r['existing']}) và không thay đổi gì.")
+                blocked = True
+            if not blocked:
+                ready.append(r)
+                if st.button("Ghi vào hệ thống", key=f"tl_commit_{key[1][:16]}", type="primary", icon="💾"):
+                    commit(r)
+                    st.rerun()
+    if len(ready) > 1:
+        if st.button(f"Ghi tất cả {len(ready)} tệp hợp lệ", key="tl_commit_all", type="primary", icon="💾"):
+            for r in ready:
+                commit(r)
+            st.rerun()
