@@ -8,6 +8,7 @@ Public API
 - ``PLOTLY_SEPARATORS``            Plotly ``layout.separators`` (decimal, then thousands): ",.".
 - ``MISSING``                      what an empty value shows ("–").
 - ``NO_DATA``                      label for an unpublished year: "chưa có số liệu công bố".
+- ``text(x, default="")``          a text cell: "" for None/NaN (never "nan").
 - ``number(x, decimals=0)``        1250 -> "1.250"; 88.5, 1 -> "88,5".
 - ``auto(x, max_decimals=2)``      as many decimals as needed, up to max (12 -> "12", 87.33 -> "87,33").
 - ``percent(x, decimals=1)``       a ratio as percent: 0.885 -> "88,5%".
@@ -55,6 +56,11 @@ def _missing(x) -> bool:
         return bool(isinstance(x, float) and math.isnan(x)) or bool(pd.isna(x))
     except (TypeError, ValueError):
         return False
+
+
+def text(x, default: str = "") -> str:
+    """A text cell: '' (or ``default``) for None/NaN, else str(x)."""
+    return default if _missing(x) else str(x)
 
 
 def number(x, decimals: int = 0) -> str:

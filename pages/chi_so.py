@@ -23,7 +23,7 @@ peers = ui.multiselect("so_sanh", "So sánh với", [p for p in provs["entity_co
                        default=peer_default, format_func=prov_name.get, container=c3, max_selections=8)
 pname = prov_name.get(province, province)
 d = info.loc[index]
-name, short, scale_max, unit = d["name"], d["short_name"], float(d["scale_max"]), (d["unit"] or "")
+name, short, scale_max, unit = d["name"], d["short_name"], float(d["scale_max"]), fmt.text(d["unit"])
 dec = fmt.index_decimals(scale_max)
 family = cached.q(Q.lineage, province)
 fam_codes = tuple(family["entity_code"])

@@ -91,7 +91,7 @@ else:
     kind = metrics.set_index("metric_code").loc[metric]
     st.markdown(f"**{mnames[metric]}**")
     if one["actual"].notna().any():
-        ui.chart(figures.unit_metric_bars(one, unit_label=kind["metric_unit"] or "", rate=kind["kind"] == "rate"),
+        ui.chart(figures.unit_metric_bars(one, unit_label=fmt.text(kind["metric_unit"]), rate=kind["kind"] == "rate"),
                  source, key="dv_metric_chart")
     else:
         st.info(f"Đơn vị chưa báo cáo chỉ tiêu này từ năm {from_year}.")

@@ -17,7 +17,7 @@ metric_opt = ui.select("chi_tieu", "Chỉ tiêu", ["tat_ca"] + list(metrics["met
 metric = None if metric_opt == "tat_ca" else metric_opt
 minfo = metrics.set_index("metric_code").loc[metric] if metric else None
 is_rate = bool(metric and minfo["kind"] == "rate")
-munit = (minfo["metric_unit"] or "") if metric else ""
+munit = fmt.text(minfo["metric_unit"]) if metric else ""
 period = fmt.quarter(year, quarter)
 units = tuple(cached.q(Q.units, year, quarter, group)["unit_code"]) if group else None
 src = cached.q(Q.activity_source, year, quarter)

@@ -91,3 +91,13 @@ def test_empty_database_still_shows_published_results(fresh_db, monkeypatch):
     at = app(fresh_db, monkeypatch, chi_so="SIPAS", tinh="cao_bang")
     body = " ".join(m.value for m in at.markdown)
     assert "Chưa có kết quả SIPAS nào của Cao Bằng" in body
+
+
+def test_every_index_and_province_renders(demo_db, monkeypatch):
+    """Each index, for the home province, a new (merged) province and one without data: no exception."""
+    for index in ("PAR", "SIPAS", "PAPI", "PCI", "DTI", "DDCI"):
+        for province in ("dak_lak", "da_nang_2025", "cao_bang"):
+            at = app(demo_db, monkeypatch, chi_so=index, tinh=province)
+            assert at.selectbox(key="qp_chi_so").value == index
+            captions = [c.value for c in at.caption if c.value.startswith("Nguồn")]
+            assert len(captions) >= len(at.get("plotly_chart"))  # a source under every chart

@@ -73,3 +73,11 @@ def test_empty_database(fresh_db, monkeypatch):
     at = app(fresh_db, monkeypatch)
     body = " ".join(m.value for m in at.markdown)
     assert "chưa có báo cáo quý nào" in body and "chưa tải lên tệp nào" in body
+
+
+def test_every_unit_renders(demo_db, monkeypatch):
+    at = app(demo_db, monkeypatch)
+    codes = [r[0] for r in cursor().execute("SELECT code FROM unit").fetchall()]
+    for code in codes:
+        at.selectbox(key="qp_don_vi").set_value(code).run()
+        assert not at.exception, (code, [e.value for e in at.exception])

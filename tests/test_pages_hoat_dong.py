@@ -117,3 +117,12 @@ def test_empty_database(fresh_db, monkeypatch):
     assert not at.get("plotly_chart")
     body = " ".join(m.value for m in at.markdown)
     assert "Chưa có đơn vị nào báo cáo" in body and "Tải lên" in body
+
+
+def test_every_indicator_renders(demo_db, monkeypatch):
+    at = app(demo_db, monkeypatch)
+    codes = [r[0] for r in cursor().execute("SELECT code FROM metric ORDER BY ordinal").fetchall()]
+    for code in codes:
+        at.selectbox(key="qp_chi_tieu").set_value(code).run()
+        assert not at.exception, (code, [e.value for e in at.exception])
+        assert len(at.get("plotly_chart")) == 4
