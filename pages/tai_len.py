@@ -142,8 +142,10 @@ if not can_write:
 st.subheader("3. Chọn tệp")
 st.markdown(f"Định dạng **.xlsx, .xls, .csv**; dung lượng tối đa **{LIMIT} MB mỗi tệp**; có thể chọn nhiều tệp "
             "cùng lúc. Chưa có gì được ghi cho tới khi bấm **Ghi vào hệ thống**.")
+# The browser refuses a bigger file before sending it (Streamlit's own message, in English: the limit is stated
+# above in Vietnamese); the server refuses it too (server.maxUploadSize), and so do read_one and the loader.
 files = st.file_uploader("Tệp báo cáo", type=TYPES, accept_multiple_files=True, max_upload_size=LIMIT,
-                         key="tl_files", help=f"Tối đa {LIMIT} MB mỗi tệp.")
+                         key="tl_files", help=f"Tối đa {LIMIT} MB mỗi tệp; tệp lớn hơn sẽ bị từ chối.")
 files = files or []
 
 parsed_cache: dict = st.session_state.setdefault("tl_parsed", {})
@@ -192,8 +194,10 @@ if files:
         bar = st.progress(0.0, text="Đang đọc tệp…")
         for i, (name, content) in enumerate(missing):
             size = fmt.number(len(content) / 1048576, 1)
-            bar.progress(i / len(missing), text=f"Đang đọc và kiểm tra tệp {i + 1}/{len(missing)}: {name} ({size} MB)…")
-            parsed_cache[_key(name, content)] = read_one(name, content)
+            text = f"Đang đọc và kiểm tra tệp {i + 1}/{len(missing)}: {name} ({size} MB)…"
+            bar.progress(i / len(missing), text=text)
+            with st.spinner(text):
+                parsed_cache[_key(name, content)] = read_one(name, content)
         bar.progress(1.0, text="Đã đọc xong.")
         bar.empty()
     results = [parsed_cache[_key(n, c)] for n, c in todo]
