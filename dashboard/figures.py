@@ -348,8 +348,9 @@ def index_history(df: pd.DataFrame, index_name: str, scale_max: float = 100, uni
                      range=[0, (top * 1.15) if not pd.isna(top) else scale_max])
     ranks = pd.concat([pd.to_numeric(df["rank"], errors="coerce"), pd.to_numeric(df["target_rank"], errors="coerce")])
     worst = ranks.astype("float64").max()
-    fig.update_yaxes(row=2, col=1, title_text="hạng", tickformat=",d",
-                     range=[(float(worst) * 1.15 + 2) if not pd.isna(worst) else 64, 0])
+    bottom = (float(worst) * 1.15 + 2) if not pd.isna(worst) else 64
+    fig.update_yaxes(row=2, col=1, title_text="hạng", tickformat=",d", tick0=1,
+                     range=[bottom, -0.12 * bottom])  # room above rank 1 for the subplot title
     fig.update_layout(legend=dict(y=1.1), margin=dict(t=80))
     return theme.apply(fig, height=560, title=title)
 

@@ -64,7 +64,8 @@ Indices
 - ``lineage(con, code)``                       [entity_code, entity_name, valid_from, valid_to, successor, role]
                                                the new province and all the old ones merged into it (role
                                                'cu' / 'moi' / 'hien_tai').
-- ``index_latest(con, entities, year)``        [index_code, short_name, index_name, scale_max, unit, year,
+- ``main_line(con, code) -> tuple``            one province through the merger: same-named old one, it, successors.
+- ``index_latest(con, entities, year, prefer=None)``  [index_code, short_name, index_name, scale_max, unit, year,
                                                entity_code, entity_name, score, rank, rank_of, prev_rank,
                                                prev_entity_name, rank_change, target_year, target, target_rank,
                                                source, target_source] per index, the latest result up to ``year``.
@@ -509,6 +510,17 @@ def home_chain(con, code: str | None = None) -> tuple[str, ...]:
         seen.add(row[0])
 
 
+def main_line(con, code: str) -> tuple[str, ...]:
+    """One province through the merger: the old province of the same name (if ``code`` is a new one), ``code``,
+    then its successors. ('da_nang_2025' -> ('da_nang', 'da_nang_2025'); 'dak_lak' -> ('dak_lak', 'dak_lak_2025'))."""
+    chain = list(home_chain(con, code))
+    rows = con.execute(r"""
+        SELECT p.code FROM entity p JOIN entity n ON n.code = ?
+        WHERE p.successor = n.code AND p.name = regexp_replace(n.name, '\s*\([^)]*\)\s*$', '')""",
+                       [chain[0]]).fetchall()
+    return tuple([r[0] for r in rows] + chain)
+
+
 def lineage(con, code: str) -> pd.DataFrame:
     newest = home_chain(con, code)[-1]
     df = _df(con, """
@@ -524,7 +536,9 @@ def lineage(con, code: str) -> pd.DataFrame:
     return df.drop(columns=["depth"])
 
 
-def index_latest(con, entities, year: int) -> pd.DataFrame:
+def index_latest(con, entities, year: int, prefer: str | None = None) -> pd.DataFrame:
+    """``prefer``: the entity whose result wins when two of ``entities`` have one for the same year (else the
+    newer entity: a 34-province ranking over the 63-province one)."""
     ents = _units_param(entities) or []
     df = _df(con, """
         WITH s AS (
@@ -533,7 +547,9 @@ def index_latest(con, entities, year: int) -> pd.DataFrame:
             WHERE list_contains($ents::VARCHAR[], v.entity_code) AND v.component_code IS NULL),
         latest AS (
             SELECT * FROM s WHERE (score IS NOT NULL OR rank IS NOT NULL) AND year <= $year
-            QUALIFY row_number() OVER (PARTITION BY index_code ORDER BY year DESC, e_from DESC NULLS LAST) = 1),
+            QUALIFY row_number() OVER (PARTITION BY index_code
+                                       ORDER BY year DESC, (entity_code = $prefer) DESC NULLS LAST,
+                                                e_from DESC NULLS LAST) = 1),
         tgt AS (
             SELECT index_code, any_value(target) AS target, any_value(target_rank) AS target_rank,
                    any_value(source) AS target_source
@@ -550,7 +566,7 @@ def index_latest(con, entities, year: int) -> pd.DataFrame:
         LEFT JOIN (SELECT * FROM s WHERE rank IS NOT NULL) pred
                ON pred.index_code = l.index_code AND pred.e_successor = l.entity_code AND pred.year = l.year - 1
         LEFT JOIN tgt t ON t.index_code = d.code
-        WHERE l.year IS NOT NULL OR t.index_code IS NOT NULL""", {"ents": ents, "year": int(year)})
+        WHERE l.year IS NOT NULL OR t.index_code IS NOT NULL""", {"ents": ents, "year": int(year), "prefer": prefer})
     df = df.drop_duplicates("index_code")
     df["rank_change"] = [p - r if not (pd.isna(p) or pd.isna(r)) else pd.NA for p, r in zip(df["prev_rank"], df["rank"])]
     df["rank_change"] = df["rank_change"].astype("Int64")

@@ -56,6 +56,12 @@ _CSS = """<style>
 
 
 def page_header(title: str, subtitle: str | None = None) -> None:
+    try:  # a first visit straight to /hoat_dong must still go through app.py's navigation and sign-in gate
+        from dashboard.auth import ensure_app_navigation
+    except ImportError:  # pragma: no cover - the read side without the auth module
+        pass
+    else:
+        ensure_app_navigation()
     st.html(_CSS)  # less empty space above the title, so the first chart shows on a 1366×768 screen
     st.title(title)
     if subtitle:

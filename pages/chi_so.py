@@ -39,32 +39,32 @@ if len(family) > 1:
 
 # --- latest result --------------------------------------------------------------------------------------------------
 series = cached.q(Q.index_series, index, fam_codes, None, (province,) + fam_codes[-1:])
-results = series[series["state"] == "co"]
-if results.empty:
+line = cached.q(Q.main_line, province)
+this_year = fmt.today().year
+head = cached.q(Q.index_latest, line, this_year, province)
+head = head[head["index_code"] == index]
+r = head.iloc[0] if len(head) else None
+if r is None or pd.isna(r["year"]):
     ui.empty_state(f"Chưa có kết quả {short} nào của {pname} trong cơ sở dữ liệu.",
                    f"Nạp kết quả {short} đã công bố (kèm nguồn) ở trang Tải lên; các năm chưa có số liệu sẽ hiện "
                    f"là “{fmt.NO_DATA}”.")
 else:
-    last = results.sort_values(["year", "entity_code"]).iloc[-1]
-    prev = results[(results["year"] < last["year"]) & results["rank"].notna()].sort_values("year")
+    y = int(r["year"])
     cols = st.columns(4)
-    cols[0].metric(f"Điểm {short} {int(last['year'])}", fmt.number(last["score"], dec), border=True,
-                   help=f"{last['entity_name']}")
-    change = fmt.rank_delta(prev["rank"].iloc[-1], last["rank"]) if len(prev) and not pd.isna(last["rank"]) else None
-    cols[1].metric("Xếp hạng", fmt.number(last["rank"]), border=True,
-                   delta=f"{change} so với {int(prev['year'].iloc[-1])}" if change else None)
-    tgt = series[series["target"].notna() & (series["year"] == last["year"])]
-    if len(tgt) and not pd.isna(last["score"]):
-        gap = last["score"] - tgt["target"].iloc[0]
-        cols[2].metric(f"Mục tiêu {int(last['year'])}", fmt.number(tgt["target"].iloc[0], dec), border=True,
-                       delta=f"{fmt.signed(gap, dec)} so với mục tiêu")
+    cols[0].metric(f"Điểm {short} {y}", fmt.number(r["score"], dec), border=True,
+                   help=f"{r['entity_name']}" + ("" if not pd.isna(r["score"]) else ": nguồn chỉ công bố xếp hạng"))
+    change = fmt.rank_delta(r["prev_rank"], r["rank"])
+    vs = f" so với {r['prev_entity_name']}" if isinstance(r["prev_entity_name"], str) else ""
+    cols[1].metric(f"Xếp hạng {y}", fmt.number(r["rank"]), border=True, delta=change,
+                   help=f"Thay đổi so với năm {y - 1}{vs}." if change else "Chưa có xếp hạng năm trước để so sánh.")
+    if not pd.isna(r["target"]):
+        gap = r["score"] - r["target"] if not pd.isna(r["score"]) else None
+        cols[2].metric(f"Mục tiêu {this_year}", fmt.number(r["target"], dec), border=True,
+                       delta=f"{fmt.signed(gap, dec)} so với điểm {y}" if gap is not None else None)
     else:
-        targets = series[series["target"].notna()].sort_values("year")
-        now = fmt.today().year
-        pick = targets[targets["year"] <= now].tail(1) if (targets["year"] <= now).any() else targets.head(1)
-        cols[2].metric(f"Mục tiêu {int(pick['year'].iloc[0])}" if len(pick) else "Mục tiêu",
-                       fmt.number(pick["target"].iloc[0], dec) if len(pick) else "Chưa đặt", border=True)
-    n_gap = int((series.groupby("year")["state"].agg(lambda s: (s == "chua_cong_bo").all())).sum())
+        cols[2].metric(f"Mục tiêu {this_year}", "–", border=True, help="Chưa đặt mục tiêu cho năm này.")
+    mine = series[series["entity_code"].isin(line)]
+    n_gap = int((mine.groupby("year")["state"].agg(lambda s: (s == "chua_cong_bo").all())).sum())
     cols[3].metric("Năm thiếu số liệu", fmt.number(n_gap), border=True,
                    help="Năm đã có kỳ công bố nhưng chưa có số của tỉnh trong cơ sở dữ liệu (để trống, không nội suy).")
 

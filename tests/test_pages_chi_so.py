@@ -43,7 +43,7 @@ def test_par_history_keeps_gaps_and_shows_the_merger(demo_db, monkeypatch):
     at = app(demo_db, monkeypatch)
     assert at.selectbox(key="qp_chi_so").value == "PAR" and at.selectbox(key="qp_tinh").value == "dak_lak"
     assert metric(at, "Điểm PAR Index 2023").value == "87,33"
-    assert metric(at, "Xếp hạng").value == "28"
+    assert metric(at, "Xếp hạng 2023").value == "28"
     assert any("hợp nhất" in i.value for i in at.info)
     history = specs(at)[0]
     scores = {t["name"]: dict(zip(arr(t["x"]), arr(t["y"]))) for t in history["data"] if t.get("yaxis") in (None, "y")
