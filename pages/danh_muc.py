@@ -89,15 +89,18 @@ with tabs[0]:
                         "tiếp nhận.")
             with st.form("dm_merge_unit"):
                 codes = list(active_units["code"])
-                old = st.selectbox("Đơn vị bị sáp nhập", codes, format_func=names.get, key="dm_mg_old")
-                new = st.selectbox("Đơn vị tiếp nhận", codes, format_func=names.get, key="dm_mg_new",
-                                   index=1 if len(codes) > 1 else 0)
+                old = st.selectbox("Đơn vị bị sáp nhập", codes, format_func=names.get, key="dm_mg_old", index=None,
+                                   placeholder="Chọn đơn vị…")
+                new = st.selectbox("Đơn vị tiếp nhận", codes, format_func=names.get, key="dm_mg_new", index=None,
+                                   placeholder="Chọn đơn vị…")
                 date = st.date_input("Ngày sáp nhập (có hiệu lực từ)", value=None, format="DD/MM/YYYY",
                                      key="dm_mg_date")
                 sure = st.checkbox("Tôi xác nhận sáp nhập (ghi vào nhật ký; sửa lại cần quản trị cơ sở dữ liệu)",
                                    key="dm_mg_sure")
                 if st.form_submit_button("Sáp nhập", type="primary"):
-                    if not sure:
+                    if not old or not new:
+                        st.error("Hãy chọn đơn vị bị sáp nhập và đơn vị tiếp nhận.")
+                    elif not sure:
                         st.error("Hãy đánh dấu ô xác nhận trước khi sáp nhập.")
                     else:
                         run_edit(merge_unit, old, new, date,

@@ -179,7 +179,11 @@ def audit_tab() -> None:
         return
     view = pd.DataFrame({"Thời gian": df["happened_at"], "Người thực hiện": df["username"].fillna("–"),
                          "Thao tác": df["action_label"], "Chi tiết": df["detail"].fillna("")})
-    st.dataframe(fmt.styler(view, {"Thời gian": "datetime"}), hide_index=True, width="stretch", height=460)
+    st.dataframe(fmt.styler(view, {"Thời gian": "datetime"}), hide_index=True, width="stretch", height=460,
+                 column_config={"Thời gian": st.column_config.Column(width=125),
+                                "Người thực hiện": st.column_config.Column(width=120),
+                                "Thao tác": st.column_config.Column(width=190),
+                                "Chi tiết": st.column_config.Column(width=480)})
     ui.table(view, {"Thời gian": "datetime"}, name="nhat_ky_thao_tac", key="ls_audit_dl",
              label="Tải nhật ký")
 
