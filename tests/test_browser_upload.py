@@ -101,7 +101,7 @@ def test_closed_deployment_direct_urls_show_only_the_sign_in_form(demo_db, brows
     proc, url = start_streamlit(demo_db, extra_env={"CCHC_OPEN_READ": "0"})
     try:
         page = browser_page
-        for path in ("lich_su", "tong_quan", "tai_len"):
+        for path in ("tong_quan", "lich_su", "tai_len"):  # a leadership page first: the fresh-server case
             page.goto(f"{url}/{path}")
             page.get_by_label("Tên đăng nhập").wait_for()
             page.wait_for_timeout(1500)
