@@ -9,9 +9,9 @@ Public API
 ----------
 - ``STATUS_COLOR[status]``                    colour of a task status (plan_queries.STATUSES).
 - ``status_badge_html(status, text=None)``    a label in the status colour (HTML for st.markdown).
-- ``task_timeline(df, year, quarter=None, today=None, title=None)``  months of the year on x, one bar per task
-      (bar_start → bar_end), coloured by status; the chosen quarter shaded, today marked; hover: content, lead
-      unit, time as written, status.
+- ``task_timeline(df, year, quarter=None, today=None, title=None)``  months of the year on x (T1…T12), one bar
+      per task (bar_start → bar_end), coloured by status; the chosen quarter shaded and named under the axis, today
+      a dashed line; hover: content, lead unit, time as written, deadline, status.
 """
 from __future__ import annotations
 
@@ -74,23 +74,28 @@ def task_timeline(df: pd.DataFrame, year: int, quarter: int | None = None, today
             marker=dict(color=STATUS_COLOR[status], line=dict(width=0)), customdata=hover,
             hovertemplate="%{customdata}<extra></extra>"))
     first, last = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    # labels under the month ticks: the chosen quarter on the first line, today on the second
     if quarter:
         q = Quarter(year, int(quarter))
         fig.add_vrect(x0=q.start.isoformat(), x1=(q.end + dt.timedelta(days=1)).isoformat(), fillcolor=theme.GAP_FILL,
                       line_width=0, layer="below")
-        fig.add_annotation(x=(q.start + (q.end - q.start) / 2).isoformat(), y=1, yref="paper", yanchor="bottom",
-                           text=fmt.quarter_short(quarter), showarrow=False, font=dict(size=12, color=theme.MUTED))
+        fig.add_annotation(x=(q.start + (q.end - q.start) / 2).isoformat(), y=0, yref="paper", yanchor="top",
+                           yshift=-26, text=f"<b>{fmt.quarter_short(quarter)}</b>", showarrow=False,
+                           font=dict(size=12, color="#4a5361"))
     if today is not None and first <= today < last:
         fig.add_shape(type="line", x0=today.isoformat(), x1=today.isoformat(), y0=0, y1=1, yref="paper",
                       line=dict(color=theme.TARGET_COLOR, width=2, dash="dash"))
-        fig.add_annotation(x=today.isoformat(), y=0, yref="paper", yanchor="top", text=f"Hôm nay {fmt.date(today)}",
-                           showarrow=False, font=dict(size=12, color=theme.TARGET_COLOR), yshift=-2)
-    months = [dt.date(year, m, 1).isoformat() for m in range(1, 13)]
-    fig.update_xaxes(type="date", range=[first.isoformat(), last.isoformat()], tickvals=months,
-                     ticktext=[f"T{m}" for m in range(1, 13)], showgrid=True, gridcolor="#e6e9ee",
-                     title_text=f"Tháng, năm {year}")
+        fig.add_annotation(x=today.isoformat(), y=0, yref="paper", yanchor="top", yshift=-44,
+                           text=f"Hôm nay {fmt.date(today)}", showarrow=False,
+                           font=dict(size=12, color=theme.TARGET_COLOR))
+    starts = [dt.date(year, m, 1) for m in range(1, 13)]
+    middles = [(d + dt.timedelta(days=14)).isoformat() for d in starts]  # a month's name in the middle of it
+    fig.update_xaxes(type="date", range=[first.isoformat(), last.isoformat()], tickvals=middles,
+                     ticktext=[f"T{m}" for m in range(1, 13)], ticks="", showgrid=False,
+                     minor=dict(tickvals=[d.isoformat() for d in starts], showgrid=True, gridcolor="#e6e9ee",
+                                ticks="outside", ticklen=6, tickcolor="#9aa5b1"))
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(labels)), showgrid=False, automargin=True,
                      tickfont=dict(size=13))
     fig.update_layout(barmode="overlay", bargap=0.35, height=bar_height(len(df), per_bar=34, base=150),
-                      legend=dict(traceorder="normal"), margin=dict(b=40))
+                      legend=dict(traceorder="normal"), margin=dict(b=70))
     return theme.apply(fig, title=title)

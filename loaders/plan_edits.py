@@ -5,8 +5,8 @@ then saves. This module turns the plan into those rows and the edited rows back 
 and without a database (pure functions), so the rules are tested on their own:
 
 - ``target_rows(plan) -> list[dict]``   one row per target, recognised or not:
-      {"save": bool, "code": str|None, "value": float, "unit": str, "per": "" | "month" | "quarter" | "week" |
-       "year", "text": the source sentence, "row": position in plan.targets + plan.unrecognised}.
+      {"save": bool, "code": str|None, "value": float, "unit": str (without the period: 'số'), "per": None |
+       "month" | "quarter" | "week" | "year" (a count per period), "text": the source sentence, "row": position in plan.targets + plan.unrecognised}.
       Recognised targets start with save=True, unrecognised numbers with save=False and code None.
 - ``unit_options(plan, registry)`` / ``known_units(names, registry, organisation)``: the unit names offered in
       the Chủ trì / Phối hợp columns, and which of them the registry knows (the others are highlighted).
@@ -64,7 +64,7 @@ def target_rows(plan: Plan) -> list[dict]:
         if word and unit.endswith("/" + word):
             unit = unit[: -len(word) - 1]  # the period has its own column
         rows.append({"save": recognised and t.code is not None, "code": t.code if recognised else None,
-                     "value": float(t.value), "unit": unit, "per": t.per or "", "text": t.text, "row": k})
+                     "value": float(t.value), "unit": unit, "per": t.per, "text": t.text, "row": k})
     return rows
 
 

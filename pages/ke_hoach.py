@@ -21,12 +21,29 @@ from loaders.users import PermissionDenied
 FILE_TYPES = ["docx", "pdf", "txt", "png", "jpg", "jpeg", "tif", "tiff", "doc", "odt", "rtf"]
 PASTED_NAME = "van_ban_dan.txt"
 KNOWN_COLOR, UNKNOWN_COLOR = "#dbe7f5", "#f6c453"
+ROW_HEIGHT = 76  # three lines of a source sentence in the review tables
+# Streamlit's file uploader speaks English ("Upload", "30MB per file"): say it in Vietnamese on this page.
+UPLOADER_CSS = """<style>
+[class*="st-key-kh_file_"] [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p,
+.st-key-kh_mark_file [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {
+  font-size: 0; }
+[class*="st-key-kh_file_"] [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after,
+.st-key-kh_mark_file [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
+  content: "Chọn tệp"; font-size: 0.875rem; }
+[class*="st-key-kh_file_"] [data-testid="stFileUploaderDropzoneInstructions"] span,
+.st-key-kh_mark_file [data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
+[class*="st-key-kh_file_"] [data-testid="stFileUploaderDropzoneInstructions"] span::after {
+  content: "hoặc kéo thả tệp vào đây · tối đa 30 MB · .docx, .pdf, .txt, ảnh .png/.jpg/.tif"; font-size: 0.875rem; }
+.st-key-kh_mark_file [data-testid="stFileUploaderDropzoneInstructions"] span::after {
+  content: "tối đa 10 MB"; font-size: 0.875rem; }
+</style>"""
 
 user = auth.require()
 con = cursor()
 admin = user.role == "quan_tri"
 ui.page_header("Kế hoạch", "Kế hoạch CCHC của năm: đọc chỉ tiêu và nhiệm vụ từ văn bản, soát lại rồi lưu thành một lô; "
                             "theo dõi nhiệm vụ theo từng quý.")
+st.html(UPLOADER_CSS)
 flash = st.session_state.pop("kh_flash", None)
 if flash:
     st.success(flash)
@@ -115,6 +132,11 @@ def _header(plan, k: str, home: tuple, provinces: pd.DataFrame, units: pd.DataFr
     return organisation, int(year), unit_code or None, entity_code or None, confirmed
 
 
+def _height(n: int) -> int:
+    """Every row and the empty one for adding, up to eight rows (then the table scrolls)."""
+    return 40 + ROW_HEIGHT * min(n + 1, 8)
+
+
 def _code_label(registry):
     labels = {m["code"]: m["name"] for m in registry.indicators}
     labels.update({i["code"]: f"Chỉ số {i.get('short_name') or i['code']}" for i in registry.indices})
@@ -128,20 +150,24 @@ def _targets_editor(plan, k: str, registry):
     st.markdown(f"#### Chỉ tiêu ({n}{extra})")
     rows = pd.DataFrame(target_rows(plan), columns=["save", "code", "value", "unit", "per", "text", "row"])
     rows["row"] = rows["row"].astype("Int64")
+    rows["per"] = rows["per"].astype("object")
     config = {
-        "save": st.column_config.CheckboxColumn("Lưu", width="small", default=True,
+        "save": st.column_config.CheckboxColumn("Lưu", width=62, default=True,
                                                 help="Bỏ dấu: không lưu dòng này (giữ lại để đối chiếu)."),
-        "code": st.column_config.SelectboxColumn("Chỉ tiêu / chỉ số", options=codes, width="medium",
+        "code": st.column_config.SelectboxColumn("Chỉ tiêu / chỉ số", options=codes, width=230,
                                                  format_func=lambda c: labels.get(c, c)),
-        "value": st.column_config.NumberColumn("Giá trị", min_value=0, format="localized", width="small"),
-        "unit": st.column_config.TextColumn("Đơn vị tính", width="small"),
-        "per": st.column_config.SelectboxColumn("Theo kỳ", options=list(PERIODS), width="small", default="",
-                                                format_func=lambda p: PERIOD_LABELS.get(p, p)),
-        "text": st.column_config.TextColumn("Câu trong kế hoạch", disabled=True, width="large"),
+        "value": st.column_config.NumberColumn("Giá trị", min_value=0, format="localized", width=72),
+        "unit": st.column_config.TextColumn("Đơn vị tính", width=105),
+        "per": st.column_config.SelectboxColumn("Theo kỳ", options=[p for p in PERIODS if p], width=100,
+                                                format_func=lambda p: PERIOD_LABELS.get(p, p),
+                                                help="Số lượng “mỗi tháng”, “mỗi quý”… được nhân lên thành chỉ tiêu "
+                                                     "cả năm. Để trống: con số đã là của cả năm, hoặc là tỷ lệ."),
+        "text": st.column_config.TextColumn("Câu trong kế hoạch", disabled=True, width=280),
     }
     edited = st.data_editor(rows, column_config=config, column_order=["save", "code", "value", "unit", "per", "text"],
                             hide_index=True, num_rows="dynamic" if admin else "fixed", disabled=not admin,
-                            key=f"kh_targets_{k}", width="stretch")
+                            key=f"kh_targets_{k}", width="stretch", row_height=ROW_HEIGHT, placeholder="—",
+                            height=_height(len(rows)))
     st.caption("Số lượng theo tháng/quý được lưu thành chỉ tiêu cả năm (04 số/tháng → 48 số/năm) và mỗi quý so sánh "
                "với một phần tư (12 số/quý, tức ba tháng). Tỷ lệ % giữ nguyên cho mọi quý. Thêm dòng ở cuối bảng; "
                "chọn dòng rồi bấm thùng rác để xóa.")
@@ -168,21 +194,22 @@ def _tasks_editor(plan, k: str, registry, organisation: str):
         return o if known.get(o, False) else f"⚠ {o}"
 
     config = {
-        "content": st.column_config.TextColumn("Nhiệm vụ", width="large", required=True),
+        "content": st.column_config.TextColumn("Nhiệm vụ", width=240, required=True),
         "lead": st.column_config.MultiselectColumn(
-            "Chủ trì", options=options, accept_new_options=True, color=colors, format_func=label, width="medium",
+            "Chủ trì", options=options, accept_new_options=True, color=colors, format_func=label, width=140,
             help="Một đơn vị. Màu vàng, dấu ⚠: chưa có trong danh mục (vẫn lưu như trong kế hoạch)."),
         "partners": st.column_config.MultiselectColumn(
-            "Phối hợp", options=options, accept_new_options=True, color=colors, format_func=label, width="medium"),
-        "when": st.column_config.TextColumn("Thời gian", width="small",
+            "Phối hợp", options=options, accept_new_options=True, color=colors, format_func=label, width=140),
+        "when": st.column_config.TextColumn("Thời gian", width=90,
                                             help="Như kế hoạch ghi: “Tháng 3/2025”, “Quý II”, “Hằng tháng”, "
                                                  "“Thường xuyên”…"),
-        "text": st.column_config.TextColumn("Câu trong kế hoạch", disabled=True, width="large"),
+        "text": st.column_config.TextColumn("Câu trong kế hoạch", disabled=True, width=250),
     }
     gen = st.session_state.get(f"kh_tasks_gen_{k}", 0)
     edited = st.data_editor(rows, column_config=config, column_order=["content", "lead", "partners", "when", "text"],
                             hide_index=True, num_rows="dynamic" if admin else "fixed", disabled=not admin,
-                            key=f"kh_tasks_{k}_{gen}", width="stretch")
+                            key=f"kh_tasks_{k}_{gen}", width="stretch", row_height=ROW_HEIGHT, placeholder="—",
+                            height=_height(len(rows)))
     return edited
 
 
@@ -228,24 +255,26 @@ def _unknown_units(review, k: str, units: pd.DataFrame, edited_tasks: pd.DataFra
                 st.rerun()
 
 
-def _preview(review, unit_name: str | None, entity_name: str | None):
+def _preview(review, unit_name: str | None, entity_name: str | None, labels: dict):
     plan = review.plan
     rows = []
     for t in plan.indicator_targets():
         annual = t.annual_value()
-        rate = t.unit == "%"
-        rows.append({"Chỉ tiêu": t.code, "Trong kế hoạch": t.as_written, "Ghi cho": unit_name or "—",
-                     "Cả năm": annual, "Mỗi quý": annual if rate else annual / 4})
+        if t.unit.startswith("%"):
+            year_text = quarter_text = fmt.auto(annual) + "%"
+        else:
+            year_text, quarter_text = fmt.auto(annual), fmt.auto(annual / 4)
+        rows.append({"Chỉ tiêu": labels.get(t.code, t.code), "Trong kế hoạch": t.as_written,
+                     "Ghi cho": unit_name or "—", "Cả năm": year_text, "Mỗi quý": quarter_text})
     for t in plan.index_targets():
-        rows.append({"Chỉ tiêu": f"Chỉ số {t.code}" + (" (xếp hạng)" if t.unit == "hạng" else ""),
-                     "Trong kế hoạch": t.as_written, "Ghi cho": entity_name or "—", "Cả năm": t.value,
-                     "Mỗi quý": None})
+        rows.append({"Chỉ tiêu": labels.get(t.code, t.code) + (" (xếp hạng)" if t.unit == "hạng" else ""),
+                     "Trong kế hoạch": t.as_written, "Ghi cho": entity_name or "—", "Cả năm": t.as_written,
+                     "Mỗi quý": "—"})
     st.markdown(f"Sẽ lưu thành **một lô**: {fmt.number(len(plan.indicator_targets()))} chỉ tiêu hoạt động, "
                 f"{fmt.number(len(plan.index_targets()))} mục tiêu chỉ số, {fmt.number(len(plan.tasks))} nhiệm vụ. "
                 "Lô mới thay chỉ tiêu cũ cùng đơn vị, năm và chỉ tiêu; hoàn tác được ở trang Lịch sử.")
     if rows:
-        st.dataframe(fmt.styler(pd.DataFrame(rows), {"Cả năm": "auto", "Mỗi quý": "auto"}), hide_index=True,
-                     width="stretch")
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
 def import_tab():
@@ -300,12 +329,11 @@ def _review(plan, sha: str, data: bytes, name: str):
     already = PQ.plan_batch_for_file(con, sha)
 
     st.markdown("#### Kiểm tra trước khi lưu")
-    _preview(review, names.get(unit_code), labels.get(entity_code))
+    _preview(review, names.get(unit_code), labels.get(entity_code), _code_label(registry)[1])
     for w in review.warnings:
         st.warning(w)
     if errors:
-        st.error(f"Chưa lưu được: {len(errors)} điều cần sửa.")
-        st.markdown("\n".join(f"- {e}" for e in errors))
+        st.error(f"**Chưa lưu được: {len(errors)} điều cần sửa.**\n\n" + "\n".join(f"- {e}" for e in errors))
     if already:
         st.info(f"Tệp này đã được lưu ở lô số {already['batch_id']} ({already['uploaded_by']}, "
                 f"{fmt.datetime(already['uploaded_at'])}). Muốn lưu lại với chỉnh sửa, hãy hoàn tác lô đó ở trang "
@@ -357,7 +385,8 @@ def _task_detail(df: pd.DataFrame, year: int, quarter: int):
                                                " (chưa có trong danh mục)")
                     + (f" · Phối hợp: {row['partners']}" if row["partners"] else ""))
         deadline = f" · hạn {fmt.date(row['deadline'])}" if not pd.isna(row["deadline"]) else ""
-        st.markdown(f"Thời gian: {row['when']} ({row['schedule']}){deadline}")
+        reading = f" ({row['schedule']})" if row["schedule"] != row["when"] else ""
+        st.markdown(f"Thời gian: {row['when']}{reading}{deadline}")
         marks = PQ.task_marks_table(con, int(task_id))
         if marks.empty:
             st.caption("Chưa có lần đánh dấu nào.")
@@ -425,9 +454,11 @@ def follow_tab():
     badges = " &nbsp; ".join(PF.status_badge_html(s, f"{PQ.STATUS_LABEL[s]}: {fmt.number(counts[s])}")
                              for s in PQ.STATUSES)
     st.markdown(f"{fmt.number(len(df))} nhiệm vụ trong kế hoạch năm {year} · {fmt.quarter(year, quarter)}, tính đến "
-                f"ngày {fmt.date(today)}: &nbsp; {badges}", unsafe_allow_html=True)
-    plans = "; ".join(sorted({o for o in df["organisation"] if isinstance(o, str)})) or "kế hoạch đã lưu"
-    source = f"Nguồn: {plans}; trạng thái theo đánh dấu hoàn thành của các đơn vị, tính đến ngày {fmt.date(today)}."
+                f"ngày {fmt.date(today)}:\n\n{badges}", unsafe_allow_html=True)
+    plans = "; ".join(f"kế hoạch CCHC năm {year} của {o}"
+                      for o in sorted({o for o in df["organisation"] if isinstance(o, str) and o})) or "kế hoạch đã lưu"
+    source = (f"Nguồn: {plans}; trạng thái theo đánh dấu hoàn thành của các đơn vị, tính đến ngày "
+              f"{fmt.date(today)}.")
     ui.chart(PF.task_timeline(df, year, quarter, today, title=f"Nhiệm vụ năm {year} theo thời gian — trạng thái "
                                                               f"{fmt.quarter(year, quarter)}"),
              source=source, key="kh_timeline")
@@ -437,14 +468,14 @@ def follow_tab():
     if late.empty:
         st.success(f"Không có nhiệm vụ nào quá hạn trong {fmt.quarter(year, quarter)}.")
     else:
-        view = pd.DataFrame({"STT": late["no"], "Nhiệm vụ": late["content"], "Chủ trì": late["lead_name"],
-                             "Thời gian": late["when"], "Hạn": late["deadline"], "Số ngày quá hạn": late["days_late"]})
+        view = pd.DataFrame({"STT": late["no"], "Hạn": late["deadline"], "Số ngày quá hạn": late["days_late"],
+                             "Chủ trì": late["lead_name"], "Nhiệm vụ": late["content"], "Thời gian": late["when"]})
         ui.table(view, kinds={"Hạn": "date", "Số ngày quá hạn": "int"},
                  name=f"nhiem_vu_qua_han_{year}_quy_{quarter}", title=f"Nhiệm vụ quá hạn {fmt.quarter(year, quarter)}",
                  source=source, key="kh_overdue", label="Danh sách nhiệm vụ quá hạn", expanded=True)
-    view = pd.DataFrame({"STT": df["no"], "Nhiệm vụ": df["content"], "Chủ trì": df["lead_name"],
-                         "Phối hợp": df["partners"], "Thời gian": df["when"], "Hạn": df["deadline"],
-                         "Trạng thái": df["status_label"], "Ghi chú hoàn thành": df["done_note"],
+    view = pd.DataFrame({"STT": df["no"], "Trạng thái": df["status_label"], "Hạn": df["deadline"],
+                         "Chủ trì": df["lead_name"], "Nhiệm vụ": df["content"], "Thời gian": df["when"],
+                         "Phối hợp": df["partners"], "Ghi chú hoàn thành": df["done_note"],
                          "Minh chứng": df["evidence_url"]})
     ui.table(view, kinds={"Hạn": "date"}, name=f"nhiem_vu_{year}_quy_{quarter}",
              title=f"Nhiệm vụ kế hoạch năm {year} — {fmt.quarter(year, quarter)}", source=source, key="kh_all",

@@ -111,6 +111,7 @@ div.st-key-tc_chart, div.st-key-tc_chart .stElementContainer, div.st-key-tc_char
 div.st-key-tc_chart .stPlotlyChart, div.st-key-tc_chart .js-plotly-plot {{
   height: max(300px, calc(100vh - 16rem)) !important; }}
 .st-key-tc_hidden_keys {{ display: none !important; }}
+.tc-grid-box {{ min-height: max(300px, calc(100vh - 16rem)); }}
 .tc-grid {{ width: 100%; border-collapse: collapse; font-size: clamp(15px, 1.15vw, 22px); color: #1f2933; }}
 .tc-grid th {{ background: {theme.PRIMARY}; color: #fff; text-align: left; padding: 0.45em 0.6em; }}
 .tc-grid td {{ padding: 0.45em 0.6em; border-bottom: 1px solid #d0d4da; vertical-align: top; }}
@@ -156,8 +157,8 @@ def _body(slide: D.Slide) -> None:
             head = "".join(f"<th>{_esc(c)}</th>" for c in slide.grid.columns)
             body = "".join("<tr>" + "".join(f"<td>{_esc(v)}</td>" for v in row) + "</tr>"
                            for row in slide.grid.astype(str).values.tolist())
-            st.markdown(f'<table class="tc-grid"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>',
-                        unsafe_allow_html=True)
+            st.markdown(f'<div class="tc-grid-box"><table class="tc-grid"><thead><tr>{head}</tr></thead>'
+                        f'<tbody>{body}</tbody></table></div>', unsafe_allow_html=True)
         elif slide.empty_message:
             st.markdown(f'<div class="tc-empty">{_esc(slide.empty_message)}</div>', unsafe_allow_html=True)
     if right is not None:

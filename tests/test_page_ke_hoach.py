@@ -97,7 +97,7 @@ def test_paste_review_correct_and_save_reaches_hoat_dong(page_db):
     at.run()
     preview = at.dataframe[-1].value
     assert list(preview.iloc[0][["Chỉ tiêu", "Trong kế hoạch", "Cả năm", "Mỗi quý"]]) == \
-        ["ban_tin", "5 số/tháng", 60.0, 15.0]
+        ["Số bản tin CCHC phát hành", "5 số/tháng", "60", "15"]
     assert not at.button(key="kh_save").disabled
     at.button(key="kh_save").click().run()
     assert not at.exception
