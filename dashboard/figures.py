@@ -9,7 +9,8 @@ Public API
 ----------
 - ``wrap_label(text, width=34) -> str``                   break a long Vietnamese label with <br>.
 - ``short_label(text, n=24) -> str``                       the first words of a long name, with "…".
-- ``bar_height(n, per_bar=30, base=90) -> int``           a height that keeps n bars legible.
+- ``bar_height(n, per_bar=30, base=90, labels=None) -> int``  a height that keeps n bars (and wrapped labels)
+      legible.
 - ``completion_bars(df, label="unit_name", value="completion", key="unit_code", title=None, detail=None)``
       horizontal bars coloured by status, the 100% target line; rows drawn in df order, first on top.
       ``detail``: optional column of preformatted hover text.
@@ -61,7 +62,11 @@ def short_label(text, n: int = 24) -> str:
     return cut + "…"
 
 
-def bar_height(n: int, per_bar: int = 30, base: int = 90) -> int:
+def bar_height(n: int, per_bar: int = 30, base: int = 90, labels=None) -> int:
+    """Height for n horizontal bars; wrapped (multi-line) labels get taller rows so they never overlap."""
+    if labels is not None:
+        lines = max([str(x).count("<br>") + 1 for x in labels] or [1])
+        per_bar = max(per_bar, 17 * min(lines, 3) + 10)
     return int(base + per_bar * max(int(n), 1))
 
 
@@ -118,7 +123,7 @@ def completion_bars(df: pd.DataFrame, label: str = "unit_name", value: str = "co
     upper = min(theme.DISPLAY_CAP, max(1.05, top if not pd.isna(top) else 1.0)) + 0.12
     fig.update_xaxes(tickformat=".0%", range=[0, upper], title_text="Tỷ lệ hoàn thành chỉ tiêu")
     fig.update_layout(barmode="overlay", clickmode="event+select")
-    return theme.apply(fig, height=bar_height(len(d)) + 40, title=title)
+    return theme.apply(fig, height=bar_height(len(d), labels=labels) + 40, title=title)
 
 
 def actual_target_bars(df: pd.DataFrame, label: str = "unit_name", key: str = "unit_code", unit_label: str = "",
@@ -147,7 +152,7 @@ def actual_target_bars(df: pd.DataFrame, label: str = "unit_name", key: str = "u
     top = max([v for v in list(d["actual"]) + list(d["target"]) if not pd.isna(v)] or [1])
     fig.update_xaxes(range=[0, top * 1.18], title_text=f"Thực hiện và chỉ tiêu{f' ({unit_label})' if unit_label else ''}",
                      tickformat=",.0f" if not rate else ",.0f", ticksuffix="%" if rate else "")
-    return theme.apply(fig, height=bar_height(len(d)) + 40, title=title)
+    return theme.apply(fig, height=bar_height(len(d), labels=labels) + 40, title=title)
 
 
 def indicator_bullets(df: pd.DataFrame, title: str | None = None) -> go.Figure:
@@ -180,7 +185,7 @@ def indicator_bullets(df: pd.DataFrame, title: str | None = None) -> go.Figure:
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
     fig.update_xaxes(tickformat=".0%", range=[0, theme.DISPLAY_CAP + 0.6], title_text="Tỷ lệ hoàn thành chỉ tiêu",
                      tickvals=[0, 0.25, 0.5, 0.75, 1, 1.25, 1.5])
-    return theme.apply(fig, height=bar_height(len(d), per_bar=38) + 40, title=title)
+    return theme.apply(fig, height=bar_height(len(d), per_bar=38, labels=labels) + 40, title=title)
 
 
 def status_heatmap(df: pd.DataFrame, row: str = "unit_name", col: str = "label", value: str = "completion",
@@ -349,7 +354,9 @@ def index_history(df: pd.DataFrame, index_name: str, scale_max: float = 100, uni
     ranks = pd.concat([pd.to_numeric(df["rank"], errors="coerce"), pd.to_numeric(df["target_rank"], errors="coerce")])
     worst = ranks.astype("float64").max()
     bottom = (float(worst) * 1.15 + 2) if not pd.isna(worst) else 64
-    fig.update_yaxes(row=2, col=1, title_text="hạng", tickformat=",d", tick0=1,
+    step = next(s for s in (1, 2, 5, 10, 20, 25, 50) if bottom / s <= 6)
+    fig.update_yaxes(row=2, col=1, title_text="hạng", tickformat=",d", tickmode="array",
+                     tickvals=[1] + list(range(step, int(bottom) + 1, step)),
                      range=[bottom, -0.12 * bottom])  # room above rank 1 for the subplot title
     fig.update_layout(legend=dict(y=1.1), margin=dict(t=80))
     return theme.apply(fig, height=560, title=title)
@@ -383,7 +390,7 @@ def components_bars(df: pd.DataFrame, entity_name: str, scale_max: float = 10, t
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(range=[0, top * 1.15], tickformat=",.0f" if scale_max > 1 else ",.2f", title_text="điểm")
     fig.update_layout(barmode="group")
-    return theme.apply(fig, height=bar_height(len(d), per_bar=44 if d["national"].notna().any() else 36) + 50,
+    return theme.apply(fig, height=bar_height(len(d), per_bar=44 if d["national"].notna().any() else 36, labels=labels) + 50,
                        title=title)
 
 
@@ -440,7 +447,7 @@ def score_bars(df: pd.DataFrame, label: str = "entity_name", value: str = "score
     top = max([v for v in d[value] if not pd.isna(v)] or [1])
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
     fig.update_xaxes(range=[0, top * 1.15], title_text="điểm")
-    return theme.apply(fig, height=bar_height(len(d)) + 40, title=title)
+    return theme.apply(fig, height=bar_height(len(d), labels=labels) + 40, title=title)
 
 
 def unit_metric_bars(df: pd.DataFrame, unit_label: str = "", rate: bool = False, title: str | None = None) -> go.Figure:
