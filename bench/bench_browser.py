@@ -88,6 +88,12 @@ def open_page(context, url: str, charts: int, timeout_s: float = 180) -> dict:
 
     page = context.new_page()
     page.set_default_timeout(timeout_s * 1000)
+    received = [0]  # bytes the server sent over the websocket (the page's elements, tables and figures)
+
+    def on_ws(ws):
+        ws.on("framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload)))
+
+    page.on("websocket", on_ws)
     try:
         t0 = time.perf_counter()
         page.goto(url)
@@ -98,7 +104,7 @@ def open_page(context, url: str, charts: int, timeout_s: float = 180) -> dict:
         drawn = time.perf_counter() - t0
         n = page.evaluate("document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length")
         exc = page.evaluate("document.querySelectorAll('[data-testid=\"stException\"]').length")
-        return {"seconds": drawn, "charts": n, "exceptions": exc}
+        return {"seconds": drawn, "charts": n, "exceptions": exc, "ws_kb": round(received[0] / 1024, 1)}
     finally:
         page.close()
 
@@ -117,11 +123,12 @@ def measure_app(browser, script: str, db: Path | None, pages: dict[str, int], re
         out = {"startup": startup, "pages": {}}
         for path, n in pages.items():
             first = r if path == first_path else open_page(context, f"{url}/{path}", n)
-            runs = [open_page(context, f"{url}/{path}", n) for _ in range(repeat)]
+            runs = [open_page(context, f"{url}/{path}", n) for _ in range(repeat)] or [first]  # 0: first only
             out["pages"][path or "default"] = {
                 "first_s": round(first["seconds"], 3), "warm": summary([x["seconds"] for x in runs]),
                 "charts": runs[-1]["charts"] if runs else first["charts"], "expected_charts": n,
                 "exceptions": max([x["exceptions"] or 0 for x in runs + [first]]),
+                "ws_kb": (runs[-1] if runs else first).get("ws_kb"),
                 "timed_out": any(x.get("timed_out") for x in runs + [first]), "load": load()}
         return out
     finally:
@@ -177,6 +184,7 @@ def table(res: dict) -> list[dict]:
     bare95 = max(res["apps"][k]["pages"]["default"]["warm"]["p95_ms"] for k in ("bare_app", "bare_app_again")
                  if k in res["apps"])
     rows = [{"app": "bare_app", "page": "", "warm_p50_ms": bare, "warm_p95_ms": bare95,
+             "ws_kb": res["apps"]["bare_app"]["pages"]["default"].get("ws_kb"),
              "first_ms": round(res["apps"]["bare_app"]["pages"]["default"]["first_s"] * 1000),
              "startup_health_s": res["apps"]["bare_app"]["startup"]["health_s"],
              "startup_first_page_s": res["apps"]["bare_app"]["startup"]["first_page_s"]}]
@@ -185,7 +193,8 @@ def table(res: dict) -> list[dict]:
             continue
         a = res["apps"][app]
         for page, r in a["pages"].items():
-            row = {"app": app, "page": page, "charts": r["charts"], "first_ms": round(r["first_s"] * 1000),
+            row = {"app": app, "page": page, "charts": r["charts"], "ws_kb": r.get("ws_kb"),
+                   "first_ms": round(r["first_s"] * 1000),
                    "warm_p50_ms": r["warm"]["p50_ms"], "warm_p95_ms": r["warm"]["p95_ms"]}
             if bare:
                 row["ratio_to_bare_p50"] = round(r["warm"]["p50_ms"] / bare, 2)
