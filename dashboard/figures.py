@@ -345,8 +345,9 @@ def index_history(df: pd.DataFrame, index_name: str, scale_max: float = 100, uni
     years = sorted(by_year.index)
     if years and years[0] < merger_year <= years[-1] and df["entity_code"].nunique() > 1:
         fig.add_vline(x=merger_year - 0.5, line=dict(color=theme.MUTED, width=1.5, dash="dot"))
-        fig.add_annotation(x=merger_year - 0.5, y=1, yref="paper", text="Sáp nhập tỉnh 01/07/2025", showarrow=False,
-                           xanchor="left", yanchor="bottom", xshift=4, font=dict(size=12, color=theme.MUTED))
+        fig.add_annotation(x=merger_year - 0.5, y=0.02, yref="y domain", text="Sáp nhập tỉnh<br>01/07/2025",
+                           showarrow=False, xanchor="left", yanchor="bottom", xshift=4, align="left",
+                           font=dict(size=12, color=theme.MUTED))
     fig.update_xaxes(dtick=1, tickformat="d", range=[(years[0] - 0.6) if years else 0, (years[-1] + 0.6) if years else 1])
     top = df[["score", "target"]].max().max()
     fig.update_yaxes(row=1, col=1, title_text=unit or "điểm", tickformat=",." + str(min(dec, 2)) + "f" if dec > 2 else ",.0f",
@@ -369,7 +370,9 @@ def components_bars(df: pd.DataFrame, entity_name: str, scale_max: float = 10, t
     fig = go.Figure()
     fig.add_trace(go.Bar(
         x=d["score"], y=labels, orientation="h", name=entity_name, marker_color=theme.PRIMARY,
-        text=[fmt.number(v, dec) for v in d["score"]], textposition="outside", cliponaxis=False,
+        text=[fmt.number(v, dec) for v in d["score"]], cliponaxis=False,
+        **_bar_text(d["score"], [theme.DAT] * len(d),
+                    max([v for v in list(d["score"]) + list(d["best"]) if not pd.isna(v)] or [1])),
         hovertext=[f"<b>{n}</b><br>{entity_name}: {fmt.number(v, dec)}" for n, v in zip(d["component_name"], d["score"])],
         hovertemplate="%{hovertext}<extra></extra>"))
     if d["national"].notna().any():

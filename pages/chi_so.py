@@ -60,7 +60,8 @@ else:
     if not pd.isna(r["target"]):
         gap = r["score"] - r["target"] if not pd.isna(r["score"]) else None
         cols[2].metric(f"Mục tiêu {this_year}", fmt.number(r["target"], dec), border=True,
-                       delta=f"{fmt.signed(gap, dec)} so với điểm {y}" if gap is not None else None)
+                       delta=f"{fmt.signed(gap, dec)} (điểm {y} so với mục tiêu)" if gap is not None else None,
+                       help=f"Điểm {y} so với mục tiêu {this_year}.")
     else:
         cols[2].metric(f"Mục tiêu {this_year}", "–", border=True, help="Chưa đặt mục tiêu cho năm này.")
     mine = series[series["entity_code"].isin(line)]
