@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from loaders.init_db import init_database
-from loaders.schema import connect, db_path, schema_version, MIGRATIONS
+from loaders.schema import MIGRATIONS, connect, db_path, migrate, schema_version
 
 
 @st.cache_resource(show_spinner=False)
@@ -12,6 +12,8 @@ def _connection(path: str):
     con = connect(path)
     if schema_version(con) < len(MIGRATIONS):
         init_database(con)  # a new or older database: create or upgrade it in place
+    else:
+        migrate(con)  # recreates the views, so a database keeps up with the code that reads it
     return con
 
 

@@ -75,14 +75,19 @@ def cmd_batches(args) -> int:
 
 
 def cmd_rollback(args) -> int:
+    from .audit import record
+    from .load_command import _os_user
     from .store import BatchError, rollback_batch
 
+    by = args.by or _os_user()
     with open_db(args) as con:
         try:
-            rollback_batch(con, args.batch, by=args.by)
+            rollback_batch(con, args.batch, by=by)
         except BatchError as exc:
+            record(con, by, "rollback_refused", f"lô {args.batch}: {exc} (dòng lệnh)")
             print(f"Không hoàn tác được: {exc}", file=sys.stderr)
             return EXIT_REFUSED
+        record(con, by, "rollback", f"lô {args.batch} (dòng lệnh)")
     print(f"Đã hoàn tác lô số {args.batch}: số liệu trước đó được dùng lại.")
     return EXIT_OK
 

@@ -16,6 +16,7 @@ import os
 import sys
 from pathlib import Path
 
+from .audit import record
 from .errors import UnusableFileError
 from .load import LAYOUT_NAMES, ArgumentError, LoadReport, load_file, make_context
 from .load_context import KINDS
@@ -137,6 +138,12 @@ def _load_one(args, source, con, file_name: str, by: str, max_bytes, note) -> tu
     except ArgumentError as exc:
         msg = f"tham số không hợp lệ: {exc}"
         return _unusable(file_name, msg, args.kind), f"{file_name}: {msg}"
+    if con is None or args.dry_run:
+        pass  # nothing was written, and a read-only connection cannot take an audit entry
+    elif report.status == "loaded" and report.created:
+        record(con, by, "upload", f"lô {report.batch_id}: {file_name} ({report.kind}, {report.rows} dòng; dòng lệnh)")
+    elif report.status == "refused":
+        record(con, by, "upload_refused", f"{file_name}: {len(report.errors)} lỗi (dòng lệnh)")
     d = report.as_dict()
     d["file"] = file_name
     d["created"] = report.created

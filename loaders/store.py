@@ -107,8 +107,17 @@ class BatchError(ValueError):
 
 
 def find_active_batch(con, sha256: str, kind: str | None = None) -> int | None:
+    """The active batch holding this very file, while it is still the newest for its unit and period.
+
+    A file loaded, then corrected by a newer file, then sent again is a deliberate return to the first
+    version: that is a new batch, not a duplicate.
+    """
     row = con.execute(
-        "SELECT max(id) FROM batch WHERE sha256 = ? AND status = 'active' AND (? IS NULL OR kind = ?)",
+        """SELECT max(b.id) FROM batch b
+           WHERE b.sha256 = ? AND b.status = 'active' AND (? IS NULL OR b.kind = ?)
+             AND NOT EXISTS (SELECT 1 FROM batch n WHERE n.id > b.id AND n.status = 'active' AND n.kind = b.kind
+                             AND n.unit_code IS NOT DISTINCT FROM b.unit_code
+                             AND n.year IS NOT DISTINCT FROM b.year AND n.quarter IS NOT DISTINCT FROM b.quarter)""",
         [sha256, kind, kind],
     ).fetchone()
     return row[0] if row and row[0] is not None else None

@@ -37,13 +37,16 @@ def on_page(text: str) -> str:
     return text
 
 
+def server_limit_mb() -> int:
+    try:
+        return int(st.get_option("server.maxUploadSize"))
+    except Exception:  # noqa: BLE001
+        return 200
+
+
 def limit_mb() -> int:
     """The per-file size limit: the smaller of the server's and the loader's (both configured)."""
-    try:
-        server = int(st.get_option("server.maxUploadSize"))
-    except Exception:  # noqa: BLE001
-        server = 200
-    return max(1, min(server, int(max_bytes_default() // (1024 * 1024))))
+    return max(1, min(server_limit_mb(), int(max_bytes_default() // (1024 * 1024))))
 
 
 def quarter_options(n: int = 8) -> list[str]:
@@ -142,9 +145,11 @@ if not can_write:
 st.subheader("3. Chọn tệp")
 st.markdown(f"Định dạng **.xlsx, .xls, .csv**; dung lượng tối đa **{LIMIT} MB mỗi tệp**; có thể chọn nhiều tệp "
             "cùng lúc. Chưa có gì được ghi cho tới khi bấm **Ghi vào hệ thống**.")
-# The browser refuses a bigger file before sending it (Streamlit's own message, in English: the limit is stated
-# above in Vietnamese); the server refuses it too (server.maxUploadSize), and so do read_one and the loader.
-files = st.file_uploader("Tệp báo cáo", type=TYPES, accept_multiple_files=True, max_upload_size=LIMIT,
+# The widget lets through files up to the server's cap (server.maxUploadSize, set above the stated limit) so
+# that read_one refuses an oversized file with a Vietnamese message; only a file over the cap gets
+# Streamlit's own (English) message.
+files = st.file_uploader("Tệp báo cáo", type=TYPES, accept_multiple_files=True,
+                         max_upload_size=max(LIMIT, server_limit_mb()),
                          key="tl_files", help=f"Tối đa {LIMIT} MB mỗi tệp; tệp lớn hơn sẽ bị từ chối.")
 files = files or []
 

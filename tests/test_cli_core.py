@@ -62,3 +62,12 @@ def test_every_command_is_documented_in_the_readme():
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     for name in sub.choices:
         assert f"python -m loaders" in readme and f" {name}" in readme, f"`{name}` is not in the README"
+
+
+def test_command_line_uploads_and_rollbacks_are_audited(demo_db):
+    assert run("rollback", "5", "--by", "van_phong", db=demo_db).returncode == 0
+    from loaders.schema import connect
+
+    with connect(demo_db) as con:
+        got = con.execute("SELECT username, action, detail FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    assert got == ("van_phong", "rollback", "lô 5 (dòng lệnh)")

@@ -56,3 +56,12 @@ def test_failed_batch_writes_nothing(fresh_db):
             write_batch(con, bad)
         assert data_version(con) == before
         assert con.execute("SELECT count(*) FROM activity_value").fetchone()[0] == 0
+
+
+def test_sending_the_first_file_again_after_a_correction_brings_it_back(fresh_db):
+    with connect(fresh_db) as con:
+        a = write_batch(con, report(9, b"version A"))
+        write_batch(con, report(11, b"version B"))
+        again = write_batch(con, report(9, b"version A"))
+        assert again.created and again.batch_id != a.batch_id
+        assert actual(con)[0] == 9
