@@ -96,6 +96,8 @@ def task_timeline(df: pd.DataFrame, year: int, quarter: int | None = None, today
                                 ticks="outside", ticklen=6, tickcolor="#9aa5b1"))
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(labels)), showgrid=False, automargin=True,
                      tickfont=dict(size=13))
-    fig.update_layout(barmode="overlay", bargap=0.35, height=bar_height(len(df), per_bar=34, base=150),
-                      legend=dict(traceorder="normal"), margin=dict(b=70))
+    height = max(300, bar_height(len(df), per_bar=34, base=170))
+    row = (height - 166) / max(len(df), 1)  # the plot's height per task (title, legend and axis labels aside)
+    fig.update_layout(barmode="overlay", bargap=min(0.85, max(0.3, 1 - 24 / row)), height=height,
+                      showlegend=True, legend=dict(traceorder="normal"), margin=dict(b=70))
     return theme.apply(fig, title=title)

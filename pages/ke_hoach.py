@@ -385,7 +385,7 @@ def _task_detail(df: pd.DataFrame, year: int, quarter: int):
                                                " (chưa có trong danh mục)")
                     + (f" · Phối hợp: {row['partners']}" if row["partners"] else ""))
         deadline = f" · hạn {fmt.date(row['deadline'])}" if not pd.isna(row["deadline"]) else ""
-        reading = f" ({row['schedule']})" if row["schedule"] != row["when"] else ""
+        reading = f" ({row['schedule']})" if row["schedule"].lower() != row["when"].lower() else ""
         st.markdown(f"Thời gian: {row['when']}{reading}{deadline}")
         marks = PQ.task_marks_table(con, int(task_id))
         if marks.empty:

@@ -1,0 +1,131 @@
+"""End to end in Chromium: an administrator signs in, pastes a yearly plan on the Kế hoạch page, sees its targets
+and tasks beside their sentences, confirms the unit, saves, and follows the saved tasks; then uploads a second plan
+as a file. Screenshots at 1366×768 and 1920×1080 go to the test's tmp directory."""
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from loaders.schema import connect
+from loaders.users import create_user
+from tests.conftest import start_streamlit
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PLANS = Path(__file__).resolve().parents[2] / "shared" / "plans"
+SON_LA = PLANS / "ke_hoach_tuyen_truyen_cchc_2025_bql_kcn_son_la.txt"
+SOC_TRANG = PLANS / "ke_hoach_tuyen_truyen_cchc_2025_so_xay_dung_soc_trang.txt"
+IDLE = "!document.querySelector('[data-testid=\"stStatusWidget\"]')"
+
+
+@pytest.fixture
+def server(demo_db):
+    """A server of our own: the shared app_server's database must not change under other tests."""
+    with connect(demo_db) as con:  # before the server holds the file
+        create_user(con, "qt", "matkhau-1", "quan_tri", "Quản trị thử")
+    proc, url = start_streamlit(demo_db)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def idle(page):
+    page.wait_for_timeout(500)
+    page.wait_for_function(IDLE, timeout=60_000)
+
+
+def open_plans(page, url):
+    page.goto(url)
+    page.wait_for_selector('[data-testid="stApp"]')
+    page.get_by_text("Đăng nhập (cán bộ, quản trị)").click()
+    page.get_by_label("Tên đăng nhập").fill("qt")
+    page.get_by_label("Mật khẩu").fill("matkhau-1")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("button", name="Đăng xuất").wait_for()
+    page.get_by_role("link", name="Kế hoạch").click()
+    page.get_by_text("Nguồn kế hoạch").wait_for()
+    idle(page)
+
+
+def grid_text(page, index: int, expect: str) -> str:
+    """The cells of a data editor, from the grid's accessible table (the cells themselves are drawn on a canvas);
+    waits until ``expect`` shows up (the table fills in after the canvas)."""
+    cells = page.locator('[data-testid="stDataFrame"]').nth(index).locator('[role="gridcell"], td')
+    text = ""
+    for _ in range(60):
+        text = " ".join(cells.all_text_contents())
+        if expect in text:
+            break
+        page.wait_for_timeout(500)
+    return text
+
+
+def test_paste_review_save_and_follow(server, browser_page, tmp_path):
+    page = browser_page
+    open_plans(page, server)
+    main = page.locator('[data-testid="stMain"]')
+    assert main.get_by_role("tab", name="Nhập kế hoạch").is_visible()
+    main.get_by_text("Dán văn bản").click()
+    box = main.get_by_label("Nội dung kế hoạch")
+    box.fill(SON_LA.read_text(encoding="utf-8"))
+    box.press("Control+Enter")
+    main.get_by_text("Kiểm tra trước khi lưu").wait_for()
+    idle(page)
+    text = main.inner_text()
+    assert "Đã đọc “van_ban_dan.txt” (văn bản): 1 chỉ tiêu, 1 nhiệm vụ." in text
+    assert "Chỉ tiêu (1)" in text and "Nhiệm vụ (1)" in text
+    assert "Kế hoạch ghi tỉnh Sơn La" in text  # matched by name across provinces: confirm first
+    # the accessible table holds the raw values: code, number, unit, period, then the source sentence
+    cells = grid_text(page, 0, "ban_tin")
+    assert "ban_tin 4 số month" in cells and "với số lượng 04 số/tháng" in cells, cells
+    page.screenshot(path=str(tmp_path / "ke_hoach_review_1366.png"))
+    assert main.get_by_role("button", name="Lưu kế hoạch").is_disabled()
+
+    main.get_by_text("Xác nhận ghi chỉ tiêu").click()
+    main.get_by_text("Chưa xác nhận đơn vị và tỉnh nhận chỉ tiêu").wait_for(state="detached")
+    idle(page)
+    save = main.get_by_role("button", name="Lưu kế hoạch")
+    assert save.is_enabled()
+    save.click()
+    main.get_by_text("Đã lưu kế hoạch năm 2025 vào lô số").wait_for()
+    idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+    main.get_by_role("tab", name="Theo dõi nhiệm vụ").click()
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=60_000)
+    idle(page)
+    follow = main.inner_text()
+    assert "1 nhiệm vụ trong kế hoạch năm 2025" in follow and "Chi tiết và đánh dấu hoàn thành" in follow
+    svg = " ".join(page.locator('[data-testid="stPlotlyChart"] .main-svg text').all_text_contents())
+    assert "T1" in svg and "T12" in svg and "Triển khai các hoạt động" in svg
+    page.screenshot(path=str(tmp_path / "ke_hoach_follow_1366.png"))
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    idle(page)
+    page.screenshot(path=str(tmp_path / "ke_hoach_follow_1920.png"))
+
+
+def test_upload_a_plan_file(server, browser_page, tmp_path):
+    page = browser_page
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    open_plans(page, server)
+    main = page.locator('[data-testid="stMain"]')
+    main.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(SOC_TRANG))
+    main.get_by_text("Kiểm tra trước khi lưu").wait_for()
+    idle(page)
+    text = main.inner_text()
+    assert "1 chỉ tiêu, 7 nhiệm vụ" in text and "Kế hoạch ghi tỉnh Sóc Trăng" in text
+    assert "6 đơn vị chưa có trong danh mục" in text
+    cells = grid_text(page, 0, "ty_le_nam_vung")
+    assert "ty_le_nam_vung 80 %" in cells and "80% công chức, viên chức được khảo sát" in cells, cells
+    page.screenshot(path=str(tmp_path / "ke_hoach_upload_1920.png"))
+    main.get_by_text("Xác nhận ghi chỉ tiêu").click()
+    main.get_by_text("Chưa xác nhận đơn vị và tỉnh nhận chỉ tiêu").wait_for(state="detached")
+    idle(page)
+    main.get_by_role("button", name="Lưu kế hoạch").click()
+    main.get_by_text("Đã lưu kế hoạch năm 2025 vào lô số").wait_for()
+    assert "7 nhiệm vụ" in main.inner_text()
