@@ -52,3 +52,18 @@ def test_chart_text_is_vietnamese(app_server, browser_page):
     assert "100%" in labels
     bars = first.locator(".bartext").all_text_contents()
     assert bars and all("," in b for b in bars if b.strip() and b.strip() != "0%")  # decimal comma: 94,4%
+
+
+def test_clicking_a_unit_bar_drills_into_that_unit(app_server, browser_page):
+    page = browser_page
+    open_page(page, f"{app_server}/hoat_dong?nam=2025&quy=3", 4)
+    chart = page.locator(".st-key-hd_units_chart")
+    bar = chart.locator("g.point path").first
+    bar.scroll_into_view_if_needed()
+    box = bar.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("location.search.includes('don_vi=') && !location.search.includes('don_vi=&')",
+                           timeout=60_000)
+    page.wait_for_selector("text=Mở trang Đơn vị", timeout=60_000)
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    assert "hoàn thành" in main and "hạng 1/" in main  # the first bar is the best unit
