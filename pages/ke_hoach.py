@@ -133,8 +133,8 @@ def _header(plan, k: str, home: tuple, provinces: pd.DataFrame, units: pd.DataFr
 
 
 def _height(n: int) -> int:
-    """Every row and the empty one for adding, up to eight rows (then the table scrolls)."""
-    return 40 + ROW_HEIGHT * min(n + 1, 8)
+    """Every row (and the empty one for adding, for an administrator), up to eight rows; then the table scrolls."""
+    return 40 + ROW_HEIGHT * max(min(n + admin, 8), 1)
 
 
 def _code_label(registry):
@@ -332,7 +332,7 @@ def _review(plan, sha: str, data: bytes, name: str):
     _preview(review, names.get(unit_code), labels.get(entity_code), _code_label(registry)[1])
     for w in review.warnings:
         st.warning(w)
-    if errors:
+    if errors and admin:
         st.error(f"**Chưa lưu được: {len(errors)} điều cần sửa.**\n\n" + "\n".join(f"- {e}" for e in errors))
     if already:
         st.info(f"Tệp này đã được lưu ở lô số {already['batch_id']} ({already['uploaded_by']}, "
@@ -411,6 +411,8 @@ def _task_detail(df: pd.DataFrame, year: int, quarter: int):
         gen = st.session_state.get("kh_mark_gen", 0)
         with st.form(f"kh_mark_{gen}", border=True):
             st.markdown(f"**Ghi nhận cho {fmt.quarter(year, quarter)}**")
+            st.caption("Nhiệm vụ làm một lần: đã xong từ quý này trở đi. Nhiệm vụ hằng tháng, hằng quý, thường xuyên: "
+                       "ghi nhận riêng từng quý (chọn quý ở trên).")
             status = st.radio("Trạng thái", ["done", "not_done"], horizontal=True, key="kh_mark_status",
                               format_func={"done": "Đã xong", "not_done": "Chưa xong (bỏ đánh dấu)"}.get)
             note = st.text_area("Ghi chú ngắn (bắt buộc khi đã xong)", max_chars=MAX_NOTE, height=80,

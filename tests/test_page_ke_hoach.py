@@ -208,6 +208,7 @@ def test_lead_unit_staff_mark_a_task_done(page_db):
     assert "Quá hạn" in detail
     at.text_area(key="kh_mark_note").input("Đã tập huấn cho 60 công chức")
     at.text_input(key="kh_mark_url").input("https://stp.daklak.gov.vn/tap-huan")
+    at.file_uploader(key="kh_mark_file").set_value(("bien_ban.pdf", b"%PDF-1.4 bien ban", "application/pdf"))
     next(b for b in at.button if b.label == "Ghi nhận").click()
     at.run()
     assert not at.exception
@@ -215,9 +216,12 @@ def test_lead_unit_staff_mark_a_task_done(page_db):
     detail = next(m.value for m in at.markdown if "Tập huấn nghiệp vụ CCHC" in m.value)
     assert "Đã xong" in detail
     assert "Đã tập huấn cho 60 công chức" in texts(at) and "liên kết minh chứng" in texts(at)
+    evidence = [b for b in at.get("download_button") if b.key and b.key.startswith("kh_ev_")]
+    assert len(evidence) == 1 and "bien_ban.pdf" in evidence[0].proto.label
     with connect(page_db) as con:
-        assert con.execute("SELECT status, quarter, marked_by, evidence_url FROM plan_task_status").fetchall() == \
-            [("done", 3, "cbtp", "https://stp.daklak.gov.vn/tap-huan")]
+        assert con.execute("SELECT status, quarter, marked_by, evidence_url, evidence_name, evidence_file "
+                           "FROM plan_task_status").fetchall() == \
+            [("done", 3, "cbtp", "https://stp.daklak.gov.vn/tap-huan", "bien_ban.pdf", b"%PDF-1.4 bien ban")]
     # staff of another unit cannot mark it
     at = open_page("cbnv", nam="2025", quy="3")
     assert "Cán bộ của đơn vị chủ trì hoặc quản trị viên đánh dấu nhiệm vụ này." in texts(at)
