@@ -55,15 +55,6 @@ def test_locked_database_is_refused_with_a_clear_message(tmp_path):
         holder.kill()
 
 
-def test_every_command_is_documented_in_the_readme():
-    from loaders.cli import build_parser
-
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    sub = next(a for a in build_parser()._actions if a.dest == "command")
-    for name in sub.choices:
-        assert f"python -m loaders" in readme and f" {name}" in readme, f"`{name}` is not in the README"
-
-
 def test_command_line_uploads_and_rollbacks_are_audited(demo_db):
     assert run("rollback", "5", "--by", "van_phong", db=demo_db).returncode == 0
     from loaders.schema import connect
