@@ -4,6 +4,7 @@ done; read-only visitors cannot save or mark."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -194,7 +195,8 @@ def test_follow_tasks_timeline_and_overdue_list(page_db):
     assert "Quá hạn: 5" in page and "Thường xuyên: 2" in page
     assert "#### Quá hạn (5)" in page
     fig = at.get("plotly_chart")[0]
-    assert "Nhiệm vụ năm 2025 theo thời gian" in fig.proto.spec
+    # parse the spec: plain json escapes non-ASCII ("th\u1eddi"), orjson does not
+    assert "Nhiệm vụ năm 2025 theo thời gian" in json.dumps(json.loads(fig.proto.spec), ensure_ascii=False)
     assert {b.key for b in at.get("download_button")} >= {"dl_kh_overdue_xlsx", "dl_kh_overdue_csv"}
     assert (at.query_params["nam"], at.query_params["quy"]) == ("2025", "3")
     assert "Cán bộ của đơn vị chủ trì hoặc quản trị viên đánh dấu nhiệm vụ này." in page  # leadership reads only
