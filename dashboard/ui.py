@@ -28,6 +28,7 @@ Public API
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -237,7 +238,26 @@ def chart(fig, source: str | None = None, key: str | None = None, on_select=None
     event = st.plotly_chart(fig, theme=None, config=PLOTLY_CONFIG, key=key, width="stretch", **kwargs)
     if source:
         st.caption(source)
+    if key:
+        png_button(fig, source, key)
     return event
+
+
+def png_button(fig, source: str | None, key: str) -> None:
+    """'Tải ảnh PNG' under a chart: 1920×1080 with its title and source line, for Zalo groups and reports.
+    The image is rendered (kaleido, offline) only when the button is clicked, so a page pays nothing for it."""
+    from dashboard import images
+
+    sample = cached.sample()
+    title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else None
+    name = exports.file_name(re.sub(r"<[^>]+>", " ", title) if title else key, "png")
+
+    def make() -> bytes:
+        return images.figure_to_png(images.png_ready(fig, source=source, sample=sample))
+
+    st.download_button("Tải ảnh PNG", data=make, file_name=name, mime="image/png", key=f"png_{key}",
+                       icon=":material/image:", on_click="ignore",
+                       help="Ảnh 1920×1080 kèm tiêu đề và nguồn, để gửi nhóm Zalo hoặc chèn vào báo cáo")
 
 
 def table(df: pd.DataFrame, kinds: dict | None = None, name: str = "bang", title: str | None = None,

@@ -1,6 +1,7 @@
 """PNG/PDF export of Plotly figures (kaleido + system chromium, offline) and .xlsx export of chart data."""
 from __future__ import annotations
 
+from pathlib import Path
 import io
 import struct
 import time
@@ -84,3 +85,14 @@ def test_failure_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(kaleido, "calc_fig_sync", boom)
     with pytest.raises(images.ImageExportError, match="không tạo được ảnh"):
         images.figure_to_png({"data": [], "layout": {"title": {"text": "x"}}}, width=10, height=10)
+
+
+def test_every_chart_on_a_leadership_page_has_a_png_download(demo_db, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("CCHC_DB", str(demo_db))
+    page = Path(__file__).resolve().parent.parent / "pages" / "tong_quan.py"
+    at = AppTest.from_file(str(page), default_timeout=60).run()
+    charts = at.get("plotly_chart")
+    buttons = [b for b in at.get("download_button") if b.proto.label == "Tải ảnh PNG"]
+    assert charts and len(buttons) == len(charts)
