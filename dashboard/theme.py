@@ -100,7 +100,7 @@ TEMPLATE = go.layout.Template(
                     bgcolor="rgba(255,255,255,0)"),
         xaxis=dict(showgrid=False, linecolor="#9aa5b1", ticks="outside", tickcolor="#9aa5b1",
                    tickfont=dict(size=13), title=dict(font=dict(size=13)), automargin=True, zeroline=False),
-        yaxis=dict(gridcolor="#e6e9ee", linecolor="#9aa5b1", tickfont=dict(size=13),
+        yaxis=dict(gridcolor="#e6e9ee", linecolor="#9aa5b1", tickfont=dict(size=13), ticklabelstandoff=6,
                    title=dict(font=dict(size=13)), automargin=True, zeroline=False),
         hovermode="closest",
         bargap=0.25,

@@ -1,10 +1,10 @@
 """PNG/PDF export of Plotly figures (kaleido + system chromium, offline) and .xlsx export of chart data."""
 from __future__ import annotations
 
-from pathlib import Path
 import io
 import struct
 import time
+from pathlib import Path
 
 import plotly.graph_objects as go
 import pytest
