@@ -1,39 +1,12 @@
 """Hoạt động page (AppTest): charts per unit, per indicator, heatmap, year to date, drill-down; empty state."""
-import json
-import os
-
-from streamlit.testing.v1 import AppTest
 
 from dashboard import fmt, queries as Q
 from dashboard.db import cursor
-
-PAGE = os.path.join(os.path.dirname(__file__), "..", "pages", "hoat_dong.py")
-
-
-def arr(v):
-    """A Plotly array from the chart's JSON (Plotly 7 sends numbers as base64 typed arrays); NaN -> None."""
-    import base64
-
-    import numpy as np
-
-    if isinstance(v, dict) and "bdata" in v:
-        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
-        return [None if (a.dtype.kind == "f" and np.isnan(x)) else x.item() for x in a]
-    return list(v) if v is not None else []
+from page_testing import arr, open_page, specs
 
 
 def app(db, monkeypatch, **params):
-    monkeypatch.setenv("CCHC_DB", str(db))
-    at = AppTest.from_file(os.path.abspath(PAGE), default_timeout=30)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def specs(at):
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return open_page("hoat_dong.py", db, monkeypatch, **params)
 
 
 def texts(at):
