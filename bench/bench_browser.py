@@ -48,12 +48,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(script: str, db: Path | None) -> tuple[subprocess.Popen, str, float, float]:
-    """(process, url, t_popen, seconds to /_stcore/health == ok)."""
+def start_app(script: str, db: Path | None, proposed: bool = False) -> tuple[subprocess.Popen, str, float, float]:
+    """(process, url, t_popen, seconds to /_stcore/health == ok). proposed: the app runs with
+    bench/proposed_design.py applied (through bench/proposed_site/sitecustomize.py)."""
     port = free_port()
     env = {**os.environ, "CCHC_OPEN_READ": "1"}
     if db is not None:
         env["CCHC_DB"] = str(db)
+    if proposed:
+        env["CCHC_BENCH_PROPOSED"] = "1"
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(BENCH / "proposed_site"), env.get("PYTHONPATH")) if p)
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.port", str(port),
@@ -109,12 +113,13 @@ def open_page(context, url: str, charts: int, timeout_s: float = 180) -> dict:
         page.close()
 
 
-def measure_app(browser, script: str, db: Path | None, pages: dict[str, int], repeat: int) -> dict:
+def measure_app(browser, script: str, db: Path | None, pages: dict[str, int], repeat: int,
+                proposed: bool = False) -> dict:
     """pages: url path -> number of charts it draws ('' = the default page). One browser context per app (its
     HTTP cache holds Streamlit's static files after the first open, as a returning visitor's browser does);
     every open is a new tab, so a new Streamlit session that runs the page script."""
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
-    proc, url, t0, health = start_app(script, db)
+    proc, url, t0, health = start_app(script, db, proposed)
     try:
         first_path, first_n = next(iter(pages.items()))
         r = open_page(context, f"{url}/{first_path}", first_n)
@@ -163,7 +168,13 @@ def run(db: Path, proposed: Path | None = None, repeat: int = 5, calls_file: Pat
                 ctx.close()
                 stop_app(proc)
             res["apps"]["bare_app"] = measure_app(browser, str(BENCH / "bare_app.py"), None, {"": 1}, repeat)
-            res["apps"]["proposed"] = measure_app(browser, "app.py", proposed, pages, repeat)
+            res["apps"]["proposed"] = measure_app(browser, "app.py", proposed, pages, repeat, proposed=True)
+            import proposed_design
+            from loaders.schema import connect
+            with connect(proposed, read_only=True) as con:
+                res["apps"]["proposed"]["v_activity_over_table"] = proposed_design.installed(con)
+            if not res["apps"]["proposed"]["v_activity_over_table"]:
+                raise RuntimeError("the proposed app's database lost its table-backed v_activity")
             if as_is:
                 res["apps"]["as_is"] = measure_app(browser, "app.py", as_is_db, pages,
                                                      repeat_as_is if repeat_as_is is not None else max(1, repeat // 2))

@@ -150,7 +150,8 @@ def worker(db: str, workbook: str, variant: str, repeat: int, year: int, quarter
 # --- driver -------------------------------------------------------------------------------------------------------
 
 def run(db: Path, rows: int, repeat: int, repeat_as_is: int = 1, out: Path = OUT,
-        as_is_limit_s: float = 240) -> dict:
+        as_is_limit_s: float = 240, proposed: Path | None = None) -> dict:
+    """proposed: the database with activity_current already built (saves building it again for with_table)."""
     from loaders.schema import connect
 
     from rollup_workbook import write_rollup
@@ -160,7 +161,8 @@ def run(db: Path, rows: int, repeat: int, repeat_as_is: int = 1, out: Path = OUT
     year, quarter = (int(x) for x in info["period"].split("-Q"))
     result = {"workbook": info, "load": load(), "variants": {}}
     for variant, n in (("as_is", repeat_as_is), ("with_table", repeat), ("pandas", repeat)):
-        r = run_worker("bench_ingest.py", ["--worker", variant, "--db", str(db), "--workbook", str(workbook),
+        src = proposed if variant == "with_table" and proposed is not None else db
+        r = run_worker("bench_ingest.py", ["--worker", variant, "--db", str(src), "--workbook", str(workbook),
                                            "--repeat", str(n), "--year", str(year), "--quarter", str(quarter)],
                        timeout=as_is_limit_s * n + 60 if variant == "as_is" else 1800,
                        allow_timeout=variant == "as_is")

@@ -416,7 +416,9 @@ def run(db: Path, proposed: Path | None = None, repeat: int = 20, repeat_as_is: 
         proposed, install_s = proposed_copy(db, tmp / "proposed.duckdb")
     res = {"load": load(), "pages": pages, "db": str(db), "proposed_db": str(proposed)}
     # 1. what each page asks (on the proposed copy: the same answers, faster)
-    recorded = run_worker("bench_queries.py", ["--worker", "record", "--db", str(proposed), "--pages", ",".join(pages)])
+    recorded = run_worker("bench_queries.py", ["--worker", "record", "--db", str(proposed), "--pages", ",".join(pages),
+                                               "--proposed"])
+    res["proposed_db_checks"] = {"record": recorded.pop("_v_activity_over_table")}
     calls_file = out / "page_calls.json"
     calls_file.parent.mkdir(parents=True, exist_ok=True)
     calls_file.write_text(json.dumps(recorded, ensure_ascii=False, indent=1))
@@ -428,16 +430,23 @@ def run(db: Path, proposed: Path | None = None, repeat: int = 20, repeat_as_is: 
                                                             str(calls_file), "--repeat", str(repeat_as_is)],
                                        timeout=as_is_limit_s, allow_timeout=True)
     res["cold_proposed"] = run_worker("bench_queries.py", ["--worker", "cold", "--db", str(proposed), "--calls",
-                                                           str(calls_file), "--repeat", str(repeat)])
+                                                           str(calls_file), "--repeat", str(repeat), "--proposed"])
     res["warm_proposed"] = run_worker("bench_queries.py", ["--worker", "warm", "--db", str(proposed), "--calls",
-                                                           str(calls_file), "--repeat", str(repeat)])
+                                                           str(calls_file), "--repeat", str(repeat), "--proposed"])
     # 4. whole reruns
     res["rerun_proposed"] = run_worker("bench_queries.py", ["--worker", "rerun", "--db", str(proposed), "--pages",
                                                             ",".join(pages), "--repeat",
-                                                            str(rerun_repeat or max(5, repeat // 2))])
+                                                            str(rerun_repeat or max(5, repeat // 2)), "--proposed"])
     # 5. pandas
     res["pandas"] = run_worker("bench_queries.py", ["--worker", "pandas", "--db", str(proposed), "--calls",
-                                                    str(calls_file), "--repeat", str(pandas_repeat or max(5, repeat // 2))])
+                                                    str(calls_file), "--repeat", str(pandas_repeat or max(5, repeat // 2)),
+                                                    "--proposed"])
+    for key in ("cold_proposed", "warm_proposed", "rerun_proposed", "pandas"):
+        res["proposed_db_checks"][key] = res[key].pop("_v_activity_over_table", None)
+    if res.get("cold_as_is") and not res["cold_as_is"].get("timed_out"):
+        res["cold_as_is"].pop("_v_activity_over_table", None)
+    if not all(res["proposed_db_checks"].values()):
+        raise RuntimeError(f"the proposed database lost its table-backed v_activity: {res['proposed_db_checks']}")
     shutil.rmtree(tmp, ignore_errors=True)
     res["table"] = table(res)
     return res
@@ -483,7 +492,11 @@ def main(argv=None) -> int:
     ap.add_argument("--worker", choices=["record", "cold", "warm", "rerun", "pandas"])
     ap.add_argument("--pages")
     ap.add_argument("--calls")
+    ap.add_argument("--proposed", action="store_true", help="apply bench/proposed_design.py in this process")
     args = ap.parse_args(argv)
+    if args.proposed:
+        import proposed_design
+        proposed_design.apply()
     if args.worker == "record":
         r = w_record(args.db, args.pages.split(","))
     elif args.worker == "cold":
@@ -498,8 +511,20 @@ def main(argv=None) -> int:
         r = run(Path(args.db), None, args.repeat, args.repeat_as_is)
         print(json.dumps(r, ensure_ascii=False, indent=1, default=str))
         return 0
+    r = {"_v_activity_over_table": _over_table(args.db), **r}
     print(json.dumps(r, default=str))
     return 0
+
+
+def _over_table(db) -> bool:
+    """After the worker: does the database's v_activity still read the maintained table?"""
+    import proposed_design
+    from loaders.schema import connect
+    con = connect(db)  # the same configuration as a connection this worker may still hold (dashboard.db)
+    try:
+        return proposed_design.installed(con)
+    finally:
+        con.close()
 
 
 if __name__ == "__main__":

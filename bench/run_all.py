@@ -54,6 +54,8 @@ def main(argv=None) -> int:
     ap.add_argument("--no-as-is", action="store_true", help="skip the (slow) as-is variants of queries and pages")
     ap.add_argument("--no-results", action="store_true", help="do not touch bench/RESULTS.md")
     ap.add_argument("--reuse-db", action="store_true", help="keep an existing national.duckdb of the same size")
+    ap.add_argument("--steps", default="generate,materialize,ingest,queries,browser,whatif",
+                    help="steps to run; the others are read back from the JSON of an earlier run in --out")
     ap.add_argument("--render-only", action="store_true",
                     help="rewrite the RESULTS.md section from an earlier run's summary.json in --out")
     args = ap.parse_args(argv)
@@ -89,31 +91,47 @@ def main(argv=None) -> int:
     db = out / "national.duckdb"
     proposed = out / "national_proposed.duckdb"
     meta_file = out / "national.json"
-    reuse = args.reuse_db and db.exists() and meta_file.exists() and json.loads(meta_file.read_text()).get(
-        "config") == [cfg["units"], cfg["quarters"]]
+    steps = set(args.steps.split(","))
+    if args.no_browser:
+        steps.discard("browser")
+    if args.smoke:
+        steps.discard("whatif")
+    reuse = (args.reuse_db or "generate" not in steps) and db.exists() and meta_file.exists()
     if reuse:
         result["dataset"] = json.loads(meta_file.read_text())["dataset"]
     else:
         result["dataset"] = step("generate", lambda: build_national(db, units=cfg["units"], quarters=cfg["quarters"]))
         write_json(meta_file, {"config": [cfg["units"], cfg["quarters"]], "dataset": result["dataset"]})
-    _, install_s = step("materialize", lambda: proposed_copy(db, proposed))
-    result["materialize_full_build_s"] = round(install_s, 2)
-    write_json(out / "dataset.json", {"dataset": result["dataset"], "materialize_full_build_s": install_s})
+    if "materialize" in steps or not proposed.exists() or not reuse:
+        _, install_s = step("materialize", lambda: proposed_copy(db, proposed))
+        write_json(out / "dataset.json", {"dataset": result["dataset"], "materialize_full_build_s": install_s})
+    result["materialize_full_build_s"] = round(json.loads((out / "dataset.json").read_text())[
+        "materialize_full_build_s"], 2)
 
-    result["ingest"] = step("ingest", lambda: run_ingest(db, cfg["rows"], cfg["ingest_repeat"], cfg["ingest_repeat"],
-                                                         out, cfg["ingest_as_is_limit_s"]))
-    write_json(out / "ingest.json", result["ingest"])
-    result["queries"] = step("queries", lambda: run_queries(
+    def step_or_reuse(name, file, fn):
+        if name in steps:
+            result[name] = step(name, fn)
+            write_json(out / file, result[name])
+        elif (out / file).exists():
+            result[name] = json.loads((out / file).read_text())
+            result["steps_s"][name] = "reused from an earlier run"
+
+    step_or_reuse("ingest", "ingest.json", lambda: run_ingest(db, cfg["rows"], cfg["ingest_repeat"],
+                                                               cfg["ingest_repeat"], out, cfg["ingest_as_is_limit_s"],
+                                                               proposed))
+    step_or_reuse("queries", "queries.json", lambda: run_queries(
         db, proposed, cfg["q_repeat"], cfg["q_repeat_as_is"], out=out, as_is=not args.no_as_is,
         pandas_repeat=cfg["pandas_repeat"], as_is_limit_s=cfg["q_as_is_limit_s"], rerun_repeat=cfg["rerun_repeat"]))
-    write_json(out / "queries.json", result["queries"])
-    if not args.no_browser:
+    if "browser" in steps:
         result["browser"] = step("browser", lambda: run_browser(
             db, proposed, cfg["browser_repeat"], out / "page_calls.json",
             as_is=not args.no_as_is and cfg["browser_repeat_as_is"] > 0, repeat_as_is=cfg["browser_repeat_as_is"],
             bare_twice=not args.smoke, warm_up=not args.smoke))
         write_json(out / "browser.json", result["browser"])
-    if not args.smoke:
+    elif (out / "browser.json").exists() and not args.no_browser:
+        result["browser"] = json.loads((out / "browser.json").read_text())
+        result["steps_s"]["browser"] = "reused from an earlier run"
+    if "whatif" in steps:
         step("whatif", lambda: _whatif(proposed, out))
     result["out"] = str(out)
     result["total_s"] = round(time.perf_counter() - t_all, 1)

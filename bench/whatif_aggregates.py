@@ -109,6 +109,8 @@ def run(db: Path, repeat: int = 7) -> dict:
     copy = tmp / "agg.duckdb"
     shutil.copy(db, copy)
     con = connect(copy)
+    from loaders import materialize
+    materialize.install(con)  # idempotent: v_activity reads activity_current
     y, q = Q.default_period(con)
     with Timer() as t_build:
         con.execute(f"CREATE TABLE {AGG} AS {build_sql()}")
