@@ -64,6 +64,8 @@ def proposed_copy(db: Path, target: Path) -> tuple[Path, float]:
     from loaders import materialize
     from loaders.schema import connect
 
+    for stale in (target, Path(str(target) + ".wal")):  # a WAL left by a stopped run would not match
+        stale.unlink(missing_ok=True)
     shutil.copy(db, target)
     with connect(target) as con:
         with Timer() as t:

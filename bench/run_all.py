@@ -37,7 +37,7 @@ FULL = dict(units=4000, quarters=44, rows=4000, ingest_repeat=3, ingest_as_is_li
 SMOKE = dict(units=50, quarters=8, rows=50, ingest_repeat=1, ingest_as_is_limit_s=60, q_repeat=2,
              q_repeat_as_is=1, q_as_is_limit_s=60, pandas_repeat=2, browser_repeat=0, browser_repeat_as_is=0, rerun_repeat=1)
 QUICK = dict(units=400, quarters=12, rows=400, ingest_repeat=2, ingest_as_is_limit_s=120, q_repeat=8,
-             q_repeat_as_is=2, q_as_is_limit_s=300, pandas_repeat=3, browser_repeat=3, browser_repeat_as_is=1, rerun_repeat=4)
+             q_repeat_as_is=2, q_as_is_limit_s=300, pandas_repeat=3, browser_repeat=2, browser_repeat_as_is=1, rerun_repeat=4)
 
 
 def main(argv=None) -> int:
@@ -99,22 +99,30 @@ def main(argv=None) -> int:
     reuse = (args.reuse_db or "generate" not in steps) and db.exists() and meta_file.exists()
     if reuse:
         result["dataset"] = json.loads(meta_file.read_text())["dataset"]
+        result["steps_s"]["generate"] = result["dataset"]["seconds"]["total"]
+        result.setdefault("reused", []).append("generate")
     else:
         result["dataset"] = step("generate", lambda: build_national(db, units=cfg["units"], quarters=cfg["quarters"]))
         write_json(meta_file, {"config": [cfg["units"], cfg["quarters"]], "dataset": result["dataset"]})
     if "materialize" in steps or not proposed.exists() or not reuse:
         _, install_s = step("materialize", lambda: proposed_copy(db, proposed))
-        write_json(out / "dataset.json", {"dataset": result["dataset"], "materialize_full_build_s": install_s})
+        write_json(out / "dataset.json", {"dataset": result["dataset"], "materialize_full_build_s": install_s,
+                                          "step_s": result["steps_s"]["materialize"]})
+    else:
+        result["steps_s"]["materialize"] = json.loads((out / "dataset.json").read_text()).get("step_s")
+        result.setdefault("reused", []).append("materialize")
     result["materialize_full_build_s"] = round(json.loads((out / "dataset.json").read_text())[
         "materialize_full_build_s"], 2)
 
     def step_or_reuse(name, file, fn):
         if name in steps:
             result[name] = step(name, fn)
+            result[name]["step_s"] = result["steps_s"][name]
             write_json(out / file, result[name])
         elif (out / file).exists():
             result[name] = json.loads((out / file).read_text())
-            result["steps_s"][name] = "reused from an earlier run"
+            result["steps_s"][name] = result[name].get("step_s")
+            result.setdefault("reused", []).append(name)
 
     step_or_reuse("ingest", "ingest.json", lambda: run_ingest(db, cfg["rows"], cfg["ingest_repeat"],
                                                                cfg["ingest_repeat"], out, cfg["ingest_as_is_limit_s"],
@@ -126,11 +134,13 @@ def main(argv=None) -> int:
         result["browser"] = step("browser", lambda: run_browser(
             db, proposed, cfg["browser_repeat"], out / "page_calls.json",
             as_is=not args.no_as_is and cfg["browser_repeat_as_is"] > 0, repeat_as_is=cfg["browser_repeat_as_is"],
-            bare_twice=not args.smoke, warm_up=not args.smoke))
+            bare_twice=mode == "full", warm_up=not args.smoke))
+        result["browser"]["step_s"] = result["steps_s"]["browser"]
         write_json(out / "browser.json", result["browser"])
     elif (out / "browser.json").exists() and not args.no_browser:
         result["browser"] = json.loads((out / "browser.json").read_text())
-        result["steps_s"]["browser"] = "reused from an earlier run"
+        result["steps_s"]["browser"] = result["browser"].get("step_s")
+        result.setdefault("reused", []).append("browser")
     if "whatif" in steps:
         step("whatif", lambda: _whatif(proposed, out))
     result["out"] = str(out)
@@ -200,7 +210,10 @@ def render(r: dict) -> str:
     m = r["machine"]
     d = r["dataset"]["counts"]
     lines = [START, "", "## National scale (issue 6) — `python bench/run_all.py`", ""]
-    lines += [f"Run {r['started']} ({r['mode']} mode, {r['total_s']:.0f} s in all). Machine: {m['cpu']}, "
+    steps_txt = ", ".join(f"{k} {v:.0f} s" for k, v in r["steps_s"].items() if isinstance(v, (int, float)))
+    total = sum(v for v in r["steps_s"].values() if isinstance(v, (int, float)))
+    reused = f"; {', '.join(r['reused'])} from an earlier run in the same bench/out" if r.get("reused") else ""
+    lines += [f"Run {r['started']} ({r['mode']} mode; steps: {steps_txt} = {total:.0f} s{reused}). Machine: {m['cpu']}, "
               f"{m['cores']} cores, {m['memory_gb']} GB; {m['os']}; Python {m['versions']['python']}, DuckDB "
               f"{m['versions']['duckdb']}, pandas {m['versions']['pandas']}, Streamlit {m['versions']['streamlit']}, "
               f"{m.get('chromium') or 'chromium'}. Load average (1/5/15 min) at start {r['load_at_start']}, at end "
@@ -277,18 +290,20 @@ def render(r: dict) -> str:
     if "browser" in r:
         b = r["browser"]
         lines += ["### 3. Page opened → charts drawn in headless Chromium (ms), beside the bare one-chart app", "",
-                  "| app | page | charts | sent over the websocket | first open | p50 | p95 | p50 / bare p50 | "
-                  "start-up: health | start-up: first page drawn |",
-                  "|---|---|---|---|---|---|---|---|---|---|"]
+                  "| app | page | charts | sent over the websocket | first open | p50 | p95 | p50 / bare (1 chart) | "
+                  "p50 / bare with as many charts | start-up: health | start-up: first page drawn |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|"]
         for row in b["table"]:
-            lines.append(f"| {row['app']} | {row['page']} | {_f(row.get('charts'))} | {_f(row.get('ws_kb'), ' KB')} | "
+            lines.append(f"| {row['app']} | {row['page']} | {_f(row.get('charts'))} | {_f(row.get('ws_kb'), ' KB', 1)} | "
                          f"{_f(row.get('first_ms'))} | "
                          f"{_f(row.get('warm_p50_ms'))} | {_f(row.get('warm_p95_ms'))} | "
-                         f"{_f(row.get('ratio_to_bare_p50'), '×', 2)} | {_f(row.get('startup_health_s'), ' s', 2)} | "
-                         f"{_f(row.get('startup_first_page_s'), ' s', 2)} |")
+                         f"{_f(row.get('ratio_to_bare_p50'), '×', 2)} | "
+                         f"{_f(row.get('ratio_to_bare_same_charts_p50'), '×', 2)} | "
+                         f"{_f(row.get('startup_health_s'), ' s', 2)} | {_f(row.get('startup_first_page_s'), ' s', 2)} |")
         lines += ["", f"Repeats: {b['repeat']} warm opens per page (each in a new tab: a new Streamlit session; one browser "
-                  f"context per app), load {b['load']} at start. The bare app was measured before and after the "
-                  "dashboard; the ratio uses the median of the two.", ""]
+                  f"context per app), load {b['load']} at start. "
+                  + ("The bare app was measured before and after the dashboard; the ratio uses the median of the two."
+                     if "bare_app_again" in b["apps"] else "The bare app was measured once, before the dashboard."), ""]
     # verdict
     v = r["verdict"]
     lines += ["### Budget", ""]

@@ -160,13 +160,20 @@ def run(db: Path, repeat: int = 7) -> dict:
 
 
 def _same(a, b, cols) -> bool:
+    """Equal answers: same rows (in any order; None and NaN keys alike), numbers equal to 1e-9."""
     import pandas as pd
     if cols is None:
         return int(a[0]) * 4 + int(a[1]) - 1 == int(b[0][0])
-    x = a[cols].sort_values(cols[:3] if len(cols) > 3 else cols[:1]).reset_index(drop=True)
-    y = b[cols].sort_values(cols[:3] if len(cols) > 3 else cols[:1]).reset_index(drop=True)
+
+    def norm(df):
+        df = df[cols].copy()
+        keys = [c for c in cols if not pd.api.types.is_float_dtype(df[c])]
+        for c in keys:
+            df[c] = df[c].astype(object).where(df[c].notna(), "∅").astype(str)
+        return df.sort_values(keys).reset_index(drop=True)
+
     try:
-        pd.testing.assert_frame_equal(x, y, check_dtype=False, check_exact=False, rtol=1e-9)
+        pd.testing.assert_frame_equal(norm(a), norm(b), check_dtype=False, check_exact=False, rtol=1e-9)
         return True
     except AssertionError:
         return False
