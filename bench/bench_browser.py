@@ -1,6 +1,7 @@
 """Time in headless Chromium from opening a page to all its charts drawn, beside a bare one-chart app.
 
-For each app (the dashboard on the national database, as is and with the proposed table; bench/bare_app.py),
+For each app (the dashboard on the national database as the tree has it; the same before issue 6, with the live
+v_activity, bench/before_design.py; bench/bare_app.py),
 measured in the same run, on this machine:
 - start-up: `streamlit run` started -> /_stcore/health answers -> the first page's charts drawn in the browser;
 - each page: page.goto(url) -> every '[data-testid="stPlotlyChart"]' has its '.main-svg' and there are as many
@@ -48,16 +49,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(script: str, db: Path | None, proposed: bool = False) -> tuple[subprocess.Popen, str, float, float]:
-    """(process, url, t_popen, seconds to /_stcore/health == ok). proposed: the app runs with
-    bench/proposed_design.py applied (through bench/proposed_site/sitecustomize.py)."""
+def start_app(script: str, db: Path | None, before: bool = False) -> tuple[subprocess.Popen, str, float, float]:
+    """(process, url, t_popen, seconds to /_stcore/health == ok). before: the app runs with
+    bench/before_design.py applied (through bench/before_site/sitecustomize.py)."""
     port = free_port()
     env = {**os.environ, "CCHC_OPEN_READ": "1"}
     if db is not None:
         env["CCHC_DB"] = str(db)
-    if proposed:
-        env["CCHC_BENCH_PROPOSED"] = "1"
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(BENCH / "proposed_site"), env.get("PYTHONPATH")) if p)
+    if before:
+        env["CCHC_BENCH_BEFORE"] = "1"
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(BENCH / "before_site"), env.get("PYTHONPATH")) if p)
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.port", str(port),
@@ -114,12 +115,12 @@ def open_page(context, url: str, charts: int, timeout_s: float = 180) -> dict:
 
 
 def measure_app(browser, script: str, db: Path | None, pages: dict[str, int], repeat: int,
-                proposed: bool = False) -> dict:
+                before: bool = False) -> dict:
     """pages: url path -> number of charts it draws ('' = the default page). One browser context per app (its
     HTTP cache holds Streamlit's static files after the first open, as a returning visitor's browser does);
     every open is a new tab, so a new Streamlit session that runs the page script."""
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
-    proc, url, t0, health = start_app(script, db, proposed)
+    proc, url, t0, health = start_app(script, db, before)
     try:
         first_path, first_n = next(iter(pages.items()))
         r = open_page(context, f"{url}/{first_path}", first_n)
@@ -141,22 +142,24 @@ def measure_app(browser, script: str, db: Path | None, pages: dict[str, int], re
         stop_app(proc)
 
 
-def run(db: Path, proposed: Path | None = None, repeat: int = 5, calls_file: Path = OUT / "page_calls.json",
-        as_is: bool = True, repeat_as_is: int | None = None, bare_twice: bool = True, warm_up: bool = True) -> dict:
+def run(db: Path, before: Path | None = None, repeat: int = 5, calls_file: Path = OUT / "page_calls.json",
+        with_before: bool = True, repeat_before: int | None = None, bare_twice: bool = True,
+        warm_up: bool = True) -> dict:
     from playwright.sync_api import sync_playwright
 
-    from bench_queries import PAGES as QPAGES, proposed_copy
+    import before_design
+    from bench_queries import PAGES as QPAGES
+    from loaders.schema import connect
 
     counts = {}
     if calls_file.exists():
         counts = {p: r.get("charts", 1) for p, r in json.loads(calls_file.read_text()).items()}
     pages = {p: counts.get(p, 1) for p in QPAGES if (ROOT / "pages" / f"{p}.py").exists()}
     tmp = Path(tempfile.mkdtemp(prefix="cchc_b_"))
-    if proposed is None:
-        proposed, _ = proposed_copy(db, tmp / "proposed.duckdb")
-    as_is_db = tmp / "as_is.duckdb"
-    if as_is:
-        shutil.copy(db, as_is_db)
+    app_db = tmp / "as_is.duckdb"  # the app writes to its file at start (migrate): a copy each run
+    shutil.copy(db, app_db)
+    if with_before:
+        before = before_design.before_copy(before or db, tmp / "before.duckdb")
     res = {"load": load(), "repeat": repeat, "apps": {}}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
@@ -169,16 +172,18 @@ def run(db: Path, proposed: Path | None = None, repeat: int = 5, calls_file: Pat
                 stop_app(proc)
             bare_pages = {"": 1, **{f"?charts={n}": n for n in sorted(set(pages.values())) if n > 1}}
             res["apps"]["bare_app"] = measure_app(browser, str(BENCH / "bare_app.py"), None, bare_pages, repeat)
-            res["apps"]["proposed"] = measure_app(browser, "app.py", proposed, pages, repeat, proposed=True)
-            import proposed_design
-            from loaders.schema import connect
-            with connect(proposed, read_only=True) as con:
-                res["apps"]["proposed"]["v_activity_over_table"] = proposed_design.installed(con)
-            if not res["apps"]["proposed"]["v_activity_over_table"]:
-                raise RuntimeError("the proposed app's database lost its table-backed v_activity")
-            if as_is:
-                res["apps"]["as_is"] = measure_app(browser, "app.py", as_is_db, pages,
-                                                     repeat_as_is if repeat_as_is is not None else max(1, repeat // 2))
+            res["apps"]["as_is"] = measure_app(browser, "app.py", app_db, pages, repeat)
+            with connect(app_db, read_only=True) as con:
+                res["apps"]["as_is"]["v_activity_live"] = before_design.is_before(con)
+            if res["apps"]["as_is"]["v_activity_live"]:
+                raise RuntimeError("the app's database read the live v_activity")
+            if with_before:
+                res["apps"]["before"] = measure_app(browser, "app.py", before, pages,
+                                                    repeat_before if repeat_before is not None else max(1, repeat // 2),
+                                                    before=True)
+                with connect(before, read_only=True) as con:
+                    if not before_design.is_before(con):
+                        raise RuntimeError("the 'before' app's database lost its live v_activity")
             if bare_twice:
                 res["apps"]["bare_app_again"] = measure_app(browser, str(BENCH / "bare_app.py"), None, bare_pages,
                                                             repeat)
@@ -206,7 +211,7 @@ def table(res: dict) -> list[dict]:
              "first_ms": round(r["first_s"] * 1000)} for path, r in res["apps"]["bare_app"]["pages"].items()]
     rows[0].update(startup_health_s=res["apps"]["bare_app"]["startup"]["health_s"],
                    startup_first_page_s=res["apps"]["bare_app"]["startup"]["first_page_s"])
-    for app in ("proposed", "as_is"):
+    for app in ("as_is", "before"):
         if app not in res["apps"]:
             continue
         a = res["apps"][app]
@@ -231,9 +236,10 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--db", default=str(OUT / "national.duckdb"))
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--no-as-is", action="store_true")
+    ap.add_argument("--no-before", action="store_true")
     args = ap.parse_args(argv)
-    print(json.dumps(run(Path(args.db), None, args.repeat, as_is=not args.no_as_is), ensure_ascii=False, indent=1))
+    print(json.dumps(run(Path(args.db), None, args.repeat, with_before=not args.no_before), ensure_ascii=False,
+                     indent=1))
     return 0
 
 

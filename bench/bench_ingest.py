@@ -1,9 +1,10 @@
 """Ingestion: a 4,000-row roll-up workbook through the real loader, beside the pandas way.
 
 Variants, each run in a fresh process on its own copy of the national database (own memory, own caches):
-- as_is       loaders.load.load_file exactly as the tree has it (read -> validate -> one batch, one transaction)
-- with_table  the same, plus what the proposed design adds to every batch: bringing activity_current (the
-              materialised v_activity, loaders/materialize.py) up to date for the quarter the file touches
+- before      the loader as it was before issue 6: the batch's rows only (bench/before_design.py turns off the
+              refresh of the maintained tables), for the ratio
+- as_is       loaders.load.load_file exactly as the tree has it (read -> validate -> one batch, one transaction,
+              the tables behind v_activity brought up to date for the quarter inside it: loaders/materialize.py)
 - pandas    the typical Streamlit way: pandas.read_excel(engine="openpyxl"), rows and columns found by
             position, names mapped with a dict, text numbers coerced, DataFrame appended to the table
             (no per-cell error list, no fuzzy matching, no dedupe, no lineage)
@@ -66,37 +67,33 @@ def pandas_way(con, content: bytes, year: int, quarter: int) -> int:
 # --- worker: one variant in this process --------------------------------------------------------------------------
 
 def worker(db: str, workbook: str, variant: str, repeat: int, year: int, quarter: int) -> dict:
-    from loaders.schema import connect
-
+    if variant == "before":
+        import before_design
+        before_design.apply()
+    import loaders.store as store
     from loaders import load as L
-    from loaders import materialize
+    from loaders.schema import connect
     from loaders.store import rollback_batch
 
     tmp = Path(tempfile.mkdtemp(prefix="cchc_ingest_"))
     copy = tmp / "ingest.duckdb"
     shutil.copy(db, copy)
     con = connect(copy)
-    if variant == "with_table":
-        materialize.install(con)  # one-off, not timed: the table exists in the proposed design
     content = Path(workbook).read_bytes()
     phases: dict[str, float] = {}
-    real_read, real_write = L.read_file, L.write_batch
 
-    def timed_read(*a, **k):
-        t = time.perf_counter()
-        try:
-            return real_read(*a, **k)
-        finally:
-            phases["read_validate"] = time.perf_counter() - t
+    def timed(fn, phase):
+        def wrapper(*a, **k):
+            t = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                phases[phase] = time.perf_counter() - t
+        return wrapper
 
-    def timed_write(*a, **k):
-        t = time.perf_counter()
-        try:
-            return real_write(*a, **k)
-        finally:
-            phases["write"] = time.perf_counter() - t
-
-    L.read_file, L.write_batch = timed_read, timed_write
+    # refresh_batch is called by write_batch inside its transaction: "write" includes it
+    L.read_file, L.write_batch = timed(L.read_file, "read_validate"), timed(L.write_batch, "write")
+    store.refresh_batch = timed(store.refresh_batch, "refresh_tables")
     runs = []
     for i in range(repeat):
         gc.collect()
@@ -114,18 +111,12 @@ def worker(db: str, workbook: str, variant: str, repeat: int, year: int, quarter
                 rows, status, batch_id = report.rows, report.status, report.batch_id
                 if status != "loaded":
                     raise RuntimeError(f"the loader refused the workbook: {[str(e) for e in report.errors[:5]]}")
-                if variant == "with_table":
-                    with Timer() as mv:
-                        materialize.refresh_if_stale(con)
-                    phases["refresh_activity_current"] = mv.seconds
         peak = peak_rss_mb()
         runs.append({"seconds": round(total.seconds, 3), "rows": rows, "rows_per_s": round(rows / total.seconds),
                      "phases": {k: round(v, 3) for k, v in phases.items()}, "rss_before_mb": round(before, 1),
                      "peak_rss_mb": round(peak, 1), "peak_extra_mb": round(peak - before, 1), "load": load_before})
         if batch_id is not None:
             rollback_batch(con, batch_id, by="bench")
-            if variant == "with_table":
-                materialize.refresh_if_stale(con)
     if variant == "pandas":  # the read alone, the part a typical app changes when it switches reader
         import pandas as pd
         reads = []
@@ -149,9 +140,9 @@ def worker(db: str, workbook: str, variant: str, repeat: int, year: int, quarter
 
 # --- driver -------------------------------------------------------------------------------------------------------
 
-def run(db: Path, rows: int, repeat: int, repeat_as_is: int = 1, out: Path = OUT,
-        as_is_limit_s: float = 240, proposed: Path | None = None) -> dict:
-    """proposed: the database with activity_current already built (saves building it again for with_table)."""
+def run(db: Path, rows: int, repeat: int, repeat_before: int = 1, out: Path = OUT,
+        before_limit_s: float = 240, before: Path | None = None) -> dict:
+    """before: the copy of the database with the live v_activity (bench/before_design.py)."""
     from loaders.schema import connect
 
     from rollup_workbook import write_rollup
@@ -160,12 +151,12 @@ def run(db: Path, rows: int, repeat: int, repeat_as_is: int = 1, out: Path = OUT
         info = write_rollup(con, workbook, rows)
     year, quarter = (int(x) for x in info["period"].split("-Q"))
     result = {"workbook": info, "load": load(), "variants": {}}
-    for variant, n in (("as_is", repeat_as_is), ("with_table", repeat), ("pandas", repeat)):
-        src = proposed if variant == "with_table" and proposed is not None else db
+    for variant, n in (("before", repeat_before), ("as_is", repeat), ("pandas", repeat)):
+        src = before if variant == "before" and before is not None else db
         r = run_worker("bench_ingest.py", ["--worker", variant, "--db", str(src), "--workbook", str(workbook),
                                            "--repeat", str(n), "--year", str(year), "--quarter", str(quarter)],
-                       timeout=as_is_limit_s * n + 60 if variant == "as_is" else 1800,
-                       allow_timeout=variant == "as_is")
+                       timeout=before_limit_s * n + 60 if variant == "before" else 1800,
+                       allow_timeout=variant == "before")
         if r.get("timed_out"):
             r["summary"] = {"p50_ms": None, "timed_out": True, "limit_s": r["limit_s"]}
             result["variants"][variant] = r
@@ -177,12 +168,12 @@ def run(db: Path, rows: int, repeat: int, repeat_as_is: int = 1, out: Path = OUT
         result["variants"][variant] = r
     v = {k: x["summary"].get("p50_ms") or (x["summary"].get("limit_s", 0) * 1000) for k, x in
          result["variants"].items()}
-    lower = " (at least: the as-is run was stopped at its time limit)" if result["variants"]["as_is"].get(
+    lower = " (at least: the before run was stopped at its time limit)" if result["variants"]["before"].get(
         "timed_out") else ""
     result["ratios"] = {
         "as_is_over_pandas": round(v["as_is"] / v["pandas"], 2),
-        "with_table_over_pandas": round(v["with_table"] / v["pandas"], 2),
-        "with_table_over_as_is": round(v["with_table"] / v["as_is"], 2),
+        "before_over_pandas": round(v["before"] / v["pandas"], 2),
+        "as_is_over_before": round(v["as_is"] / v["before"], 2),
         "note": lower,
     }
     return result
@@ -194,8 +185,8 @@ def main(argv=None) -> int:
     ap.add_argument("--db", default=str(OUT / "national.duckdb"))
     ap.add_argument("--rows", type=int, default=4000)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--repeat-as-is", type=int, default=1)
-    ap.add_argument("--worker", choices=["as_is", "with_table", "pandas"])
+    ap.add_argument("--repeat-before", type=int, default=1)
+    ap.add_argument("--worker", choices=["before", "as_is", "pandas"])
     ap.add_argument("--workbook")
     ap.add_argument("--year", type=int)
     ap.add_argument("--quarter", type=int)
@@ -203,7 +194,7 @@ def main(argv=None) -> int:
     if args.worker:
         print(json.dumps(worker(args.db, args.workbook, args.worker, args.repeat, args.year, args.quarter)))
         return 0
-    print(json.dumps(run(Path(args.db), args.rows, args.repeat, args.repeat_as_is), ensure_ascii=False, indent=1))
+    print(json.dumps(run(Path(args.db), args.rows, args.repeat, args.repeat_before), ensure_ascii=False, indent=1))
     return 0
 
 

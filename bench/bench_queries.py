@@ -3,10 +3,11 @@
 1. record  Each page (pages/tong_quan.py, hoat_dong.py, chi_so.py, don_vi.py) is run once with Streamlit's AppTest
            on the national database; every `dashboard.cached.q(fn, ...)` call it makes is recorded (function and
            arguments, in order), so the benchmark replays exactly what the page asks for with its default widgets.
-2. cold    The page's calls straight to dashboard.queries on a new connection (first call, nothing cached):
-           what every page costs after each upload (the cache is keyed by the data version) and at start-up.
-           Variants: as_is (the views as the schema defines them) and proposed (v_activity over the table
-           maintained per batch, loaders/materialize.py).
+2. cold    The page's calls straight to dashboard.queries, nothing cached. Two cases: after start-up (a new
+           connection each repeat: DuckDB's buffers empty) and after an upload (the app's one connection stays
+           open, only the query cache is emptied, since it is keyed by the data version: what every page costs
+           after each upload or rollback). Beside them "before": v_activity as the live view computed on every
+           query (bench/before_design.py, on a copy of the database), time-limited, for the ratio.
 3. warm    The same calls through dashboard.cached.q after one filling pass: what a rerun costs when no data
            changed (data-version query + st.cache_data lookup and copy).
 4. rerun   The whole page script in AppTest, warm (widgets, queries, figures, element tree), beside a bare page
@@ -55,23 +56,6 @@ def _dec(v):
     if isinstance(v, list):
         return [_dec(x) for x in v]
     return v
-
-
-# --- variants of the database -------------------------------------------------------------------------------------
-
-def proposed_copy(db: Path, target: Path) -> tuple[Path, float]:
-    """A copy of the database with v_activity over the maintained table (loaders/materialize.py)."""
-    from loaders import materialize
-    from loaders.schema import connect
-
-    for stale in (target, Path(str(target) + ".wal")):  # a WAL left by a stopped run would not match
-        stale.unlink(missing_ok=True)
-    shutil.copy(db, target)
-    with connect(target) as con:
-        with Timer() as t:
-            materialize.install(con)
-        con.execute("CHECKPOINT")
-    return target, t.seconds
 
 
 # --- workers --------------------------------------------------------------------------------------------------------
@@ -130,29 +114,39 @@ def _record_one(page: str, real_q) -> dict:
             "charts": charts, "errors": errors}
 
 
-def w_cold(db: str, calls_file: str, repeat: int) -> dict:
-    """Each repeat: a new connection, then every call of the page once, uncached."""
+def w_cold(db: str, calls_file: str, repeat: int, keep_open: bool = False) -> dict:
+    """Every call of the page once, uncached. keep_open=False: a new connection each repeat (after start-up);
+    True: one connection for all repeats, its first pass not counted (after an upload: the app's connection
+    stays open and only the query cache is emptied)."""
     from dashboard import queries
     from loaders.schema import connect
 
     pages = json.loads(Path(calls_file).read_text())
     out = {}
+    shared = connect(db, read_only=True) if keep_open else None
     for page, rec in pages.items():
         totals, per_call = [], {}
-        for _ in range(repeat):
-            con = connect(db, read_only=True)
-            total = 0.0
+        for i in range(repeat + (1 if keep_open else 0)):
+            con = shared or connect(db, read_only=True)
+            total, this = 0.0, {}
             for c in rec["calls"]:
                 fn = getattr(queries, c["fn"])
                 t = time.perf_counter()
                 fn(con, *_dec(c["args"]), **_dec(c["kwargs"]))
                 dt = time.perf_counter() - t
                 total += dt
-                per_call.setdefault(_call_label(c), []).append(dt)
-            con.close()
+                this[_call_label(c)] = dt
+            if shared is None:
+                con.close()
+            if keep_open and i == 0:
+                continue  # the first pass fills the buffers, as the pages did before the upload
             totals.append(total)
+            for k, v in this.items():
+                per_call.setdefault(k, []).append(v)
         out[page] = {"total": summary(totals), "load": load(),
                      "calls": {k: summary(v) for k, v in per_call.items()}}
+    if shared is not None:
+        shared.close()
     return out
 
 
@@ -408,79 +402,85 @@ def _pd_index_components(i, idx, y, ent):
 
 # --- driver ---------------------------------------------------------------------------------------------------------
 
-def run(db: Path, proposed: Path | None = None, repeat: int = 20, repeat_as_is: int = 3,
-        pages: list[str] | None = None, out: Path = OUT, as_is: bool = True, pandas_repeat: int | None = None,
-        as_is_limit_s: float = 900, rerun_repeat: int | None = None) -> dict:
+def run(db: Path, before: Path | None = None, repeat: int = 20, repeat_before: int = 1,
+        pages: list[str] | None = None, out: Path = OUT, with_before: bool = True, pandas_repeat: int | None = None,
+        before_limit_s: float = 900, rerun_repeat: int | None = None) -> dict:
+    """db: the national database as the app has it; before: its copy with the live v_activity
+    (bench/before_design.before_copy), made here when not given."""
+    from before_design import before_copy
+
     pages = [p for p in (pages or PAGES) if (ROOT / "pages" / f"{p}.py").exists()]
     tmp = Path(tempfile.mkdtemp(prefix="cchc_q_"))
-    install_s = None
-    if proposed is None:
-        proposed, install_s = proposed_copy(db, tmp / "proposed.duckdb")
-    res = {"load": load(), "pages": pages, "db": str(db), "proposed_db": str(proposed)}
-    # 1. what each page asks (on the proposed copy: the same answers, faster)
-    recorded = run_worker("bench_queries.py", ["--worker", "record", "--db", str(proposed), "--pages", ",".join(pages),
-                                               "--proposed"])
-    res["proposed_db_checks"] = {"record": recorded.pop("_v_activity_over_table")}
+    if with_before and before is None:
+        before = before_copy(db, tmp / "before.duckdb")
+    res = {"load": load(), "pages": pages, "db": str(db), "before_db": str(before) if with_before else None}
+    # 1. what each page asks
+    recorded = run_worker("bench_queries.py", ["--worker", "record", "--db", str(db), "--pages", ",".join(pages)])
+    res["db_checks"] = {"record": recorded.pop("_v_activity_live")}
     calls_file = out / "page_calls.json"
     calls_file.parent.mkdir(parents=True, exist_ok=True)
     calls_file.write_text(json.dumps(recorded, ensure_ascii=False, indent=1))
     res["recorded"] = {p: {"n_calls": len(r["calls"]), "charts": r["charts"], "errors": r["errors"],
                            "first_run_s": r["first_run_s"]} for p, r in recorded.items()}
-    # 2-3. cold and warm
-    if as_is:
-        res["cold_as_is"] = run_worker("bench_queries.py", ["--worker", "cold", "--db", str(db), "--calls",
-                                                            str(calls_file), "--repeat", str(repeat_as_is)],
-                                       timeout=as_is_limit_s, allow_timeout=True)
-    res["cold_proposed"] = run_worker("bench_queries.py", ["--worker", "cold", "--db", str(proposed), "--calls",
-                                                           str(calls_file), "--repeat", str(repeat), "--proposed"])
-    res["warm_proposed"] = run_worker("bench_queries.py", ["--worker", "warm", "--db", str(proposed), "--calls",
-                                                           str(calls_file), "--repeat", str(repeat), "--proposed"])
+    # 2-3. cold (before, after start-up, after an upload) and warm
+    if with_before:
+        res["cold_before"] = run_worker("bench_queries.py", ["--worker", "cold", "--db", str(before), "--calls",
+                                                             str(calls_file), "--repeat", str(repeat_before),
+                                                             "--before"],
+                                        timeout=before_limit_s, allow_timeout=True)
+    common = ["--db", str(db), "--calls", str(calls_file), "--repeat", str(repeat)]
+    res["cold_start"] = run_worker("bench_queries.py", ["--worker", "cold", *common])
+    res["cold_upload"] = run_worker("bench_queries.py", ["--worker", "cold", "--keep-open", *common])
+    res["warm"] = run_worker("bench_queries.py", ["--worker", "warm", *common])
     # 4. whole reruns
-    res["rerun_proposed"] = run_worker("bench_queries.py", ["--worker", "rerun", "--db", str(proposed), "--pages",
-                                                            ",".join(pages), "--repeat",
-                                                            str(rerun_repeat or max(5, repeat // 2)), "--proposed"])
+    res["rerun"] = run_worker("bench_queries.py", ["--worker", "rerun", "--db", str(db), "--pages", ",".join(pages),
+                                                   "--repeat", str(rerun_repeat or max(5, repeat // 2))])
     # 5. pandas
-    res["pandas"] = run_worker("bench_queries.py", ["--worker", "pandas", "--db", str(proposed), "--calls",
-                                                    str(calls_file), "--repeat", str(pandas_repeat or max(5, repeat // 2)),
-                                                    "--proposed"])
-    for key in ("cold_proposed", "warm_proposed", "rerun_proposed", "pandas"):
-        res["proposed_db_checks"][key] = res[key].pop("_v_activity_over_table", None)
-    if res.get("cold_as_is") and not res["cold_as_is"].get("timed_out"):
-        res["cold_as_is"].pop("_v_activity_over_table", None)
-    if not all(res["proposed_db_checks"].values()):
-        raise RuntimeError(f"the proposed database lost its table-backed v_activity: {res['proposed_db_checks']}")
+    res["pandas"] = run_worker("bench_queries.py", ["--worker", "pandas", "--db", str(db), "--calls",
+                                                    str(calls_file), "--repeat", str(pandas_repeat or max(5, repeat // 2))])
+    for key in ("cold_start", "cold_upload", "warm", "rerun", "pandas"):
+        res["db_checks"][key] = res[key].pop("_v_activity_live", None)
+    if res.get("cold_before") and not res["cold_before"].get("timed_out"):
+        if not res["cold_before"].pop("_v_activity_live"):
+            raise RuntimeError("the 'before' copy lost its live v_activity")
+    if any(res["db_checks"].values()):
+        raise RuntimeError(f"the app's database read the live v_activity: {res['db_checks']}")
     shutil.rmtree(tmp, ignore_errors=True)
     res["table"] = table(res)
     return res
 
 
 def table(res: dict) -> list[dict]:
+    def tot(section, p, key):
+        return ((res.get(section) or {}).get(p) or {}).get("total", {}).get(key)
+
     rows = []
     for p in res["pages"]:
         pa = res["pandas"]["pages"].get(p, {})
-        row = {
-            "page": p,
-            "calls": res["recorded"][p]["n_calls"],
-            "as_is_cold_p50_ms": (res.get("cold_as_is") or {}).get(p, {}).get("total", {}).get("p50_ms"),
-            "as_is_cold_p95_ms": (res.get("cold_as_is") or {}).get(p, {}).get("total", {}).get("p95_ms"),
-            "proposed_cold_p50_ms": res["cold_proposed"][p]["total"]["p50_ms"],
-            "proposed_cold_p95_ms": res["cold_proposed"][p]["total"]["p95_ms"],
-            "warm_p50_ms": res["warm_proposed"][p]["total"]["p50_ms"],
-            "warm_p95_ms": res["warm_proposed"][p]["total"]["p95_ms"],
-            "rerun_warm_p50_ms": res["rerun_proposed"][p]["warm"]["p50_ms"],
-            "rerun_warm_p95_ms": res["rerun_proposed"][p]["warm"]["p95_ms"],
+        row = {"page": p, "calls": res["recorded"][p]["n_calls"]}
+        for name, section in (("before_cold", "cold_before"), ("start_cold", "cold_start"),
+                              ("upload_cold", "cold_upload"), ("warm", "warm")):
+            row[f"{name}_p50_ms"] = tot(section, p, "p50_ms")
+            row[f"{name}_p95_ms"] = tot(section, p, "p95_ms")
+        row.update({
+            "rerun_warm_p50_ms": res["rerun"][p]["warm"]["p50_ms"],
+            "rerun_warm_p95_ms": res["rerun"][p]["warm"]["p95_ms"],
             "pandas_per_rerun_p50_ms": pa.get("per_rerun", {}).get("p50_ms"),
             "pandas_per_rerun_p95_ms": pa.get("per_rerun", {}).get("p95_ms"),
             "pandas_compute_p50_ms": pa.get("compute", {}).get("p50_ms"),
-        }
+        })
         if row["pandas_per_rerun_p50_ms"]:
             row["pandas_over_warm"] = round(row["pandas_per_rerun_p50_ms"] / row["warm_p50_ms"], 1)
-            row["pandas_over_proposed_cold"] = round(row["pandas_per_rerun_p50_ms"] / row["proposed_cold_p50_ms"], 1)
-            if row["as_is_cold_p50_ms"]:
-                row["as_is_cold_over_pandas"] = round(row["as_is_cold_p50_ms"] / row["pandas_per_rerun_p50_ms"], 2)
-        row["budget_100ms_p95"] = bool(row["proposed_cold_p95_ms"] is not None and row["proposed_cold_p95_ms"] < 100)
+            row["pandas_over_upload_cold"] = round(row["pandas_per_rerun_p50_ms"] / row["upload_cold_p50_ms"], 1)
+            row["pandas_over_start_cold"] = round(row["pandas_per_rerun_p50_ms"] / row["start_cold_p50_ms"], 1)
+        if row["before_cold_p50_ms"]:
+            row["before_over_start_cold"] = round(row["before_cold_p50_ms"] / row["start_cold_p50_ms"], 1)
+            row["before_over_upload_cold"] = round(row["before_cold_p50_ms"] / row["upload_cold_p50_ms"], 1)
+            if row["pandas_per_rerun_p50_ms"]:
+                row["before_cold_over_pandas"] = round(row["before_cold_p50_ms"] / row["pandas_per_rerun_p50_ms"], 2)
+        row["budget_100ms_p95"] = bool(row["upload_cold_p95_ms"] is not None and row["upload_cold_p95_ms"] < 100)
         rows.append(row)
-    bare = res["rerun_proposed"].get("bare_app", {})
+    bare = res["rerun"].get("bare_app", {})
     rows.append({"page": "bare_app", "rerun_warm_p50_ms": bare.get("warm", {}).get("p50_ms"),
                  "rerun_warm_p95_ms": bare.get("warm", {}).get("p95_ms")})
     return rows
@@ -490,19 +490,20 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--db", default=str(OUT / "national.duckdb"))
     ap.add_argument("--repeat", type=int, default=20)
-    ap.add_argument("--repeat-as-is", type=int, default=3)
+    ap.add_argument("--repeat-before", type=int, default=1)
     ap.add_argument("--worker", choices=["record", "cold", "warm", "rerun", "pandas"])
     ap.add_argument("--pages")
     ap.add_argument("--calls")
-    ap.add_argument("--proposed", action="store_true", help="apply bench/proposed_design.py in this process")
+    ap.add_argument("--keep-open", action="store_true", help="cold: one connection for all repeats")
+    ap.add_argument("--before", action="store_true", help="apply bench/before_design.py in this process")
     args = ap.parse_args(argv)
-    if args.proposed:
-        import proposed_design
-        proposed_design.apply()
+    if args.before:
+        import before_design
+        before_design.apply()
     if args.worker == "record":
         r = w_record(args.db, args.pages.split(","))
     elif args.worker == "cold":
-        r = w_cold(args.db, args.calls, args.repeat)
+        r = w_cold(args.db, args.calls, args.repeat, args.keep_open)
     elif args.worker == "warm":
         r = w_warm(args.db, args.calls, args.repeat)
     elif args.worker == "rerun":
@@ -510,21 +511,21 @@ def main(argv=None) -> int:
     elif args.worker == "pandas":
         r = w_pandas(args.db, args.calls, args.repeat)
     else:
-        r = run(Path(args.db), None, args.repeat, args.repeat_as_is)
+        r = run(Path(args.db), None, args.repeat, args.repeat_before)
         print(json.dumps(r, ensure_ascii=False, indent=1, default=str))
         return 0
-    r = {"_v_activity_over_table": _over_table(args.db), **r}
+    r = {"_v_activity_live": _live(args.db), **r}
     print(json.dumps(r, default=str))
     return 0
 
 
-def _over_table(db) -> bool:
-    """After the worker: does the database's v_activity still read the maintained table?"""
-    import proposed_design
+def _live(db) -> bool:
+    """After the worker: does the database's v_activity compute the live view (the emulated old design)?"""
+    import before_design
     from loaders.schema import connect
     con = connect(db)  # the same configuration as a connection this worker may still hold (dashboard.db)
     try:
-        return proposed_design.installed(con)
+        return before_design.is_before(con)
     finally:
         con.close()
 

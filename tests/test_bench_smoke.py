@@ -40,21 +40,21 @@ def test_dataset_and_materialised_table(summary):
     c = summary["dataset"]["counts"]
     assert c["units"] == 50 and c["quarters"] == 8 and c["metrics"] == 18
     assert c["activity_rows"] >= 50 * 18 * 7 and c["index_rows"] > 0
-    assert _num(summary["materialize_full_build_s"])
-    for name in ("national.duckdb", "national_proposed.duckdb", "ingest.json", "queries.json", "summary.json"):
+    assert _num(summary["dataset"]["seconds"]["materialize"]) and summary["dataset"]["materialize_kind"] == "full"
+    for name in ("national.duckdb", "national_before.duckdb", "ingest.json", "queries.json", "summary.json"):
         assert (summary["_out"] / name).exists(), name
 
 
 def test_ingestion_figures(summary):
     ing = summary["ingest"]
     assert ing["workbook"]["units"] == 50
-    for variant in ("as_is", "with_table", "pandas"):
+    for variant in ("before", "as_is", "pandas"):
         s = ing["variants"][variant]["summary"]
         assert _num(s["p50_ms"]) and _num(s["p95_ms"]) and _num(s["rows_per_s_p50"]) and _num(s["peak_extra_mb_max"])
-    # the loader reads every value written; the table's refresh changes nothing in what is loaded
-    assert ing["variants"]["with_table"]["summary"]["rows"] == ing["variants"]["as_is"]["summary"]["rows"] \
+    # the loader reads every value written; the tables' refresh changes nothing in what is loaded
+    assert ing["variants"]["before"]["summary"]["rows"] == ing["variants"]["as_is"]["summary"]["rows"] \
         == ing["workbook"]["values"]
-    assert _num(ing["variants"]["with_table"]["runs"][0]["phases"]["refresh_activity_current"])
+    assert _num(ing["variants"]["as_is"]["runs"][0]["phases"]["refresh_tables"])
     assert all(_num(v) for k, v in ing["ratios"].items() if k != "note")
     assert _num(ing["variants"]["pandas"]["read_excel_openpyxl"]["p50_ms"])
 
@@ -68,10 +68,10 @@ def test_page_query_figures(summary):
         if row["page"] == "bare_app":
             assert _num(row["rerun_warm_p50_ms"])
             continue
-        for key in ("as_is_cold_p50_ms", "as_is_cold_p95_ms", "proposed_cold_p50_ms", "proposed_cold_p95_ms",
-                    "warm_p50_ms", "warm_p95_ms", "rerun_warm_p50_ms", "rerun_warm_p95_ms",
-                    "pandas_per_rerun_p50_ms", "pandas_per_rerun_p95_ms", "pandas_over_warm",
-                    "pandas_over_proposed_cold", "as_is_cold_over_pandas"):
+        for key in ("before_cold_p50_ms", "before_cold_p95_ms", "start_cold_p50_ms", "start_cold_p95_ms",
+                    "upload_cold_p50_ms", "upload_cold_p95_ms", "warm_p50_ms", "warm_p95_ms", "rerun_warm_p50_ms",
+                    "rerun_warm_p95_ms", "pandas_per_rerun_p50_ms", "pandas_per_rerun_p95_ms", "pandas_over_warm",
+                    "pandas_over_upload_cold", "before_over_upload_cold", "before_cold_over_pandas"):
             assert _num(row[key]), (row["page"], key)
 
 
@@ -80,8 +80,8 @@ def test_browser_figures(summary):
         pytest.skip("no chromium/playwright here")
     b = summary["browser"]
     assert _num(b["apps"]["bare_app"]["startup"]["first_page_s"])
-    assert _num(b["apps"]["proposed"]["startup"]["first_page_s"])
-    rows = [r for r in b["table"] if r["app"] == "proposed" and r["page"] != "(start-up)"]
+    assert _num(b["apps"]["as_is"]["startup"]["first_page_s"])
+    rows = [r for r in b["table"] if r["app"] == "as_is" and r["page"] != "(start-up)"]
     assert {r["page"] for r in rows} >= {"tong_quan", "hoat_dong", "chi_so", "don_vi"}
     for r in rows:
         assert _num(r["warm_p50_ms"]) and _num(r["ratio_to_bare_p50"]) and r["charts"] >= 1, r
