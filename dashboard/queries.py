@@ -1,7 +1,11 @@
 """Read-side queries: pure functions ``f(con, ...) -> pandas.DataFrame``. All the dashboard's SQL lives here.
 
-They read only the public views (v_activity, v_index_score, v_upload) and the registry tables (unit, metric,
-index_def, index_component, entity, meta). They never write. Names are sorted the Vietnamese way
+They read only the public views (v_activity, v_index_score, v_upload), the registry tables (unit, metric,
+index_def, index_component, entity, meta) and ``activity_unit_quarter``: per unit and quarter (all indicators,
+and per indicator group) the capped mean completion and counts of v_activity's rows, kept with v_activity by
+loaders.materialize. Queries that need one number per unit (periods, completion per unit, group and overall
+means, the heatmap, who has not reported) read it: at national scale they would otherwise group 144,000 to
+3.4 million rows per call. They never write. Names are sorted the Vietnamese way
 (``ORDER BY name COLLATE vi``). Completion rules and thresholds come from dashboard.theme (see its docstring):
 indicator completion = actual / target; a unit's = mean of its indicators' completions capped at 100% each;
 a group's / the province's = mean over units. An indicator left empty, or without a target (or a target of 0),
@@ -73,6 +77,7 @@ Indices
                                                rank_of, target, target_rank, source, note, state] one row per
                                                entity and year it existed; state 'co' (a result), 'chua_cong_bo'
                                                (a gap: never filled) or 'chua_den_ky' (after the last publication).
+- ``national_series(con, index_code)``      [year, national, source] the published national average by year.
 - ``index_components(con, index_code, year, entity_code)``  [component_code, component_name, ordinal, score,
                                                national, best, best_name, source].
 - ``component_years(con, index_code, entities)``  [year, entity_code, entity_name, n_components] years with
@@ -90,6 +95,7 @@ import re
 import pandas as pd
 
 from dashboard import fmt, theme
+from loaders.materialize import AGG
 from loaders.periods import Quarter, latest_complete_quarter
 
 # Unit kinds grouped for the "unit group" filter; kinds not listed fall into "khac".
@@ -103,6 +109,9 @@ OTHER_GROUP = ("khac", "Đơn vị khác")
 INDEX_ORDER = ("PAR", "SIPAS", "PAPI", "PCI", "DTI", "DDCI")
 NATIONAL_KINDS = ("ca_nuoc", "quoc_gia")
 NATIONAL_CODES = ("ca_nuoc", "toan_quoc", "viet_nam")
+# An entity of the national average (the shipped data/reference/national_averages.csv uses 'ca_nuoc'), as SQL on `e`.
+IS_NATIONAL = (f"(e.kind IN ({', '.join(repr(k) for k in NATIONAL_KINDS)}) "
+               f"OR e.code IN ({', '.join(repr(c) for c in NATIONAL_CODES)}))")
 
 
 def _group_case(col: str = "u.kind") -> tuple[str, str]:
@@ -134,6 +143,13 @@ def _units_param(units) -> list[str] | None:
 def _add_status(df: pd.DataFrame, col: str = "completion") -> pd.DataFrame:
     df["status"] = theme.status_series(df[col]) if len(df) else pd.Series(dtype="object")
     return df
+
+
+def _labels(df: pd.DataFrame) -> list[str]:
+    """'Quý III/2025' for each row's year and quarter, formatted once per quarter (a heatmap has 32,000 rows)."""
+    keys = list(zip(df["year"], df["quarter"]))
+    label = {k: fmt.quarter(*k) for k in set(keys)}
+    return [label[k] for k in keys]
 
 
 def _quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
@@ -172,11 +188,10 @@ def metrics(con) -> pd.DataFrame:
 
 
 def periods(con) -> pd.DataFrame:
-    df = _df(con, """
-        SELECT year, quarter, count(DISTINCT unit_code) FILTER (actual IS NOT NULL) AS n_reported,
-               count(target) > 0 AS has_target
-        FROM v_activity GROUP BY ALL ORDER BY year, quarter""")
-    df["label"] = [fmt.quarter(y, q) for y, q in zip(df["year"], df["quarter"])]
+    df = _df(con, f"""
+        SELECT year, quarter, count(*) FILTER (n_actual > 0) AS n_reported, bool_or(n_target > 0) AS has_target
+        FROM {AGG} WHERE all_groups GROUP BY ALL ORDER BY year, quarter""")
+    df["label"] = _labels(df)
     return df
 
 
@@ -220,67 +235,55 @@ def completion(con, year: int, quarter: int, units=None, metric: str | None = No
     return _add_status(df)
 
 
-def _unit_means(where: str) -> str:
+def _agg_rows(join: str = "") -> str:
+    """FROM the per-unit aggregate (loaders.materialize.AGG) as p, filtered by $units as _BASE is."""
     return f"""
-        WITH base AS ({_BASE}),
-        per_unit AS (
-            SELECT b.unit_code, any_value(b.unit_name) AS unit_name,
-                   count(b.completion) AS n_indicators,
-                   count(*) FILTER (b.completion >= $dat) AS n_dat,
-                   avg(CASE WHEN b.completion > $cap THEN $cap ELSE b.completion END) AS completion,
-                   count(b.actual) AS n_actual
-            FROM base b WHERE {where}
-            GROUP BY b.unit_code)
-    """
+        FROM {AGG} p {join}
+        WHERE ($units IS NULL OR list_contains($units::VARCHAR[], p.unit_code))"""
 
 
 def unit_completion(con, year: int, quarter: int, units=None) -> pd.DataFrame:
-    df = _df(con, _unit_means("year = $year AND quarter = $quarter") + f"""
+    df = _df(con, f"""
         SELECT p.unit_code, p.unit_name, {GROUP_NAME_SQL} AS group_name, p.n_indicators, p.n_dat, p.completion
-        FROM per_unit p JOIN unit u ON u.code = p.unit_code
-        WHERE p.n_actual > 0
+        {_agg_rows("JOIN unit u ON u.code = p.unit_code")}
+          AND p.all_groups AND p.year = $year AND p.quarter = $quarter AND p.n_actual > 0
         ORDER BY p.completion DESC NULLS LAST, p.unit_name COLLATE vi""",
-             {"units": _units_param(units), "metric": None, "year": int(year), "quarter": int(quarter),
-              "dat": theme.THRESHOLD_DAT, "cap": theme.UNIT_CAP})
+             {"units": _units_param(units), "year": int(year), "quarter": int(quarter)})
     df = _add_status(df)
     df["rank"] = df["completion"].rank(method="min", ascending=False).astype("Int64")
     return df
 
 
-def _rows(con, periods: list[tuple[int, int]], units=None) -> pd.DataFrame:
-    """Activity rows (with completion) of a few quarters, in one scan of v_activity."""
+def _group_means(con, periods: list[tuple[int, int]], units=None) -> pd.DataFrame:
+    """[year, quarter, grp, completion, n_units] per quarter: per indicator group and overall (grp None), the
+    mean over the units that reported of their capped completions (groups in code order, overall last)."""
     return _df(con, f"""
-        WITH base AS ({_BASE})
-        SELECT unit_code, year, quarter, metric_code, grp, actual, target, completion FROM base
-        WHERE list_contains($years::INTEGER[], year) AND list_contains($keys::INTEGER[], year * 4 + quarter - 1)""",
-               {"units": _units_param(units), "metric": None, "years": sorted({int(y) for y, _ in periods}),
+        WITH p AS (SELECT p.* {_agg_rows()}
+                   AND list_contains($years::INTEGER[], p.year)
+                   AND list_contains($keys::INTEGER[], p.year * 4 + p.quarter - 1)),
+        reported AS (SELECT unit_code, year, quarter FROM p WHERE all_groups AND n_actual > 0)
+        SELECT year, quarter, CASE WHEN all_groups THEN NULL ELSE grp END AS grp, avg(completion) AS completion,
+               count(completion) AS n_units
+        FROM p SEMI JOIN reported USING (unit_code, year, quarter)
+        WHERE all_groups OR grp IS NOT NULL
+        GROUP BY year, quarter, all_groups, grp ORDER BY year, quarter, all_groups, grp""",
+               {"units": _units_param(units), "years": sorted({int(y) for y, _ in periods}),
                 "keys": [int(y) * 4 + int(q) - 1 for y, q in periods]})
 
 
-def _group_means(rows: pd.DataFrame) -> pd.DataFrame:
-    """Per indicator group and overall (grp None): the mean over reporting units of their capped completions."""
-    reported = set(rows.loc[rows["actual"].notna(), "unit_code"])
-    r = rows[rows["unit_code"].isin(reported)].assign(c=lambda d: d["completion"].clip(upper=theme.UNIT_CAP))
-    if r.empty:
-        return pd.DataFrame({"grp": pd.Series(dtype="object"), "completion": pd.Series(dtype="float64"),
-                             "n_units": pd.Series(dtype="int64")})
-    per_grp = r.groupby(["unit_code", "grp"])["c"].mean().groupby("grp").agg(["mean", "count"]).reset_index()
-    per_unit = r.groupby("unit_code")["c"].mean()
-    out = per_grp.rename(columns={"mean": "completion", "count": "n_units"})
-    total = pd.DataFrame({"grp": [None], "completion": [per_unit.mean()], "n_units": [int(per_unit.count())]})
-    return pd.concat([out, total], ignore_index=True)
-
-
 def group_completion(con, year: int, quarter: int, units=None) -> pd.DataFrame:
-    return _group_means(_rows(con, [(int(year), int(quarter))], units))
+    return _group_means(con, [(int(year), int(quarter))], units)[["grp", "completion", "n_units"]]
 
 
 def overview(con, year: int, quarter: int, units=None) -> pd.DataFrame:
     prev = Quarter(int(year), int(quarter)).previous()
-    rows = _rows(con, [(int(year), int(quarter)), (prev.year, prev.quarter)], units)
-    cur = _group_means(rows[(rows["year"] == int(year)) & (rows["quarter"] == int(quarter))])
-    before = _group_means(rows[(rows["year"] == prev.year) & (rows["quarter"] == prev.quarter)]).rename(
-        columns={"completion": "prev_completion", "n_units": "prev_n_units"})
+    means = _group_means(con, [(int(year), int(quarter)), (prev.year, prev.quarter)], units)
+
+    def of(y, q):
+        return means[(means["year"] == y) & (means["quarter"] == q)][["grp", "completion", "n_units"]]
+
+    cur = of(int(year), int(quarter))
+    before = of(prev.year, prev.quarter).rename(columns={"completion": "prev_completion", "n_units": "prev_n_units"})
     order = metrics(con).groupby("grp", sort=False)["ordinal"].min()
     df = cur.merge(before, on="grp", how="left")
     df["key"] = df["grp"].fillna("tong")
@@ -321,23 +324,27 @@ def heatmap_quarters(con, year: int, quarter: int, units=None, metric: str | Non
                      n_quarters: int = 8) -> pd.DataFrame:
     hi = int(year) * 4 + int(quarter) - 1
     lo = hi - n_quarters + 1
-    params = {"units": _units_param(units), "metric": metric, "lo": lo, "hi": hi,
-              "dat": theme.THRESHOLD_DAT, "cap": theme.UNIT_CAP}
+    # the predicate on year alone lets DuckDB skip row groups (the tables are sorted by year, quarter)
+    params = {"units": _units_param(units), "metric": metric, "lo": lo, "hi": hi, "ylo": lo // 4, "yhi": hi // 4}
     if metric:
         sql = f"""
             WITH base AS ({_BASE})
             SELECT unit_code, unit_name, year, quarter, completion, actual, target
-            FROM base WHERE year * 4 + quarter - 1 BETWEEN $lo AND $hi"""
+            FROM base WHERE year BETWEEN $ylo AND $yhi AND year * 4 + quarter - 1 BETWEEN $lo AND $hi"""
     else:
         sql = f"""
-            WITH base AS ({_BASE})
-            SELECT unit_code, any_value(unit_name) AS unit_name, year, quarter,
-                   CASE WHEN count(actual) > 0 THEN avg(CASE WHEN completion > $cap THEN $cap ELSE completion END) END AS completion,
+            SELECT p.unit_code, p.unit_name, p.year, p.quarter,
+                   CASE WHEN p.n_actual > 0 THEN p.completion END AS completion,
                    NULL::DOUBLE AS actual, NULL::DOUBLE AS target
-            FROM base WHERE year * 4 + quarter - 1 BETWEEN $lo AND $hi
-            GROUP BY unit_code, year, quarter"""
-    df = _df(con, sql + " ORDER BY unit_name COLLATE vi, year, quarter", params)
-    df["label"] = [fmt.quarter(y, q) for y, q in zip(df["year"], df["quarter"])]
+            {_agg_rows()} AND p.all_groups AND p.year BETWEEN $ylo AND $yhi
+              AND p.year * 4 + p.quarter - 1 BETWEEN $lo AND $hi"""
+    # Names are compared COLLATE vi once per unit, not once per cell (85 ms for 32,000 cells at national scale)
+    df = _df(con, f"""
+        WITH h AS ({sql}),
+        o AS (SELECT unit_code, row_number() OVER (ORDER BY any_value(unit_name) COLLATE vi, unit_code) AS o
+              FROM h GROUP BY unit_code)
+        SELECT h.* FROM h JOIN o USING (unit_code) ORDER BY o.o, h.year, h.quarter""", params)
+    df["label"] = _labels(df)
     return _add_status(df)
 
 
@@ -386,17 +393,18 @@ def ytd(con, year: int, units=None, metric: str | None = None) -> pd.DataFrame:
 
 def not_reported(con, year: int, quarter: int, units=None) -> pd.DataFrame:
     """Units valid in the quarter that have a target for it, or reported in the 8 quarters before, and have sent
-    nothing for it (one scan of v_activity over two years)."""
+    nothing for it (one scan of the per-unit aggregate over two years)."""
     start, end = _quarter_bounds(year, quarter)
     key = int(year) * 4 + int(quarter) - 1
     df = _df(con, f"""
         WITH recent AS (
             SELECT unit_code,
-                   max(year * 4 + quarter - 1) FILTER (actual IS NOT NULL AND year * 4 + quarter - 1 < $key) AS last_key,
-                   bool_or(actual IS NOT NULL AND year * 4 + quarter - 1 = $key) AS now,
-                   bool_or(target IS NOT NULL AND year * 4 + quarter - 1 = $key) AS has_target
-            FROM v_activity
-            WHERE list_contains($years::INTEGER[], year) AND year * 4 + quarter - 1 BETWEEN $key - 8 AND $key
+                   max(year * 4 + quarter - 1) FILTER (n_actual > 0 AND year * 4 + quarter - 1 < $key) AS last_key,
+                   bool_or(n_actual > 0 AND year * 4 + quarter - 1 = $key) AS now,
+                   bool_or(n_target > 0 AND year * 4 + quarter - 1 = $key) AS has_target
+            FROM {AGG}
+            WHERE all_groups AND list_contains($years::INTEGER[], year)
+              AND year * 4 + quarter - 1 BETWEEN $key - 8 AND $key
             GROUP BY unit_code),
         uploads AS (SELECT unit_code, max(uploaded_at) AS last_upload FROM v_upload
                     WHERE status = 'active' AND kind = 'activities' GROUP BY unit_code)
@@ -439,13 +447,13 @@ def unit_history(con, unit_code: str) -> pd.DataFrame:
     last = latest_complete_quarter()
     df = _df(con, f"""
         WITH base AS ({_BASE}),
-        upto AS (SELECT max(year * 4 + quarter - 1) FILTER (actual IS NOT NULL) AS k FROM v_activity)
+        upto AS (SELECT max(year * 4 + quarter - 1) FILTER (n_actual > 0) AS k FROM {AGG} WHERE all_groups)
         SELECT year, quarter, metric_code, metric_name, kind, grp, metric_unit, ordinal, actual, target, completion
         FROM base
         WHERE year * 4 + quarter - 1 <= greatest(coalesce((SELECT k FROM upto), 0), $last)
         ORDER BY year, quarter, ordinal""",
              {"units": [unit_code], "metric": None, "last": last.year * 4 + last.quarter - 1})
-    df["label"] = [fmt.quarter(y, q) for y, q in zip(df["year"], df["quarter"])]
+    df["label"] = _labels(df)
     return _add_status(df)
 
 
@@ -617,13 +625,23 @@ def index_series(con, index_code: str, entities, component: str | None = None, k
     return df
 
 
+def national_series(con, index_code: str) -> pd.DataFrame:
+    """The published national average of an index's total, by year, with its source (only the years published)."""
+    return _df(con, """
+        SELECT s.year, s.score AS national, s.source
+        FROM v_index_score s JOIN entity e ON e.code = s.entity_code
+        WHERE s.index_code = $idx AND s.component_code IS NULL AND s.score IS NOT NULL
+          AND {IS_NATIONAL}
+        ORDER BY s.year""".format(IS_NATIONAL=IS_NATIONAL), {"idx": index_code})
+
+
 def index_components(con, index_code: str, year: int, entity_code: str) -> pd.DataFrame:
     return _df(con, """
         WITH c AS (SELECT * FROM v_index_score
                    WHERE index_code = $idx AND year = $year AND component_code IS NOT NULL AND score IS NOT NULL),
         mine AS (SELECT component_code, score, source FROM c WHERE entity_code = $ent),
         nat AS (SELECT c.component_code, avg(c.score) AS national FROM c JOIN entity e ON e.code = c.entity_code
-                WHERE e.kind IN ('ca_nuoc', 'quoc_gia') OR e.code IN ('ca_nuoc', 'toan_quoc', 'viet_nam')
+                WHERE {IS_NATIONAL}
                 GROUP BY ALL),
         best AS (SELECT c.component_code, c.score AS best, c.entity_name AS best_name
                  FROM c JOIN entity e ON e.code = c.entity_code
@@ -636,7 +654,7 @@ def index_components(con, index_code: str, year: int, entity_code: str) -> pd.Da
         JOIN index_component ic ON ic.index_code = $idx AND ic.code = m.component_code
         LEFT JOIN nat n USING (component_code)
         LEFT JOIN best b USING (component_code)
-        ORDER BY ic.ordinal""", {"idx": index_code, "year": int(year), "ent": entity_code})
+        ORDER BY ic.ordinal""".format(IS_NATIONAL=IS_NATIONAL), {"idx": index_code, "year": int(year), "ent": entity_code})
 
 
 def component_years(con, index_code: str, entities) -> pd.DataFrame:

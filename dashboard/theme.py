@@ -1,7 +1,8 @@
 """The look and the rules of judgement: status thresholds and colours, target marks, the Plotly theme, source lines.
 
 THE one place for the thresholds (đạt / gần đạt / chưa đạt) and their colours: pages, figures, slides and
-exports all use these names, so a colour means the same thing on every page.
+exports all use these names, so a colour means the same thing on every page. ``THRESHOLD_DAT`` and ``UNIT_CAP``
+are defined in loaders.materialize and re-exported here: the per-unit aggregate table is built with them.
 
 Completion (definitions used by dashboard.queries):
 - an indicator's completion = actual / target, for counts and rates alike; undefined when the target is
@@ -34,15 +35,15 @@ import math
 import re
 from typing import Iterable
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
 from dashboard import fmt
+from loaders.materialize import THRESHOLD_DAT, UNIT_CAP  # noqa: F401 (re-exported: the aggregate's rules)
 
-THRESHOLD_DAT = 1.0
 THRESHOLD_GAN_DAT = 0.8
-UNIT_CAP = 1.0
 DISPLAY_CAP = 1.5
 
 DAT, GAN_DAT, CHUA_DAT, NO_STATUS = "dat", "gan_dat", "chua_dat", "chua_co"
@@ -75,7 +76,10 @@ def status_of(completion) -> str:
 
 
 def status_series(s: pd.Series) -> pd.Series:
-    return s.map(status_of).astype("object")
+    """``status_of`` for every value, vectorised (a national heatmap has 32,000 cells)."""
+    v = pd.to_numeric(s, errors="coerce").astype("float64")
+    out = np.select([v.isna(), v >= THRESHOLD_DAT, v >= THRESHOLD_GAN_DAT], [NO_STATUS, DAT, GAN_DAT], CHUA_DAT)
+    return pd.Series(out, index=s.index, name=s.name, dtype="object")
 
 
 def badge_html(status: str, text: str | None = None) -> str:
