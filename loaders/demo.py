@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from .materialize import refresh_if_stale
 from .periods import Quarter, latest_complete_quarter, quarter_range
 from .registry import Registry
 from .store import ActivityRow, Batch, IndexTargetRow, TargetRow, write_batch
@@ -91,5 +92,6 @@ def load_sample(con, last: Quarter | None = None) -> dict:
         return {"sample_batches": 0, "sample_rows": 0, "already": True}
     batches = build_sample(Registry.from_db(con), last)
     for b in batches:
-        write_batch(con, b)
+        write_batch(con, b, refresh=False)
+    refresh_if_stale(con)
     return {"sample_batches": len(batches), "sample_rows": sum(b.rows for b in batches), "already": False}

@@ -1,6 +1,7 @@
 """`init`: create or upgrade the schema and load the shipped registries and reference data."""
 from __future__ import annotations
 
+from .materialize import refresh_if_stale
 from .reference import reference_batch, registry_unit_entities, save_entities
 from .registry import Registry, load_registries
 from .schema import migrate
@@ -22,5 +23,6 @@ def init_database(con) -> dict:
         con.execute("ROLLBACK")
         raise
     result = write_batch(con, batch)
+    refresh_if_stale(con)  # registries loaded above feed v_activity's names and lineage
     return {"schema_version": version, **counts, "entities": len(entities),
             "reference_rows": batch.rows, "reference_batch": result.batch_id, "reference_new": result.created}

@@ -106,11 +106,10 @@ def _run(con, fn):
 
 
 def _refresh_materialised(con) -> None:
-    """Names and lineage feed v_activity: when it is materialised (loaders.materialize), rebuild it."""
-    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'activity_current'").fetchall()[0][0]:
-        from .materialize import refresh_if_stale
+    """Names and lineage feed the materialised v_activity (loaders.materialize): bring it up to date."""
+    from .materialize import refresh_if_stale
 
-        refresh_if_stale(con)
+    refresh_if_stale(con)
 
 
 # --- units -----------------------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .materialize import refresh_batch
+
 KINDS = ("activities", "targets", "indices", "reference", "sample", "plan", "target_edit")
 
 
@@ -129,10 +131,12 @@ def _frame(rows, columns: list[str], batch_id: int) -> pd.DataFrame:
     return df
 
 
-def write_batch(con, batch: Batch, extra=None) -> WriteResult:
+def write_batch(con, batch: Batch, extra=None, refresh: bool = True) -> WriteResult:
     """Write the batch and its rows in one transaction. Same file again: the existing batch.
 
     `extra(con, batch_id)`, when given, writes rows of its own (a plan's tasks) inside the same transaction.
+    The materialised v_activity follows in the same transaction; a writer of many batches at once (the demo)
+    passes refresh=False and calls materialize.refresh_if_stale once at the end.
     """
     if batch.kind not in KINDS:
         raise BatchError(f"loại lô không hợp lệ: {batch.kind}")
@@ -162,6 +166,8 @@ def write_batch(con, batch: Batch, extra=None) -> WriteResult:
                 batch_id)
         if extra is not None:
             extra(con, batch_id)
+        if refresh:
+            refresh_batch(con, batch_id)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -187,10 +193,16 @@ def rollback_batch(con, batch_id: int, by: str | None = None) -> None:
         raise BatchError(f"không có lô số {batch_id}")
     if row[0] == "rolled_back":
         raise BatchError(f"lô số {batch_id} đã được hoàn tác trước đó")
-    con.execute(
-        "UPDATE batch SET status = 'rolled_back', rolled_back_at = current_timestamp, rolled_back_by = ? WHERE id = ?",
-        [by, batch_id],
-    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            "UPDATE batch SET status = 'rolled_back', rolled_back_at = current_timestamp, rolled_back_by = ?"
+            " WHERE id = ?", [by, batch_id])
+        refresh_batch(con, batch_id)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
 
 
 def data_version(con) -> str:

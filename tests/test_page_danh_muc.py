@@ -7,6 +7,7 @@ from loaders.registry import Registry
 from loaders.registry_edit import (RegistryEditError, add_indicator, add_indicator_alias, add_unit, add_unit_alias,
                                    merge_unit, rename_unit, suggest_code)
 from loaders.schema import connect
+from loaders.store import rollback_batch
 from loaders.users import PermissionDenied, create_user
 
 
@@ -61,6 +62,12 @@ def _sum(con, unit, year, quarter):
                        [unit, year, quarter]).fetchone()[0]
 
 
+def _roll_back_reports(con, unit: str, year: int, quarter: int) -> None:
+    for (batch_id,) in con.execute("SELECT id FROM batch WHERE kind = 'activities' AND unit_code = ? AND year = ? "
+                                   "AND quarter = ? AND status = 'active'", [unit, year, quarter]).fetchall():
+        rollback_batch(con, batch_id)
+
+
 def test_merge_keeps_history_and_shows_old_data_under_successor_from_merge_date(con_admin):
     con, admin = con_admin
     # Sở Ngoại vụ reported Q1 and Q2/2025 in the sample data; Sở Y tế too.
@@ -68,8 +75,7 @@ def test_merge_keeps_history_and_shows_old_data_under_successor_from_merge_date(
         _sum(con, "so_y_te", 2025, 2)
     assert ngv_q1 and ngv_q2 and yte_q2
     # Sở Y tế stops sending its own Q2 report: the merged unit's quarter is then the old unit's data.
-    con.execute("UPDATE batch SET status = 'rolled_back' WHERE kind = 'activities' AND unit_code = 'so_y_te' "
-                "AND year = 2025 AND quarter = 2")
+    _roll_back_reports(con, "so_y_te", 2025, 2)
     merge_unit(con, admin, "so_ngoai_vu", "so_y_te", "2025-04-01")
     row = con.execute("SELECT valid_to, successor FROM unit WHERE code = 'so_ngoai_vu'").fetchone()
     assert str(row[0]) == "2025-03-31" and row[1] == "so_y_te"
@@ -93,8 +99,7 @@ def test_merge_successor_own_value_wins_and_predecessors_add_up(con_admin):
                       "AND metric_code = 'tin_bai'").fetchone()[0]
     assert con.execute("SELECT actual FROM v_activity WHERE unit_code = 'so_tu_phap' AND year = 2025 AND quarter = 2 "
                        "AND metric_code = 'tin_bai'").fetchone()[0] == own
-    con.execute("UPDATE batch SET status = 'rolled_back' WHERE kind = 'activities' AND unit_code = 'so_tu_phap' "
-                "AND year = 2025 AND quarter = 2")
+    _roll_back_reports(con, "so_tu_phap", 2025, 2)
     parts = con.execute("SELECT sum(actual) FROM cur_activity WHERE unit_code IN ('so_ngoai_vu', 'so_y_te') "
                         "AND year = 2025 AND quarter = 2 AND metric_code = 'tin_bai'").fetchone()[0]
     assert con.execute("SELECT actual FROM v_activity WHERE unit_code = 'so_tu_phap' AND year = 2025 AND quarter = 2 "
