@@ -1,4 +1,5 @@
-"""loaders.materialize: the maintained table always holds exactly the rows of the live v_activity."""
+"""loaders.materialize: the maintained table always holds exactly the rows of the live v_activity, and the
+per-unit aggregate exactly what the live view gives."""
 from __future__ import annotations
 
 import pytest
@@ -9,9 +10,20 @@ from loaders.store import ActivityRow, Batch, TargetRow, rollback_batch, write_b
 
 
 def _diff(con) -> tuple[int, int]:
+    """Rows only in the table, rows only in the live view; the aggregate must equal the live view's too."""
     a = con.execute(f"SELECT count(*) FROM (SELECT * FROM {M.TABLE} EXCEPT ALL SELECT * FROM {M.LIVE})").fetchall()
     b = con.execute(f"SELECT count(*) FROM (SELECT * FROM {M.LIVE} EXCEPT ALL SELECT * FROM {M.TABLE})").fetchall()
+    assert (a[0][0], b[0][0]) != (0, 0) or _agg_diff(con) == (0, 0)
     return a[0][0], b[0][0]
+
+
+def _agg_diff(con) -> tuple[int, int]:
+    cols = "* EXCLUDE (completion), round(completion, 9) AS completion"
+    kept = f"SELECT {cols} FROM {M.AGG}"
+    live = f"SELECT {cols} FROM ({M._agg_sql('true', M.LIVE)})"
+    a = con.execute(f"SELECT count(*) FROM ({kept} EXCEPT ALL {live})").fetchall()[0][0]
+    b = con.execute(f"SELECT count(*) FROM ({live} EXCEPT ALL {kept})").fetchall()[0][0]
+    return a, b
 
 
 @pytest.fixture
@@ -81,6 +93,22 @@ def test_registry_changes_rebuild_everything(con):
     con.execute("UPDATE unit SET name = name || ' (mới)' WHERE code = 'so_y_te'")
     assert M.refresh_if_stale(con) == "full"
     assert _diff(con) == (0, 0)
+    con.execute("UPDATE metric SET grp = 'khac' WHERE code = 'tin_bai'")  # a group feeds only the aggregate
+    assert M.refresh_if_stale(con) == "full"
+    assert _agg_diff(con) == (0, 0)
+
+
+def test_the_aggregate_has_one_row_per_unit_and_quarter_for_all_groups(con):
+    n_units = con.execute(f"SELECT count(*) FROM (SELECT DISTINCT unit_code, year, quarter FROM {M.LIVE})").fetchall()
+    assert con.execute(f"SELECT count(*) FROM {M.AGG} WHERE all_groups").fetchall() == n_units
+    assert con.execute(f"SELECT count(*) FROM {M.AGG} WHERE all_groups AND grp IS NOT NULL").fetchall() == [(0,)]
+
+
+def test_a_database_with_the_table_but_no_aggregate_gets_both_built(con):
+    con.execute(f"DROP TABLE {M.AGG}")
+    M.install(con)
+    assert _diff(con) == (0, 0) and _agg_diff(con) == (0, 0)
+    assert con.execute(f"SELECT count(*) FROM {M.AGG}").fetchall()[0][0] > 0
 
 
 def test_a_schema_upgrade_then_install_again(con):
