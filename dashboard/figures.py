@@ -21,7 +21,7 @@ Public API
 - ``status_heatmap(df, row="unit_name", col="label", value="completion", row_order=None, col_order=None,
       detail=None, key=None, title=None)``                cells in status colours with the percent written in.
 - ``ytd_line(df, unit_label="", title=None)``             year to date (queries.ytd) against the target path.
-- ``index_history(df, index_name, scale_max=100, unit="", title=None, merger_year=2025)``
+- ``index_history(df, index_name, scale_max=100, unit="", title=None, merger_year=2025, national=None)``
       score (top) and rank (bottom, reversed) over the years per entity; target line; gaps shaded and
       labelled; the 2025 merger marked.
 - ``components_bars(df, entity_name, scale_max=10, title=None)``  a province's components beside the best
@@ -295,8 +295,10 @@ def _gap_bands(years: list[int]) -> list[tuple[int, int]]:
 
 
 def index_history(df: pd.DataFrame, index_name: str, scale_max: float = 100, unit: str = "",
-                  title: str | None = None, merger_year: int = 2025) -> go.Figure:
-    """df: queries.index_series rows (several entities allowed: the old provinces and the new one)."""
+                  title: str | None = None, merger_year: int = 2025,
+                  national: pd.DataFrame | None = None) -> go.Figure:
+    """df: queries.index_series rows (several entities allowed: the old provinces and the new one);
+    national: queries.national_series rows, drawn as a reference line where published (no line through gaps)."""
     dec = fmt.index_decimals(scale_max)
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.64, 0.36], vertical_spacing=0.14,
                         subplot_titles=(f"Điểm {index_name}", "Xếp hạng (1 là cao nhất)"))
@@ -327,6 +329,16 @@ def index_history(df: pd.DataFrame, index_name: str, scale_max: float = 100, uni
             line=dict(color=theme.TARGET_COLOR, dash="dash", width=2), marker=dict(size=6, color=theme.TARGET_COLOR),
             hovertext=[f"Mục tiêu {y}: {fmt.number(v, dec)}" for y, v in zip(tg["year"], tg["target"])],
             hovertemplate="%{hovertext}<extra></extra>"), row=1, col=1)
+    years_drawn = set(df["year"])
+    nat = national[national["year"].isin(years_drawn)] if national is not None and len(national) else None
+    if nat is not None and len(nat):
+        full = pd.DataFrame({"year": sorted(years_drawn)}).merge(nat, on="year", how="left")
+        fig.add_trace(go.Scatter(
+            x=full["year"], y=full["national"], name="Trung bình cả nước", mode="lines+markers", connectgaps=False,
+            line=dict(color=theme.MUTED, dash="dot", width=2), marker=dict(size=7, color=theme.MUTED, symbol="diamond"),
+            hovertext=[f"Trung bình cả nước {y}: {fmt.number(v, dec)}" if not pd.isna(v) else ""
+                       for y, v in zip(full["year"], full["national"])],
+            hovertemplate="%{hovertext}<extra></extra>"), row=1, col=1)
     tr = df[df["target_rank"].notna()].sort_values("year").drop_duplicates("year")
     if len(tr):
         fig.add_trace(go.Scatter(
@@ -349,7 +361,7 @@ def index_history(df: pd.DataFrame, index_name: str, scale_max: float = 100, uni
                            showarrow=False, xanchor="left", yanchor="bottom", xshift=4, align="left",
                            font=dict(size=12, color=theme.MUTED))
     fig.update_xaxes(dtick=1, tickformat="d", range=[(years[0] - 0.6) if years else 0, (years[-1] + 0.6) if years else 1])
-    top = df[["score", "target"]].max().max()
+    top = pd.concat([df["score"], df["target"]] + ([nat["national"]] if nat is not None else [])).max()
     fig.update_yaxes(row=1, col=1, title_text=unit or "điểm", tickformat=",." + str(min(dec, 2)) + "f" if dec > 2 else ",.0f",
                      range=[0, (top * 1.15) if not pd.isna(top) else scale_max])
     ranks = pd.concat([pd.to_numeric(df["rank"], errors="coerce"), pd.to_numeric(df["target_rank"], errors="coerce")])

@@ -15,10 +15,13 @@ from .store import Batch, IndexRow
 from .text import fold, nfc, slug
 
 REFERENCE_DIR = DATA_DIR / "reference"
-INDEX_FILES = ("par_index.csv", "sipas.csv", "papi.csv", "pci.csv", "dti.csv", "ddci.csv", "subprovincial_par_dti.csv")
+INDEX_FILES = ("par_index.csv", "sipas.csv", "papi.csv", "pci.csv", "dti.csv", "ddci.csv", "subprovincial_par_dti.csv",
+               "national_averages.csv")
+# The national average is an entity of its own, never a province: the pages draw it as a reference line.
+NATIONAL = {"code": "ca_nuoc", "name": "Trung bình cả nước", "kind": "ca_nuoc"}
 MERGER_DATE = "2025-07-01"
-HOME_PROVINCE = "Đắk Lắk"
-READER_VERSION = b"reference-reader 2\n"  # raise when the reading of the CSVs changes  # the default registry's province: its unit rows resolve to registry units
+HOME_PROVINCE = "Đắk Lắk"  # the default registry's province: its unit rows resolve to registry units
+READER_VERSION = b"reference-reader 3\n"  # raise when the reading of the CSVs changes
 
 # Short forms that published tables use for provinces.
 PROVINCE_ALIASES = {
@@ -113,6 +116,9 @@ class ReferenceResolver:
 
     def province(self, name: str, year: int, source: str) -> str:
         base, note = split_note(name)
+        if fold(base) == "ca nuoc":
+            self.extra.setdefault(NATIONAL["code"], Entity(**NATIONAL))
+            return NATIONAL["code"]
         code = self.province_matcher.match(base).code
         entity = next(e for e in self.provinces if e.code == code)
         new_ranking = "34-province" in source or (year >= 2025 and "(cũ" not in name)

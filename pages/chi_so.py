@@ -72,14 +72,22 @@ else:
 # --- history ----------------------------------------------------------------------------------------------------
 st.subheader(f"{short}: điểm và xếp hạng qua các năm")
 if not series.empty:
+    national = cached.q(Q.national_series, index)
+    national = national[national["year"].isin(series["year"])]
     src = theme.source_line(series["source"], sample=(series["source"] == theme.SAMPLE_LABEL).any())
-    ui.chart(figures.index_history(series, short, scale_max, unit), src, key="cs_history_chart")
+    if len(national):
+        src += " " + theme.source_line(national["source"], prefix="Trung bình cả nước, nguồn", max_items=2)
+    ui.chart(figures.index_history(series, short, scale_max, unit, national=national), src, key="cs_history_chart")
     tbl = series.assign(state=series["state"].map({"co": "Có số liệu", "chua_cong_bo": fmt.NO_DATA,
                                                    "chua_den_ky": "Chưa đến kỳ công bố"}))
-    ui.table(tbl[["year", "entity_name", "score", "rank", "target", "target_rank", "state", "source"]].rename(
+    tbl = tbl.merge(national[["year", "national"]], on="year", how="left")
+    ui.table(tbl[["year", "entity_name", "score", "rank", "target", "target_rank", "national", "state",
+                  "source"]].rename(
         columns={"year": "Năm", "entity_name": "Tỉnh", "score": "Điểm", "rank": "Xếp hạng", "target": "Mục tiêu điểm",
-                 "target_rank": "Mục tiêu hạng", "state": "Tình trạng", "source": "Nguồn"}),
-        {"Năm": "text", "Điểm": "auto4", "Mục tiêu điểm": "auto4"}, name=f"{short} {pname}",
+                 "target_rank": "Mục tiêu hạng", "national": "Trung bình cả nước", "state": "Tình trạng",
+                 "source": "Nguồn"}),
+        {"Năm": "text", "Điểm": "auto4", "Mục tiêu điểm": "auto4", "Trung bình cả nước": "auto4"},
+        name=f"{short} {pname}",
         title=f"{name} — {pname}", source=src, key="cs_history_table")
 
 # --- components -------------------------------------------------------------------------------------------------

@@ -31,6 +31,18 @@ def test_par_history_keeps_gaps_and_shows_the_merger(demo_db, monkeypatch):
     assert len(captions) >= len(at.get("plotly_chart"))
 
 
+def test_the_published_national_average_is_drawn_with_its_source_and_only_where_published(demo_db, monkeypatch):
+    at = app(demo_db, monkeypatch)
+    history = specs(at)[0]
+    line = next(t for t in history["data"] if t["name"] == "Trung bình cả nước")
+    national = dict(zip(arr(line["x"]), arr(line["y"])))
+    assert national[2023] == 86.98 and national[2024] == 88.37
+    assert national[2022] is None and national[2017] is None  # not published in the shipped data: a gap
+    assert any("Trung bình cả nước, nguồn" in c.value and "NOTES.md" in c.value for c in at.caption)
+    table = at.dataframe[0].value
+    assert "Trung bình cả nước" in table.columns
+
+
 def test_changing_the_index_changes_the_view(demo_db, monkeypatch):
     at = app(demo_db, monkeypatch)
     at.selectbox(key="qp_chi_so").set_value("PCI").run()

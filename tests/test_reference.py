@@ -8,7 +8,8 @@ REF = Path(__file__).resolve().parent.parent / "data" / "reference"
 
 
 def test_every_reference_row_is_loaded_with_its_source(fresh_db):
-    lines = sum(1 for f in ["par_index", "sipas", "papi", "pci", "dti", "ddci", "subprovincial_par_dti"]
+    lines = sum(1 for f in ["par_index", "sipas", "papi", "pci", "dti", "ddci", "subprovincial_par_dti",
+                            "national_averages"]
                 for _ in csv.DictReader(open(REF / f"{f}.csv", encoding="utf-8")))
     two_sources = 4  # keys published by two sources (one with the rank, one with the score): merged, both named
     with connect(fresh_db) as con:
@@ -35,6 +36,19 @@ def test_real_values_are_kept_exactly_and_gaps_stay_gaps(fresh_db):
         years = [r[0] for r in con.execute("SELECT year FROM v_index_score WHERE index_code='PAR' AND "
                                            "entity_code='dak_lak' AND component_code IS NULL ORDER BY year").fetchall()]
         assert years == [2017, 2023]
+
+
+def test_national_averages_are_an_entity_of_their_own_never_a_province(fresh_db):
+    with connect(fresh_db) as con:
+        assert con.execute("SELECT name, kind FROM entity WHERE code = 'ca_nuoc'").fetchone() == (
+            "Trung bình cả nước", "ca_nuoc")
+        par = con.execute("SELECT year, score FROM v_index_score WHERE index_code = 'PAR' AND entity_code = 'ca_nuoc' "
+                          "AND component_code IS NULL ORDER BY year").fetchall()
+        assert par == [(2023, 86.98), (2024, 88.37)]  # as published; 2022 is not derived from '+2,19 điểm'
+        sipas = dict(con.execute("SELECT component_code, score FROM v_index_score WHERE index_code = 'SIPAS' "
+                                 "AND year = 2023 AND entity_code = 'ca_nuoc' AND component_code IS NOT NULL").fetchall())
+        assert sipas == {"tiep_can": 83.0, "tthc": 83.02, "cong_chuc": 83.12, "ket_qua": 83.03, "gop_y": 82.27}
+        assert con.execute("SELECT count(*) FROM entity WHERE kind = 'tinh' AND code = 'ca_nuoc'").fetchone()[0] == 0
 
 
 def test_2025_merger_lineage(fresh_db):
