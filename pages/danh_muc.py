@@ -40,7 +40,7 @@ units = AQ.units(con)
 names = dict(zip(units["code"], units["name"]))
 active_units = units[units["active"]]
 tab_names = ["Đơn vị", "Chỉ tiêu"] + (["Tài khoản"] if admin else [])
-tabs = st.tabs(tab_names)
+tabs = st.tabs(tab_names, key="tab", bind="query-params")  # a copied link opens the same tab
 
 # --- units ------------------------------------------------------------------------------------------------------
 with tabs[0]:

@@ -485,7 +485,7 @@ def follow_tab():
     _task_detail(df, year, quarter)
 
 
-tab_import, tab_follow = st.tabs(["Nhập kế hoạch", "Theo dõi nhiệm vụ"])
+tab_import, tab_follow = st.tabs(["Nhập kế hoạch", "Theo dõi nhiệm vụ"], key="tab", bind="query-params")
 with tab_import:
     import_tab()
 with tab_follow:

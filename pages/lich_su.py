@@ -192,7 +192,7 @@ flash = st.session_state.pop("ls_flash", None)
 if flash:
     st.success(flash)
 if user.role in ("quan_tri", "lanh_dao"):
-    tab_batches, tab_audit = st.tabs(["Các lô số liệu", "Nhật ký thao tác"])
+    tab_batches, tab_audit = st.tabs(["Các lô số liệu", "Nhật ký thao tác"], key="tab", bind="query-params")
     with tab_batches:
         batch_list()
     with tab_audit:
