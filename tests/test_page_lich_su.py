@@ -121,3 +121,13 @@ def test_audit_trail_tab(db):
     assert {"Đăng nhập", "Tạo tài khoản"} <= set(audit["Thao tác"])
     at.selectbox(key="ls_audit_user").set_value("cbtp").run()
     assert set(at.dataframe[-1].value["Người thực hiện"]) == {"cbtp"}
+
+
+def test_the_open_tab_lives_in_the_url(db):
+    assert page("ld").session_state["tab"] == "Các lô số liệu"  # no parameter: the first tab
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["auth_user"] = "ld"
+    at.query_params["tab"] = "Nhật ký thao tác"
+    at.run()
+    assert not at.exception
+    assert at.session_state["tab"] == "Nhật ký thao tác"
