@@ -2,9 +2,11 @@
 
 Before: `v_activity` was the live view (newest batch per key, unit lineage, targets) computed on every query,
 and a batch wrote only its own rows. Now (loaders/materialize.py, wired into loaders.schema.migrate and
-loaders.store) `v_activity` reads tables maintained per batch. `apply()` restores the old behaviour in this
-process: after every `migrate()` v_activity is pointed back at `v_activity_live`, and `store.refresh_batch`
-does nothing. It is used on a copy of the database only (`before_copy`), never on the app's own file, and for
+loaders.store) `v_activity` and the per-unit aggregate `activity_unit_quarter` are tables maintained per batch.
+`apply()` restores the old behaviour in this process: after every `migrate()` v_activity is pointed back at
+`v_activity_live` and the aggregate is a view computed from it on every query (so today's queries read what
+the old design computed: everything from the batches, at query time), and `store.refresh_batch` and
+`materialize.refresh_if_stale` do nothing. It is used on a copy of the database only (`before_copy`), never on the app's own file, and for
 `streamlit run` through bench/before_site/sitecustomize.py (PYTHONPATH), so the app's code runs unchanged.
 """
 from __future__ import annotations
@@ -17,10 +19,21 @@ ROOT = Path(__file__).resolve().parent.parent
 POINT_BACK = "CREATE OR REPLACE VIEW v_activity AS SELECT * FROM v_activity_live"
 
 
+def _point_back(con) -> None:
+    from loaders import materialize as M
+
+    con.execute(POINT_BACK)
+    kind = con.execute("SELECT table_type FROM information_schema.tables WHERE table_name = ?", [M.AGG]).fetchall()
+    if kind and kind[0][0] == "BASE TABLE":
+        con.execute(f"DROP TABLE {M.AGG}")
+    con.execute(f"CREATE OR REPLACE VIEW {M.AGG} AS {M._agg_sql('true', M.LIVE)}")
+
+
 def apply() -> None:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     import loaders.init_db
+    import loaders.materialize as materialize
     import loaders.schema as schema
     import loaders.store as store
 
@@ -28,10 +41,19 @@ def apply() -> None:
         return
     original = schema.migrate
 
+    def install(con) -> None:  # migrate() calls it: only the live view under its name, nothing maintained
+        sql = con.execute("SELECT sql FROM duckdb_views() WHERE view_name = 'v_activity'").fetchall()[0][0]
+        if materialize.TABLE not in sql and "v_activity_live" not in sql:
+            con.execute(f"CREATE OR REPLACE VIEW {materialize.LIVE} AS {sql[sql.upper().index(' AS ') + 4:]}")
+
     def migrate(con) -> int:
         version = original(con)
-        con.execute(POINT_BACK)
+        _point_back(con)
         return version
+
+    materialize.install = install
+    materialize.refresh_if_stale = lambda con: "fresh"
+    loaders.init_db.refresh_if_stale = materialize.refresh_if_stale
 
     migrate._before = True
     schema.migrate = migrate
@@ -49,7 +71,7 @@ def before_copy(db: Path, target: Path) -> Path:
         stale.unlink(missing_ok=True)
     shutil.copy(db, target)
     with connect(target) as con:
-        con.execute(POINT_BACK)
+        _point_back(con)
         con.execute("CHECKPOINT")
     return target
 
