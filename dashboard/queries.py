@@ -62,6 +62,7 @@ Indices
 - ``index_defs(con)``                          [index_code, name, short_name, publisher, scale_min, scale_max, unit,
                                                higher_is_better, n_rows] in the usual order (PAR, SIPAS, PAPI, ...).
 - ``provinces(con)``                           [entity_code, entity_name, valid_from, valid_to, successor, label].
+- ``region_peers(con, province, limit=6) -> tuple``  default peers: same region and generation, most results first.
 - ``home_province(con) -> str``                the home province's entity code (meta 'home_province', else the
                                                loaders' HOME_PROVINCE).
 - ``home_chain(con, code=None) -> tuple``      the entity and its successors: ('dak_lak', 'dak_lak_2025').
@@ -500,10 +501,28 @@ def home_province(con) -> str:
     from loaders.reference import HOME_PROVINCE
     from loaders.text import slug
 
-    row = con.execute("SELECT value FROM meta WHERE key = 'home_province'").fetchone()
+    from loaders.settings import HOME_KEY
+
+    row = con.execute("SELECT value FROM meta WHERE key = ?", [HOME_KEY]).fetchone()
     code = row[0] if row and row[0] else slug(HOME_PROVINCE)
     exists = con.execute("SELECT count(*) FROM entity WHERE code = ?", [code]).fetchone()[0]
     return code if exists else slug(HOME_PROVINCE)
+
+
+def region_peers(con, province: str, limit: int = 6) -> tuple[str, ...]:
+    """Default comparison provinces: the same socio-economic region, the same generation (the 63 before the 2025
+    merger for an old or unchanged province, the provinces existing today for a new one), most published results
+    first."""
+    return tuple(r[0] for r in con.execute("""
+        WITH me AS (SELECT e.code, e.valid_from, r.region FROM entity e JOIN province_region r ON r.entity_code = e.code
+                    WHERE e.code = $p)
+        SELECT e.code
+        FROM entity e JOIN province_region r ON r.entity_code = e.code, me
+        WHERE r.region = me.region AND e.code <> me.code AND e.kind = 'tinh'
+          AND CASE WHEN me.valid_from IS NULL THEN e.valid_from IS NULL ELSE e.valid_to IS NULL END
+        ORDER BY (SELECT count(*) FROM v_index_score s WHERE s.entity_code = e.code AND s.score IS NOT NULL) DESC,
+                 e.name COLLATE vi
+        LIMIT $n""", {"p": province, "n": limit}).fetchall())
 
 
 def home_chain(con, code: str | None = None) -> tuple[str, ...]:

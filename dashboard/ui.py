@@ -19,7 +19,6 @@ Public API
 - ``unit_group_picker(container=None) -> group | None``   bound to ``nhom`` ("tat_ca" = all).
 - ``rows_picker(n, container=None, name="hien") -> mode``  "thap" / "cao" / "tat_ca" when n > TOP_N.
 - ``pick_rows(df, mode, by="completion", n=TOP_N) -> df``  the lowest / highest n rows, or all.
-- ``default_peers(province) -> tuple``                    default comparison provinces (DEFAULT_PEERS).
 - ``chart(fig, source=None, key=None, on_select=None)``   a themed Plotly chart and its source line.
 - ``table(df, kinds=None, name="bang", title=None, source=None, key=None, label="Bảng số liệu", expanded=False)``
 - ``empty_state(message, hint=None, upload=True)``        what is missing, what to upload and where.
@@ -158,13 +157,19 @@ def segmented(name: str, label: str, options, default=None, format_func=str, con
 
 
 def multiselect(name: str, label: str, options, default=(), format_func=str, container=None,
-                help: str | None = None, max_selections: int | None = None, placeholder: str = "Chọn…"):
+                help: str | None = None, max_selections: int | None = None, placeholder: str = "Chọn…",
+                reset_when=None):
+    """``reset_when``: a value (the chosen province) whose change puts the default back (its region's peers)."""
     options = list(options)
     key = f"qp_{name}"
     by_str = {str(o): o for o in options}
     url = tuple(st.query_params.get_all(name))
+    before = st.session_state.get(f"_reset_{name}", reset_when)
+    st.session_state[f"_reset_{name}"] = reset_when
     if url and url != _written().get(name) and all(u in by_str for u in url):
         st.session_state[key] = [by_str[u] for u in url]
+    elif before != reset_when:
+        st.session_state[key] = [d for d in default if d in options]
     elif key not in st.session_state or any(v not in options for v in st.session_state[key]):
         if url and all(u in by_str for u in url):
             st.session_state[key] = [by_str[u] for u in url]
@@ -219,14 +224,6 @@ def pick_rows(df: pd.DataFrame, mode: str, by: str = "completion", n: int = TOP_
     if mode == "cao":
         return df.sort_values(by, ascending=False, na_position="last", kind="stable").head(n)
     return df
-
-
-# Default comparison provinces on the Chỉ số page: the home province's neighbours (Tây Nguyên for Đắk Lắk).
-DEFAULT_PEERS = {"dak_lak": ("gia_lai", "kon_tum", "lam_dong", "dak_nong")}
-
-
-def default_peers(province: str) -> tuple[str, ...]:
-    return DEFAULT_PEERS.get(province, ())
 
 
 # --- charts, tables, empty states -------------------------------------------------------------------------------

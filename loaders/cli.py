@@ -30,8 +30,18 @@ def open_db(args, read_only: bool = False):
 def cmd_init(args) -> int:
     from .init_db import init_database
 
+    from .settings import SettingError, set_home_province
+
     with open_db(args) as con:
         r = init_database(con)
+        if args.province:
+            try:
+                code = set_home_province(con, args.province)
+            except SettingError as exc:
+                print(f"Tham số --province: {exc}", file=sys.stderr)
+                return EXIT_UNUSABLE
+            name = con.execute("SELECT name FROM entity WHERE code = ?", [code]).fetchone()[0]
+            print(f"Tỉnh của dashboard: {name}")
     print(f"Cơ sở dữ liệu: {db_path(args.db)} (phiên bản lược đồ {r['schema_version']})")
     print(f"Danh mục: {r['units']} đơn vị, {r['indicators']} chỉ tiêu, {r['indices']} bộ chỉ số, "
           f"{r['entities']} tỉnh/đơn vị được xếp hạng")
@@ -96,7 +106,9 @@ def build_parser() -> ArgumentParser:
     parser = ArgumentParser(prog="python -m loaders", description="Nạp và quản lý dữ liệu CCHC.")
     parser.add_argument("--db", help="tệp DuckDB (mặc định: $CCHC_DB hoặc data/cchc.duckdb)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=ArgumentParser)
-    sub.add_parser("init", help="tạo/nâng cấp lược đồ, nạp danh mục và số liệu công bố").set_defaults(func=cmd_init)
+    p = sub.add_parser("init", help="tạo/nâng cấp lược đồ, nạp danh mục và số liệu công bố")
+    p.add_argument("--province", help="tỉnh của dashboard (tên cũ hoặc mới, có hoặc không dấu), ví dụ “Sơn La”")
+    p.set_defaults(func=cmd_init)
     sub.add_parser("demo", help="init và nạp bộ dữ liệu mẫu (được gắn nhãn mẫu)").set_defaults(func=cmd_demo)
     p = sub.add_parser("batches", help="lịch sử các lô đã nạp")
     p.add_argument("--limit", type=int, default=50)

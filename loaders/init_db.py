@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .materialize import refresh_if_stale
-from .reference import reference_batch, registry_unit_entities, save_entities
+from .reference import reference_batch, registry_unit_entities, save_entities, save_regions
 from .registry import Registry, load_registries
 from .schema import migrate
 from .store import write_batch
@@ -18,6 +18,7 @@ def init_database(con) -> dict:
     try:
         registry_unit_entities(con)
         save_entities(con, entities, mapping)
+        save_regions(con, entities, mapping)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -237,6 +237,29 @@ def save_entities(con, entities: list[Entity], mapping) -> None:
         con.execute("INSERT OR REPLACE INTO province_mapping VALUES (?, ?, ?)", [old, new, source])
 
 
+def province_regions(entities: list[Entity], mapping, rows: list[dict]) -> list[tuple[str, str, str]]:
+    """(entity code, region, source) for every province entity. regions.csv names the 63 old provinces; a new
+    province (from 2025) takes the region of its same-named predecessor, else the region most of them share."""
+    by_old = {slug(r["province"]): (r["region"], r["source"]) for r in rows}
+    out = [(e.code, *by_old[e.code]) for e in entities if e.code in by_old]
+    for e in entities:
+        if e.kind != "tinh" or e.code in by_old:
+            continue
+        olds = [old for old, new, _ in mapping if new == e.code]
+        same = slug(split_note(e.name)[0])
+        regions = [by_old[o] for o in olds if o in by_old]
+        if same in by_old:
+            out.append((e.code, *by_old[same]))
+        elif regions:
+            out.append((e.code, *max(regions, key=regions.count)))
+    return out
+
+
+def save_regions(con, entities: list[Entity], mapping) -> None:
+    for code, region, source in province_regions(entities, mapping, read_csv(DATA_DIR / "regions.csv")):
+        con.execute("INSERT OR REPLACE INTO province_region VALUES (?, ?, ?)", [code, region, source])
+
+
 def registry_unit_entities(con) -> None:
     """Every registry unit is also an index entity (internal PAR Index, DDCI), code = unit code."""
     con.execute(

@@ -97,6 +97,10 @@ MIGRATIONS: list[str] = [
         marked_by VARCHAR, marked_at TIMESTAMP NOT NULL DEFAULT current_timestamp);
     CREATE INDEX plan_task_status_key ON plan_task_status (task_id, year, quarter);
     """,
+    # 4: the socio-economic region of each province entity (default peers on the Chỉ số page)
+    """
+    CREATE TABLE province_region (entity_code VARCHAR PRIMARY KEY, region VARCHAR NOT NULL, source VARCHAR);
+    """,
 ]
 
 # The current value of a key is the one from its newest active batch; rolled-back batches stay stored.

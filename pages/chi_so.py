@@ -18,9 +18,10 @@ index = ui.select("chi_so", "Chỉ số", list(defs["index_code"]), default="PAR
                   help="PAR Index, SIPAS (Bộ Nội vụ); PAPI (UNDP); PCI (VCCI); DTI (Bộ KH&CN); DDCI (từng tỉnh).")
 province = ui.select("tinh", "Tỉnh", list(provs["entity_code"]), default=home, format_func=prov_name.get,
                      container=c2, shared=True, help="Tỉnh cũ (trước 01/07/2025) mang tên cũ; tỉnh mới ghi “(từ 2025)”.")
-peer_default = [p for p in ui.default_peers(home if province == home else province) if p in prov_label]
+peer_default = [p for p in cached.q(Q.region_peers, province) if p in prov_label]  # same region by default
 peers = ui.multiselect("so_sanh", "So sánh với", [p for p in provs["entity_code"] if p != province],
-                       default=peer_default, format_func=prov_name.get, container=c3, max_selections=8)
+                       default=peer_default, format_func=prov_name.get, container=c3, max_selections=8,
+                       reset_when=province, help="Mặc định: các tỉnh cùng vùng kinh tế – xã hội.")
 pname = prov_name.get(province, province)
 d = info.loc[index]
 name, short, scale_max, unit = d["name"], d["short_name"], float(d["scale_max"]), fmt.text(d["unit"])

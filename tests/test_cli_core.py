@@ -20,6 +20,26 @@ def test_init_is_idempotent(tmp_path):
     assert second.returncode == 0 and "đã có sẵn" in second.stdout
 
 
+def test_init_province_sets_the_home_province_of_a_deployment(tmp_path):
+    import duckdb
+
+    from dashboard import queries as Q
+
+    db = tmp_path / "son_la.duckdb"
+    r = run("init", "--province", "son la", db=db)  # typed without diacritics
+    assert r.returncode == 0, r.stderr
+    assert "Tỉnh của dashboard: Sơn La" in r.stdout
+    bad = run("init", "--province", "Sai Gon", db=db)
+    assert bad.returncode == 2 and "không nhận ra tỉnh “Sai Gon”" in bad.stderr and "gần nhất" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert Q.home_province(con) == "son_la"  # the refused name changed nothing
+        peers = Q.region_peers(con, "son_la")
+        assert peers and set(peers) <= {"ha_giang", "cao_bang", "bac_kan", "tuyen_quang", "lao_cai", "dien_bien",
+                                        "lai_chau", "yen_bai", "hoa_binh", "thai_nguyen", "lang_son", "bac_giang",
+                                        "phu_tho"}
+
+
 def test_cchc_db_environment_variable_is_honoured(tmp_path):
     db = tmp_path / "env.duckdb"
     r = subprocess.run([sys.executable, "-m", "loaders", "init"], cwd=ROOT, capture_output=True, text=True,

@@ -43,6 +43,17 @@ def test_the_published_national_average_is_drawn_with_its_source_and_only_where_
     assert "Trung bình cả nước" in table.columns
 
 
+def test_default_peers_are_the_region_and_follow_the_chosen_province(demo_db, monkeypatch):
+    at = app(demo_db, monkeypatch)
+    assert set(at.multiselect(key="qp_so_sanh").value) == {"gia_lai", "kon_tum", "lam_dong", "dak_nong"}
+    at.selectbox(key="qp_tinh").set_value("ha_noi").run()
+    assert not at.exception
+    peers = at.multiselect(key="qp_so_sanh").value
+    assert peers and "gia_lai" not in peers and set(peers) <= {
+        "vinh_phuc", "bac_ninh", "quang_ninh", "hai_duong", "hai_phong", "hung_yen", "thai_binh", "ha_nam",
+        "nam_dinh", "ninh_binh"}
+
+
 def test_changing_the_index_changes_the_view(demo_db, monkeypatch):
     at = app(demo_db, monkeypatch)
     at.selectbox(key="qp_chi_so").set_value("PCI").run()

@@ -51,6 +51,17 @@ def test_national_averages_are_an_entity_of_their_own_never_a_province(fresh_db)
         assert con.execute("SELECT count(*) FROM entity WHERE kind = 'tinh' AND code = 'ca_nuoc'").fetchone()[0] == 0
 
 
+def test_every_province_old_and_new_has_its_region(fresh_db):
+    with connect(fresh_db) as con:
+        missing = con.execute("SELECT e.name FROM entity e LEFT JOIN province_region r ON r.entity_code = e.code "
+                              "WHERE e.kind = 'tinh' AND r.region IS NULL").fetchall()
+        assert missing == []
+        assert con.execute("SELECT count(DISTINCT region) FROM province_region").fetchone()[0] == 6
+        # a new province takes the region of its same-named predecessor
+        assert con.execute("SELECT region FROM province_region WHERE entity_code = 'dak_lak_2025'").fetchone() == (
+            "Tây Nguyên",)
+
+
 def test_2025_merger_lineage(fresh_db):
     with connect(fresh_db) as con:
         assert con.execute("SELECT count(*) FROM province_mapping").fetchone()[0] == 63
