@@ -117,7 +117,8 @@ def _record_one(page: str, real_q) -> dict:
 def w_cold(db: str, calls_file: str, repeat: int, keep_open: bool = False) -> dict:
     """Every call of the page once, uncached. keep_open=False: a new connection each repeat (after start-up);
     True: one connection for all repeats, its first pass not counted (after an upload: the app's connection
-    stays open and only the query cache is emptied)."""
+    stays open; a unit's activity upload changes the "all" data version, not the "index" one, so the calls in
+    queries.INDEX_SCOPE stay cached and are left out here — the warm figures include them)."""
     from dashboard import queries
     from loaders.schema import connect
 
@@ -130,6 +131,8 @@ def w_cold(db: str, calls_file: str, repeat: int, keep_open: bool = False) -> di
             con = shared or connect(db, read_only=True)
             total, this = 0.0, {}
             for c in rec["calls"]:
+                if keep_open and c["fn"] in queries.INDEX_SCOPE:
+                    continue  # still cached after an activity upload
                 fn = getattr(queries, c["fn"])
                 t = time.perf_counter()
                 fn(con, *_dec(c["args"]), **_dec(c["kwargs"]))
@@ -462,6 +465,10 @@ def table(res: dict) -> list[dict]:
                               ("upload_cold", "cold_upload"), ("warm", "warm")):
             row[f"{name}_p50_ms"] = tot(section, p, "p50_ms")
             row[f"{name}_p95_ms"] = tot(section, p, "p95_ms")
+        if not row["upload_cold_p50_ms"] and row["warm_p50_ms"]:
+            # every call of the page is in queries.INDEX_SCOPE: after an activity upload it is served from the cache
+            row["upload_cold_p50_ms"], row["upload_cold_p95_ms"] = row["warm_p50_ms"], row["warm_p95_ms"]
+            row["upload_all_cached"] = True
         row.update({
             "rerun_warm_p50_ms": res["rerun"][p]["warm"]["p50_ms"],
             "rerun_warm_p95_ms": res["rerun"][p]["warm"]["p95_ms"],

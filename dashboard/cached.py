@@ -1,12 +1,13 @@
 """Cached queries for Streamlit pages: results are kept until the data version changes.
 
-The cache key is (query name, database path, ``loaders.store.data_version(con)``, arguments), so a new batch
-or a rollback is seen on the very next rerun, and an unchanged database costs one tiny version query.
+The cache key is (query name, database path, ``loaders.store.data_version(con, scope)``, arguments), so a new
+batch or a rollback is seen on the very next rerun, and an unchanged database costs one tiny version query.
+Queries in ``queries.INDEX_SCOPE`` use the index scope: a unit's activity upload leaves them cached.
 
 Public API
 ----------
 - ``con()``                      a DuckDB cursor on the process-wide connection (dashboard.db).
-- ``version(con=None) -> str``   the current data version (read once per script run of a session).
+- ``version(con=None, scope="all") -> str``  the current data version (read once per script run of a session).
 - ``q(fn, *args, **kwargs)``     ``fn(con, *args, **kwargs)`` for a function of dashboard.queries, cached.
                                  Arguments must be hashable-friendly: numbers, strings, tuples, None.
 - ``sample() -> bool``           True while sample (demo) data is in use (loaders.store.is_sample_data), cached.
@@ -26,24 +27,24 @@ def con():
     return cursor()
 
 
-_RUN_MEMO: dict[str, tuple] = {}  # session id -> (this run's marker, db path, version)
+_RUN_MEMO: dict[tuple[str, str], tuple] = {}  # (session id, scope) -> (this run's marker, db path, version)
 
 
-def version(c=None) -> str:
+def version(c=None, scope: str = "all") -> str:
     """The data version, read once per script run (a run's marker is the per-run ``cursors`` dict)."""
     if c is not None:
-        return data_version(c)
+        return data_version(c, scope)
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     ctx = get_script_run_ctx(suppress_warning=True)
     db = str(db_path())
     if ctx is None:
-        return data_version(cursor())
-    memo = _RUN_MEMO.get(ctx.session_id)
+        return data_version(cursor(), scope)
+    memo = _RUN_MEMO.get((ctx.session_id, scope))
     if memo is not None and memo[0] is ctx.cursors and memo[1] == db:
         return memo[2]
-    ver = data_version(cursor())
-    _RUN_MEMO[ctx.session_id] = (ctx.cursors, db, ver)
+    ver = data_version(cursor(), scope)
+    _RUN_MEMO[(ctx.session_id, scope)] = (ctx.cursors, db, ver)
     if len(_RUN_MEMO) > 1000:
         _RUN_MEMO.clear()
     return ver
@@ -59,7 +60,8 @@ def q(fn, *args, **kwargs):
     name = fn if isinstance(fn, str) else fn.__name__
     args = tuple(tuple(a) if isinstance(a, list) else a for a in args)
     kw = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()))
-    return _run(name, str(db_path()), version(), args, kw)
+    scope = "index" if name in queries.INDEX_SCOPE else "all"
+    return _run(name, str(db_path()), version(scope=scope), args, kw)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -99,6 +99,12 @@ from dashboard import fmt, theme
 from loaders.materialize import AGG
 from loaders.periods import Quarter, latest_complete_quarter
 
+# Queries that read only index results and the entity registry: cached by the index data version
+# (loaders.store.data_version(con, "index")), which a unit's activity report does not change.
+INDEX_SCOPE = frozenset({"index_defs", "provinces", "home_province", "region_peers", "home_chain", "main_line",
+                         "lineage", "index_latest", "index_series", "national_series", "index_components",
+                         "component_years", "unit_index_ranking", "index_table", "unit_index_scores"})
+
 # Unit kinds grouped for the "unit group" filter; kinds not listed fall into "khac".
 UNIT_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
     ("so_nganh", "Sở, ban, ngành", ("van_phong", "thanh_tra", "so", "ban", "co_quan_bao_chi", "nganh")),

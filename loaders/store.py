@@ -205,12 +205,18 @@ def rollback_batch(con, batch_id: int, by: str | None = None) -> None:
         raise
 
 
-def data_version(con) -> str:
-    """Changes whenever a batch lands or is rolled back: the key for read-side caches."""
+# Batches of these kinds never hold index rows (a unit's quarterly report: activities and its own targets).
+ACTIVITY_ONLY_KINDS = ("activities",)
+
+
+def data_version(con, scope: str = "all") -> str:
+    """Changes whenever a batch lands or is rolled back: the key for read-side caches. scope 'index' counts only
+    the batches that can hold index rows, so a reporting season's uploads leave cached index results valid."""
+    where = f"WHERE kind NOT IN ({', '.join(repr(k) for k in ACTIVITY_ONLY_KINDS)})" if scope == "index" else ""
     row = con.execute(
-        "SELECT count(*), coalesce(max(id), 0), count(*) FILTER (status = 'rolled_back') FROM batch"
+        f"SELECT count(*), coalesce(max(id), 0), count(*) FILTER (status = 'rolled_back') FROM batch {where}"
     ).fetchone()
-    return f"{row[0]}-{row[1]}-{row[2]}"
+    return f"{scope}:{row[0]}-{row[1]}-{row[2]}"
 
 
 def is_sample_data(con) -> bool:

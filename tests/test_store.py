@@ -1,7 +1,8 @@
 import pytest
 
 from loaders.schema import connect
-from loaders.store import ActivityRow, Batch, BatchError, TargetRow, data_version, rollback_batch, write_batch
+from loaders.store import (ActivityRow, Batch, BatchError, IndexRow, TargetRow, data_version, rollback_batch,
+                           write_batch)
 
 
 def actual(con, unit="so_tu_phap", year=2025, quarter=2, metric="tin_bai"):
@@ -65,3 +66,16 @@ def test_sending_the_first_file_again_after_a_correction_brings_it_back(fresh_db
         again = write_batch(con, report(9, b"version A"))
         assert again.created and again.batch_id != a.batch_id
         assert actual(con)[0] == 9
+
+
+def test_an_activity_report_leaves_the_index_data_version_alone(fresh_db):
+    with connect(fresh_db) as con:
+        all_before, index_before = data_version(con), data_version(con, "index")
+        b = write_batch(con, report(5, b"q3"))
+        assert data_version(con) != all_before
+        assert data_version(con, "index") == index_before  # cached index results stay valid
+        rollback_batch(con, b.batch_id)
+        assert data_version(con, "index") == index_before
+        write_batch(con, Batch("indices", file_name="par.xlsx", content=b"par", indices=[
+            IndexRow("PAR", 2025, "dak_lak_2025", None, 90.1, 5, 34, "QĐ thử", None, "PAR", 5, "C")]))
+        assert data_version(con, "index") != index_before
