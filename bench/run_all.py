@@ -258,8 +258,8 @@ def render(r: dict) -> str:
     lines += ["### 2. Each page's server-side work (p50 / p95, ms)", "",
               "The page's recorded calls straight to dashboard.queries, nothing cached: *after an upload* = the "
               "app's one connection stays open after a unit's activity report lands: the activity queries run "
-              "uncached, the index queries (dashboard.queries.INDEX_SCOPE, keyed by the index data version, which "
-              "an activity report leaves alone) are still cached and left out (a page made only of index queries "
+              "uncached, the index and registry queries (dashboard.queries.INDEX_SCOPE, REGISTRY_SCOPE, keyed by "
+              "data versions that an activity report leaves alone) are still cached and left out (a page made only of index queries "
               "shows its warm figure); *after start-up* = a new "
               "connection each time (DuckDB's buffers empty); *before* = after start-up on the live view. "
               "Warm = through dashboard.cached (st.cache_data), as on every click when no data changed; rerun = "

@@ -2,7 +2,8 @@
 
 The cache key is (query name, database path, ``loaders.store.data_version(con, scope)``, arguments), so a new
 batch or a rollback is seen on the very next rerun, and an unchanged database costs one tiny version query.
-Queries in ``queries.INDEX_SCOPE`` use the index scope: a unit's activity upload leaves them cached.
+Queries in ``queries.INDEX_SCOPE`` use the index scope: a unit's activity upload leaves them cached; those in
+``queries.REGISTRY_SCOPE`` (unit and indicator lists) change only with the registries.
 
 Public API
 ----------
@@ -60,7 +61,7 @@ def q(fn, *args, **kwargs):
     name = fn if isinstance(fn, str) else fn.__name__
     args = tuple(tuple(a) if isinstance(a, list) else a for a in args)
     kw = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()))
-    scope = "index" if name in queries.INDEX_SCOPE else "all"
+    scope = "index" if name in queries.INDEX_SCOPE else "registry" if name in queries.REGISTRY_SCOPE else "all"
     return _run(name, str(db_path()), version(scope=scope), args, kw)
 
 

@@ -104,6 +104,8 @@ from loaders.periods import Quarter, latest_complete_quarter
 INDEX_SCOPE = frozenset({"index_defs", "provinces", "home_province", "region_peers", "home_chain", "main_line",
                          "lineage", "index_latest", "index_series", "national_series", "index_components",
                          "component_years", "unit_index_ranking", "index_table", "unit_index_scores"})
+# Queries that read only the unit and indicator registries: no batch changes them (scope 'registry').
+REGISTRY_SCOPE = frozenset({"units", "metrics", "unit_groups", "unit_info"})
 
 # Unit kinds grouped for the "unit group" filter; kinds not listed fall into "khac".
 UNIT_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [

@@ -211,7 +211,13 @@ ACTIVITY_ONLY_KINDS = ("activities",)
 
 def data_version(con, scope: str = "all") -> str:
     """Changes whenever a batch lands or is rolled back: the key for read-side caches. scope 'index' counts only
-    the batches that can hold index rows, so a reporting season's uploads leave cached index results valid."""
+    the batches that can hold index rows, so a reporting season's uploads leave cached index results valid;
+    scope 'registry' (unit and indicator lists, which no batch changes) counts units and indicators — the pages
+    that edit a name clear the cache themselves."""
+    if scope == "registry":
+        row = con.execute("SELECT (SELECT count(*) FROM unit), (SELECT count(*) FROM unit WHERE valid_to IS NOT NULL),"
+                          " (SELECT count(*) FROM metric)").fetchone()
+        return f"registry:{row[0]}-{row[1]}-{row[2]}"
     where = f"WHERE kind NOT IN ({', '.join(repr(k) for k in ACTIVITY_ONLY_KINDS)})" if scope == "index" else ""
     row = con.execute(
         f"SELECT count(*), coalesce(max(id), 0), count(*) FILTER (status = 'rolled_back') FROM batch {where}"

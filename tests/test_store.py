@@ -79,3 +79,12 @@ def test_an_activity_report_leaves_the_index_data_version_alone(fresh_db):
         write_batch(con, Batch("indices", file_name="par.xlsx", content=b"par", indices=[
             IndexRow("PAR", 2025, "dak_lak_2025", None, 90.1, 5, 34, "QĐ thử", None, "PAR", 5, "C")]))
         assert data_version(con, "index") != index_before
+
+
+def test_the_registry_data_version_moves_with_units_not_with_batches(fresh_db):
+    with connect(fresh_db) as con:
+        before = data_version(con, "registry")
+        write_batch(con, report(5, b"q3"))
+        assert data_version(con, "registry") == before
+        con.execute("INSERT INTO unit (code, name) VALUES ('xa_moi', 'UBND xã Mới')")
+        assert data_version(con, "registry") != before
