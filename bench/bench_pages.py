@@ -163,15 +163,17 @@ def markdown(results: dict) -> str:
         "warm: reruns with cached queries (a widget change on unchanged data); cold: the query cache emptied first, "
         "as after a new batch or a rollback (every query runs against the views). Server time = one AppTest script "
         "run: queries, figure building, serialisation; not the browser's drawing (see the browser benchmark for "
-        "that). Caches are keyed by `loaders.store.data_version(con)`, read once per script run.",
+        "that). Caches are keyed by `loaders.store.data_version(con, scope)` (index, registry or all batches), "
+        "read once per script run.",
         "",
         "Reading the figures: the warm path is what a leader meets on every click; its CPU time is the figure "
         "building, the Styler-formatted tables and Streamlit's serialisation of 1–5 Plotly charts. The cold path "
-        "runs 8–12 queries, each evaluating the `v_activity` view (newest batch per key, unit lineage, targets): "
-        "20–80 ms each here; it is paid once per data change for all sessions (the cache is process-wide). "
-        "Pointing `v_activity` at the materialised table of `loaders/materialize.py` would cut the cold path; the "
-        "pages need no change for that. Tables over 600 cells are sent as formatted text instead of a Styler, and "
-        "with 120 units the bar charts default to the 15 lowest, which keeps the many-units case in the same range.",
+        "runs 8–15 queries on `v_activity` (a table kept per batch by `loaders/materialize.py`) and "
+        "`v_index_score`; it is paid once per data change for all sessions (the cache is process-wide), and a "
+        "unit's activity report leaves the index and registry queries cached. Warm Chỉ số is the slowest (four "
+        "charts, two of them subplot figures, and their tables): figure building, not queries. Tables over 600 "
+        "cells are sent as formatted text instead of a Styler, and with 120 units the bar charts default to the "
+        "15 lowest, which keeps the many-units case in the same range.",
         END,
     ]
     return "\n".join(lines)
