@@ -30,18 +30,19 @@ def open_db(args, read_only: bool = False):
 def cmd_init(args) -> int:
     from .init_db import init_database
 
-    from .settings import SettingError, set_home_province
+    from .settings import SettingError, match_province
 
+    province = None
+    if args.province:
+        try:
+            province = match_province(args.province)  # checked before anything is written
+        except SettingError as exc:
+            print(f"Tham số --province: {exc}", file=sys.stderr)
+            return EXIT_UNUSABLE
     with open_db(args) as con:
-        r = init_database(con)
-        if args.province:
-            try:
-                code = set_home_province(con, args.province)
-            except SettingError as exc:
-                print(f"Tham số --province: {exc}", file=sys.stderr)
-                return EXIT_UNUSABLE
-            name = con.execute("SELECT name FROM entity WHERE code = ?", [code]).fetchone()[0]
-            print(f"Tỉnh của dashboard: {name}")
+        r = init_database(con, province=province.name if province else None)
+    if province:
+        print(f"Tỉnh của dashboard: {province.name}")
     print(f"Cơ sở dữ liệu: {db_path(args.db)} (phiên bản lược đồ {r['schema_version']})")
     print(f"Danh mục: {r['units']} đơn vị, {r['indicators']} chỉ tiêu, {r['indices']} bộ chỉ số, "
           f"{r['entities']} tỉnh/đơn vị được xếp hạng")

@@ -18,6 +18,7 @@ from .matching import MatchError
 from .reference import (HOME_PROVINCE, REFERENCE_DIR, Entity, ReferenceError, ReferenceResolver, province_entities,
                         split_note)
 from .registry import read_csv, split_aliases
+from .settings import home_province_name
 from .store import IndexRow, IndexTargetRow
 from .text import fold, nfc, slug
 from .workbook import (DATE_LINE_RE, Column, Grid, RowKind, Table, cell_text, classify_row, is_blank, is_number_like,
@@ -49,7 +50,8 @@ class EntityResolver:
         if not provinces:
             provinces, _ = province_entities(read_csv(REFERENCE_DIR / "province_mapping_2025.csv"))
         self.known = {e.code for e in entities}
-        self.resolver = ReferenceResolver(registry, provinces)
+        home = home_province_name(con) if con is not None else HOME_PROVINCE
+        self.resolver = ReferenceResolver(registry, provinces, home)
         self.province_matcher = self.resolver.province_matcher
         self.has_db = bool(rows)
 
@@ -66,7 +68,7 @@ class EntityResolver:
         """'unit: Sở Tư pháp (department group)' in the long form: a registry unit of the home province,
         or an entity already known for another province; never a new one made up."""
         name, _ = split_note(text.split(":", 1)[1].strip())
-        if fold(province) == fold(HOME_PROVINCE) or not province:
+        if not province or self.resolver.is_home(province):
             return self.unit(name)
         code = f"{slug(province)}__{slug(name)}"
         if code in self.known:
@@ -518,7 +520,13 @@ def parse_long(grid: Grid, table: Table, ctx: Context, cols: dict[str, int]) -> 
             try:
                 entity = ctx.entities.reference_unit(entity_text, comp_text)
             except MatchError as exc:
-                ctx.error(grid, r, c_comp, f"{match_message(exc, 'đơn vị')} — cần tên một đơn vị trong danh mục")
+                home = ctx.entities.resolver.home
+                if entity_text and not ctx.entities.resolver.is_home(entity_text):
+                    unit_name = split_note(comp_text.split(":", 1)[1])[0]
+                    ctx.error(grid, r, c_comp, f"đơn vị “{unit_name}” của tỉnh {entity_text} không thuộc danh mục "
+                                               f"đơn vị của dashboard (tỉnh {home}) — chỉ nạp được đơn vị của {home}")
+                else:
+                    ctx.error(grid, r, c_comp, f"{match_message(exc, 'đơn vị')} — cần tên một đơn vị trong danh mục")
                 continue
             note = split_note(comp_text.split(":", 1)[1])[1]
         elif fold(comp_text).startswith("group average"):

@@ -20,8 +20,8 @@ INDEX_FILES = ("par_index.csv", "sipas.csv", "papi.csv", "pci.csv", "dti.csv", "
 # The national average is an entity of its own, never a province: the pages draw it as a reference line.
 NATIONAL = {"code": "ca_nuoc", "name": "Trung bình cả nước", "kind": "ca_nuoc"}
 MERGER_DATE = "2025-07-01"
-HOME_PROVINCE = "Đắk Lắk"  # the default registry's province: its unit rows resolve to registry units
-READER_VERSION = b"reference-reader 3\n"  # raise when the reading of the CSVs changes
+HOME_PROVINCE = "Đắk Lắk"  # the shipped unit registry's province, until `init --province` names another
+READER_VERSION = b"reference-reader 4\n"  # raise when the reading of the CSVs changes
 
 # Short forms that published tables use for provinces.
 PROVINCE_ALIASES = {
@@ -104,9 +104,10 @@ def split_note(text: str) -> tuple[str, str | None]:
 class ReferenceResolver:
     """Resolves the names in the reference CSVs to index, entity and component codes."""
 
-    def __init__(self, registry: Registry, provinces: list[Entity]):
+    def __init__(self, registry: Registry, provinces: list[Entity], home: str = HOME_PROVINCE):
         self.registry = registry
         self.provinces = provinces
+        self.home = home  # unit rows of this province name the registry's own units
         self.province_matcher = entity_matcher(provinces)
         self.extra: dict[str, Entity] = {}
 
@@ -131,7 +132,7 @@ class ReferenceResolver:
     def unit_entity(self, province: str, unit_text: str) -> tuple[str, str | None]:
         """'unit: Sở Tư pháp (department group)' -> an entity code for that unit."""
         name, note = split_note(unit_text.split(":", 1)[1].strip())
-        if fold(province) == fold(HOME_PROVINCE):
+        if self.is_home(province):
             try:
                 # registry units are entities already (registry_unit_entities), with their lineage
                 return self.registry.unit_matcher.match(name).code, note
@@ -140,6 +141,10 @@ class ReferenceResolver:
         code = f"{slug(province)}__{slug(name)}"
         self.extra.setdefault(code, Entity(code, f"{name} ({province})", "don_vi_ngoai", province=slug(province)))
         return code, note
+
+    def is_home(self, province: str) -> bool:
+        """'Đắk Lắk' is home for a deployment of Đắk Lắk (từ 2025) too: the unit rows name the same departments."""
+        return fold(split_note(province)[0]) == fold(split_note(self.home)[0])
 
     def group_entity(self, province: str, text: str) -> tuple[str, str | None]:
         """'group average: sở/ban/ngành' -> an entity for that group's average."""
@@ -166,10 +171,11 @@ def csv_number(text: str) -> float | None:
     return float(text) if text and text.strip() else None
 
 
-def read_reference_rows(registry: Registry, reference_dir: Path = REFERENCE_DIR):
-    """All index rows of the shipped reference CSVs, resolved; plus the entities they need."""
+def read_reference_rows(registry: Registry, reference_dir: Path = REFERENCE_DIR, home: str = HOME_PROVINCE):
+    """All index rows of the shipped reference CSVs, resolved; plus the entities they need. Unit rows of the
+    `home` province resolve to registry units; other provinces' units become entities of their own."""
     provinces, mapping = province_entities(read_csv(reference_dir / "province_mapping_2025.csv"))
-    resolver = ReferenceResolver(registry, provinces)
+    resolver = ReferenceResolver(registry, provinces, home)
     rows: list[IndexRow] = []
     for file_name in INDEX_FILES:
         last_source = None
@@ -268,10 +274,12 @@ def registry_unit_entities(con) -> None:
     )
 
 
-def reference_batch(registry: Registry, reference_dir: Path = REFERENCE_DIR):
-    rows, entities, mapping = read_reference_rows(registry, reference_dir)
-    # The version tag makes a fixed reading of the same CSVs a new batch, which then replaces the old values.
-    content = READER_VERSION + b"".join((reference_dir / f).read_bytes() for f in INDEX_FILES)
+def reference_batch(registry: Registry, reference_dir: Path = REFERENCE_DIR, home: str = HOME_PROVINCE):
+    rows, entities, mapping = read_reference_rows(registry, reference_dir, home)
+    # The version tag and the home province make a new reading of the same CSVs a new batch (init then retires
+    # the older readings, whose keys may differ: a unit row is a registry unit for one home and not another).
+    content = READER_VERSION + f"home: {nfc(home)}\n".encode() + b"".join(
+        (reference_dir / f).read_bytes() for f in INDEX_FILES)
     batch = Batch("reference", file_name="data/reference/*.csv", content=content, uploaded_by="hệ thống",
                   note="Số liệu công bố chính thức, mỗi dòng kèm nguồn (data/reference/SOURCES.md)",
                   indices=rows)

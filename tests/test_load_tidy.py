@@ -104,3 +104,19 @@ def test_internal_index_rows_resolve_to_registry_units(load_con):
     assert sorted((r.entity_code, r.score, r.rank, r.source) for r in parsed.batch.indices) == [
         ("so_tu_phap", 81.5, 1, "QĐ 99/QĐ-UBND"), ("so_y_te", 70.2, 2, "QĐ 99/QĐ-UBND")]
     assert any("trung bình nhóm" in w.message for w in parsed.warnings)
+
+
+def test_internal_index_rows_of_the_home_province_set_by_init(load_con):
+    """A Sơn La deployment (its own unit registry) uploads its DDCI in the long form: its unit rows are registry
+    units; the same rows under another province's name are refused, never made into registry units."""
+    from loaders.settings import set_home_province
+
+    set_home_province(load_con, "Son La")
+    csv = ("index,year,province,score,rank,component,source_url_or_citation\n"
+           "DDCI,2024,Sơn La,81.5,1,unit: Sở Tư pháp,QĐ 12/QĐ-UBND\n").encode()
+    parsed = read_file(load_con, "ddci.csv", csv)
+    assert parsed.errors == []
+    assert [(r.entity_code, r.score) for r in parsed.batch.indices] == [("so_tu_phap", 81.5)]
+    other = read_file(load_con, "ddci.csv", csv.replace("Sơn La".encode(), "Đắk Lắk".encode()))
+    assert [(e.row, e.column) for e in other.errors] == [(2, "F")]
+    assert "của tỉnh Đắk Lắk không thuộc danh mục đơn vị của dashboard (tỉnh Sơn La)" in other.errors[0].message

@@ -83,6 +83,31 @@ def test_internal_indices_resolve_to_registry_units(fresh_db):
         assert row == (0.81735, 2)
 
 
+def test_unit_rows_follow_the_home_province_set_by_init(fresh_db):
+    """Đắk Lắk's DTI/DDCI unit rows name registry units only in a Đắk Lắk deployment: a Sơn La deployment keeps
+    them as Đắk Lắk's own entities, so its Sở Tư pháp never shows Đắk Lắk's score; switching back restores them."""
+    from loaders.init_db import init_database
+
+    def tu_phap_dti(con):
+        return con.execute("SELECT entity_code, score FROM v_index_score WHERE index_code='DTI' AND year=2022 "
+                           "AND rank = 2 AND score = 0.81735").fetchall()
+
+    with connect(fresh_db) as con:
+        init_database(con, province="son la")
+        assert tu_phap_dti(con) == [("dak_lak__so_tu_phap", 0.81735)]
+        assert con.execute("SELECT count(*) FROM v_index_score WHERE entity_code = 'so_tu_phap'").fetchone()[0] == 0
+        assert con.execute("SELECT name FROM entity WHERE code = 'dak_lak__so_tu_phap'").fetchone()[0] == \
+            "Sở Tư pháp (Đắk Lắk)"
+        init_database(con, province="Đắk Lắk (từ 2025)")
+        assert tu_phap_dti(con) == [("so_tu_phap", 0.81735)]
+        # each reading replaced the one before it whole: one active reference batch
+        assert con.execute("SELECT count(*) FROM batch WHERE kind = 'reference' AND status = 'active'"
+                           ).fetchone()[0] == 1
+        before = con.execute("SELECT count(*) FROM batch").fetchone()[0]
+        init_database(con, province="Đắk Lắk (từ 2025)")
+        assert con.execute("SELECT count(*) FROM batch").fetchone()[0] == before  # idempotent
+
+
 def test_machine_decimals_in_reference_csvs_are_not_read_as_thousands(fresh_db):
     with connect(fresh_db) as con:
         # papi.csv writes "48.881": forty-eight point eight eight one, on a scale of 80
