@@ -3,11 +3,14 @@
 Activities: one batch per unit and quarter, as if each unit had uploaded its report, from 2024-Q1
 to the latest complete quarter; a few units have not reported the latest quarter yet.
 Targets: one annual target batch per year. Index targets for the home province: sample, too.
-Values are random but reproducible (seeded), with per-unit character: some units lead, some lag.
+Values are random but reproducible (seeded), with per-unit character: some units lead, some lag, and the
+leading ones meet every quarterly target, as the best departments of real roll-ups do (so the sample shows all
+three statuses, not only gần đạt and chưa đạt).
 """
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 
 from .materialize import refresh_if_stale
@@ -25,6 +28,7 @@ ANNUAL_TARGET = {
 }
 RATE_TARGET = {"ty_le_dung_han": 98.0, "ty_le_truc_tuyen": 60.0, "ty_le_nam_vung": 100.0}
 NOT_REPORTED_LATEST = 3
+LEADING_SKILL = 1.12  # units at or above it meet every target (about one unit in five)
 
 
 def sample_units(registry: Registry, on: dt.date) -> list[dict]:
@@ -40,6 +44,9 @@ def build_sample(registry: Registry, last: Quarter | None = None, seed: int = 20
     rng = random.Random(seed)
     units = sample_units(registry, last.end)
     skill = {u["code"]: rng.uniform(0.55, 1.25) for u in units}
+
+    def leading(unit) -> bool:
+        return skill[unit["code"]] >= LEADING_SKILL
     quarters = quarter_range(FIRST, last)
     late = {u["code"] for u in rng.sample(units, min(NOT_REPORTED_LATEST, len(units)))}
     batches: list[Batch] = []
@@ -61,11 +68,15 @@ def build_sample(registry: Registry, last: Quarter | None = None, seed: int = 20
                 continue
             rows = []
             for code in ANNUAL_TARGET:
-                mean = annual[(u["code"], q.year, code)] / 4 * skill[u["code"]] * rng.uniform(0.6, 1.4)
-                rows.append(ActivityRow(u["code"], q.year, q.quarter, code, float(max(0, round(mean)))))
+                target = annual[(u["code"], q.year, code)] / 4
+                value = max(0, round(target * skill[u["code"]] * rng.uniform(0.6, 1.4)))
+                if leading(u):
+                    value = max(value, math.ceil(target))
+                rows.append(ActivityRow(u["code"], q.year, q.quarter, code, float(value)))
             for code, rate in RATE_TARGET.items():
                 value = min(100.0, rate * min(1.02, skill[u["code"]] * rng.uniform(0.85, 1.05)))
-                rows.append(ActivityRow(u["code"], q.year, q.quarter, code, round(value, 1)))
+                rows.append(ActivityRow(u["code"], q.year, q.quarter, code,
+                                        max(round(value, 1), rate) if leading(u) else round(value, 1)))
             sent = dt.datetime.combine(q.end, dt.time(8)) + dt.timedelta(days=rng.randint(3, 12), hours=rng.randint(0, 9))
             batches.append(Batch("activities", file_name=f"bao_cao_{u['code']}_{q.code}.xlsx",
                                  uploaded_by=SAMPLE_BY, unit_code=u["code"], year=q.year, quarter=q.quarter,
