@@ -97,6 +97,8 @@ def test_paste_review_save_and_follow(server, browser_page, tmp_path):
     assert page.locator('[data-testid="stException"]').count() == 0
 
     main.get_by_role("tab", name="Theo dõi nhiệm vụ").click()
+    # the click reruns the page (the tab lives in the URL): wait for the tab's own content, not just any chart
+    main.get_by_text("Chi tiết và đánh dấu hoàn thành").wait_for(timeout=60_000)
     page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=60_000)
     idle(page)
     follow = main.inner_text()
