@@ -2,7 +2,7 @@
 
     python -m loaders [--db PATH] load FILE... [--unit NAME] [--period 2025-Q3] [--kind activities|targets|indices]
                                                [--index PCI] [--by NAME] [--dry-run] [--json] [--max-size MB]
-    python -m loaders [--db PATH] template activities|targets|indices --out FILE
+    python -m loaders [--db PATH] template activities|targets|indices --out FILE [--unit NAME] [--period 2025-Q3]
 
 Exit codes of load: 0 loaded (or checked with --dry-run), 1 refused (validation errors; nothing
 written), 2 unusable input (not a workbook, missing file, bad arguments, database locked).
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .audit import record
 from .errors import UnusableFileError
-from .load import LAYOUT_NAMES, ArgumentError, LoadReport, load_file, make_context
+from .load import LAYOUT_NAMES, ArgumentError, LoadReport, load_file, make_context, parse_period
 from .load_context import KINDS
 from .schema import MIGRATIONS, DatabaseLockedError, connect, db_path, schema_version
 
@@ -42,6 +42,8 @@ def add_commands(subparsers) -> None:
     p = subparsers.add_parser("template", help="tạo mẫu Excel để nhập số liệu")
     p.add_argument("template_kind", choices=KINDS, metavar="activities|targets|indices")
     p.add_argument("--out", required=True, help="tệp .xlsx sẽ tạo")
+    p.add_argument("--unit", help="điền sẵn cho một đơn vị: mỗi chỉ tiêu một dòng (mẫu activities, targets)")
+    p.add_argument("--period", help="kỳ điền sẵn cùng --unit: 2025-Q3 (activities) hoặc 2026 (targets)")
     p.set_defaults(func=cmd_template)
 
 
@@ -223,6 +225,11 @@ def cmd_template(args) -> int:
     con = None
     path = db_path(args.db)
     try:
+        year, quarter = parse_period(args.period)
+    except ArgumentError as exc:
+        print(f"Tham số --period: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    try:
         if path.exists():
             try:
                 con = connect(args.db, read_only=True)
@@ -231,7 +238,7 @@ def cmd_template(args) -> int:
                 con, registry = None, Registry.from_data_dir()
         else:
             registry = Registry.from_data_dir()
-        out = write_template(args.template_kind, args.out, registry, con)
+        out = write_template(args.template_kind, args.out, registry, con, unit=args.unit, year=year, quarter=quarter)
     except TemplateError as exc:
         print(f"Không tạo được mẫu: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE

@@ -1,7 +1,9 @@
 """Excel templates in the tidy form, with Vietnamese headers, an instructions sheet ("Hướng dẫn")
 and dropdowns for units and indicators (lists on a hidden sheet "Danh mục").
 
-A filled template loads back through `loaders.tidy` (the headers below are its column names).
+A filled template loads back through `loaders.tidy` (the headers below are its column names). Given a unit (and a
+period), the activities and targets templates come pre-filled: one row per indicator with the unit, year and
+quarter written in, so a unit's staff only type their numbers.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from .matching import MatchError
 from .registry import Registry
 
 TEMPLATE_KINDS = ("activities", "targets", "indices")
@@ -124,10 +127,30 @@ def _lists(kind: str, registry: Registry, con=None) -> dict[str, list[str]]:
     return {"Chỉ số": [i["code"] for i in registry.indices], "Tỉnh/đơn vị": entities, "Thành phần": comps}
 
 
-def write_template(kind: str, path, registry: Registry, con=None) -> Path:
-    """Write the template for `kind` (activities | targets | indices) to `path` (.xlsx)."""
+def prefilled_rows(kind: str, registry: Registry, unit: str, year: int | None = None,
+                   quarter: int | None = None) -> list[list]:
+    """One row per indicator of the catalog for `unit` (a code or a name typed loosely): unit, year, quarter,
+    indicator, and the value left empty. TemplateError (with the closest units) when the unit is unknown."""
+    try:
+        code = registry.unit_matcher.match(unit).code
+    except MatchError as exc:
+        raise TemplateError(exc.message("đơn vị")) from exc
+    name = registry.unit(code)["name"]
+    quarter = quarter if kind == "activities" else None  # a targets row without a quarter is the annual plan
+    return [[name, year, quarter, m["name"], None, None] for m in registry.indicators]
+
+
+def write_template(kind: str, path, registry: Registry, con=None, unit: str | None = None, year: int | None = None,
+                   quarter: int | None = None) -> Path:
+    """Write the template for `kind` (activities | targets | indices) to `path` (.xlsx); with `unit` (and `year`,
+    `quarter`), pre-filled with that unit's rows."""
     if kind not in TEMPLATE_KINDS:
         raise TemplateError(f"loại mẫu “{kind}” không hợp lệ — cần một trong: {', '.join(TEMPLATE_KINDS)}")
+    if (unit or year) and kind == "indices":
+        raise TemplateError("mẫu kết quả chỉ số không điền sẵn theo đơn vị hay kỳ — bỏ --unit/--period")
+    if year and not unit:
+        raise TemplateError("mẫu điền sẵn cần đơn vị: thêm --unit cùng với --period")
+    rows = prefilled_rows(kind, registry, unit, year, quarter) if unit else []
     path = Path(path)
     wb = Workbook()
     ws = wb.active
@@ -141,6 +164,10 @@ def write_template(kind: str, path, registry: Registry, con=None) -> Path:
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.row_dimensions[1].height = 32
     ws.freeze_panes = "A2"
+    for row in rows:
+        ws.append(row)
+    for r in range(2, len(rows) + 2):
+        ws.cell(r, 4).alignment = Alignment(wrap_text=True, vertical="top")
 
     help_ws = wb.create_sheet(HELP_SHEET)
     for row in _instructions(kind, registry):

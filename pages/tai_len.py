@@ -65,6 +65,11 @@ def period_label(code: str) -> str:
     return fmt.quarter(int(year), int(q))
 
 
+def template_period_label(template_kind: str, code: str) -> str:
+    """A targets template is the year's plan: 'năm 2026', not the quarter chosen for reports."""
+    return f"năm {code.split('-Q')[0]}" if template_kind == "targets" else period_label(code)
+
+
 user = auth.require()
 con = cursor()
 ui.page_header("Tải lên báo cáo", "Chọn đơn vị và kỳ báo cáo, tải mẫu, chọn tệp Excel/CSV, xem trước những gì "
@@ -109,29 +114,45 @@ except ImportError:  # the template writer is not installed in this build
     templates = None
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _template_bytes(template_kind: str, version: str) -> bytes:
+@st.cache_data(show_spinner=False, max_entries=32)
+def _template_bytes(template_kind: str, version: str, unit: str | None = None, period: str | None = None) -> bytes:
     import tempfile
     from pathlib import Path
 
+    from loaders.load import parse_period
     from loaders.registry import Registry
 
+    year, quarter = parse_period(period) if unit else (None, None)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "mau.xlsx"
         con_ = cursor()
-        templates.write_template(template_kind, path, Registry.from_db(con_), con_)
+        templates.write_template(template_kind, path, Registry.from_db(con_), con_, unit=unit, year=year,
+                                 quarter=quarter)
         return path.read_bytes()
 
 
 if templates is not None:
     template_kind = kind if kind in ("activities", "targets", "indices") else "activities"
+    # a unit chosen (a unit's own account always has one): its rows come pre-filled, the staff type numbers only
+    for_unit = unit if template_kind != "indices" else None
+    for_period = period if for_unit and period else None
     try:
-        data = _template_bytes(template_kind, AQ.registry_version(con))
-        st.download_button(f"Tải mẫu Excel — {KIND_CHOICES[template_kind].split(' (')[0].lower()}", data,
-                           file_name=f"mau_{template_kind}.xlsx", icon="📥", key="tl_template",
+        data = _template_bytes(template_kind, AQ.registry_version(con), for_unit, for_period)
+        label = KIND_CHOICES[template_kind].split(" (")[0].lower()
+        file_name = "_".join(["mau", template_kind] + [x.replace("-", "_") for x in (for_unit, for_period) if x])
+        st.download_button(f"Tải mẫu Excel — {label}" + (f" — {names.get(for_unit, for_unit)}" if for_unit else "")
+                           + (f", {template_period_label(template_kind, for_period)}" if for_period else ""), data,
+                           file_name=f"{file_name}.xlsx", icon="📥", key="tl_template",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        st.caption("Mẫu có sẵn danh sách đơn vị và chỉ tiêu. Báo cáo theo mẫu riêng của đơn vị cũng được: hệ thống "
-                   "tự tìm bảng (dòng tiêu đề, cột “Nội dung”, cột kết quả quý).")
+        if for_unit:
+            st.caption("Mẫu đã điền sẵn đơn vị" + (" và kỳ báo cáo" if for_period else "") + ", mỗi chỉ tiêu một "
+                       "dòng: chỉ cần ghi số vào cột “" + ("Kết quả thực hiện" if template_kind == "activities"
+                                                          else "Kế hoạch") + "”; dòng để trống thì không nạp. "
+                       "Báo cáo theo mẫu riêng của đơn vị cũng được.")
+        else:
+            st.caption("Mẫu có sẵn danh sách đơn vị và chỉ tiêu (chọn đơn vị ở bước 1 để có mẫu điền sẵn). Báo "
+                       "cáo theo mẫu riêng của đơn vị cũng được: hệ thống tự tìm bảng (dòng tiêu đề, cột “Nội "
+                       "dung”, cột kết quả quý).")
     except Exception as exc:  # noqa: BLE001 - a template problem must not hide the upload
         st.caption(f"Chưa tạo được mẫu Excel: {exc}")
 else:

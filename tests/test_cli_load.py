@@ -141,3 +141,24 @@ def test_template_command_then_load(fresh_db, tmp_path):
     assert p.returncode == 0 and json.loads(p.stdout)["rows"] == 1
     p = run("--db", str(fresh_db), "template", "indices", "--out", str(tmp_path / "no" / "such" / "dir" / "x.xlsx"))
     assert p.returncode == 0  # the folder is created
+
+
+def test_template_prefilled_for_a_unit_then_load(fresh_db, tmp_path):
+    out = tmp_path / "mau_so_noi_vu.xlsx"
+    p = run("--db", str(fresh_db), "template", "activities", "--out", str(out), "--unit", "so noi vu",
+            "--period", "2025-Q3")
+    assert p.returncode == 0, p.stderr
+    from openpyxl import load_workbook
+
+    wb = load_workbook(out)
+    ws = wb["Số liệu"]
+    hoi_nghi = next(r for r in range(2, ws.max_row + 1) if str(ws.cell(r, 4).value).startswith("Hội nghị"))
+    assert [ws.cell(hoi_nghi, c).value for c in (1, 2, 3)] == ["Sở Nội vụ", 2025, 3]
+    ws.cell(hoi_nghi, 5, 2)
+    wb.save(out)
+    p = run("--db", str(fresh_db), "load", str(out), "--json")
+    assert p.returncode == 0 and json.loads(p.stdout)["rows"] == 1
+    for args, message in ((["--unit", "So Noi Vuu X"], "gần nhất: Sở Nội vụ"),
+                          (["--unit", "Sở Nội vụ", "--period", "2025-Q7"], "quý 7 nằm ngoài 1–4")):
+        p = run("--db", str(fresh_db), "template", "activities", "--out", str(tmp_path / "x.xlsx"), *args)
+        assert p.returncode == 2 and message in p.stderr and "Traceback" not in p.stderr

@@ -202,3 +202,17 @@ def test_template_download(db):
     pytest.importorskip("loaders.templates")
     at = page("cbtp")
     assert at.get("download_button"), "the template download button is missing"
+
+
+def test_template_comes_prefilled_for_the_unit_and_quarter_chosen(db):
+    """A unit's account gets its own rows written in; choosing the quarter writes it in too."""
+    at = page("cbtp")
+    label = at.get("download_button")[0].proto.label
+    assert label == "Tải mẫu Excel — báo cáo kết quả thực hiện — Sở Tư pháp"
+    at = at.selectbox(key="tl_period").select_index(1).run()  # the newest quarter offered
+    label = at.get("download_button")[0].proto.label
+    assert label.startswith("Tải mẫu Excel — báo cáo kết quả thực hiện — Sở Tư pháp, Quý ")
+    assert any("điền sẵn đơn vị và kỳ báo cáo" in c.value for c in at.caption)
+    admin = page("qt")  # no unit chosen: the generic template, and a hint to choose one
+    assert admin.get("download_button")[0].proto.label == "Tải mẫu Excel — báo cáo kết quả thực hiện"
+    assert any("chọn đơn vị ở bước 1" in c.value for c in admin.caption)

@@ -86,6 +86,40 @@ def test_an_empty_template_is_refused_without_rows(tmp_path, registry, load_con)
     assert [e.message for e in parsed.errors] == ["tệp không có dòng số liệu nào để nạp — hãy kiểm tra các cảnh báo"]
 
 
+def test_template_prefilled_for_a_unit_and_quarter_loads_back_what_was_typed(tmp_path, registry, load_con):
+    """A unit's staff get their rows written in (unit, year, quarter, every indicator): they type numbers only;
+    rows left empty are skipped with a warning, never loaded as 0."""
+    path = write_template("activities", tmp_path / "mau.xlsx", registry, unit="so tu phap", year=2025, quarter=3)
+    ws = load_workbook(path)["Số liệu"]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2) if any(c.value for c in row)]
+    assert [r[3] for r in rows] == [m["name"] for m in registry.indicators]
+    assert {(r[0], r[1], r[2]) for r in rows} == {("Sở Tư pháp", 2025, 3)} and all(r[4] is None for r in rows)
+    wb = load_workbook(path)
+    wb["Số liệu"]["E2"], wb["Số liệu"]["E3"] = 12, "3"  # a number, and a number typed as text
+    wb.save(path)
+    parsed = read_file(load_con, "mau.xlsx", path.read_bytes())
+    assert parsed.errors == []
+    assert sorted((a.unit_code, a.year, a.quarter, a.metric_code, a.value) for a in parsed.batch.activities) == [
+        ("so_tu_phap", 2025, 3, "bao_dai", 3.0), ("so_tu_phap", 2025, 3, "tin_bai", 12.0)]
+    assert len(parsed.warnings) == len(rows) - 2 and all("ô trống" in w.message for w in parsed.warnings)
+
+
+def test_targets_template_prefilled_for_a_unit_is_the_annual_plan(tmp_path, registry):
+    path = write_template("targets", tmp_path / "kh.xlsx", registry, unit="Sở Y tế", year=2026, quarter=2)
+    first = [c.value for c in load_workbook(path)["Số liệu"][2]]
+    assert first[:3] == ["Sở Y tế", 2026, None]  # no quarter: the year's plan
+
+
+def test_prefill_refuses_unknown_unit_and_index_templates(tmp_path, registry):
+    with pytest.raises(TemplateError, match="không nhận ra đơn vị “So Tu Phapp X”; gần nhất: Sở Tư pháp"):
+        write_template("activities", tmp_path / "x.xlsx", registry, unit="So Tu Phapp X")
+    with pytest.raises(TemplateError, match="không điền sẵn"):
+        write_template("indices", tmp_path / "x.xlsx", registry, unit="Sở Tư pháp")
+    with pytest.raises(TemplateError, match="cần đơn vị"):
+        write_template("activities", tmp_path / "x.xlsx", registry, year=2025, quarter=3)
+    assert not (tmp_path / "x.xlsx").exists()
+
+
 def test_unknown_kind(tmp_path, registry):
     with pytest.raises(TemplateError, match="loại mẫu “plan” không hợp lệ"):
         write_template("plan", tmp_path / "x.xlsx", registry)
