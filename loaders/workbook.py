@@ -7,7 +7,8 @@ file into `Grid`s (merged ranges filled in), finds the header block, names what 
 a scoring function when header detection should count indicator names.
 
 python-calamine reads the values (fast, and it also reads .xls and .ods); the merged ranges come from
-calamine as well, and the few style facts that matter (cells formatted as percent) from the sheet XML.
+calamine as well, and the few style facts that matter (cells formatted as percent) from the sheet XML
+(loaders.legacy_formats for .xls and .ods, and for the merges of .ods).
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from typing import Callable, Iterable
 from openpyxl.utils import get_column_letter
 
 from .errors import UnusableFileError
+from .legacy_formats import is_percent_format, ods_cell_facts, xls_percent_cells
 from .text import NumberError, fold, nfc, parse_number
 
 # --- reading ------------------------------------------------------------------------------------
@@ -193,7 +195,12 @@ def read_workbook(content: bytes, file_name: str = "", max_bytes: int | None = N
     if content.startswith(_ZIP_MAGIC):
         return _read_zip(content, name)
     if content.startswith(_OLE_MAGIC):
-        return _read_calamine(content, name, ole=True)
+        grids = _read_calamine(content, name, ole=True)
+        try:
+            _mark_percent(grids, xls_percent_cells(content))
+        except Exception:  # noqa: BLE001 - style facts are a refinement; values are already read
+            pass
+        return grids
     if lower.endswith(TEXT_EXTENSIONS) or not lower or _looks_like_text(content):
         return [read_csv_grid(content, name)]
     raise UnusableFileError(_not_a_workbook(name))
@@ -236,12 +243,23 @@ def _read_zip(content: bytes, name: str) -> list[Grid]:
     if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names and "content.xml" not in names:
         raise UnusableFileError(f"tệp “{name}” là tệp nén (zip) nhưng không chứa bảng tính Excel")
     grids = _read_calamine(content, name)
-    if "xl/workbook.xml" in names:
-        try:
+    try:
+        if "xl/workbook.xml" in names:
             _attach_percent_cells(zf, grids)
-        except Exception:  # noqa: BLE001 - style facts are a refinement; values are already read
-            pass
+        elif "content.xml" in names:  # OpenDocument: calamine reports neither its merges nor its percents
+            facts = ods_cell_facts(zf)
+            _mark_percent(grids, {sheet: cells for sheet, (cells, _) in facts.items()})
+            for grid in grids:
+                if not grid.merged and grid.name in facts:
+                    _fill_merged(grid, facts[grid.name][1])
+    except Exception:  # noqa: BLE001 - style facts are a refinement; values are already read
+        pass
     return grids
+
+
+def _mark_percent(grids: list[Grid], cells_by_sheet: dict[str, set[tuple[int, int]]]) -> None:
+    for grid in grids:
+        grid.percent |= cells_by_sheet.get(grid.name, set())
 
 
 def _read_calamine(content: bytes, name: str, ole: bool = False) -> list[Grid]:
@@ -314,7 +332,7 @@ def _attach_percent_cells(zf: zipfile.ZipFile, grids: list[Grid]) -> None:
         m = re.search(r'numFmtId="(\d+)"', xf.group(1))
         fmt_id = int(m.group(1)) if m else 0
         code = custom.get(fmt_id, "")
-        if fmt_id in (9, 10) or "%" in re.sub(r'"[^"]*"', "", code):
+        if fmt_id in (9, 10) or is_percent_format(code):
             percent_styles.add(str(i).encode())
     if not percent_styles:
         return

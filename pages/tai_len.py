@@ -19,7 +19,7 @@ FROM_FILE = "__tu_tep__"
 AUTO = "tu_nhan_dang"
 KIND_CHOICES = {AUTO: "Tự nhận dạng theo nội dung tệp", "activities": "Báo cáo kết quả thực hiện (theo quý)",
                 "targets": "Chỉ tiêu, kế hoạch", "indices": "Kết quả chỉ số công bố (PAR Index, PCI…)"}
-TYPES = ["xlsx", "xlsm", "xls", "csv"]
+TYPES = ["xlsx", "xlsm", "xls", "ods", "csv"]
 MAX_LISTED_ERRORS = 30
 
 
@@ -164,7 +164,7 @@ if not can_write:
 
 # --- 3. files -------------------------------------------------------------------------------------------------
 st.subheader("3. Chọn tệp")
-st.markdown(f"Định dạng **.xlsx, .xls, .csv**; dung lượng tối đa **{LIMIT} MB mỗi tệp**; có thể chọn nhiều tệp "
+st.markdown(f"Định dạng **.xlsx, .xls, .ods, .csv**; dung lượng tối đa **{LIMIT} MB mỗi tệp**; có thể chọn nhiều tệp "
             "cùng lúc. Chưa có gì được ghi cho tới khi bấm **Ghi vào hệ thống**.")
 # The widget lets through files up to the server's cap (server.maxUploadSize, set above the stated limit) so
 # that read_one refuses an oversized file with a Vietnamese message; only a file over the cap gets

@@ -143,6 +143,77 @@ def browser_page(_browser):
 # signature block. Each builder returns the file's bytes.
 
 
+def xls_bytes(sheets: dict, merges: dict | None = None, percent: dict | None = None) -> bytes:
+    """The same workbook as xlsx_bytes, saved as Excel 97–2003 .xls (what older office PCs still send)."""
+    import io
+
+    import xlwt
+    from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    pct = xlwt.easyxf(num_format_str="0.0%")
+    for name, rows in sheets.items():
+        ws = wb.add_sheet(name)
+        merged = [range_boundaries(r) for r in (merges or {}).get(name, [])]
+        covered = {(r, c) for c1, r1, c2, r2 in merged for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
+        pct_cells = {coordinate_to_tuple(ref) for ref in (percent or {}).get(name, [])}
+        for c1, r1, c2, r2 in merged:  # a merge holds the top-left value
+            v = rows[r1 - 1][c1 - 1] if r1 <= len(rows) and c1 <= len(rows[r1 - 1]) else None
+            ws.write_merge(r1 - 1, r2 - 1, c1 - 1, c2 - 1, "" if v is None else v)
+        for r, row in enumerate(rows, start=1):
+            for c, v in enumerate(row, start=1):
+                if v is not None and (r, c) not in covered:
+                    ws.write(r - 1, c - 1, v, pct) if (r, c) in pct_cells else ws.write(r - 1, c - 1, v)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def ods_bytes(sheets: dict, merges: dict | None = None, percent: dict | None = None) -> bytes:
+    """The same workbook as OpenDocument .ods (LibreOffice Calc, WPS), merged cells and percent cells included."""
+    import io
+
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import CoveredTableCell, Table, TableCell, TableRow
+    from odf.text import P
+    from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
+
+    doc = OpenDocumentSpreadsheet()
+    for name, rows in sheets.items():
+        table = Table(name=name)
+        spans = {}
+        for rng in (merges or {}).get(name, []):
+            c1, r1, c2, r2 = range_boundaries(rng)
+            spans[(r1, c1)] = (r2 - r1 + 1, c2 - c1 + 1)
+        covered = {(r, c) for (r1, c1), (nr, nc) in spans.items() for r in range(r1, r1 + nr)
+                   for c in range(c1, c1 + nc) if (r, c) != (r1, c1)}
+        width = max([len(r) for r in rows] + [c1 + nc - 1 for (_, c1), (_, nc) in spans.items()])
+        pct_cells = {coordinate_to_tuple(ref) for ref in (percent or {}).get(name, [])}
+        for r, row in enumerate(rows, start=1):
+            tr = TableRow()
+            for c in range(1, width + 1):
+                if (r, c) in covered:
+                    tr.addElement(CoveredTableCell())
+                    continue
+                v = row[c - 1] if c <= len(row) else None
+                attrs = {}
+                if (r, c) in spans:
+                    attrs = {"numberrowsspanned": spans[(r, c)][0], "numbercolumnsspanned": spans[(r, c)][1]}
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    kind = "percentage" if (r, c) in pct_cells else "float"
+                    cell = TableCell(valuetype=kind, value=v, **attrs)
+                else:
+                    cell = TableCell(valuetype="string", **attrs) if v is not None else TableCell(**attrs)
+                if v is not None:
+                    cell.addElement(P(text=str(v)))
+                tr.addElement(cell)
+            table.addElement(tr)
+        doc.spreadsheet.addElement(table)
+    buf = io.BytesIO()
+    doc.write(buf)
+    return buf.getvalue()
+
+
 def xlsx_bytes(sheets: dict, merges: dict | None = None, percent: dict | None = None, hidden: tuple = ()) -> bytes:
     """sheets: {sheet name: list of rows (lists; None = empty cell)}, merges: {sheet: ["A1:C1", …]},
     percent: {sheet: ["D12", …]} cells formatted as 0.0%."""
@@ -183,7 +254,8 @@ UNIT_REPORT_BODY = [
 
 
 def unit_report_xlsx(body=None, title=UNIT_REPORT_TITLE, letterhead=("UBND TỈNH ĐẮK LẮK", "SỞ TƯ PHÁP"),
-                     sheet="Báo cáo", quarter_header="Quý III", ytd_header="Lũy kế 9 tháng", percent=()) -> bytes:
+                     sheet="Báo cáo", quarter_header="Quý III", ytd_header="Lũy kế 9 tháng", percent=(),
+                     fmt="xlsx") -> bytes:
     """One unit's report. Layout (Excel rows): 1–2 letterhead | 3 date line | 5 title | 6 reference line |
     8–9 header (STT, Nội dung, Đơn vị tính, Kế hoạch năm merged down; "Kết quả thực hiện" merged over
     quarter / year-to-date; Ghi chú) | 10 numbering "(1)…(7)" | 11… body | notes and signatures below."""
@@ -205,7 +277,12 @@ def unit_report_xlsx(body=None, title=UNIT_REPORT_TITLE, letterhead=("UBND TỈN
              [], [], [None, "Lê Thị C", None, None, "Nguyễn Văn A"]]
     merges = ["A1:C1", "A2:C2", "E1:H1", "E2:H2", "E3:H3", "A5:H5", "A6:H6",
               "A8:A9", "B8:B9", "C8:C9", "D8:D9", "E8:F8", "G8:G9"]
-    return xlsx_bytes({sheet: rows}, {sheet: merges}, {sheet: list(percent)})
+    return save_as(fmt, {sheet: rows}, {sheet: merges}, {sheet: list(percent)})
+
+
+def save_as(fmt: str, sheets: dict, merges: dict, percent: dict | None = None) -> bytes:
+    """fmt: xlsx | xls | ods — the formats offices send."""
+    return {"xlsx": xlsx_bytes, "xls": xls_bytes, "ods": ods_bytes}[fmt](sheets, merges, percent)
 
 
 ROLLUP_BODY = [
@@ -219,7 +296,8 @@ ROLLUP_BODY = [
 ]
 
 
-def rollup_xlsx(body=None, title="BÁO CÁO TỔNG HỢP KẾT QUẢ TUYÊN TRUYỀN CCHC QUÝ II/2025", sheet="Tổng hợp") -> bytes:
+def rollup_xlsx(body=None, title="BÁO CÁO TỔNG HỢP KẾT QUẢ TUYÊN TRUYỀN CCHC QUÝ II/2025", sheet="Tổng hợp",
+                fmt="xlsx") -> bytes:
     """Units down the side. Rows: 1–2 letterhead | 4 title | 6–7 header ("Truyền thông…" merged over three
     indicators; STT, unit, Hội nghị, Tỷ lệ, Ghi chú merged down) | 8 numbering | 9… body | signature."""
     rows = [
@@ -236,7 +314,7 @@ def rollup_xlsx(body=None, title="BÁO CÁO TỔNG HỢP KẾT QUẢ TUYÊN TRUY
     rows += [list(r) for r in (ROLLUP_BODY if body is None else body)]
     rows += [[], [None, "NGƯỜI TỔNG HỢP", None, None, None, "KT. GIÁM ĐỐC"], [None, None, None, None, None, "PHÓ GIÁM ĐỐC"]]
     merges = ["A1:C1", "A2:C2", "E1:H1", "E2:H2", "A4:H4", "C6:E6", "A6:A7", "B6:B7", "F6:F7", "G6:G7", "H6:H7"]
-    return xlsx_bytes({sheet: rows}, {sheet: merges})
+    return save_as(fmt, {sheet: rows}, {sheet: merges})
 
 
 @pytest.fixture
