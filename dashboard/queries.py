@@ -96,7 +96,7 @@ import re
 import pandas as pd
 
 from dashboard import fmt, theme
-from loaders.materialize import AGG
+from loaders.materialize import AGG, YTD
 from loaders.periods import Quarter, latest_complete_quarter
 
 # Queries that read only index results and the entity registry: cached by the index data version
@@ -381,20 +381,20 @@ def ytd(con, year: int, units=None, metric: str | None = None) -> pd.DataFrame:
                    'rate' AS mode
             FROM base WHERE year = $year GROUP BY quarter ORDER BY quarter"""
     else:
+        # each unit × count indicator's cumulative share of its annual target, capped, averaged over all of them:
+        # summed per unit by loaders.materialize (YTD), so any set of units averages exactly
         sql = f"""
-            WITH base AS ({_BASE}),
-            c AS (SELECT * FROM base WHERE year = $year AND kind = 'count'),
-            annual AS (SELECT unit_code, metric_code, sum(target) AS annual FROM c GROUP BY ALL HAVING sum(target) > 0),
-            cum AS (
-                SELECT c.unit_code, c.metric_code, c.quarter, a.annual, c.actual,
-                       sum(coalesce(c.actual, 0)) OVER w AS cum_actual, sum(c.target) OVER w AS cum_target
-                FROM c JOIN annual a USING (unit_code, metric_code)
-                WINDOW w AS (PARTITION BY c.unit_code, c.metric_code ORDER BY c.quarter)),
-            last_q AS (SELECT max(quarter) AS q FROM c WHERE actual IS NOT NULL)
+            WITH y AS (SELECT quarter, sum(series) AS series, sum(progress) AS progress, sum(plan) AS plan,
+                              sum(n_count_actual) AS n
+                       FROM {YTD} WHERE year = $year
+                         AND ($units IS NULL OR list_contains($units::VARCHAR[], unit_code))
+                       GROUP BY quarter)
             SELECT quarter,
-                   CASE WHEN quarter <= (SELECT q FROM last_q) THEN avg(CASE WHEN cum_actual / annual > $cap THEN $cap ELSE cum_actual / annual END) END AS actual,
-                   avg(cum_target / annual) AS target, 1.0 AS annual_target, 'progress' AS mode
-            FROM cum GROUP BY quarter ORDER BY quarter"""
+                   CASE WHEN quarter <= (SELECT max(quarter) FILTER (n > 0) FROM y) THEN progress / series END
+                       AS actual,
+                   plan / series AS target, 1.0 AS annual_target, 'progress' AS mode
+            FROM y WHERE series > 0 ORDER BY quarter"""
+        params = {"units": params["units"], "year": params["year"]}
     df = _df(con, sql, params)
     df["label"] = [fmt.quarter(year, q) for q in df["quarter"]]
     return df

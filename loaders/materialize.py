@@ -20,6 +20,12 @@ it for those; it is public to nothing else. It is built with the completion rule
 indicator completions capped at UNIT_CAP; "đạt" from THRESHOLD_DAT), so they live here and dashboard.theme
 re-exports them; a change of rule or of this definition (AGG_VERSION) rebuilds everything.
 
+`activity_unit_ytd` (YTD) holds, per unit and quarter, the year-to-date progress of the unit's count indicators
+against their annual targets (summed over the indicators, with how many there are, so any set of units averages
+them exactly): Hoạt động's cumulative line. Why: computed per call it read and windowed a year of every unit's
+rows (224,000 at national scale, 90-110 ms); a quarter's report changes the later quarters of its year, so this
+table is refreshed by year, not by quarter.
+
     install(con)                  create the tables, v_activity_live, and v_activity over the table (idempotent)
     refresh_if_stale(con) -> str  'fresh' | 'partial' | 'full': compare the stored state with the batch table
     refresh(con, keys=None)       rebuild the given (year, quarter|None) keys, or everything; no transaction
@@ -38,13 +44,14 @@ import json
 TABLE = "activity_current"
 LIVE = "v_activity_live"
 AGG = "activity_unit_quarter"
+YTD = "activity_unit_ytd"
 STATE_KEY = "activity_current_state"
 ORDER = "year, quarter, unit_code, metric_code"
 
 # The completion rules (see dashboard.theme's docstring, which re-exports them): AGG is built with them.
 THRESHOLD_DAT = 1.0  # an indicator is "đạt" at actual / target >= this
 UNIT_CAP = 1.0  # each indicator's completion is capped at this in a unit's mean
-AGG_VERSION = 1  # bump when _agg_sql changes: the state then differs and everything is rebuilt
+AGG_VERSION = 2  # bump when _agg_sql or _ytd_sql changes: the state then differs and everything is rebuilt
 
 
 def _agg_sql(where: str, source: str = TABLE) -> str:
@@ -60,6 +67,33 @@ def _agg_sql(where: str, source: str = TABLE) -> str:
         JOIN metric m ON m.code = a.metric_code
         GROUP BY GROUPING SETS ((a.unit_code, a.year, a.quarter, m.grp), (a.unit_code, a.year, a.quarter))
         ORDER BY a.year, a.quarter, a.unit_code"""
+
+
+def _ytd_sql(where: str, source: str = TABLE) -> str:
+    """YTD's rows for the years matching `where`: per unit and quarter, over its count indicators with an annual
+    target (the sum of the year's quarterly targets) > 0, the sum of the cumulative actual's share of the annual
+    target capped at UNIT_CAP (progress), the sum of the cumulative target's share (plan), how many indicators
+    (series), and how many count values were reported in the quarter (n_count_actual, over every count indicator:
+    it decides the last quarter the line is drawn to)."""
+    return f"""
+        WITH c AS (SELECT t.unit_code, t.year, t.quarter, t.metric_code, t.actual, t.target
+                   FROM {source} t JOIN metric m ON m.code = t.metric_code
+                   WHERE m.kind = 'count' AND ({where})),
+        annual AS (SELECT unit_code, year, metric_code, sum(target) AS annual FROM c GROUP BY ALL
+                   HAVING sum(target) > 0),
+        cum AS (SELECT c.unit_code, c.year, c.quarter, c.actual, a.annual,
+                       sum(coalesce(c.actual, 0)) OVER w AS cum_actual, sum(c.target) OVER w AS cum_target
+                FROM c JOIN annual a USING (unit_code, year, metric_code)
+                WINDOW w AS (PARTITION BY c.unit_code, c.year, c.metric_code ORDER BY c.quarter)),
+        s AS (SELECT unit_code, year, quarter, count(*) AS series,
+                     sum(CASE WHEN cum_actual / annual > {UNIT_CAP} THEN {UNIT_CAP} ELSE cum_actual / annual END)
+                         AS progress,
+                     sum(cum_target / annual) AS plan
+              FROM cum GROUP BY ALL),
+        n AS (SELECT unit_code, year, quarter, count(actual) AS n_count_actual FROM c GROUP BY ALL)
+        SELECT n.unit_code, n.year, n.quarter, coalesce(s.series, 0) AS series, s.progress, s.plan,
+               n.n_count_actual
+        FROM n LEFT JOIN s USING (unit_code, year, quarter) ORDER BY n.year, n.quarter, n.unit_code"""
 
 
 def _one(con, sql: str, params=None):
@@ -80,13 +114,15 @@ def install(con) -> None:
     if TABLE not in live:  # v_activity is still the live definition (fresh schema or after migrate)
         body = live[live.upper().index(" AS ", live.upper().index("VIEW")) + 4:]
         con.execute(f"CREATE OR REPLACE VIEW {LIVE} AS {body}")
-    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name IN (?, ?)",
-                                        [TABLE, AGG]).fetchall()}
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name IN (?, ?, ?)",
+                                        [TABLE, AGG, YTD]).fetchall()}
     if TABLE not in tables:
         con.execute(f"CREATE TABLE {TABLE} AS SELECT * FROM {LIVE} WHERE false")
     if AGG not in tables:
         con.execute(f"CREATE TABLE {AGG} AS {_agg_sql('false')}")
-    if tables != {TABLE, AGG}:
+    if YTD not in tables:
+        con.execute(f"CREATE TABLE {YTD} AS {_ytd_sql('false')}")
+    if tables != {TABLE, AGG, YTD}:
         con.execute("DELETE FROM meta WHERE key = ?", [STATE_KEY])  # a new table: build both in full
     con.execute(f"CREATE OR REPLACE VIEW v_activity AS SELECT * FROM {TABLE}")
     refresh_if_stale(con)
@@ -145,12 +181,17 @@ def refresh(con, keys: set[tuple[int, int | None]] | None = None) -> None:
         con.execute(f"INSERT INTO {TABLE} SELECT * FROM {LIVE} ORDER BY {ORDER}")
         con.execute(f"DELETE FROM {AGG}")
         con.execute(f"INSERT INTO {AGG} {_agg_sql('true')}")
+        con.execute(f"DELETE FROM {YTD}")
+        con.execute(f"INSERT INTO {YTD} {_ytd_sql('true')}")
     elif keys:
         where = _predicate(keys)
         con.execute(f"DELETE FROM {TABLE} WHERE {where}")
         con.execute(f"INSERT INTO {TABLE} SELECT * FROM {LIVE} WHERE {where} ORDER BY {ORDER}")
         con.execute(f"DELETE FROM {AGG} WHERE {where}")
         con.execute(f"INSERT INTO {AGG} {_agg_sql(where)}")
+        years = _predicate({(y, None) for y, _ in keys})  # a quarter's values move the later quarters' totals
+        con.execute(f"DELETE FROM {YTD} WHERE {years}")
+        con.execute(f"INSERT INTO {YTD} {_ytd_sql(years)}")
     _save_state(con, current_state(con))
 
 

@@ -18,12 +18,16 @@ def _diff(con) -> tuple[int, int]:
 
 
 def _agg_diff(con) -> tuple[int, int]:
-    cols = "* EXCLUDE (completion), round(completion, 9) AS completion"
-    kept = f"SELECT {cols} FROM {M.AGG}"
-    live = f"SELECT {cols} FROM ({M._agg_sql('true', M.LIVE)})"
-    a = con.execute(f"SELECT count(*) FROM ({kept} EXCEPT ALL {live})").fetchall()[0][0]
-    b = con.execute(f"SELECT count(*) FROM ({live} EXCEPT ALL {kept})").fetchall()[0][0]
-    return a, b
+    """Rows differing between the kept aggregates (per unit and quarter; year to date) and the live view's."""
+    out = [0, 0]
+    for table, sql, cols in (
+            (M.AGG, M._agg_sql, "* EXCLUDE (completion), round(completion, 9) AS completion"),
+            (M.YTD, M._ytd_sql, "* EXCLUDE (progress, plan), round(progress, 9) AS p, round(plan, 9) AS pl")):
+        kept = f"SELECT {cols} FROM {table}"
+        live = f"SELECT {cols} FROM ({sql('true', M.LIVE)})"
+        out[0] += con.execute(f"SELECT count(*) FROM ({kept} EXCEPT ALL {live})").fetchall()[0][0]
+        out[1] += con.execute(f"SELECT count(*) FROM ({live} EXCEPT ALL {kept})").fetchall()[0][0]
+    return out[0], out[1]
 
 
 @pytest.fixture
@@ -45,9 +49,16 @@ def test_install_copies_the_live_view_and_points_v_activity_at_the_table(con):
 
 def test_every_batch_and_rollback_updates_v_activity_in_its_own_transaction(con):
     unit = con.execute("SELECT unit_code FROM v_activity WHERE actual IS NOT NULL LIMIT 1").fetchall()[0][0]
+
+    def ytd_q4():  # a Q2 value moves the year-to-date of Q3 and Q4 too
+        return con.execute(f"SELECT progress FROM {M.YTD} WHERE unit_code = ? AND year = 2025 AND quarter = 4",
+                           [unit]).fetchall()
+
+    before = ytd_q4()
     b = write_batch(con, Batch("activities", file_name="x.xlsx", content=b"x1", unit_code=unit, year=2025, quarter=2,
                                activities=[ActivityRow(unit, 2025, 2, "tin_bai", 999.0)]))
-    assert _diff(con) == (0, 0)
+    assert _diff(con) == (0, 0) and _agg_diff(con) == (0, 0)
+    assert ytd_q4() != before
     assert M.refresh_if_stale(con) == "fresh"
     assert con.execute("SELECT actual FROM v_activity WHERE unit_code = ? AND year = 2025 AND quarter = 2 "
                        "AND metric_code = 'tin_bai'", [unit]).fetchall() == [(999.0,)]
@@ -104,11 +115,12 @@ def test_the_aggregate_has_one_row_per_unit_and_quarter_for_all_groups(con):
     assert con.execute(f"SELECT count(*) FROM {M.AGG} WHERE all_groups AND grp IS NOT NULL").fetchall() == [(0,)]
 
 
-def test_a_database_with_the_table_but_no_aggregate_gets_both_built(con):
-    con.execute(f"DROP TABLE {M.AGG}")
+@pytest.mark.parametrize("table", [M.AGG, M.YTD])
+def test_a_database_with_the_table_but_no_aggregate_gets_both_built(con, table):
+    con.execute(f"DROP TABLE {table}")
     M.install(con)
     assert _diff(con) == (0, 0) and _agg_diff(con) == (0, 0)
-    assert con.execute(f"SELECT count(*) FROM {M.AGG}").fetchall()[0][0] > 0
+    assert con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0] > 0
 
 
 def test_a_schema_upgrade_then_install_again(con):

@@ -123,6 +123,34 @@ def test_ytd_counts_add_up_and_rates_take_the_latest(con):
     assert (p["actual"].dropna() <= 1).all() and list(p["target"]) == sorted(p["target"])
 
 
+def _progress_from_the_view(con, units=None):
+    """The year-to-date progress straight from v_activity, in pandas: per unit × count indicator with an annual
+    target, the cumulative actual's share of it (capped at 100 %), averaged over all of them per quarter."""
+    v = con.execute("SELECT a.unit_code, a.metric_code, a.quarter, a.actual, a.target FROM v_activity a "
+                    "JOIN metric m ON m.code = a.metric_code WHERE a.year = ? AND m.kind = 'count'", [YEAR]).df()
+    if units:
+        v = v[v["unit_code"].isin(units)]
+    v = v.sort_values("quarter")
+    annual = v.groupby(["unit_code", "metric_code"])["target"].transform("sum")
+    v = v[annual > 0].assign(annual=annual[annual > 0])
+    g = v.groupby(["unit_code", "metric_code"])
+    v = v.assign(share=(g["actual"].transform(lambda s: s.fillna(0).cumsum()) / v["annual"]).clip(upper=1),
+                 plan=g["target"].transform("cumsum") / v["annual"])
+    return v.groupby("quarter")[["share", "plan"]].mean()
+
+
+@pytest.mark.parametrize("units", [None, ("so_tu_phap", "so_y_te", "vp_ubnd")])
+def test_ytd_progress_of_all_indicators_equals_the_view(con, units):
+    """Read from the kept per-unit year-to-date table; the same numbers as computing it from v_activity."""
+    want = _progress_from_the_view(con, units)
+    got = Q.ytd(con, YEAR, units=units).set_index("quarter")
+    assert list(got.index) == list(want.index)
+    for q in (1, 2, 3):
+        assert math.isclose(got.loc[q, "actual"], want.loc[q, "share"], rel_tol=1e-9)
+    assert math.isnan(got.loc[4, "actual"])  # nothing reported yet in Q4: not drawn
+    assert all(math.isclose(got.loc[q, "target"], want.loc[q, "plan"], rel_tol=1e-9) for q in want.index)
+
+
 def test_heatmap_quarters(con):
     h = Q.heatmap_quarters(con, YEAR, QUARTER, n_quarters=4)
     assert set(h["label"]) == {"Quý IV/2024", "Quý I/2025", "Quý II/2025", "Quý III/2025"}
