@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
@@ -21,16 +22,44 @@ def nfc(text: object) -> str:
     return " ".join(s.split())
 
 
+def _mark_class() -> re.Pattern:
+    """Every nonspacing mark (category Mn) of the Basic Multilingual Plane as one character class: one regex
+    substitution instead of a Python loop over characters (a roll-up folds 20,000 names)."""
+    marks, start, prev = [], None, None
+    for i in range(0x10000):
+        if unicodedata.category(chr(i)) == "Mn":
+            if start is None:
+                start = i
+            prev = i
+        elif start is not None:
+            marks.append(f"{re.escape(chr(start))}-{re.escape(chr(prev))}" if prev > start else re.escape(chr(start)))
+            start = None
+    return re.compile(f"[{''.join(marks)}]")
+
+
+_MARKS = _mark_class()
+
+
 def strip_diacritics(text: object) -> str:
     """'Sở Tư pháp Đắk Lắk' -> 'So Tu phap Dak Lak'. Unicode does not decompose đ/Đ, so they go first."""
     s = nfc(text).replace("đ", "d").replace("Đ", "D")
     s = unicodedata.normalize("NFD", s)
-    return unicodedata.normalize("NFC", "".join(ch for ch in s if unicodedata.category(ch) != "Mn"))
+    if s.isascii():
+        return s
+    if max(s) > "\uffff":  # beyond the plane the class covers: the exact, slower way
+        return unicodedata.normalize("NFC", "".join(ch for ch in s if unicodedata.category(ch) != "Mn"))
+    return unicodedata.normalize("NFC", _MARKS.sub("", s))
+
+
+@lru_cache(maxsize=65536)
+def _fold_str(text: str) -> str:
+    return " ".join(_NON_WORD.sub(" ", strip_diacritics(text).lower()).split())
 
 
 def fold(text: object) -> str:
-    """Key for matching: lower case, no diacritics, punctuation turned into single spaces."""
-    return " ".join(_NON_WORD.sub(" ", strip_diacritics(text).lower()).split())
+    """Key for matching: lower case, no diacritics, punctuation turned into single spaces (cached: reports
+    repeat the same names and headers)."""
+    return _fold_str(text) if isinstance(text, str) else _fold_str(nfc(text))
 
 
 def slug(text: object) -> str:
