@@ -96,9 +96,8 @@ layout = ui.segmented("bang", "Bố trí", ["quy", "chi_tieu"], default="quy",
                       format_func={"quy": "Đơn vị × quý", "chi_tieu": f"Đơn vị × chỉ tiêu ({period})"}.get)
 keep = None if mode == "tat_ca" else tuple(shown["unit_code"])
 if layout == "quy":
-    heat = cached.q(Q.heatmap_quarters, year, quarter, units, metric)
-    if keep is not None:
-        heat = heat[heat["unit_code"].isin(keep)]
+    # only the units shown are read (the 15 lowest of 4,000 by default), not every unit then filtered
+    heat = cached.q(Q.heatmap_quarters, year, quarter, keep if keep is not None else units, metric)
     rows = list(dict.fromkeys(shown["unit_name"])) if keep is not None else None
     detail = None
     if metric:
