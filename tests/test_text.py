@@ -37,3 +37,12 @@ def test_nfd_input_is_normalised_to_nfc():
 def test_strip_diacritics_and_slug():
     assert strip_diacritics("Đắk Lắk") == "Dak Lak"
     assert slug("Sở Văn hóa, Thể thao và Du lịch") == "so_van_hoa_the_thao_va_du_lich"
+
+
+def test_fold_removes_every_combining_mark_nfc_or_nfd_and_beyond_the_basic_plane():
+    from loaders.text import fold, strip_diacritics
+
+    assert strip_diacritics("Thừa Thiên Huế") == strip_diacritics("Thu\u0300a Thie\u0302n Hue\u0302\u0301") == "Thua Thien Hue"
+    assert strip_diacritics("x\u0301\u0323y\u20d7") == "xy"  # marks from three Unicode blocks
+    assert strip_diacritics("𝐀b\u0301") == "𝐀b"  # a character beyond U+FFFF takes the exact path
+    assert fold("  Sở  Tư-pháp ") == fold("SO TU PHAP") == "so tu phap"
