@@ -260,9 +260,16 @@ def png_button(fig, source: str | None, key: str) -> None:
 def table(df: pd.DataFrame, kinds: dict | None = None, name: str = "bang", title: str | None = None,
           source: str | None = None, key: str | None = None, label: str = "Bảng số liệu",
           expanded: bool = False) -> None:
-    """The table under a chart (formatted the Vietnamese way) and its .xlsx / .csv downloads."""
+    """The table under a chart (formatted the Vietnamese way) and its .xlsx / .csv downloads.
+
+    Lazy: a closed table is neither formatted nor sent (opening it reruns the page, from the cache). At national
+    scale a page's 4,000-row tables were most of what it sent to the browser (540–640 KB)."""
     key = key or name
-    with st.expander(f"{label} ({fmt.number(len(df))} dòng)", expanded=expanded):
+    box = st.expander(f"{label} ({fmt.number(len(df))} dòng)", expanded=expanded, key=f"open_{key}",
+                      on_change="rerun")
+    if not box.open:
+        return
+    with box:
         # a Styler keeps numbers sortable but costs ~1 ms per 10 cells to build: big tables go as formatted text
         shown = fmt.styler(df, kinds) if df.size <= STYLER_MAX_CELLS else fmt.format_frame(df, kinds)
         st.dataframe(shown, hide_index=True, width="stretch", height="auto" if len(df) <= 12 else 420)

@@ -39,7 +39,7 @@ else:
     st.dataframe(fmt.styler(table, {"Lần gửi gần nhất": "datetime"}), hide_index=True, width="stretch",
                  key="cbc_missing")
     ui.table(table, {"Lần gửi gần nhất": "datetime"}, name=f"chua_bao_cao_{year}_q{quarter}",
-             title=f"Đơn vị chưa gửi báo cáo {period}", key="cbc_missing_dl", label="Tải danh sách")
+             title=f"Đơn vị chưa gửi báo cáo {period}", key="cbc_missing_dl", label="Tải danh sách", expanded=True)
     with st.expander("Mẫu nội dung nhắc nhở"):
         lines = "\n".join(f"{i}. {n}" for i, n in enumerate(missing["unit_name"], start=1))
         st.code(f"Đến ngày {fmt.date(fmt.today())}, các đơn vị sau chưa gửi báo cáo kết quả công tác cải cách hành "

@@ -39,8 +39,12 @@ def test_the_published_national_average_is_drawn_with_its_source_and_only_where_
     assert national[2023] == 86.98 and national[2024] == 88.37
     assert national[2022] is None and national[2017] is None  # not published in the shipped data: a gap
     assert any("Trung bình cả nước, nguồn" in c.value and "NOTES.md" in c.value for c in at.caption)
+    assert not at.dataframe  # tables are lazy: a closed one is neither built nor sent
+    at.session_state["open_cs_history_table"] = True  # what opening it in the browser does
+    at.run()
     table = at.dataframe[0].value
     assert "Trung bình cả nước" in table.columns
+    assert {d.label for d in at.get("download_button")} >= {"Tải Excel (.xlsx)", "Tải .csv"}
 
 
 def test_default_peers_are_the_region_and_follow_the_chosen_province(demo_db, monkeypatch):
