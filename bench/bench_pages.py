@@ -167,13 +167,14 @@ def markdown(results: dict) -> str:
         "read once per script run.",
         "",
         "Reading the figures: the warm path is what a leader meets on every click; its CPU time is the figure "
-        "building, the Styler-formatted tables and Streamlit's serialisation of 1–5 Plotly charts. The cold path "
+        "building and Streamlit's serialisation of 1–5 Plotly charts (the tables under the charts are built only "
+        "when opened). The cold path "
         "runs 8–15 queries on `v_activity` (a table kept per batch by `loaders/materialize.py`) and "
         "`v_index_score`; it is paid once per data change for all sessions (the cache is process-wide), and a "
         "unit's activity report leaves the index and registry queries cached. Warm Chỉ số is the slowest (four "
-        "charts, two of them subplot figures, and their tables): figure building, not queries. Tables over 600 "
-        "cells are sent as formatted text instead of a Styler, and with 120 units the bar charts default to the "
-        "15 lowest, which keeps the many-units case in the same range.",
+        "charts, two of them subplot figures): figure building, not queries. An opened table over 600 cells is "
+        "sent as formatted text instead of a Styler, and with 120 units the bar charts default to the 15 lowest, "
+        "which keeps the many-units case in the same range.",
         END,
     ]
     return "\n".join(lines)
