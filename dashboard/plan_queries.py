@@ -87,6 +87,18 @@ def plan_batch_for_file(con, sha256: str) -> dict | None:
     return None if row is None else {"batch_id": row[0], "uploaded_by": row[1], "uploaded_at": row[2]}
 
 
+def plan_batch_for_unit_year(con, unit_code: str | None, year: int | None) -> dict | None:
+    """The newest active plan batch of this unit and year: a revised plan replaces it."""
+    if not unit_code or not year:
+        return None
+    row = con.execute("""
+        SELECT id, uploaded_by, uploaded_at, file_name FROM batch
+        WHERE kind = 'plan' AND status = 'active' AND unit_code = ? AND year = ? ORDER BY id DESC LIMIT 1""",
+                      [unit_code, int(year)]).fetchone()
+    return None if row is None else {"batch_id": row[0], "uploaded_by": row[1], "uploaded_at": row[2],
+                                     "file_name": row[3]}
+
+
 def default_entity(con, province: str | None, year: int | None = None) -> str | None:
     from loaders.plans import province_entity
 

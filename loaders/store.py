@@ -131,19 +131,25 @@ def _frame(rows, columns: list[str], batch_id: int) -> pd.DataFrame:
     return df
 
 
-def write_batch(con, batch: Batch, extra=None, refresh: bool = True) -> WriteResult:
+def write_batch(con, batch: Batch, extra=None, refresh: bool = True, replaces: int | None = None) -> WriteResult:
     """Write the batch and its rows in one transaction. Same file again: the existing batch.
 
     `extra(con, batch_id)`, when given, writes rows of its own (a plan's tasks) inside the same transaction.
+    `replaces`: an active batch of the same kind that this one supersedes whole (a corrected plan, even from the
+    same file): it is rolled back in the same transaction, so its keys that the new batch lacks leave the views.
     The materialised v_activity follows in the same transaction; a writer of many batches at once (the demo)
     passes refresh=False and calls materialize.refresh_if_stale once at the end.
     """
     if batch.kind not in KINDS:
         raise BatchError(f"loại lô không hợp lệ: {batch.kind}")
+    if replaces is not None:
+        row = con.execute("SELECT kind, status FROM batch WHERE id = ?", [replaces]).fetchone()
+        if row is None or row[1] != "active" or row[0] != batch.kind:
+            raise BatchError(f"không thay được lô số {replaces}: không có lô {batch.kind} đang dùng với số này")
     sha = batch.sha256
     if sha is not None:
         existing = find_active_batch(con, sha, batch.kind)
-        if existing is not None:
+        if existing is not None and existing != replaces:
             return WriteResult(existing, created=False)
     con.execute("BEGIN TRANSACTION")
     try:
@@ -166,6 +172,9 @@ def write_batch(con, batch: Batch, extra=None, refresh: bool = True) -> WriteRes
                 batch_id)
         if extra is not None:
             extra(con, batch_id)
+        if replaces is not None:
+            con.execute("UPDATE batch SET status = 'rolled_back', rolled_back_at = current_timestamp, "
+                        "rolled_back_by = ? WHERE id = ?", [batch.uploaded_by, replaces])
         if refresh:
             refresh_batch(con, batch_id)
         con.execute("COMMIT")

@@ -334,24 +334,35 @@ def _review(plan, sha: str, data: bytes, name: str):
         st.warning(w)
     if errors and admin:
         st.error(f"**Chưa lưu được: {len(errors)} điều cần sửa.**\n\n" + "\n".join(f"- {e}" for e in errors))
-    if already:
-        st.info(f"Tệp này đã được lưu ở lô số {already['batch_id']} ({already['uploaded_by']}, "
-                f"{fmt.datetime(already['uploaded_at'])}). Muốn lưu lại với chỉnh sửa, hãy hoàn tác lô đó ở trang "
-                "Lịch sử rồi lưu lại.")
+    # a correction of a saved plan, or a revised plan of the same unit and year, replaces the saved batch whole
+    previous = already or PQ.plan_batch_for_unit_year(con, unit_code, year)
+    replaces = None
+    if previous:
+        what = ("Tệp này đã được lưu" if already else
+                f"Đơn vị này đã có kế hoạch năm {year} (tệp “{previous.get('file_name') or '—'}”)")
+        st.info(f"{what} ở lô số {previous['batch_id']} ({previous['uploaded_by']}, "
+                f"{fmt.datetime(previous['uploaded_at'])}).")
+        if admin and st.checkbox(f"Lưu bản này thay cho lô số {previous['batch_id']}", value=not already,
+                                 key=f"kh_replace_{k}",
+                                 help="Lô cũ được hoàn tác trong cùng một lần ghi: chỉ tiêu và nhiệm vụ của nó thôi "
+                                      "hiện; nhiệm vụ giữ nguyên nội dung mang theo các lần đánh dấu hoàn thành."):
+            replaces = previous["batch_id"]
     if not admin:
         return
-    if st.button("Lưu kế hoạch", key="kh_save", type="primary", icon="💾", disabled=bool(errors) or bool(already)):
+    if st.button("Lưu kế hoạch", key="kh_save", type="primary", icon="💾",
+                 disabled=bool(errors) or (bool(already) and replaces is None)):
         try:
             batch_id = save_reviewed(cursor(), user, review.plan, name, data, unit_code=unit_code,
-                                     entity_code=entity_code)
+                                     entity_code=entity_code, replaces=replaces)
         except (PlanSaveError, PermissionDenied) as exc:
             st.error(f"Chưa lưu: {exc}.")
         else:
             p = review.plan
             st.session_state["kh_flash"] = (
                 f"Đã lưu kế hoạch năm {p.year} vào lô số {batch_id}: {len(p.indicator_targets())} chỉ tiêu, "
-                f"{len(p.index_targets())} mục tiêu chỉ số, {len(p.tasks)} nhiệm vụ. Theo dõi nhiệm vụ ở thẻ "
-                "“Theo dõi nhiệm vụ”.")
+                f"{len(p.index_targets())} mục tiêu chỉ số, {len(p.tasks)} nhiệm vụ"
+                + (f" (thay lô số {replaces}, lô đó đã được hoàn tác)" if replaces else "")
+                + ". Theo dõi nhiệm vụ ở thẻ “Theo dõi nhiệm vụ”.")
             st.session_state.pop("kh_plan", None)
             for key in [key for key in st.session_state if str(key).startswith(("kh_tasks_base_", "kh_tasks_gen_"))]:
                 st.session_state.pop(key, None)

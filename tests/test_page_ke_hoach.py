@@ -116,6 +116,20 @@ def test_paste_review_correct_and_save_reaches_hoat_dong(page_db):
     # the pasted text was cleared; pasting it again says it is saved already
     at = at.text_area(key="kh_text_1").input(SON_LA.read_text(encoding="utf-8")).run()
     assert "Tệp này đã được lưu ở lô số" in texts(at) and at.button(key="kh_save").disabled
+    # ... and saving it again with a new correction replaces that batch whole, in one write
+    at = edit(at, "kh_targets_", {0: {"value": 6}})
+    by_key(at.checkbox, "kh_confirm_").check()
+    by_key(at.checkbox, "kh_replace_").check()
+    at.run()
+    assert not at.button(key="kh_save").disabled
+    at.button(key="kh_save").click().run()
+    assert not at.exception and "(thay lô số" in at.success[0].value
+    with connect(page_db) as con:
+        assert con.execute("SELECT target FROM v_activity WHERE unit_code = 'bql_kcn' AND year = 2025 "
+                           "AND quarter = 1 AND metric_code = 'ban_tin'").fetchone() == (18.0,)
+        assert con.execute("SELECT count(*) FROM batch WHERE kind = 'plan' AND status = 'active'").fetchone() == (1,)
+        assert con.execute("SELECT count(*) FROM plan_task t JOIN batch b ON b.id = t.batch_id "
+                           "WHERE b.status = 'active'").fetchone() == (1,)  # tasks not doubled
 
 
 def test_uploaded_file_choose_unit_and_province(page_db):

@@ -115,3 +115,33 @@ def test_mark_tasks_and_status(con):
 
     rollback_batch(con, batch_id, by="van_phong")
     assert load_tasks(con, 2025) == []
+
+
+def test_a_corrected_plan_replaces_the_saved_one_and_keeps_the_marks(con):
+    """The same file saved again with corrections (or a revised plan) replaces the earlier batch whole, in one
+    transaction: its targets and tasks leave, and the marks of unchanged tasks follow them."""
+    from dataclasses import replace
+
+    from loaders.plans.model import Plan
+
+    data = SOC_TRANG.read_bytes()
+    plan = extract_plan(data, SOC_TRANG.name, Registry.from_db(con))
+    first = save_plan(con, plan, "van_phong", SOC_TRANG.name, data)
+    march = load_tasks(con, 2025)[0]
+    mark_task(con, march.id, 2025, 1, "done", "van_phong", note="Đã đăng 3 tin")
+    # the review drops the last task: the saved tasks must follow the correction
+    corrected_tasks = [replace(t, id=None) for t in plan.tasks[:-1]]
+    corrected = Plan(plan.organisation, plan.year, plan.targets, corrected_tasks, plan.organisation_code,
+                     plan.province, [], list(plan.warnings), plan.file_name, plan.source)
+    assert save_plan(con, corrected, "van_phong", SOC_TRANG.name, data) == first  # without `replaces`: unchanged
+    second = save_plan(con, corrected, "van_phong", SOC_TRANG.name, data, replaces=first)
+    assert second != first
+    assert con.execute("SELECT status, rolled_back_by FROM batch WHERE id = ?", [first]).fetchone() == \
+        ("rolled_back", "van_phong")
+    tasks = load_tasks(con, 2025)
+    assert len(tasks) == len(plan.tasks) - 1 and {t.id for t in tasks}.isdisjoint({t.id for t in plan.tasks})
+    moved = task_marks(con, [tasks[0].id])
+    assert [(m["status"], m["note"], m["marked_by"]) for m in moved] == [("done", "Đã đăng 3 tin", "van_phong")]
+    assert con.execute("SELECT count(*) FROM batch WHERE kind = 'plan' AND status = 'active'").fetchone()[0] == 1
+    with pytest.raises(PlanSaveError, match=f"không thay được lô số {first}"):
+        save_plan(con, plan, "van_phong", "khac.txt", data + b" ", replaces=first)  # already replaced

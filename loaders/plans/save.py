@@ -96,14 +96,21 @@ def _target_rows(con, plan: Plan, unit_code: str | None, entity_code: str | None
 
 
 def save_plan(con, plan: Plan, uploaded_by: str | None, file_name: str | None, content_bytes: bytes, *,
-              unit_code: str | None = None, entity_code: str | None = None) -> int:
-    """Write the plan as one batch; return its id. unit_code / entity_code override what the plan resolved to."""
+              unit_code: str | None = None, entity_code: str | None = None, replaces: int | None = None) -> int:
+    """Write the plan as one batch; return its id. unit_code / entity_code override what the plan resolved to.
+
+    `replaces`: an active plan batch this one supersedes (the same file saved again with corrections, or a
+    revised plan of the same unit and year). It is rolled back in the same transaction, and the marks of its
+    tasks follow the new tasks with the same content, so a correction loses no progress."""
     if plan.year is None:
         raise PlanSaveError("không lưu được: không xác định được năm của kế hoạch")
     sha = hashlib.sha256(content_bytes).hexdigest()
     existing = find_active_batch(con, sha, "plan")
-    if existing is not None:
+    if existing is not None and existing != replaces:
         return existing
+    if replaces is not None and not con.execute(
+            "SELECT count(*) FROM batch WHERE id = ? AND kind = 'plan' AND status = 'active'", [replaces]).fetchone()[0]:
+        raise PlanSaveError(f"không thay được lô số {replaces}: không phải kế hoạch đang dùng")
     unit_code = unit_code or plan.organisation_code
     if unit_code and not con.execute("SELECT count(*) FROM unit WHERE code = ?", [unit_code]).fetchone()[0]:
         raise PlanSaveError(f"không lưu được: đơn vị “{unit_code}” không có trong danh mục đơn vị")
@@ -122,17 +129,40 @@ def save_plan(con, plan: Plan, uploaded_by: str | None, file_name: str | None, c
                  [p.text for p in t.partners], [p.code for p in t.partners], s.kind, list(s.months),
                  list(s.quarters), s.year or plan.year, s.text or None, t.text],
             ).fetchone()[0]
+        if replaces is not None:
+            carry_marks(con, replaces, batch_id)
 
     batch = Batch("plan", file_name=file_name or plan.file_name, content=content_bytes, uploaded_by=uploaded_by,
                   unit_code=unit_code, year=plan.year, note=plan.organisation, targets=targets,
                   index_targets=index_targets, extra_rows=len(plan.tasks))
     try:
-        batch_id = write_batch(con, batch, extra=write_tasks).batch_id
+        batch_id = write_batch(con, batch, extra=write_tasks, replaces=replaces).batch_id
     except Exception:
         for t in plan.tasks:
             t.id = None
         raise
     return batch_id
+
+
+def carry_marks(con, old_batch: int, new_batch: int) -> int:
+    """Copy the marks of the old plan's tasks to the new plan's tasks with the same content (folded: case,
+    diacritics and punctuation aside), each old task to at most one new one; return how many marks."""
+    old = con.execute("SELECT id, content FROM plan_task WHERE batch_id = ? ORDER BY ordinal", [old_batch]).fetchall()
+    new = con.execute("SELECT id, content FROM plan_task WHERE batch_id = ? ORDER BY ordinal", [new_batch]).fetchall()
+    free: dict[str, list[int]] = {}
+    for task_id, content in new:
+        free.setdefault(fold(content), []).append(task_id)
+    copied = 0
+    for task_id, content in old:
+        targets = free.get(fold(content))
+        if not targets:
+            continue
+        to = targets.pop(0)
+        copied += con.execute(
+            "INSERT INTO plan_task_status (task_id, year, quarter, status, note, evidence_url, evidence_file,"
+            " evidence_name, marked_by, marked_at) SELECT ?, year, quarter, status, note, evidence_url, evidence_file,"
+            " evidence_name, marked_by, marked_at FROM plan_task_status WHERE task_id = ?", [to, task_id]).fetchone()[0]
+    return copied
 
 
 # --- reading tasks back and marking them -----------------------------------------------------------------
