@@ -93,6 +93,20 @@ def start_streamlit(db: Path, script: str = "app.py", extra_env: dict | None = N
     raise RuntimeError("streamlit did not answer /_stcore/health within 60 s")
 
 
+def sign_in(page, url, username="qt", password="matkhau-1"):
+    """Open the app and sign in through the sidebar form, as a user does; waits out a busy machine."""
+    page.goto(url)
+    page.wait_for_selector('[data-testid="stApp"]')
+    page.wait_for_timeout(500)
+    # the first page's run ends before the sign-in form is used
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    page.get_by_text("Đăng nhập (cán bộ, quản trị)").click()
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("button", name="Đăng xuất").wait_for(timeout=90_000)
+
+
 @pytest.fixture(scope="session")
 def app_server(demo_db_file, tmp_path_factory):
     db = tmp_path_factory.mktemp("server") / "app.duckdb"

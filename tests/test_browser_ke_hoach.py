@@ -10,7 +10,7 @@ import pytest
 
 from loaders.schema import connect
 from loaders.users import create_user
-from tests.conftest import start_streamlit
+from tests.conftest import sign_in, start_streamlit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -40,13 +40,7 @@ def idle(page):
 
 
 def open_plans(page, url):
-    page.goto(url)
-    page.wait_for_selector('[data-testid="stApp"]')
-    page.get_by_text("Đăng nhập (cán bộ, quản trị)").click()
-    page.get_by_label("Tên đăng nhập").fill("qt")
-    page.get_by_label("Mật khẩu").fill("matkhau-1")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.get_by_role("button", name="Đăng xuất").wait_for()
+    sign_in(page, url)
     page.get_by_role("link", name="Kế hoạch").click()
     page.get_by_text("Nguồn kế hoạch").wait_for()
     idle(page)

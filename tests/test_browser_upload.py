@@ -8,7 +8,7 @@ import pytest
 from loaders.schema import connect
 from loaders.users import create_user
 from tests import upload_files as F
-from tests.conftest import start_streamlit
+from tests.conftest import sign_in, start_streamlit
 
 pytestmark = pytest.mark.browser
 
@@ -25,16 +25,6 @@ def server(demo_db, tmp_path):
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
-
-
-def sign_in(page, url, username="qt", password="matkhau-1"):
-    page.goto(url)
-    page.wait_for_selector('[data-testid="stApp"]')
-    page.get_by_text("Đăng nhập (cán bộ, quản trị)").click()
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.get_by_role("button", name="Đăng xuất").wait_for()
 
 
 def chart_text(page) -> str:
