@@ -13,6 +13,9 @@ Public API
                                                    Vietnamese message when the database cannot be opened.
 - ``sample_banner()`` / ``sidebar_sample_label()``  the visible "Dữ liệu mẫu" label while sample data is in use.
 - ``select(name, label, options, default=None, format_func=str, shared=False, container=None, help=None)``
+- ``search_select(name, label, options, default=None, format_func=str, container=None, help=None, pinned=())``
+                                                   ``select`` for long lists (a country's 4,000 units): above
+                                                   ``SEARCH_THRESHOLD`` options a search box narrows what is sent.
 - ``multiselect(name, label, options, default=(), format_func=str, container=None, help=None, max_selections=None)``
 - ``segmented(name, label, options, default=None, format_func=str, container=None, help=None)``
 - ``period_picker(container=None) -> (year, quarter)``    Năm + Quý, bound to ``nam`` and ``quy``.
@@ -34,9 +37,12 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import cached, exports, fmt, queries, theme
+from loaders.text import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 TOP_N = 15
+SEARCH_THRESHOLD = 300  # a selectbox sends all its options on every run: 4,000 unit names are ~130 KB
+SEARCH_LIMIT = 100
 STYLER_MAX_CELLS = 600
 UPLOAD_PAGE = "pages/tai_len.py"
 PLOTLY_CONFIG = {
@@ -140,6 +146,37 @@ def select(name: str, label: str, options, default=None, format_func=str, shared
     value = (container or st).selectbox(label, options, key=key, format_func=format_func, help=help)
     _write(name, value, shared)
     return value
+
+
+def search_select(name: str, label: str, options, default=None, format_func=str, container=None,
+                  help: str | None = None, pinned=()):
+    """``select`` for a long list: up to SEARCH_THRESHOLD options it is the same widget; above, a search box
+    (diacritics optional, every word must be found) narrows the selectbox to SEARCH_LIMIT matches, plus the
+    ``pinned`` options and the current choice (from the URL, the session or the default), so links keep working
+    and only what is shown is sent."""
+    options = list(options)
+    if len(options) <= SEARCH_THRESHOLD:
+        return select(name, label, options, default, format_func, container=container, help=help)
+    box = container or st
+    by_str = {str(o): o for o in options}
+    url_text = st.query_params.get(name)
+    state = st.session_state.get(f"qp_{name}")
+    current = (by_str[url_text] if url_text in by_str and url_text != _written().get(name)
+               else state if state in by_str.values() else default if default in by_str.values() else options[0])
+    words = search_words(box.text_input(f"Tìm {label.lower()}", key=f"tim_{name}",
+                                     placeholder=f"gõ vài chữ của tên ({fmt.number(len(options))} {label.lower()})"))
+    matches = [o for o in options if o not in pinned and all(w in fold(format_func(o)) for w in words)]
+    shown = list(dict.fromkeys([*pinned, current, *matches[:SEARCH_LIMIT]]))
+    more = len(matches) - min(len(matches), SEARCH_LIMIT)
+    note = (f"{fmt.number(len(matches))} kết quả" if words else f"{fmt.number(len(options))} {label.lower()}") + (
+        f"; hiện {fmt.number(SEARCH_LIMIT)} đầu tiên, gõ thêm để thu hẹp" if more else "")
+    return select(name, label, shown, current, format_func, container=container,
+                  help=f"{help + ' ' if help else ''}{note}.")
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a search, folded the way names are ('so tu phap' finds 'Sở Tư pháp')."""
+    return fold(text).split()
 
 
 def segmented(name: str, label: str, options, default=None, format_func=str, container=None,

@@ -16,8 +16,8 @@ dy, dq = Q.default_from_periods(cached.q(Q.periods))
 ranking = cached.q(Q.unit_completion, dy, dq)
 default_unit = ranking["unit_code"].iloc[0] if len(ranking) else all_units["unit_code"].iloc[0]
 c1, c2, c3 = st.columns([2.2, 1, 1.8])
-unit = ui.select("don_vi", "Đơn vị", list(all_units["unit_code"]), default=default_unit, format_func=labels.get,
-                 container=c1)
+unit = ui.search_select("don_vi", "Đơn vị", list(all_units["unit_code"]), default=default_unit,
+                        format_func=labels.get, container=c1)
 info = cached.q(Q.unit_info, unit).iloc[0]
 history = cached.q(Q.unit_history, unit)
 src = cached.q(Q.activity_source)

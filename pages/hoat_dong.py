@@ -150,9 +150,9 @@ else:
 st.subheader("Chi tiết một đơn vị")
 names = dict(zip(ranking["unit_code"], ranking["unit_name"]))
 options = [""] + [c for c in cached.q(Q.units)["unit_code"] if c in names]  # Vietnamese name order
-chosen = ui.select("don_vi", "Đơn vị", options, default="",
-                   format_func=lambda c: "— chọn đơn vị (hoặc bấm vào biểu đồ đơn vị ở trên) —" if not c
-                   else names.get(c, c))
+chosen = ui.search_select("don_vi", "Đơn vị", options, default="", pinned=("",),
+                          format_func=lambda c: "— chọn đơn vị (hoặc bấm vào biểu đồ đơn vị ở trên) —" if not c
+                          else names.get(c, c))
 if chosen:
     one = cached.q(Q.completion, year, quarter, (chosen,))
     one = one[one["actual"].notna() | one["target"].notna()]

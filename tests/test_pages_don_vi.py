@@ -54,3 +54,23 @@ def test_every_unit_renders(demo_db, monkeypatch):
     for code in codes:
         at.selectbox(key="qp_don_vi").set_value(code).run()
         assert not at.exception, (code, [e.value for e in at.exception])
+
+
+def test_a_long_unit_list_is_searched_not_sent_whole(demo_db, monkeypatch):
+    """Above ui.SEARCH_THRESHOLD units (a country's 4,000), a search box narrows the unit list; a link to a unit
+    outside the first ones still opens it, and typing without diacritics finds it."""
+    from dashboard import ui
+
+    monkeypatch.setattr(ui, "SEARCH_THRESHOLD", 5)
+    monkeypatch.setattr(ui, "SEARCH_LIMIT", 3)
+    at = app(demo_db, monkeypatch, don_vi="so_y_te")
+    box = at.selectbox(key="qp_don_vi")
+    assert box.value == "so_y_te" and len(box.options) <= 4  # the chosen unit and the first three
+    assert "gõ thêm để thu hẹp" in box.help
+    at = at.text_input(key="tim_don_vi").input("tu phap").run()
+    assert not at.exception
+    box = at.selectbox(key="qp_don_vi")
+    assert set(box.options) == {"Sở Y tế", "Sở Tư pháp"} and "1 kết quả" in box.help
+    at = box.set_value("so_tu_phap").run()
+    assert "Chỉ tiêu qua các quý — Sở Tư pháp" in [s.value for s in at.subheader]
+    assert at.query_params["don_vi"] == "so_tu_phap"

@@ -66,6 +66,20 @@ def test_drill_into_one_unit(demo_db, monkeypatch):
     assert len(specs(at2)) == 5
 
 
+def test_drill_down_searches_a_long_unit_list(demo_db, monkeypatch):
+    from dashboard import ui
+
+    monkeypatch.setattr(ui, "SEARCH_THRESHOLD", 5)
+    monkeypatch.setattr(ui, "SEARCH_LIMIT", 3)
+    at = app(demo_db, monkeypatch)
+    box = at.selectbox(key="qp_don_vi")
+    assert box.value == "" and len(box.options) == 4  # "— chọn đơn vị —" stays first, then three units
+    at = at.text_input(key="tim_don_vi").input("So Tu Phap").run()
+    at = at.selectbox(key="qp_don_vi").set_value("so_tu_phap").run()
+    assert not at.exception and len(specs(at)) == 5
+    assert any("Sở Tư pháp" in m.value and "hoàn thành" in m.value for m in at.markdown)
+
+
 def test_many_units_are_shown_top_and_bottom(demo_db, monkeypatch):
     """120 communes: the default view is the 15 lowest, with a way to see all."""
     from loaders.store import ActivityRow, Batch, TargetRow, write_batch
