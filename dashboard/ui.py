@@ -166,6 +166,8 @@ def search_select(name: str, label: str, options, default=None, format_func=str,
     words = search_words(box.text_input(f"Tìm {label.lower()}", key=f"tim_{name}",
                                      placeholder=f"gõ vài chữ của tên ({fmt.number(len(options))} {label.lower()})"))
     matches = [o for o in options if o not in pinned and all(w in fold(format_func(o)) for w in words)]
+    if words and not matches:
+        box.caption(f"Không có {label.lower()} nào có tên chứa “{' '.join(words)}”.")
     shown = list(dict.fromkeys([*pinned, current, *matches[:SEARCH_LIMIT]]))
     more = len(matches) - min(len(matches), SEARCH_LIMIT)
     note = (f"{fmt.number(len(matches))} kết quả" if words else f"{fmt.number(len(options))} {label.lower()}") + (

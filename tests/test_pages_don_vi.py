@@ -73,4 +73,7 @@ def test_a_long_unit_list_is_searched_not_sent_whole(demo_db, monkeypatch):
     assert set(box.options) == {"Sở Y tế", "Sở Tư pháp"} and "1 kết quả" in box.help
     at = box.set_value("so_tu_phap").run()
     assert "Chỉ tiêu qua các quý — Sở Tư pháp" in [s.value for s in at.subheader]
+    at = at.text_input(key="tim_don_vi").input("khong co dau").run()
+    assert "Không có đơn vị nào có tên chứa “khong co dau”." in [c.value for c in at.caption]
+    assert at.selectbox(key="qp_don_vi").value == "so_tu_phap"  # the choice stays
     assert at.query_params["don_vi"] == "so_tu_phap"
