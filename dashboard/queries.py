@@ -263,10 +263,7 @@ def unit_completion(con, year: int, quarter: int, units=None) -> pd.DataFrame:
     return df
 
 
-def _group_means(con, periods: list[tuple[int, int]], units=None) -> pd.DataFrame:
-    """[year, quarter, grp, completion, n_units] per quarter: per indicator group and overall (grp None), the
-    mean over the units that reported of their capped completions (groups in code order, overall last)."""
-    return _df(con, f"""
+_GROUP_MEANS_SQL = f"""
         WITH p AS (SELECT p.* {_agg_rows()}
                    AND list_contains($years::INTEGER[], p.year)
                    AND list_contains($keys::INTEGER[], p.year * 4 + p.quarter - 1)),
@@ -275,9 +272,19 @@ def _group_means(con, periods: list[tuple[int, int]], units=None) -> pd.DataFram
                count(completion) AS n_units
         FROM p SEMI JOIN reported USING (unit_code, year, quarter)
         WHERE all_groups OR grp IS NOT NULL
-        GROUP BY year, quarter, all_groups, grp ORDER BY year, quarter, all_groups, grp""",
-               {"units": _units_param(units), "years": sorted({int(y) for y, _ in periods}),
-                "keys": [int(y) * 4 + int(q) - 1 for y, q in periods]})
+        GROUP BY year, quarter, all_groups, grp"""
+
+
+def _group_means_params(periods: list[tuple[int, int]], units=None) -> dict:
+    return {"units": _units_param(units), "years": sorted({int(y) for y, _ in periods}),
+            "keys": [int(y) * 4 + int(q) - 1 for y, q in periods]}
+
+
+def _group_means(con, periods: list[tuple[int, int]], units=None) -> pd.DataFrame:
+    """[year, quarter, grp, completion, n_units] per quarter: per indicator group and overall (grp None), the
+    mean over the units that reported of their capped completions (groups in code order, overall last)."""
+    return _df(con, f"{_GROUP_MEANS_SQL} ORDER BY year, quarter, all_groups, grp",
+               _group_means_params(periods, units))
 
 
 def group_completion(con, year: int, quarter: int, units=None) -> pd.DataFrame:
@@ -285,22 +292,21 @@ def group_completion(con, year: int, quarter: int, units=None) -> pd.DataFrame:
 
 
 def overview(con, year: int, quarter: int, units=None) -> pd.DataFrame:
+    """Overall and per-group completion of the quarter beside the previous quarter's, in one query (the big
+    numbers of Tổng quan; joining and sorting in pandas cost as much as the query at national scale)."""
     prev = Quarter(int(year), int(quarter)).previous()
-    means = _group_means(con, [(int(year), int(quarter)), (prev.year, prev.quarter)], units)
-
-    def of(y, q):
-        return means[(means["year"] == y) & (means["quarter"] == q)][["grp", "completion", "n_units"]]
-
-    cur = of(int(year), int(quarter))
-    before = of(prev.year, prev.quarter).rename(columns={"completion": "prev_completion", "n_units": "prev_n_units"})
-    order = metrics(con).groupby("grp", sort=False)["ordinal"].min()
-    df = cur.merge(before, on="grp", how="left")
-    df["key"] = df["grp"].fillna("tong")
-    df["label"] = df["grp"].fillna("Hoàn thành chung")
-    df["delta"] = df["completion"] - df["prev_completion"]
-    df["order"] = [(-1 if pd.isna(g) else order.get(g, 99)) for g in df["grp"]]
-    df = df.sort_values("order").drop(columns=["order"]).reset_index(drop=True)
-    df = df[df["n_units"] > 0].reset_index(drop=True)
+    df = _df(con, f"""
+        WITH m AS ({_GROUP_MEANS_SQL}),
+        ord AS (SELECT grp, min(ordinal) AS o FROM metric GROUP BY grp)
+        SELECT coalesce(c.grp, 'tong') AS key, coalesce(c.grp, 'Hoàn thành chung') AS label, c.grp,
+               c.completion, b.completion AS prev_completion, c.completion - b.completion AS delta, c.n_units
+        FROM m c
+        LEFT JOIN m b ON b.year = $py AND b.quarter = $pq AND b.grp IS NOT DISTINCT FROM c.grp
+        LEFT JOIN ord ON ord.grp = c.grp
+        WHERE c.year = $y AND c.quarter = $q AND c.n_units > 0
+        ORDER BY CASE WHEN c.grp IS NULL THEN -1 ELSE coalesce(ord.o, 99) END""",
+             {**_group_means_params([(int(year), int(quarter)), (prev.year, prev.quarter)], units),
+              "y": int(year), "q": int(quarter), "py": prev.year, "pq": prev.quarter})
     return _add_status(df)[["key", "label", "grp", "completion", "prev_completion", "delta", "n_units", "status"]]
 
 
