@@ -28,8 +28,7 @@ def init_database(con, province: str | None = None) -> dict:
         con.execute("ROLLBACK")
         raise
     result = write_batch(con, batch)
-    if result.created:
-        retire_older_readings(con, result.batch_id)
+    retire_older_readings(con, result.batch_id)  # also after an init that stopped between the two
     refresh_if_stale(con)  # registries loaded above feed v_activity's names and lineage
     return {"schema_version": version, **counts, "entities": len(entities),
             "reference_rows": batch.rows, "reference_batch": result.batch_id, "reference_new": result.created}

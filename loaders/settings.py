@@ -7,6 +7,8 @@ own units. `python -m loaders init --province NAME` sets it; without it, the shi
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .matching import MatchError
 from .reference import HOME_PROVINCE, REFERENCE_DIR, Entity, entity_matcher, province_entities, split_note
 from .registry import read_csv
@@ -19,16 +21,18 @@ class SettingError(ValueError):
     """A setting that cannot be applied; the message is for the user, in Vietnamese."""
 
 
-def shipped_provinces() -> list[Entity]:
-    """The 63 old and 34 new provinces of the shipped 2025 mapping, the same rows init saves as entities."""
-    return province_entities(read_csv(REFERENCE_DIR / "province_mapping_2025.csv"))[0]
+@lru_cache(maxsize=1)
+def shipped_provinces() -> tuple[Entity, ...]:
+    """The 63 old and 34 new provinces of the shipped 2025 mapping, the same rows init saves as entities (read
+    once: every index upload asks for the home province)."""
+    return tuple(province_entities(read_csv(REFERENCE_DIR / "province_mapping_2025.csv"))[0])
 
 
 def match_province(name: str) -> Entity:
     """A province typed loosely (diacritics optional, old or new name); SettingError with suggestions if not."""
     provinces = shipped_provinces()
     try:
-        code = entity_matcher(provinces).match(name).code
+        code = entity_matcher(list(provinces)).match(name).code
     except MatchError as exc:
         raise SettingError(exc.message("tỉnh")) from exc
     return next(e for e in provinces if e.code == code)
