@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from ..store import Batch, IndexTargetRow, TargetRow, find_active_batch, write_batch
+from ..store import Batch, BatchError, IndexTargetRow, TargetRow, find_active_batch, write_batch
 from ..text import fold
 from .model import Plan, Schedule, Task, UnitRef
 
@@ -108,9 +108,6 @@ def save_plan(con, plan: Plan, uploaded_by: str | None, file_name: str | None, c
     existing = find_active_batch(con, sha, "plan")
     if existing is not None and existing != replaces:
         return existing
-    if replaces is not None and not con.execute(
-            "SELECT count(*) FROM batch WHERE id = ? AND kind = 'plan' AND status = 'active'", [replaces]).fetchone()[0]:
-        raise PlanSaveError(f"không thay được lô số {replaces}: không phải kế hoạch đang dùng")
     unit_code = unit_code or plan.organisation_code
     if unit_code and not con.execute("SELECT count(*) FROM unit WHERE code = ?", [unit_code]).fetchone()[0]:
         raise PlanSaveError(f"không lưu được: đơn vị “{unit_code}” không có trong danh mục đơn vị")
@@ -137,9 +134,11 @@ def save_plan(con, plan: Plan, uploaded_by: str | None, file_name: str | None, c
                   index_targets=index_targets, extra_rows=len(plan.tasks))
     try:
         batch_id = write_batch(con, batch, extra=write_tasks, replaces=replaces).batch_id
-    except Exception:
+    except Exception as exc:
         for t in plan.tasks:
             t.id = None
+        if isinstance(exc, BatchError):  # e.g. `replaces` is not an active plan: the store's rule, our error type
+            raise PlanSaveError(str(exc)) from exc
         raise
     return batch_id
 
