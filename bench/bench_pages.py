@@ -55,7 +55,7 @@ COMMUNE_SCENARIOS = [
 def build_demo(path: Path, communes: int = 0) -> Path:
     from loaders.demo import load_sample
     from loaders.init_db import init_database
-    from loaders.periods import Quarter
+    from core.periods import Quarter
     from loaders.schema import connect
     from loaders.store import ActivityRow, Batch, TargetRow, write_batch
 

@@ -30,7 +30,7 @@ import pandas as pd  # noqa: E402
 from loaders.demo import ANNUAL_TARGET, RATE_TARGET  # noqa: E402
 from loaders.init_db import init_database  # noqa: E402
 from loaders.materialize import refresh_if_stale  # noqa: E402
-from loaders.periods import Quarter, latest_complete_quarter, quarter_range  # noqa: E402
+from core.periods import Quarter, latest_complete_quarter, quarter_range  # noqa: E402
 from loaders.reference import registry_unit_entities  # noqa: E402
 from loaders.schema import connect, set_meta  # noqa: E402
 

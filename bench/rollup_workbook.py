@@ -24,8 +24,8 @@ from openpyxl import Workbook  # noqa: E402
 from openpyxl.styles import Alignment, Font  # noqa: E402
 from openpyxl.utils import get_column_letter  # noqa: E402
 
-from loaders.periods import Quarter, quarter_label  # noqa: E402
-from loaders.text import strip_diacritics  # noqa: E402
+from core.periods import Quarter, quarter_label  # noqa: E402
+from core.text import strip_diacritics  # noqa: E402
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
 
@@ -154,7 +154,7 @@ def build_rollup(units: list[tuple[str, str, str]], metric_rows: list[tuple[str,
 
 def write_rollup(con, out: str | Path, rows: int = 4000, period: Quarter | None = None) -> dict:
     """Write the roll-up for `rows` units of the database behind `con` to `out`."""
-    from loaders.periods import latest_complete_quarter
+    from core.periods import latest_complete_quarter
     period = period or latest_complete_quarter()
     units = rollup_units(con, rows)
     content, values = build_rollup(units, metrics(con), period)

@@ -1,6 +1,6 @@
 """`python -m dashboard …`: see dashboard.cli."""
 import sys
 
-from .cli import main
+from dashboard.cli import main
 
 sys.exit(main())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from loaders.periods import quarter_label
+from core.periods import quarter_label
 
 KIND_LABELS = {
     "activities": "Báo cáo hoạt động", "targets": "Chỉ tiêu", "indices": "Chỉ số công bố",

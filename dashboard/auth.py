@@ -15,7 +15,7 @@ import streamlit as st
 
 from loaders.users import ROLE_LABELS, User, get_user, sign_in
 
-from .db import cursor
+from dashboard.db import cursor
 
 SESSION_KEY = "auth_user"
 LEADERSHIP_PAGES = frozenset({"pages/tong_quan.py", "pages/hoat_dong.py", "pages/chi_so.py", "pages/don_vi.py",

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from loaders.periods import Quarter
+from core.periods import Quarter
 
 SAMPLE_MARK = "DỮ LIỆU MẪU"
 TITLE = "GIAO BAN CÔNG TÁC CẢI CÁCH HÀNH CHÍNH"
@@ -115,7 +115,7 @@ class NoDataError(LookupError):
 
 def to_quarter(quarter) -> Quarter:
     """'2025-Q3', 'Quý III/2025', (2025, 3) or a Quarter -> Quarter; DeckError when unreadable."""
-    from loaders.periods import PeriodError, parse_quarter
+    from core.periods import PeriodError, parse_quarter
 
     if isinstance(quarter, Quarter):
         return quarter

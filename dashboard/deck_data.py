@@ -19,6 +19,7 @@ import re
 
 import pandas as pd
 
+from core.rules import HOME_PROVINCE
 from dashboard import fmt, queries
 
 
@@ -30,7 +31,7 @@ def organisation(con) -> str:
         return os.environ["CCHC_ORG"]
     chain = queries.home_chain(con)
     row = con.execute("SELECT name FROM entity WHERE code = ?", [chain[-1]]).fetchone()
-    name = re.sub(r"\s*\(.*\)\s*$", "", row[0]) if row and row[0] else "Đắk Lắk"
+    name = re.sub(r"\s*\(.*\)\s*$", "", row[0]) if row and row[0] else HOME_PROVINCE
     return f"UBND tỉnh {name}"
 
 

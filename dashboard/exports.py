@@ -3,7 +3,7 @@
 - .xlsx: real numbers with number formats (percent, thousands), dates as dates, an optional title row and a
   source row; Excel shows separators in the user's locale.
 - .csv: UTF-8 with BOM (Excel opens Vietnamese text correctly), ";" between fields and a decimal comma
-  (what Excel expects under Vietnamese regional settings; loaders.text.parse_number reads it back);
+  (what Excel expects under Vietnamese regional settings; core.text.parse_number reads it back);
   dates dd/mm/yyyy; ratios (kind "percent") written as percent numbers with " (%)" added to the header.
 
 Public API
@@ -22,7 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from loaders.text import slug
+from core.text import slug
 
 _XLSX_FORMATS = {
     "int": "#,##0", "num1": "#,##0.0", "num2": "#,##0.00", "num4": "0.0000", "auto": "#,##0.##", "auto4": "#,##0.####",

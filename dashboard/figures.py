@@ -43,6 +43,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from core.rules import completion_series
 from dashboard import fmt, theme
 
 _STATUS_INDEX = {s: i for i, s in enumerate(theme.STATUSES)}
@@ -129,7 +130,7 @@ def completion_bars(df: pd.DataFrame, label: str = "unit_name", value: str = "co
 def actual_target_bars(df: pd.DataFrame, label: str = "unit_name", key: str = "unit_code", unit_label: str = "",
                        rate: bool = False, title: str | None = None) -> go.Figure:
     d = df.reset_index(drop=True)
-    status = d["status"] if "status" in d else theme.status_series(d["actual"] / d["target"])
+    status = d["status"] if "status" in d else theme.status_series(completion_series(d["actual"], d["target"]))
     labels = [wrap_label(x, 40) for x in d[label]]
     show = (lambda v: fmt.rate(v)) if rate else (lambda v: fmt.auto(v, 2))
     hover = [f"<b>{n}</b><br>Thực hiện: {show(a)} {'' if rate else unit_label}<br>"

@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 from dashboard import fmt, theme
 from dashboard.figures import bar_height, short_label, wrap_label
 from dashboard.plan_queries import STATUS_LABEL, STATUSES
-from loaders.periods import Quarter
+from core.periods import Quarter
 
 STATUS_COLOR = {
     "done": theme.STATUS_COLOR[theme.DAT],

@@ -37,7 +37,7 @@ import datetime as dt
 import pandas as pd
 
 from dashboard import fmt
-from loaders.periods import Quarter
+from core.periods import Quarter
 
 STATUSES = ("late", "due", "done", "regular", "not_due")
 STATUS_LABEL = {"late": "Quá hạn", "due": "Đến hạn", "done": "Đã xong", "regular": "Thường xuyên",

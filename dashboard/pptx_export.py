@@ -24,8 +24,8 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from . import fmt, theme
-from .deck import SAMPLE_MARK, ChartSpec, Deck, Slide
+from dashboard import fmt, theme
+from dashboard.deck import SAMPLE_MARK, ChartSpec, Deck, Slide
 
 
 def _rgb(hex_colour: str | None) -> RGBColor | None:

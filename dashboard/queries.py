@@ -64,7 +64,7 @@ Indices
 - ``provinces(con)``                           [entity_code, entity_name, valid_from, valid_to, successor, label].
 - ``region_peers(con, province, limit=6) -> tuple``  default peers: same region and generation, most results first.
 - ``home_province(con) -> str``                the home province's entity code (meta 'home_province', else the
-                                               loaders' HOME_PROVINCE).
+                                               core.rules.HOME_PROVINCE).
 - ``home_chain(con, code=None) -> tuple``      the entity and its successors: ('dak_lak', 'dak_lak_2025').
 - ``lineage(con, code)``                       [entity_code, entity_name, valid_from, valid_to, successor, role]
                                                the new province and all the old ones merged into it (role
@@ -97,7 +97,11 @@ import pandas as pd
 
 from dashboard import fmt, theme
 from loaders.materialize import AGG, YTD
-from loaders.periods import Quarter, latest_complete_quarter
+from core.periods import Quarter, latest_complete_quarter, quarter_key, quarter_key_sql
+from core.text import slug
+from core.rules import HOME_KEY, HOME_PROVINCE, active_sql, completion_sql
+
+QK = quarter_key_sql()
 
 # Queries that read only index results and the entity registry: cached by the index data version
 # (loaders.store.data_version(con, "index")), which a unit's activity report does not change.
@@ -181,8 +185,7 @@ def units(con, year: int | None = None, quarter: int | None = None, group: str |
         SELECT u.code AS unit_code, u.name AS unit_name, u.kind, {GROUP_CODE_SQL} AS "group",
                {GROUP_NAME_SQL} AS group_name, u.valid_from, u.valid_to, u.successor
         FROM unit u
-        WHERE ($start IS NULL OR ((u.valid_from IS NULL OR u.valid_from <= $end)
-                                  AND (u.valid_to IS NULL OR u.valid_to >= $start)))
+        WHERE ($start IS NULL OR {active_sql('u')})
           AND ($group IS NULL OR {GROUP_CODE_SQL} = $group)
         ORDER BY u.name COLLATE vi""", {"start": start, "end": end, "group": group})
     df["label"] = [
@@ -212,21 +215,21 @@ def default_from_periods(per: pd.DataFrame) -> tuple[int, int]:
     """The latest quarter with reports; else the latest with targets up to the last complete quarter; else that."""
     last = latest_complete_quarter()
     if len(per):
-        keys = per["year"] * 4 + per["quarter"] - 1
+        keys = quarter_key(per["year"], per["quarter"])
         reported = keys[per["n_reported"] > 0]
         key = int(reported.max()) if len(reported) else None
         if key is None and per["has_target"].any():
-            key = min(int(keys[per["has_target"]].max()), last.year * 4 + last.quarter - 1)
+            key = min(int(keys[per["has_target"]].max()), last.key)
         if key is not None:
-            return key // 4, key % 4 + 1
+            q = Quarter.from_key(key)
+            return q.year, q.quarter
     return last.year, last.quarter
 
 
-# Capping uses CASE, not least(): DuckDB's least() skips NULLs, so least(NULL, 1) would be 1.
-_BASE = """
+_BASE = f"""
     SELECT a.unit_code, a.unit_name, a.year, a.quarter, a.metric_code, m.name AS metric_name, m.kind, m.grp,
            m.unit AS metric_unit, m.ordinal, a.actual, a.target,
-           CASE WHEN a.target > 0 AND a.actual IS NOT NULL THEN a.actual / a.target END AS completion
+           {completion_sql('a.actual', 'a.target')} AS completion
     FROM v_activity a JOIN metric m ON m.code = a.metric_code
     WHERE ($units IS NULL OR list_contains($units::VARCHAR[], a.unit_code))
       AND ($metric IS NULL OR a.metric_code = $metric)
@@ -266,7 +269,7 @@ def unit_completion(con, year: int, quarter: int, units=None) -> pd.DataFrame:
 _GROUP_MEANS_SQL = f"""
         WITH p AS (SELECT p.* {_agg_rows()}
                    AND list_contains($years::INTEGER[], p.year)
-                   AND list_contains($keys::INTEGER[], p.year * 4 + p.quarter - 1)),
+                   AND list_contains($keys::INTEGER[], {quarter_key_sql('p')})),
         reported AS (SELECT unit_code, year, quarter FROM p WHERE all_groups AND n_actual > 0)
         SELECT year, quarter, CASE WHEN all_groups THEN NULL ELSE grp END AS grp, avg(completion) AS completion,
                count(completion) AS n_units
@@ -277,7 +280,7 @@ _GROUP_MEANS_SQL = f"""
 
 def _group_means_params(periods: list[tuple[int, int]], units=None) -> dict:
     return {"units": _units_param(units), "years": sorted({int(y) for y, _ in periods}),
-            "keys": [int(y) * 4 + int(q) - 1 for y, q in periods]}
+            "keys": [quarter_key(int(y), int(q)) for y, q in periods]}
 
 
 def _group_means(con, periods: list[tuple[int, int]], units=None) -> pd.DataFrame:
@@ -337,7 +340,7 @@ def metric_by_unit(con, year: int, quarter: int, metric: str, units=None) -> pd.
 
 def heatmap_quarters(con, year: int, quarter: int, units=None, metric: str | None = None,
                      n_quarters: int = 8) -> pd.DataFrame:
-    hi = int(year) * 4 + int(quarter) - 1
+    hi = quarter_key(int(year), int(quarter))
     lo = hi - n_quarters + 1
     # the predicate on year alone lets DuckDB skip row groups (the tables are sorted by year, quarter)
     params = {"units": _units_param(units), "metric": metric, "lo": lo, "hi": hi, "ylo": lo // 4, "yhi": hi // 4}
@@ -345,14 +348,14 @@ def heatmap_quarters(con, year: int, quarter: int, units=None, metric: str | Non
         sql = f"""
             WITH base AS ({_BASE})
             SELECT unit_code, unit_name, year, quarter, completion, actual, target
-            FROM base WHERE year BETWEEN $ylo AND $yhi AND year * 4 + quarter - 1 BETWEEN $lo AND $hi"""
+            FROM base WHERE year BETWEEN $ylo AND $yhi AND {quarter_key_sql()} BETWEEN $lo AND $hi"""
     else:
         sql = f"""
             SELECT p.unit_code, p.unit_name, p.year, p.quarter,
                    CASE WHEN p.n_actual > 0 THEN p.completion END AS completion,
                    NULL::DOUBLE AS actual, NULL::DOUBLE AS target
             {_agg_rows()} AND p.all_groups AND p.year BETWEEN $ylo AND $yhi
-              AND p.year * 4 + p.quarter - 1 BETWEEN $lo AND $hi"""
+              AND {quarter_key_sql('p')} BETWEEN $lo AND $hi"""
     # Names are compared COLLATE vi once per unit, not once per cell (85 ms for 32,000 cells at national scale)
     df = _df(con, f"""
         WITH h AS ({sql}),
@@ -410,16 +413,16 @@ def not_reported(con, year: int, quarter: int, units=None) -> pd.DataFrame:
     """Units valid in the quarter that have a target for it, or reported in the 8 quarters before, and have sent
     nothing for it (one scan of the per-unit aggregate over two years)."""
     start, end = _quarter_bounds(year, quarter)
-    key = int(year) * 4 + int(quarter) - 1
+    key = quarter_key(int(year), int(quarter))
     df = _df(con, f"""
         WITH recent AS (
             SELECT unit_code,
-                   max(year * 4 + quarter - 1) FILTER (n_actual > 0 AND year * 4 + quarter - 1 < $key) AS last_key,
-                   bool_or(n_actual > 0 AND year * 4 + quarter - 1 = $key) AS now,
-                   bool_or(n_target > 0 AND year * 4 + quarter - 1 = $key) AS has_target
+                   max({QK}) FILTER (n_actual > 0 AND {QK} < $key) AS last_key,
+                   bool_or(n_actual > 0 AND {QK} = $key) AS now,
+                   bool_or(n_target > 0 AND {QK} = $key) AS has_target
             FROM {AGG}
             WHERE all_groups AND list_contains($years::INTEGER[], year)
-              AND year * 4 + quarter - 1 BETWEEN $key - 8 AND $key
+              AND {QK} BETWEEN $key - 8 AND $key
             GROUP BY unit_code),
         uploads AS (SELECT unit_code, max(uploaded_at) AS last_upload FROM v_upload
                     WHERE status = 'active' AND kind = 'activities' GROUP BY unit_code)
@@ -427,13 +430,13 @@ def not_reported(con, year: int, quarter: int, units=None) -> pd.DataFrame:
                coalesce(r.has_target, false) AS has_target, r.last_key, up.last_upload
         FROM unit u JOIN recent r ON r.unit_code = u.code
         LEFT JOIN uploads up ON up.unit_code = u.code
-        WHERE (u.valid_from IS NULL OR u.valid_from <= $end) AND (u.valid_to IS NULL OR u.valid_to >= $start)
+        WHERE {active_sql('u')}
           AND ($units IS NULL OR list_contains($units::VARCHAR[], u.code))
           AND NOT coalesce(r.now, false) AND (r.has_target OR r.last_key IS NOT NULL)
         ORDER BY u.name COLLATE vi""",
              {"key": key, "years": [int(year) - 2, int(year) - 1, int(year)], "start": start, "end": end,
               "units": _units_param(units)})
-    df["last_period"] = [fmt.quarter(int(k) // 4, int(k) % 4 + 1) if not pd.isna(k) else None
+    df["last_period"] = [Quarter.from_key(k).label if not pd.isna(k) else None
                          for k in df["last_key"]]
     return df.drop(columns=["last_key"])
 
@@ -462,12 +465,12 @@ def unit_history(con, unit_code: str) -> pd.DataFrame:
     last = latest_complete_quarter()
     df = _df(con, f"""
         WITH base AS ({_BASE}),
-        upto AS (SELECT max(year * 4 + quarter - 1) FILTER (n_actual > 0) AS k FROM {AGG} WHERE all_groups)
+        upto AS (SELECT max({QK}) FILTER (n_actual > 0) AS k FROM {AGG} WHERE all_groups)
         SELECT year, quarter, metric_code, metric_name, kind, grp, metric_unit, ordinal, actual, target, completion
         FROM base
-        WHERE year * 4 + quarter - 1 <= greatest(coalesce((SELECT k FROM upto), 0), $last)
+        WHERE {QK} <= greatest(coalesce((SELECT k FROM upto), 0), $last)
         ORDER BY year, quarter, ordinal""",
-             {"units": [unit_code], "metric": None, "last": last.year * 4 + last.quarter - 1})
+             {"units": [unit_code], "metric": None, "last": last.key})
     df["label"] = _labels(df)
     return _add_status(df)
 
@@ -512,11 +515,6 @@ def provinces(con) -> pd.DataFrame:
 
 
 def home_province(con) -> str:
-    from loaders.reference import HOME_PROVINCE
-    from loaders.text import slug
-
-    from loaders.settings import HOME_KEY
-
     row = con.execute("SELECT value FROM meta WHERE key = ?", [HOME_KEY]).fetchone()
     code = row[0] if row and row[0] else slug(HOME_PROVINCE)
     exists = con.execute("SELECT count(*) FROM entity WHERE code = ?", [code]).fetchone()[0]

@@ -1,8 +1,9 @@
 """The look and the rules of judgement: status thresholds and colours, target marks, the Plotly theme, source lines.
 
 THE one place for the thresholds (đạt / gần đạt / chưa đạt) and their colours: pages, figures, slides and
-exports all use these names, so a colour means the same thing on every page. ``THRESHOLD_DAT`` and ``UNIT_CAP``
-are defined in loaders.materialize and re-exported here: the per-unit aggregate table is built with them.
+exports all use these names, so a colour means the same thing on every page. The thresholds, the status codes
+and the completion rule itself live in core.rules (the per-unit aggregate table is built with them) and are
+re-exported here.
 
 Completion (definitions used by dashboard.queries):
 - an indicator's completion = actual / target, for counts and rates alike; undefined when the target is
@@ -41,13 +42,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from dashboard import fmt
-from loaders.materialize import THRESHOLD_DAT, UNIT_CAP  # noqa: F401 (re-exported: the aggregate's rules)
-
-THRESHOLD_GAN_DAT = 0.8
-DISPLAY_CAP = 1.5
-
-DAT, GAN_DAT, CHUA_DAT, NO_STATUS = "dat", "gan_dat", "chua_dat", "chua_co"
-STATUSES = (DAT, GAN_DAT, CHUA_DAT, NO_STATUS)
+from core.rules import (CHUA_DAT, DAT, DISPLAY_CAP, GAN_DAT, NO_STATUS, STATUSES, THRESHOLD_DAT,  # noqa: F401
+                        THRESHOLD_GAN_DAT, UNIT_CAP, status_of, status_series)
 STATUS_LABEL = {DAT: "Đạt", GAN_DAT: "Gần đạt", CHUA_DAT: "Chưa đạt", NO_STATUS: "Chưa có số liệu"}
 STATUS_COLOR = {DAT: "#1b7f3b", GAN_DAT: "#e3a008", CHUA_DAT: "#c62828", NO_STATUS: "#c4c9d0"}
 STATUS_RULE = (f"Đạt: ≥ {fmt.percent(THRESHOLD_DAT, 0)}; gần đạt: {fmt.percent(THRESHOLD_GAN_DAT, 0)} đến dưới "
@@ -63,23 +59,6 @@ SERIES_COLORS = ["#0b5cad", "#e8710a", "#7b3fa0", "#12867f", "#b0306b", "#5f6b7a
 FONT_FAMILY = '"Source Sans Pro", "Source Sans 3", "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif'
 FONT_SIZE = 14
 SAMPLE_LABEL = "Dữ liệu mẫu"
-
-
-def status_of(completion) -> str:
-    if completion is None or (isinstance(completion, float) and math.isnan(completion)) or pd.isna(completion):
-        return NO_STATUS
-    if completion >= THRESHOLD_DAT:
-        return DAT
-    if completion >= THRESHOLD_GAN_DAT:
-        return GAN_DAT
-    return CHUA_DAT
-
-
-def status_series(s: pd.Series) -> pd.Series:
-    """``status_of`` for every value, vectorised (a national heatmap has 32,000 cells)."""
-    v = pd.to_numeric(s, errors="coerce").astype("float64")
-    out = np.select([v.isna(), v >= THRESHOLD_DAT, v >= THRESHOLD_GAN_DAT], [NO_STATUS, DAT, GAN_DAT], CHUA_DAT)
-    return pd.Series(out, index=s.index, name=s.name, dtype="object")
 
 
 def badge_html(status: str, text: str | None = None) -> str:

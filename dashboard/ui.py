@@ -37,7 +37,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import cached, exports, fmt, queries, theme
-from loaders.text import fold
+from core.text import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 TOP_N = 15

@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .audit import record
-from .store import BatchError, WriteResult, find_active_batch, rollback_batch, write_batch
-from .users import PermissionDenied, User, current
+from loaders.audit import record
+from loaders.store import BatchError, WriteResult, find_active_batch, rollback_batch, write_batch
+from loaders.users import PermissionDenied, User, current
 
 if TYPE_CHECKING:  # the reader (and its workbook parser) load only when a file is read
-    from .load import Parsed
+    from loaders.load import Parsed
 
 UPLOAD_KINDS = ("activities", "targets", "indices")
 STAFF_KINDS = ("activities",)  # a unit's staff send results; targets and index results are the office's
@@ -44,7 +44,7 @@ def _units_of(batch) -> set[str]:
 
 
 def max_bytes_default() -> int:
-    from .workbook import max_bytes_default as limit
+    from loaders.workbook import max_bytes_default as limit
 
     return limit()
 
@@ -79,7 +79,7 @@ def read_upload(con, user: User | None, file_name: str, content: bytes, unit: st
                 period: str | None = None, kind: str | None = None) -> "Parsed":
     """read_file for the upload page: a unit's staff always read with their own unit, so a file whose
     letterhead names another unit is an error. Nothing is written. Raises like read_file."""
-    from .load import read_file
+    from loaders.load import read_file
 
     fresh = current(con, user) if user is not None else None
     if fresh is not None and fresh.role == "can_bo":

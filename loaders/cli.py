@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .schema import DatabaseLockedError, connect, db_path
+from loaders.schema import DatabaseLockedError, connect, db_path
 
 EXIT_OK, EXIT_REFUSED, EXIT_UNUSABLE = 0, 1, 2
 
@@ -28,9 +28,9 @@ def open_db(args, read_only: bool = False):
 
 
 def cmd_init(args) -> int:
-    from .init_db import init_database
+    from loaders.init_db import init_database
 
-    from .settings import SettingError, match_province
+    from loaders.settings import SettingError, match_province
 
     province = None
     if args.province:
@@ -52,8 +52,8 @@ def cmd_init(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from .demo import load_sample
-    from .init_db import init_database
+    from loaders.demo import load_sample
+    from loaders.init_db import init_database
 
     with open_db(args) as con:
         init_database(con)
@@ -74,7 +74,7 @@ def cmd_batches(args) -> int:
     if not rows:
         print("Chưa có lô dữ liệu nào.")
         return EXIT_OK
-    from .periods import quarter_label
+    from core.periods import quarter_label
 
     print(f"{'Lô':>5}  {'Thời gian':<16}  {'Loại':<10}  {'Tệp':<34}  {'Đơn vị':<14}  {'Kỳ':<12}  {'Dòng':>5}  Trạng thái")
     for bid, at, kind, file_name, unit, year, quarter, n, status, by in rows:
@@ -86,9 +86,9 @@ def cmd_batches(args) -> int:
 
 
 def cmd_rollback(args) -> int:
-    from .audit import record
-    from .load_command import _os_user
-    from .store import BatchError, rollback_batch
+    from loaders.audit import record
+    from loaders.load_command import _os_user
+    from loaders.store import BatchError, rollback_batch
 
     by = args.by or _os_user()
     with open_db(args) as con:
@@ -125,7 +125,7 @@ def build_parser() -> ArgumentParser:
 
 def _extensions():
     """Commands that live beside their library code (load, template, plan, user)."""
-    from . import extensions
+    from loaders import extensions
 
     return extensions.COMMANDS
 

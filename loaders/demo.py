@@ -13,10 +13,11 @@ import datetime as dt
 import math
 import random
 
-from .materialize import refresh_if_stale
-from .periods import Quarter, latest_complete_quarter, quarter_range
-from .registry import Registry
-from .store import ActivityRow, Batch, IndexTargetRow, TargetRow, write_batch
+from loaders.materialize import refresh_if_stale
+from core.rules import unit_active
+from core.periods import Quarter, latest_complete_quarter, quarter_range
+from loaders.registry import Registry
+from loaders.store import ActivityRow, Batch, IndexTargetRow, TargetRow, write_batch
 
 FIRST = Quarter(2024, 1)
 SAMPLE_BY = "Dữ liệu mẫu"
@@ -32,11 +33,8 @@ LEADING_SKILL = 1.12  # units at or above it meet every target (about one unit i
 
 
 def sample_units(registry: Registry, on: dt.date) -> list[dict]:
-    def valid(u):
-        vf, vt = u.get("valid_from"), u.get("valid_to")
-        return (not vf or str(vf) <= on.isoformat()) and (not vt or str(vt) >= on.isoformat())
-
-    return [u for u in registry.units if u.get("kind") != "huyen" and valid(u)]
+    return [u for u in registry.units
+            if u.get("kind") != "huyen" and unit_active(u.get("valid_from"), u.get("valid_to"), on, on)]
 
 
 def build_sample(registry: Registry, last: Quarter | None = None, seed: int = 2025) -> list[Batch]:

@@ -13,15 +13,17 @@ import os
 import re
 from dataclasses import dataclass
 
-from .load_context import CellValueError, Context, fmt_number, looks_like_name, match_message, number_at
-from .matching import MatchError
-from .reference import (HOME_PROVINCE, REFERENCE_DIR, Entity, ReferenceError, ReferenceResolver, province_entities,
+from loaders.load_context import CellValueError, Context, fmt_number, looks_like_name, match_message, number_at
+from core.rules import valid_year, year_range_text
+from core.matching import MatchError
+from core.rules import HOME_PROVINCE
+from loaders.reference import (REFERENCE_DIR, Entity, ReferenceDataError, ReferenceResolver, province_entities,
                         split_note)
-from .registry import read_csv, split_aliases
-from .settings import home_province_name
-from .store import IndexRow, IndexTargetRow
-from .text import fold, nfc, slug
-from .workbook import (DATE_LINE_RE, Column, Grid, RowKind, Table, cell_text, classify_row, is_blank, is_number_like,
+from loaders.registry import read_csv, split_aliases
+from loaders.settings import home_province_name
+from loaders.store import IndexRow, IndexTargetRow
+from core.text import fold, nfc, slug
+from loaders.workbook import (DATE_LINE_RE, Column, Grid, RowKind, Table, cell_text, classify_row, is_blank, is_number_like,
                        strip_item_prefix, title_lines, year_in)
 
 LAYOUT = "index_table"
@@ -56,7 +58,7 @@ class EntityResolver:
         self.has_db = bool(rows)
 
     def province(self, name: str, year: int, hint: str = "") -> str:
-        """Raises MatchError (unknown / ambiguous) or ReferenceError (a 2025 province before 2025)."""
+        """Raises MatchError (unknown / ambiguous) or ReferenceDataError (a 2025 province before 2025)."""
         base, _ = split_note(name)
         base = re.sub(r"^\s*(tỉnh|thành phố|tp\.?)\s+", "", base, flags=re.I) or base
         return self.resolver.province(base if "(cũ" not in name else name, year, hint)
@@ -391,7 +393,7 @@ def resolve_entity(ctx: Context, grid: Grid, r: int, c: int, name: str, year: in
             if which == "province":
                 return ctx.entities.province(name, year, hint)
             return ctx.entities.unit(name)
-        except ReferenceError as exc:
+        except ReferenceDataError as exc:
             ctx.error(grid, r, c, f"“{name}”: {exc}")
             return None
         except MatchError as exc:
@@ -454,7 +456,7 @@ def _row_values(ctx, grid, r, cols: list[IndexColumn], index_code, year, entity,
 
 
 def _letter(c: int) -> str:
-    from .workbook import col_letter
+    from loaders.workbook import col_letter
 
     return col_letter(c)
 
@@ -588,8 +590,8 @@ def _year_cell(ctx: Context, grid: Grid, r: int, c: int) -> int | None:
         y = number_at(grid, r, c)
     except CellValueError:
         y = year_in(fold(cell_text(v)))
-    if y is None or not float(y).is_integer() or not 1990 <= y <= 2100:
-        ctx.error(grid, r, c, f"năm “{cell_text(v)}” không hợp lệ — cần một năm từ 1990 đến 2100 (ví dụ 2024)")
+    if y is None or not valid_year(y):
+        ctx.error(grid, r, c, f"năm “{cell_text(v)}” không hợp lệ — cần một năm {year_range_text()} (ví dụ 2024)")
         return None
     return int(y)
 

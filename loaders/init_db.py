@@ -1,12 +1,12 @@
 """`init`: create or upgrade the schema and load the shipped registries and reference data."""
 from __future__ import annotations
 
-from .materialize import refresh_if_stale
-from .reference import reference_batch, registry_unit_entities, save_entities, save_regions
-from .registry import Registry, load_registries
-from .schema import migrate
-from .settings import home_province_name, set_home_province
-from .store import rollback_batch, write_batch
+from loaders.materialize import refresh_if_stale
+from loaders.reference import reference_batch, registry_unit_entities, save_entities, save_regions
+from loaders.registry import Registry, load_registries
+from loaders.schema import migrate
+from loaders.settings import home_province_name, set_home_province
+from loaders.store import rollback_batch, write_batch
 
 
 def init_database(con, province: str | None = None) -> dict:

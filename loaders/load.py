@@ -15,15 +15,16 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import index_table, rollup, tidy, unit_report
-from .errors import LoadError, LoadWarning, Problems, UnusableFileError
-from .load_context import KINDS, Context
-from .matching import MatchError
-from .periods import PeriodError, parse_quarter
-from .registry import Registry
-from .store import Batch, write_batch
-from .text import fold
-from .workbook import Grid, find_table, read_workbook
+from loaders import index_table, rollup, tidy, unit_report
+from loaders.errors import LoadError, LoadWarning, Problems, UnusableFileError
+from loaders.load_context import KINDS, Context
+from core.rules import valid_year, year_range_text
+from core.matching import MatchError
+from core.periods import PeriodError, parse_quarter
+from loaders.registry import Registry
+from loaders.store import Batch, write_batch
+from core.text import fold
+from loaders.workbook import Grid, find_table, read_workbook
 
 LAYOUTS = {m.LAYOUT: m for m in (tidy, unit_report, rollup, index_table)}
 LAYOUT_NAMES = {"tidy": "mẫu chuẩn (một dòng một số liệu)", "unit_report": "báo cáo của một đơn vị",
@@ -98,9 +99,9 @@ def parse_period(text: str | None) -> tuple[int | None, int | None]:
     s = str(text).strip()
     if re.fullmatch(r"\d{4}", s):
         y = int(s)
-        if 1990 <= y <= 2100:
+        if valid_year(y):
             return y, None
-        raise ArgumentError(f"năm “{s}” không hợp lệ — cần một năm từ 1990 đến 2100")
+        raise ArgumentError(f"năm “{s}” không hợp lệ — cần một năm {year_range_text()}")
     m = re.fullmatch(r"(\d{4})\s*-?\s*[Qq]\s*(\d+)", s)
     if m and not 1 <= int(m.group(2)) <= 4:
         raise ArgumentError(f"kỳ “{s}”: quý {m.group(2)} nằm ngoài 1–4 — cần dạng 2025-Q3 (quý 1 đến 4)")
@@ -309,7 +310,7 @@ def _ensure_unit_entities(con) -> None:
     except Exception:  # noqa: BLE001
         return
     if missing:
-        from .reference import registry_unit_entities
+        from loaders.reference import registry_unit_entities
 
         registry_unit_entities(con)
 

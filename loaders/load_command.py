@@ -16,11 +16,11 @@ import os
 import sys
 from pathlib import Path
 
-from .audit import record
-from .errors import UnusableFileError
-from .load import LAYOUT_NAMES, ArgumentError, LoadReport, load_file, make_context, parse_period
-from .load_context import KINDS
-from .schema import MIGRATIONS, DatabaseLockedError, connect, db_path, schema_version
+from loaders.audit import record
+from loaders.errors import UnusableFileError
+from loaders.load import LAYOUT_NAMES, ArgumentError, LoadReport, load_file, make_context, parse_period
+from loaders.load_context import KINDS
+from loaders.schema import MIGRATIONS, DatabaseLockedError, connect, db_path, schema_version
 
 EXIT_OK, EXIT_REFUSED, EXIT_UNUSABLE = 0, 1, 2
 KIND_NAMES = {"activities": "kết quả thực hiện", "targets": "kế hoạch", "indices": "kết quả chỉ số"}
@@ -72,7 +72,7 @@ def _open(args):
         return con, con, None
     con = connect(args.db)
     if schema_version(con) < len(MIGRATIONS):
-        from .init_db import init_database
+        from loaders.init_db import init_database
 
         init_database(con)
     return con, con, None
@@ -90,7 +90,7 @@ def cmd_load(args) -> int:
         return _finish(args, [_unusable(f, msg, args.kind) for f in args.files], [msg])
     try:
         if source is None:
-            from .registry import Registry
+            from loaders.registry import Registry
 
             source = Registry.from_data_dir()
         try:
@@ -121,7 +121,7 @@ def _load_one(args, source, con, file_name: str, by: str, max_bytes, note) -> tu
         return _unusable(file_name, msg, args.kind), f"{file_name}: {msg}"
     try:
         if con is None or args.dry_run:
-            from .load import read_file
+            from loaders.load import read_file
 
             parsed = read_file(source, p.name, content, args.unit, args.period, args.kind, index=args.index,
                                uploaded_by=by, max_bytes=max_bytes)
@@ -129,7 +129,7 @@ def _load_one(args, source, con, file_name: str, by: str, max_bytes, note) -> tu
             report = LoadReport(status, parsed.file_name, parsed.kind, None, 0 if parsed.errors else parsed.rows,
                                 parsed.errors, parsed.warnings, layouts=parsed.layouts)
             if note:
-                from .errors import LoadWarning
+                from loaders.errors import LoadWarning
 
                 report.warnings.insert(0, LoadWarning(None, None, None, note))
         else:
@@ -219,8 +219,8 @@ def _os_user() -> str:
 
 
 def cmd_template(args) -> int:
-    from .registry import Registry
-    from .templates import TemplateError, write_template
+    from loaders.registry import Registry
+    from loaders.templates import TemplateError, write_template
 
     con = None
     path = db_path(args.db)

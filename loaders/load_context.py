@@ -10,13 +10,15 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from .errors import Problems
-from .matching import Match, MatchError
-from .periods import find_quarter, quarter_label
-from .registry import Registry
-from .store import ActivityRow, IndexRow, IndexTargetRow, TargetRow
-from .text import NumberError, fold, nfc, parse_number
-from .workbook import _fold, DATE_LINE_RE, DOT_THOUSANDS_RE, Grid, cell_text, col_letter, is_blank, title_lines
+from loaders.errors import Problems
+from core.rules import valid_year
+from core.matching import Match, MatchError
+from core.periods import find_quarter, quarter_label
+from loaders.registry import Registry
+from loaders.store import ActivityRow, IndexRow, IndexTargetRow, TargetRow
+from core.numbers import auto
+from core.text import NumberError, fold, nfc, parse_number
+from loaders.workbook import _fold, DATE_LINE_RE, DOT_THOUSANDS_RE, Grid, cell_text, col_letter, is_blank, title_lines
 
 KINDS = ("activities", "targets", "indices")
 
@@ -34,12 +36,7 @@ def letter(c: int) -> str:
 
 def fmt_number(x: float | None) -> str:
     """12 -> '12', 1250 -> '1.250', 88.5 -> '88,5' (how a Vietnamese user writes numbers)."""
-    if x is None:
-        return "(trống)"
-    if float(x).is_integer():
-        return f"{int(x):,}".replace(",", ".")
-    s = f"{x:,.4f}".rstrip("0").rstrip(".")
-    return s.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
+    return "(trống)" if x is None else auto(x, 4)
 
 
 class CellValueError(ValueError):
@@ -156,7 +153,7 @@ class Context:
     @property
     def entities(self):
         if self._entities is None:
-            from .index_table import EntityResolver
+            from loaders.index_table import EntityResolver
 
             self._entities = EntityResolver(self.registry, self.con)
         return self._entities
@@ -347,7 +344,7 @@ def sheet_period(ctx: Context, grid: Grid, table) -> tuple[int | None, int | Non
         if q is not None and found_q is None:
             found_q = (q.year, q.quarter, r, c, text)
         m = _TITLE_YEAR_RE.search(f)
-        if m and found_y is None and 1990 <= int(m.group(1)) <= 2100:
+        if m and found_y is None and valid_year(m.group(1)):
             found_y = (int(m.group(1)), r, c, text)
     if ctx.year is not None:
         if found_q and (found_q[0], found_q[1]) != (ctx.year, ctx.quarter) and ctx.quarter is not None:

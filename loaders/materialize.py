@@ -17,8 +17,8 @@ reaching the target, and how many values and targets it has. Why: even on the ta
 overview and heatmap grouped 3.4 million (all quarters) or 144,000 rows per call (90-430 ms at national
 scale); the aggregate has 1.2 million rows and answers them by unit, not by indicator. dashboard.queries reads
 it for those; it is public to nothing else. It is built with the completion rules below (a unit's mean of
-indicator completions capped at UNIT_CAP; "đạt" from THRESHOLD_DAT), so they live here and dashboard.theme
-re-exports them; a change of rule or of this definition (AGG_VERSION) rebuilds everything.
+indicator completions capped at UNIT_CAP; "đạt" from THRESHOLD_DAT; core.rules); a change of rule or of this
+definition (AGG_VERSION) rebuilds everything.
 
 `activity_unit_ytd` (YTD) holds, per unit and quarter, the year-to-date progress of the unit's count indicators
 against their annual targets (summed over the indicators, with how many there are, so any set of units averages
@@ -41,6 +41,8 @@ from __future__ import annotations
 
 import json
 
+from core.rules import THRESHOLD_DAT, UNIT_CAP, capped_sql, completion_sql
+
 TABLE = "activity_current"
 LIVE = "v_activity_live"
 AGG = "activity_unit_quarter"
@@ -48,21 +50,18 @@ YTD = "activity_unit_ytd"
 STATE_KEY = "activity_current_state"
 ORDER = "year, quarter, unit_code, metric_code"
 
-# The completion rules (see dashboard.theme's docstring, which re-exports them): AGG is built with them.
-THRESHOLD_DAT = 1.0  # an indicator is "đạt" at actual / target >= this
-UNIT_CAP = 1.0  # each indicator's completion is capped at this in a unit's mean
 AGG_VERSION = 2  # bump when _agg_sql or _ytd_sql changes: the state then differs and everything is rebuilt
 
 
 def _agg_sql(where: str, source: str = TABLE) -> str:
-    """AGG's rows for the rows of `source` matching `where`. CASE, not least(): least() skips NULLs."""
+    """AGG's rows for the rows of `source` matching `where`."""
     return f"""
         SELECT a.unit_code, any_value(a.unit_name) AS unit_name, a.year, a.quarter, m.grp,
                grouping(m.grp) = 1 AS all_groups,
                count(a.c) AS n_indicators, count(*) FILTER (a.c >= {THRESHOLD_DAT}) AS n_dat,
-               avg(CASE WHEN a.c > {UNIT_CAP} THEN {UNIT_CAP} ELSE a.c END) AS completion,
+               avg({capped_sql('a.c')}) AS completion,
                count(a.actual) AS n_actual, count(a.target) AS n_target
-        FROM (SELECT *, CASE WHEN target > 0 AND actual IS NOT NULL THEN actual / target END AS c
+        FROM (SELECT *, {completion_sql()} AS c
               FROM {source} WHERE {where}) a
         JOIN metric m ON m.code = a.metric_code
         GROUP BY GROUPING SETS ((a.unit_code, a.year, a.quarter, m.grp), (a.unit_code, a.year, a.quarter))
@@ -86,7 +85,7 @@ def _ytd_sql(where: str, source: str = TABLE) -> str:
                 FROM c JOIN annual a USING (unit_code, year, metric_code)
                 WINDOW w AS (PARTITION BY c.unit_code, c.year, c.metric_code ORDER BY c.quarter)),
         s AS (SELECT unit_code, year, quarter, count(*) AS series,
-                     sum(CASE WHEN cum_actual / annual > {UNIT_CAP} THEN {UNIT_CAP} ELSE cum_actual / annual END)
+                     sum({capped_sql('cum_actual / annual')})
                          AS progress,
                      sum(cum_target / annual) AS plan
               FROM cum GROUP BY ALL),

@@ -27,14 +27,17 @@ Guarded writes (the permission rules of loaders.users, checked again here, not o
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
 
-from .plans.model import Plan, Target, Task, UnitRef
-from .plans.schedule import schedule_or_default, unstated
-from .plans.units import resolve_unit
-from .text import fold, nfc
+from loaders.plans.model import Plan, Target, Task, UnitRef
+from loaders.plans.schedule import schedule_or_default, unstated
+from loaders.plans.units import resolve_unit
+from core.rules import unit_active, valid_year, year_range_text
+from core.numbers import auto as _num, file_size
+from core.text import fold, nfc
 
 PERIODS = ("", "month", "quarter", "week", "year")
 PERIOD_LABELS = {"": "—", "month": "mỗi tháng", "quarter": "mỗi quý", "week": "mỗi tuần", "year": "mỗi năm"}
@@ -80,7 +83,7 @@ def unit_options(plan: Plan, registry) -> list[str]:
         for u in t.units():
             seen.setdefault(u.text, None)
     for u in registry.units:
-        if not u.get("valid_to") or str(u.get("valid_to")) in ("", "None", "NaT"):
+        if unit_active(u.get("valid_from"), u.get("valid_to"), dt.date.today(), dt.date.today()):
             seen.setdefault(u["name"], None)
     return list(seen)
 
@@ -143,7 +146,7 @@ def _number(v) -> float | None:
         return None
     if isinstance(v, (int, float)):
         return float(v)
-    from .text import NumberError, parse_number
+    from core.text import NumberError, parse_number
 
     try:
         return float(parse_number(str(v)))
@@ -158,13 +161,6 @@ def _row_no(v) -> int | None:
         return int(v)
     except (TypeError, ValueError):
         return None
-
-
-def _num(v: float) -> str:
-    """48 -> '48', 1250 -> '1.250', 88.5 -> '88,5' (the Vietnamese way; loaders cannot use dashboard.fmt)."""
-    if float(v) == int(v):
-        return f"{int(v):,}".replace(",", ".")
-    return f"{v:g}".replace(".", ",")
 
 
 def _is_province_plan(organisation: str | None) -> bool:
@@ -191,8 +187,8 @@ def apply_edits(plan: Plan, targets, tasks, registry, organisation: str | None =
     year = plan.year if year is None else year
     if year is None:
         errors.append("Chưa có năm của kế hoạch: hãy nhập năm.")
-    elif not 2000 <= int(year) <= 2100:
-        errors.append(f"Năm {year} không hợp lệ (cần từ 2000 đến 2100).")
+    elif not valid_year(year):
+        errors.append(f"Năm {year} không hợp lệ (cần {year_range_text()}).")
 
     indicators = {m["code"]: m for m in registry.indicators}
     indices = {i["code"]: i for i in registry.indices}
@@ -313,9 +309,9 @@ def save_reviewed(con, user, plan: Plan, file_name: str | None, content: bytes, 
                   entity_code: str | None = None, replaces: int | None = None) -> int:
     """Save the reviewed plan as one batch (administrators only); PermissionDenied / PlanSaveError otherwise.
     `replaces`: the saved plan batch this one supersedes (see loaders.plans.save_plan)."""
-    from .audit import record
-    from .plans.save import save_plan
-    from .users import require_role
+    from loaders.audit import record
+    from loaders.plans.save import save_plan
+    from loaders.users import require_role
 
     fresh = require_role(con, user, "quan_tri")
     batch_id = save_plan(con, plan, fresh.username, file_name, content, unit_code=unit_code, entity_code=entity_code,
@@ -331,8 +327,8 @@ def mark_task_as(con, user, task_id: int, year: int, quarter: int, status: str =
                  note: str | None = None, evidence_url: str | None = None, evidence_file: bytes | None = None,
                  evidence_name: str | None = None) -> None:
     """Record a task's status for a quarter: the staff of its lead unit, or an administrator."""
-    from .plans.save import PlanSaveError, mark_task
-    from .users import PermissionDenied, require_unit
+    from loaders.plans.save import PlanSaveError, mark_task
+    from loaders.users import PermissionDenied, require_unit
 
     row = con.execute("SELECT lead_unit_code, lead_text FROM plan_task WHERE id = ?", [task_id]).fetchone()
     if row is None:
@@ -344,7 +340,7 @@ def mark_task_as(con, user, task_id: int, year: int, quarter: int, status: str =
         raise PermissionDenied(f"chỉ cán bộ của đơn vị chủ trì ({lead_text or lead_code}) hoặc quản trị viên được "
                                "đánh dấu nhiệm vụ này") from None
     if fresh is None:  # the lead unit is not in the registry: only an administrator can answer for it
-        from .users import require_role
+        from loaders.users import require_role
 
         try:
             fresh = require_role(con, user, "quan_tri")
@@ -360,7 +356,6 @@ def mark_task_as(con, user, task_id: int, year: int, quarter: int, status: str =
     if evidence_url and not _URL.match(evidence_url):
         raise PlanSaveError(f"liên kết “{evidence_url}” không hợp lệ (cần bắt đầu bằng http:// hoặc https://)")
     if evidence_file is not None and len(evidence_file) > MAX_EVIDENCE_BYTES:
-        raise PlanSaveError(f"tệp minh chứng {len(evidence_file) / 1024 / 1024:.1f} MB, tối đa "
-                            f"{MAX_EVIDENCE_BYTES // 1024 // 1024} MB".replace(".", ","))
+        raise PlanSaveError(f"tệp minh chứng {file_size(len(evidence_file))}, tối đa {file_size(MAX_EVIDENCE_BYTES)}")
     mark_task(con, task_id, int(year), int(quarter), status, fresh.username, note=note, evidence_url=evidence_url,
               evidence_file=evidence_file, evidence_name=evidence_name if evidence_file is not None else None)

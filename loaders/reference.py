@@ -9,10 +9,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .matching import FILLER, Matcher, MatchError
-from .registry import DATA_DIR, Registry, read_csv
-from .store import Batch, IndexRow
-from .text import fold, nfc, slug
+from core.rules import HOME_PROVINCE
+from core.matching import FILLER, Matcher, MatchError
+from loaders.registry import DATA_DIR, Registry, read_csv
+from loaders.store import Batch, IndexRow
+from core.text import fold, nfc, slug
 
 REFERENCE_DIR = DATA_DIR / "reference"
 INDEX_FILES = ("par_index.csv", "sipas.csv", "papi.csv", "pci.csv", "dti.csv", "ddci.csv", "subprovincial_par_dti.csv",
@@ -20,7 +21,6 @@ INDEX_FILES = ("par_index.csv", "sipas.csv", "papi.csv", "pci.csv", "dti.csv", "
 # The national average is an entity of its own, never a province: the pages draw it as a reference line.
 NATIONAL = {"code": "ca_nuoc", "name": "Trung bình cả nước", "kind": "ca_nuoc"}
 MERGER_DATE = "2025-07-01"
-HOME_PROVINCE = "Đắk Lắk"  # the shipped unit registry's province, until `init --province` names another
 READER_VERSION = b"reference-reader 4\n"  # raise when the reading of the CSVs changes
 
 # Short forms that published tables use for provinces.
@@ -35,7 +35,7 @@ PROVINCE_ALIASES = {
 }
 
 
-class ReferenceError(ValueError):
+class ReferenceDataError(ValueError):
     """A reference row that cannot be resolved: a defect in the shipped data."""
 
 
@@ -126,7 +126,7 @@ class ReferenceResolver:
         if new_ranking and entity.successor:
             return entity.successor
         if entity.code.endswith("_2025") and not new_ranking:
-            raise ReferenceError(f"{name} {year}: tỉnh mới chỉ có số liệu từ 2025 hoặc bảng 34 tỉnh")
+            raise ReferenceDataError(f"{name} {year}: tỉnh mới chỉ có số liệu từ 2025 hoặc bảng 34 tỉnh")
         return code
 
     def unit_entity(self, province: str, unit_text: str) -> tuple[str, str | None]:
@@ -198,8 +198,8 @@ def read_reference_rows(registry: Registry, reference_dir: Path = REFERENCE_DIR,
                 else:
                     entity = resolver.province(r["province"], year, source)
                     component_code, note = resolver.component(index_code, component)
-            except (MatchError, ReferenceError) as exc:
-                raise ReferenceError(f"{file_name} dòng {line_no}: {exc}") from exc
+            except (MatchError, ReferenceDataError) as exc:
+                raise ReferenceDataError(f"{file_name} dòng {line_no}: {exc}") from exc
             rank = csv_number(r["rank"])
             rows.append(IndexRow(index_code, year, entity, component_code, csv_number(r["score"]),
                                  int(rank) if rank is not None else None, None, source, note,
@@ -221,7 +221,7 @@ def merge_duplicates(rows: list[IndexRow]) -> list[IndexRow]:
             merged[key] = r
             continue
         if first.score is not None and r.score is not None and first.score != r.score:
-            raise ReferenceError(f"{r.sheet} dòng {r.row}: hai điểm khác nhau cho cùng một tỉnh/năm ({first.score}, {r.score})")
+            raise ReferenceDataError(f"{r.sheet} dòng {r.row}: hai điểm khác nhau cho cùng một tỉnh/năm ({first.score}, {r.score})")
         sources = [first.source] if r.source in first.source else [first.source, r.source]
         merged[key] = IndexRow(
             r.index_code, r.year, r.entity_code, r.component_code,

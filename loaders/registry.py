@@ -10,8 +10,9 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .matching import INDICATOR_FILLER, UNIT_FILLER, FILLER, Matcher
-from .text import nfc
+from core.matching import FILLER, INDICATOR_FILLER, Matcher, unit_filler
+from core.rules import HOME_PROVINCE
+from core.text import nfc
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -33,6 +34,7 @@ class Registry:
     indicators: list[dict]
     indices: list[dict]
     components: list[dict]
+    home_province: str = HOME_PROVINCE  # its name's words are filler in unit names
     _matchers: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -62,7 +64,9 @@ class Registry:
         )
         indices = rows("SELECT * FROM index_def ORDER BY code")
         components = rows("SELECT * FROM index_component ORDER BY index_code, ordinal")
-        return cls(units, indicators, indices, components)
+        from loaders.settings import home_province_name  # settings reads the shipped provinces through this module
+
+        return cls(units, indicators, indices, components, home_province=home_province_name(con))
 
     # --- matchers -------------------------------------------------------------------------------
     @property
@@ -70,7 +74,7 @@ class Registry:
         if "units" not in self._matchers:
             self._matchers["units"] = Matcher.build(
                 ((u["code"], u["name"], u["aliases"]) for u in self.units),
-                what="đơn vị", filler=UNIT_FILLER, extra_words_ok=False,
+                what="đơn vị", filler=unit_filler(self.home_province), extra_words_ok=False,
             )
         return self._matchers["units"]
 

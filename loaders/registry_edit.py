@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .audit import record
-from .reference import registry_unit_entities
-from .registry import Registry
-from .text import fold, nfc
-from .users import User, require_role
+from loaders.audit import record
+from loaders.reference import registry_unit_entities
+from loaders.registry import Registry
+from core.text import fold, nfc
+from loaders.users import User, require_role
 
 UNIT_KINDS = {
     "van_phong": "Văn phòng", "thanh_tra": "Thanh tra", "so": "Sở", "ban": "Ban", "co_quan_bao_chi": "Cơ quan báo chí",
@@ -107,7 +107,7 @@ def _run(con, fn):
 
 def _refresh_materialised(con) -> None:
     """Names and lineage feed the materialised v_activity (loaders.materialize): bring it up to date."""
-    from .materialize import refresh_if_stale
+    from loaders.materialize import refresh_if_stale
 
     refresh_if_stale(con)
 
@@ -271,7 +271,7 @@ def add_indicator_alias(con, user: User | None, metric_code: str, alias: str) ->
 
 def suggest_code(name: str, taken: set[str] | None = None, prefix: str = "") -> str:
     """A free code made from a name: 'Xã Ea Kao' -> 'xa_ea_kao' (a digit appended when taken)."""
-    from .text import slug
+    from core.text import slug
 
     core = slug(name)
     for lead in ("uy_ban_nhan_dan_", "ubnd_"):

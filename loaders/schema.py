@@ -273,7 +273,7 @@ def migrate(con) -> int:
             con.execute("ROLLBACK")
             raise
     con.execute(VIEWS)
-    from .materialize import install
+    from loaders.materialize import install
 
     install(con)  # v_activity reads a table maintained per batch; VIEWS just made it the live view again
     return len(MIGRATIONS)

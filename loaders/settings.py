@@ -3,18 +3,18 @@
 The home province decides the Chỉ số page's default province and peers, the deck's organisation name, the index
 cards of Tổng quan, and which province's unit rows in index tables (DDCI, internal PAR Index) name the registry's
 own units. `python -m loaders init --province NAME` sets it; without it, the shipped registry's province
-(loaders.reference.HOME_PROVINCE) is used.
+(core.rules.HOME_PROVINCE) is used.
 """
 from __future__ import annotations
 
 from functools import lru_cache
 
-from .matching import MatchError
-from .reference import HOME_PROVINCE, REFERENCE_DIR, Entity, entity_matcher, province_entities, split_note
-from .registry import read_csv
-from .schema import get_meta, set_meta
+from core.matching import MatchError
+from core.rules import HOME_KEY, HOME_PROVINCE
+from loaders.reference import REFERENCE_DIR, Entity, entity_matcher, province_entities, split_note
+from loaders.registry import read_csv
+from loaders.schema import get_meta, set_meta
 
-HOME_KEY = "home_province"
 
 
 class SettingError(ValueError):

@@ -12,10 +12,12 @@ import io
 import math
 from dataclasses import dataclass
 
-from .audit import record
-from .periods import ROMAN_OF
-from .store import Batch, TargetRow, WriteResult, write_batch
-from .users import User, require_role
+from loaders.audit import record
+from core.rules import active_sql, unit_active, valid_year, year_bounds, year_range_text
+from core.numbers import auto as _num
+from core.periods import quarter_short_label
+from loaders.store import Batch, TargetRow, WriteResult, write_batch
+from loaders.users import User, require_role
 
 Key = tuple[str, "int | None"]  # (metric_code, quarter or None for the annual target)
 
@@ -37,7 +39,7 @@ class Change:
 
 
 def column_label(quarter: int | None) -> str:
-    return "Cả năm" if quarter is None else f"Quý {ROMAN_OF[quarter]}"
+    return "Cả năm" if quarter is None else quarter_short_label(quarter)
 
 
 def targets_of(con, unit_code: str, year: int) -> dict[Key, float]:
@@ -68,13 +70,13 @@ def validate(con, unit_code: str, year: int, values: dict[Key, object]) -> tuple
     unit = con.execute("SELECT name, valid_from, valid_to FROM unit WHERE code = ?", [unit_code]).fetchone()
     if unit is None:
         return [], [f"không có đơn vị mã “{unit_code}”"]
-    if not isinstance(year, int) or not 2000 <= year <= 2100:
-        return [], [f"năm {year} không hợp lệ"]
+    if not isinstance(year, int) or not valid_year(year):
+        return [], [f"năm {year} không hợp lệ (cần {year_range_text()})"]
     name, vfrom, vto = unit
-    if vto is not None and vto.year < year:
+    if not unit_active(vfrom, vto, *year_bounds(year)) and vto is not None and vto.year < year:
         errors.append(f"“{name}” đã ngừng hoạt động từ {vto + dt.timedelta(days=1):%d/%m/%Y}: "
                       f"không đặt chỉ tiêu năm {year}")
-    if vfrom is not None and vfrom.year > year:
+    elif not unit_active(vfrom, vto, *year_bounds(year)):
         errors.append(f"“{name}” bắt đầu hoạt động từ {vfrom:%d/%m/%Y}: không đặt chỉ tiêu năm {year}")
     metrics = _metrics(con)
     current = targets_of(con, unit_code, year)
@@ -131,12 +133,6 @@ def validate(con, unit_code: str, year: int, values: dict[Key, object]) -> tuple
     return changes, errors
 
 
-def _num(x: float) -> str:
-    if float(x).is_integer():
-        return f"{int(x):,}".replace(",", ".")
-    return f"{x:,.2f}".rstrip("0").rstrip(".").replace(",", "\0").replace(".", ",").replace("\0", ".")
-
-
 def _changes_csv(year: int, items: list[tuple[str, Change]], metrics, by: str, at: dt.datetime) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf)
@@ -186,11 +182,10 @@ def copy_year_for_units(con, user: User | None, from_year: int, to_year: int,
     rows = con.execute(
         """SELECT s.unit_code, s.metric_code, s.quarter, s.target
            FROM cur_target s JOIN unit u ON u.code = s.unit_code
-           WHERE s.year = ? AND (u.valid_to IS NULL OR year(u.valid_to) >= ?)
-             AND (u.valid_from IS NULL OR year(u.valid_from) <= ?)
-             AND NOT EXISTS (SELECT 1 FROM cur_target t WHERE t.unit_code = s.unit_code AND t.year = ?)
+           WHERE s.year = $from AND """ + active_sql("u", "$start", "$end") + """
+             AND NOT EXISTS (SELECT 1 FROM cur_target t WHERE t.unit_code = s.unit_code AND t.year = $to)
            ORDER BY s.unit_code, s.metric_code, s.quarter NULLS FIRST""",
-        [from_year, to_year, to_year, to_year],
+        {"from": from_year, "to": to_year, "start": year_bounds(to_year)[0], "end": year_bounds(to_year)[1]},
     ).fetchall()
     if unit_codes is not None:
         rows = [r for r in rows if r[0] in set(unit_codes)]

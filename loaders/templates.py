@@ -15,8 +15,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .matching import MatchError
-from .registry import Registry
+from core.rules import YEAR_MAX, YEAR_MIN, unit_active
+from core.matching import MatchError
+from loaders.registry import Registry
 
 TEMPLATE_KINDS = ("activities", "targets", "indices")
 DATA_SHEET = "Số liệu"
@@ -108,8 +109,8 @@ def _instructions(kind: str, registry: Registry) -> list[list[str]]:
 
 def _lists(kind: str, registry: Registry, con=None) -> dict[str, list[str]]:
     if kind in ("activities", "targets"):
-        today = dt.date.today().isoformat()
-        units = [u["name"] for u in registry.units if not u.get("valid_to") or str(u["valid_to"]) >= today]
+        today = dt.date.today()
+        units = [u["name"] for u in registry.units if unit_active(u.get("valid_from"), u.get("valid_to"), today, today)]
         return {"Đơn vị": units, "Chỉ tiêu": [m["name"] for m in registry.indicators], "Quý": ["1", "2", "3", "4"]}
     entities = []
     if con is not None:
@@ -211,7 +212,7 @@ def write_template(kind: str, path, registry: Registry, con=None, unit: str | No
         dv.add(f"{letter}2:{letter}{ROWS + 1}")
 
     col_of = {what: i for i, (_, _, what) in enumerate(headers, start=1)}
-    whole(col_of["year"], 1990, 2100, "Năm")
+    whole(col_of["year"], YEAR_MIN, YEAR_MAX, "Năm")
     if kind in ("activities", "targets"):
         dropdown(col_of["unit"], refs["Đơn vị"], "Đơn vị")
         dropdown(col_of["indicator"], refs["Chỉ tiêu"], "Chỉ tiêu")

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 
-from .load_context import CellValueError, Context, match_message, number_at
-from .matching import MatchError
-from .periods import ROMAN, quarter_label
-from .text import fold, nfc
-from .workbook import Grid, Table, cell_text, is_blank, strip_item_prefix
+from loaders.load_context import CellValueError, Context, match_message, number_at
+from core.rules import valid_year, year_range_text
+from core.matching import MatchError
+from core.periods import ROMAN, quarter_label
+from core.text import fold, nfc
+from loaders.workbook import Grid, Table, cell_text, is_blank, strip_item_prefix
 
 LAYOUT = "tidy"
 
@@ -81,7 +82,7 @@ def parse(grid: Grid, table: Table, ctx: Context) -> None:
     cols = columns(table)
     f = form(table)
     if f == "indices":
-        from .index_table import parse_long
+        from loaders.index_table import parse_long
 
         parse_long(grid, table, ctx, cols)
         return
@@ -134,8 +135,8 @@ def _row(grid: Grid, r: int, ctx: Context, cols, cells, value_cols) -> None:
         else:
             ctx.error(grid, r, cols.get("year"), f"năm “{year or ''}” không hợp lệ — cần một năm như 2025")
             return
-    if not 1990 <= year <= 2100:
-        ctx.error(grid, r, cols.get("year"), f"năm {year} không hợp lệ — cần một năm từ 1990 đến 2100")
+    if not valid_year(year):
+        ctx.error(grid, r, cols.get("year"), f"năm {year} không hợp lệ — cần một năm {year_range_text()}")
         return
     # quarter
     quarter = None

@@ -9,11 +9,11 @@ and title ("SỞ TƯ PHÁP", "BÁO CÁO … QUÝ III NĂM 2025").
 """
 from __future__ import annotations
 
-from .load_context import Context, looks_like_name, match_message, sheet_period, sheet_unit
-from .matching import MatchError
-from .periods import quarter_label
-from .text import fold
-from .workbook import Column, Grid, RowKind, Table, classify_row, is_blank, is_number_like, \
+from loaders.load_context import Context, looks_like_name, match_message, sheet_period, sheet_unit
+from core.matching import MatchError
+from core.periods import quarter_label
+from core.text import fold
+from loaders.workbook import Column, Grid, RowKind, Table, classify_row, is_blank, is_number_like, \
     strip_item_prefix
 
 LAYOUT = "unit_report"

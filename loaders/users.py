@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from .text import nfc
+from core.text import nfc
 
 ROLES = ("lanh_dao", "can_bo", "quan_tri")
 ROLE_LABELS = {"lanh_dao": "Lãnh đạo", "can_bo": "Cán bộ đơn vị", "quan_tri": "Quản trị"}
@@ -123,7 +123,7 @@ def _check_role_unit(con, role: str, unit_code: str | None) -> str | None:
 def create_user(con, username: str, password: str, role: str, full_name: str | None = None,
                 unit_code: str | None = None, by: str | None = None) -> User:
     """Create an account; raises UserError (Vietnamese) when the name is taken or a field is invalid."""
-    from .audit import record
+    from loaders.audit import record
 
     username = normalize_username(username)
     check_password_rules(password)
@@ -140,7 +140,7 @@ def create_user(con, username: str, password: str, role: str, full_name: str | N
 
 
 def set_password(con, username: str, password: str, by: str | None = None) -> None:
-    from .audit import record
+    from loaders.audit import record
 
     check_password_rules(password)
     if get_user(con, username) is None:
@@ -152,7 +152,7 @@ def set_password(con, username: str, password: str, by: str | None = None) -> No
 def update_user(con, username: str, by: str | None = None, *, role: str | None = None,
                 unit_code: str | None = None, full_name: str | None = None, active: bool | None = None) -> User:
     """Change role / unit / name / active; fields left None keep their value (unit_code "" clears it)."""
-    from .audit import record
+    from loaders.audit import record
 
     user = get_user(con, username)
     if user is None:
@@ -214,7 +214,7 @@ LOCK_MINUTES = 15
 def sign_in(con, username: str, password: str) -> tuple[User | None, str | None]:
     """Verify and record the attempt in the audit trail: (user, None) or (None, Vietnamese message).
     After MAX_FAILURES failed attempts for one name within LOCK_MINUTES, that name is refused for a while."""
-    from .audit import record
+    from loaders.audit import record
 
     name = nfc(username).strip().lower()[:60]
     if not name or not password:
@@ -283,7 +283,7 @@ def _read_password(args) -> str:
 
 
 def _cmd_user_add(args) -> int:
-    from .cli import EXIT_OK, EXIT_REFUSED, open_db
+    from loaders.cli import EXIT_OK, EXIT_REFUSED, open_db
 
     try:
         password = _read_password(args)
@@ -300,7 +300,7 @@ def _cmd_user_add(args) -> int:
 
 
 def _cmd_user_list(args) -> int:
-    from .cli import EXIT_OK, open_db
+    from loaders.cli import EXIT_OK, open_db
 
     with open_db(args, read_only=True) as con:
         users = list_users(con)
@@ -316,7 +316,7 @@ def _cmd_user_list(args) -> int:
 
 
 def _cmd_user_passwd(args) -> int:
-    from .cli import EXIT_OK, EXIT_REFUSED, open_db
+    from loaders.cli import EXIT_OK, EXIT_REFUSED, open_db
 
     try:
         password = _read_password(args)
@@ -330,7 +330,7 @@ def _cmd_user_passwd(args) -> int:
 
 
 def _cmd_user_active(args) -> int:
-    from .cli import EXIT_OK, EXIT_REFUSED, open_db
+    from loaders.cli import EXIT_OK, EXIT_REFUSED, open_db
 
     active = args.user_command == "enable"
     try:

@@ -26,9 +26,10 @@ from typing import Callable, Iterable
 
 from openpyxl.utils import get_column_letter
 
-from .errors import UnusableFileError
-from .legacy_formats import is_percent_format, ods_cell_facts, xls_percent_cells
-from .text import NumberError, fold, nfc, parse_number
+from loaders.errors import UnusableFileError
+from loaders.legacy_formats import is_percent_format, ods_cell_facts, xls_percent_cells
+from core.numbers import file_size
+from core.text import NumberError, fold, nfc, parse_number
 
 # --- reading ------------------------------------------------------------------------------------
 
@@ -188,7 +189,7 @@ def read_workbook(content: bytes, file_name: str = "", max_bytes: int | None = N
         raise UnusableFileError(f"tệp “{name}” rỗng (0 byte) — cần một tệp Excel (.xlsx) có số liệu")
     if len(content) > limit:
         raise UnusableFileError(
-            f"tệp “{name}” quá lớn ({_size(len(content))}) — giới hạn là {_size(limit)}; "
+            f"tệp “{name}” quá lớn ({file_size(len(content))}) — giới hạn là {file_size(limit)}; "
             "hãy bỏ bớt các trang tính không cần thiết hoặc chia nhỏ tệp"
         )
     lower = name.lower()
@@ -204,12 +205,6 @@ def read_workbook(content: bytes, file_name: str = "", max_bytes: int | None = N
     if lower.endswith(TEXT_EXTENSIONS) or not lower or _looks_like_text(content):
         return [read_csv_grid(content, name)]
     raise UnusableFileError(_not_a_workbook(name))
-
-
-def _size(n: int) -> str:
-    if n >= 1048576:
-        return f"{n / 1048576:.1f} MB".replace(".", ",")
-    return f"{max(1, round(n / 1024))} KB"
 
 
 def _not_a_workbook(name: str) -> str:

@@ -13,7 +13,7 @@ from loaders.target_edit import TargetEditError, copy_year_for_units, save_targe
 from loaders.users import PermissionDenied
 
 VALUE_COLUMNS = {"annual": None, "q1": 1, "q2": 2, "q3": 3, "q4": 4}
-LABELS = {"annual": "Cả năm", "q1": "Quý I", "q2": "Quý II", "q3": "Quý III", "q4": "Quý IV"}
+LABELS = {col: "Cả năm" if q is None else fmt.quarter_short(q) for col, q in VALUE_COLUMNS.items()}
 KIND_TEXT = {"count": "Số lượng", "rate": "Tỷ lệ %"}
 
 user = auth.require()

@@ -8,6 +8,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+from core.rules import YEAR_MAX, YEAR_MIN
 from dashboard import admin_queries as AQ, auth, cached, fmt, plan_figures as PF, plan_queries as PQ, queries, ui
 from dashboard.db import cursor
 from dashboard.figures import short_label
@@ -93,7 +94,7 @@ def _header(plan, k: str, home: tuple, provinces: pd.DataFrame, units: pd.DataFr
         c1, c2 = st.columns([4, 1])
         organisation = c1.text_input("Cơ quan ban hành", value=plan.organisation or "", key=f"kh_org_{k}",
                                      disabled=not admin)
-        year = c2.number_input("Năm của kế hoạch", min_value=2000, max_value=2100, step=1, key=f"kh_year_{k}",
+        year = c2.number_input("Năm của kế hoạch", min_value=YEAR_MIN, max_value=YEAR_MAX, step=1, key=f"kh_year_{k}",
                                value=int(plan.year or fmt.today().year), disabled=not admin)
         valid = units[units["active"] | units["code"].eq(plan.organisation_code)]
         unit_opts = [""] + list(valid["code"])

@@ -11,7 +11,7 @@ from dashboard.db import cursor
 from loaders import actions
 from loaders.errors import UnusableFileError
 from loaders.load import ArgumentError
-from loaders.periods import latest_complete_quarter
+from core.periods import latest_complete_quarter
 from loaders.users import PermissionDenied
 from loaders.workbook import max_bytes_default
 

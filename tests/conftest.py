@@ -29,7 +29,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 def _build_db(path: Path, demo: bool) -> Path:
     from loaders.demo import load_sample
     from loaders.init_db import init_database
-    from loaders.periods import Quarter
+    from core.periods import Quarter
     from loaders.schema import connect
 
     with connect(path) as con:

@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from dashboard import exports, fmt, theme
-from loaders.text import parse_number
+from core.text import parse_number
 
 
 @pytest.mark.parametrize("value, decimals, expected", [

@@ -1,6 +1,6 @@
 import pytest
 
-from loaders.matching import MatchError
+from core.matching import MatchError
 from loaders.registry import Registry
 
 

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from loaders.periods import PeriodError, Quarter, find_quarter, latest_complete_quarter, parse_quarter, quarter_label
+from core.periods import PeriodError, Quarter, find_quarter, latest_complete_quarter, parse_quarter, quarter_label
 
 
 @pytest.mark.parametrize("text, year, quarter", [

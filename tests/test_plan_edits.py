@@ -179,7 +179,7 @@ def test_organisation_and_year_corrected(plan, registry):
     review = apply_edits(plan, targets, tasks, registry, year=2026)
     assert review.plan.tasks[0].schedule.year == 2026
     assert apply_edits(plan, targets, tasks, registry, year=1900).errors == [
-        "Năm 1900 không hợp lệ (cần từ 2000 đến 2100)."]
+        "Năm 1900 không hợp lệ (cần từ 1990 đến 2100)."]
     assert "Không còn chỉ tiêu hay nhiệm vụ nào để lưu." in apply_edits(plan, targets[:0], tasks[:0], registry).errors
 
 

@@ -18,7 +18,7 @@ from docx.shared import Cm, Pt
 
 from loaders.plans import extract_plan
 from loaders.registry import Registry
-from loaders.text import strip_diacritics
+from core.text import strip_diacritics
 
 PLANS = Path(__file__).resolve().parents[2] / "shared" / "plans"
 SON_LA = PLANS / "ke_hoach_tuyen_truyen_cchc_2025_bql_kcn_son_la.txt"

@@ -1,6 +1,6 @@
 import pytest
 
-from loaders.text import NumberError, fold, nfc, parse_number, slug, strip_diacritics
+from core.text import NumberError, fold, nfc, parse_number, slug, strip_diacritics
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -40,7 +40,7 @@ def test_strip_diacritics_and_slug():
 
 
 def test_fold_removes_every_combining_mark_nfc_or_nfd_and_beyond_the_basic_plane():
-    from loaders.text import fold, strip_diacritics
+    from core.text import fold, strip_diacritics
 
     assert strip_diacritics("Thừa Thiên Huế") == strip_diacritics("Thu\u0300a Thie\u0302n Hue\u0302\u0301") == "Thua Thien Hue"
     assert strip_diacritics("x\u0301\u0323y\u20d7") == "xy"  # marks from three Unicode blocks

@@ -31,11 +31,11 @@ UnitRef: text as written, code (None when unknown), note (why unknown).
 Modules: reading (files -> blocks; OCR in ocr), layout (lines -> paragraphs/table rows), header (issuer,
 province, year), targets, tasks, units, schedule, extract, save, status, command (`python -m loaders plan`).
 """
-from .extract import describe, extract_plan
-from .model import Plan, PlanError, Schedule, Target, Task, UnitRef
-from .save import PlanSaveError, load_tasks, mark_task, province_entity, save_plan, task_marks
-from .schedule import parse_schedule
-from .status import task_status
+from loaders.plans.extract import describe, extract_plan
+from loaders.plans.model import Plan, PlanError, Schedule, Target, Task, UnitRef
+from loaders.plans.save import PlanSaveError, load_tasks, mark_task, province_entity, save_plan, task_marks
+from loaders.plans.schedule import parse_schedule
+from loaders.plans.status import task_status
 
 __all__ = [
     "extract_plan", "describe", "save_plan", "load_tasks", "mark_task", "task_marks", "task_status",

@@ -35,7 +35,7 @@ def _err(msg: str) -> None:
 
 
 def _registry_from(con):
-    from ..registry import Registry
+    from loaders.registry import Registry
 
     try:
         if con.execute("SELECT count(*) FROM unit").fetchone()[0]:
@@ -46,12 +46,12 @@ def _registry_from(con):
 
 
 def run_plan_command(args) -> int:
-    from ..registry import Registry
-    from ..schema import DatabaseLockedError, connect, db_path, migrate
-    from .extract import describe, extract_plan
-    from .model import PlanError
-    from .reading import load_bytes
-    from .save import PlanSaveError, save_plan
+    from loaders.registry import Registry
+    from loaders.schema import DatabaseLockedError, connect, db_path, migrate
+    from loaders.plans.extract import describe, extract_plan
+    from loaders.plans.model import PlanError
+    from loaders.plans.reading import load_bytes
+    from loaders.plans.save import PlanSaveError, save_plan
 
     db = getattr(args, "plan_db", None) or getattr(args, "db", None)
     try:
@@ -99,7 +99,7 @@ def run_plan_command(args) -> int:
         by = getattr(args, "plan_by", None) or os.environ.get("CCHC_USER") or _user()
         import hashlib
 
-        from ..store import find_active_batch
+        from loaders.store import find_active_batch
 
         already = find_active_batch(con, hashlib.sha256(data).hexdigest(), "plan")
         if already is not None:

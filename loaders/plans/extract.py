@@ -1,17 +1,14 @@
 """extract_plan: file -> Plan (organisation, year, targets, tasks), with warnings in Vietnamese."""
 from __future__ import annotations
 
-from ..registry import Registry
-from ..text import fold
-from .header import read_header
-from .model import Plan, PlanError, Target
-from .reading import read_document
-from .targets import find_targets
-from .tasks import find_tasks
-
-
-def _num(v: float) -> str:
-    return f"{v:g}".replace(".", ",")
+from loaders.registry import Registry
+from core.numbers import auto as _num
+from core.text import fold
+from loaders.plans.header import read_header
+from loaders.plans.model import Plan, PlanError, Target
+from loaders.plans.reading import read_document
+from loaders.plans.targets import find_targets
+from loaders.plans.tasks import find_tasks
 
 
 def _target_phrase(t: Target) -> str:

@@ -12,13 +12,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ..matching import MatchError
-from ..periods import find_year
-from ..registry import DATA_DIR, read_csv
-from ..text import fold
-from .layout import Block
-from .textutil import clean, view
-from .units import UNIT_HEADS
+from core.matching import MatchError
+from core.periods import find_year
+from loaders.registry import DATA_DIR, read_csv
+from core.text import fold
+from loaders.plans.layout import Block
+from loaders.plans.textutil import clean, view
+from loaders.plans.units import UNIT_HEADS
 
 _HEADS = UNIT_HEADS + r"|Huyen|Xa|Phuong"
 _WORD = r"[^\s\d/,.;:()“”\"]+"

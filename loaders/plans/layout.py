@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..text import fold
-from .textutil import clean, compact, is_upper_heading, marker, view
+from core.text import fold
+from loaders.plans.textutil import clean, compact, is_upper_heading, marker, view
 
 
 @dataclass

@@ -5,7 +5,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-from ..periods import ROMAN_OF
+from core.periods import ROMAN_OF
 
 KINDS = ("month", "quarter", "month_range", "monthly", "quarterly", "regular", "on_request", "year")
 # Recurring kinds repeat every period of the year; the others have one deadline.

@@ -15,8 +15,8 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .model import PlanError
-from .textutil import clean
+from loaders.plans.model import PlanError
+from loaders.plans.textutil import clean
 
 DPI = 300
 LANG = "vie"

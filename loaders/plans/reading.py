@@ -16,9 +16,9 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .layout import PAGE_BREAK, Block, drop_page_furniture, lines_to_blocks
-from .model import PlanError
-from .textutil import clean
+from loaders.plans.layout import PAGE_BREAK, Block, drop_page_furniture, lines_to_blocks
+from loaders.plans.model import PlanError
+from loaders.plans.textutil import clean
 
 MAX_BYTES = 30 * 1024 * 1024
 IMAGE_EXT = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
@@ -174,7 +174,7 @@ def _pdf_document(data: bytes) -> Document:
                         "hãy tải lên riêng phần kế hoạch, hoặc bản .docx/.pdf có lớp chữ")
     ocr = {}
     if need:
-        from .ocr import ocr_pdf_pages
+        from loaders.plans.ocr import ocr_pdf_pages
 
         ocr = ocr_pdf_pages(data, need)
     lines: list[str] = []
@@ -230,7 +230,7 @@ def read_document(source, file_name: str | None = None) -> Document:
     elif kind == "pdf":
         doc = _pdf_document(data)
     elif kind == "image":
-        from .ocr import ocr_image_bytes
+        from loaders.plans.ocr import ocr_image_bytes
 
         suffix = Path(name).suffix.lower() if Path(name).suffix.lower() in IMAGE_EXT else ".png"
         doc = Document(lines_to_blocks(ocr_image_bytes(data, suffix)), "image", [1])

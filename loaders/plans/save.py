@@ -18,9 +18,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from ..store import Batch, BatchError, IndexTargetRow, TargetRow, find_active_batch, write_batch
-from ..text import fold
-from .model import Plan, Schedule, Task, UnitRef
+from loaders.store import Batch, BatchError, IndexTargetRow, TargetRow, find_active_batch, write_batch
+from core.rules import unit_active
+from core.text import fold
+from loaders.plans.model import Plan, Schedule, Task, UnitRef
 
 STATUSES = ("done", "in_progress", "not_done")
 
@@ -50,7 +51,7 @@ def province_entity(con, province: str | None, year: int | None = None) -> str |
     found = [r for r in rows if key in names(r[1], r[2])]
     if len(found) > 1 and year:
         day = dt.date(year, 1, 1)
-        valid = [r for r in found if (r[3] is None or r[3] <= day) and (r[4] is None or r[4] >= day)]
+        valid = [r for r in found if unit_active(r[3], r[4], day, day)]
         found = valid or found
     exact = [r for r in found if fold(r[1]) == key]
     pick = exact or found

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from ..periods import ROMAN
-from .model import Schedule
-from .textutil import clean, fview
+from core.periods import ROMAN
+from loaders.plans.model import Schedule
+from loaders.plans.textutil import clean, fview
 
 _SEP = r"\s*(?:-|–|—|đến|den|toi|tới)\s*"
 _YEAR = r"(?:\s*(?:/|-|\bnam)\s*((?:19|20)\d{2})\b)?"

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..periods import Quarter
-from .model import RECURRING, Task
+from core.periods import Quarter
+from loaders.plans.model import RECURRING, Task
 
 
 def _get(mark, key, default=None):

@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..text import NumberError, fold, parse_number
-from .layout import Block
-from .model import Target
-from .textutil import clauses, clean, fview
+from core.text import NumberError, fold, parse_number
+from loaders.plans.layout import Block
+from loaders.plans.model import Target
+from loaders.plans.textutil import clauses, clean, fview
 
 # Index keywords, on folded text. Order matters only for texts naming two indices in one window.
 INDEX_RULES: list[tuple[str, re.Pattern]] = [

@@ -15,12 +15,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..text import fold
-from .layout import Block, is_header_text, is_task_header
-from .model import Task
-from .schedule import parse_schedule, schedule_or_default, unstated
-from .textutil import capitalise_first, compact, fview, marker, strip_marker, tidy, view
-from .units import UNIT_HEADS, resolve_unit, resolve_units
+from core.text import fold
+from loaders.plans.layout import Block, is_header_text, is_task_header
+from loaders.plans.model import Task
+from loaders.plans.schedule import parse_schedule, schedule_or_default, unstated
+from loaders.plans.textutil import capitalise_first, compact, fview, marker, strip_marker, tidy, view
+from loaders.plans.units import UNIT_HEADS, resolve_unit, resolve_units
 
 # --- tables ------------------------------------------------------------------------------------------
 

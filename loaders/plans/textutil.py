@@ -1,4 +1,4 @@
-"""Text helpers for plan extraction, built on loaders.text (nfc, strip_diacritics, fold).
+"""Text helpers for plan extraction, built on core.text (nfc, strip_diacritics, fold).
 
 Regular expressions run on a *folded view* of a paragraph: lower case, no diacritics, punctuation
 kept, same length as the original, so a match found in the folded view is sliced out of the original
@@ -10,7 +10,7 @@ import functools
 import re
 import unicodedata
 
-from ..text import fold, nfc, strip_diacritics
+from core.text import fold, nfc, strip_diacritics
 
 
 def clean(text: object) -> str:

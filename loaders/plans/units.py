@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 
-from ..matching import MatchError
-from ..text import fold
-from .model import UnitRef
-from .textutil import tidy, view
+from core.matching import MatchError
+from core.text import fold
+from loaders.plans.model import UnitRef
+from loaders.plans.textutil import tidy, view
 
 # Words that begin the name of a body, as capitalised without diacritics ('Sở', 'Ủy ban', 'Văn phòng'…):
 # a list of units is split before them ('Sở Tư pháp, Sở Tài chính'), issuers and assignees are found by them.

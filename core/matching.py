@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from .text import fold
+from core.text import fold
 
 # Words that say nothing about which unit or indicator is meant.
 FILLER = frozenset(
@@ -19,7 +19,12 @@ FILLER = frozenset(
 )
 # "so" is both "sở" (department) and "số" (number): it is filler for indicators only.
 INDICATOR_FILLER = FILLER | {"so"}
-UNIT_FILLER = frozenset("ubnd tinh dak lak cua".split())
+
+
+def unit_filler(province: str) -> frozenset:
+    """Words that say nothing about which unit is meant: "UBND", "tỉnh", "của" and the home province's name
+    ("Sở Tư pháp tỉnh Đắk Lắk" is the Sở Tư pháp of a Đắk Lắk deployment)."""
+    return frozenset({"ubnd", "tinh", "cua"}) | frozenset(fold(province).split())
 
 ACCEPT = 82.0  # a candidate scoring under this is only a suggestion
 MARGIN = 6.0  # the best must lead the second by this much, else the match is ambiguous

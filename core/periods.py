@@ -5,7 +5,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .text import fold
+from core.rules import YEAR_MAX, YEAR_MIN, year_range_text
+from core.text import fold
 
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 ROMAN_OF = {1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -23,8 +24,8 @@ class Quarter:
     def __post_init__(self):
         if not 1 <= self.quarter <= 4:
             raise PeriodError(f"quý {self.quarter} nằm ngoài 1–4")
-        if not 1990 <= self.year <= 2100:
-            raise PeriodError(f"năm {self.year} không hợp lệ")
+        if not YEAR_MIN <= self.year <= YEAR_MAX:
+            raise PeriodError(f"năm {self.year} không hợp lệ (cần {year_range_text()})")
 
     @property
     def code(self) -> str:
@@ -33,6 +34,15 @@ class Quarter:
     @property
     def label(self) -> str:
         return quarter_label(self.year, self.quarter)
+
+    @property
+    def key(self) -> int:
+        """Consecutive quarters have consecutive keys (year * 4 + quarter - 1): ranges and gaps in one number."""
+        return quarter_key(self.year, self.quarter)
+
+    @classmethod
+    def from_key(cls, key: int) -> "Quarter":
+        return cls(int(key) // 4, int(key) % 4 + 1)
 
     def previous(self) -> "Quarter":
         return Quarter(self.year, self.quarter - 1) if self.quarter > 1 else Quarter(self.year - 1, 4)
@@ -50,9 +60,25 @@ class Quarter:
         return nxt.start - dt.timedelta(days=1)
 
 
+def quarter_key(year, quarter):
+    """`Quarter.key` for plain numbers, Series or arrays alike."""
+    return year * 4 + quarter - 1
+
+
+def quarter_key_sql(prefix: str = "") -> str:
+    """`Quarter.key` as a SQL expression over the columns year and quarter (of table alias `prefix`)."""
+    p = f"{prefix}." if prefix else ""
+    return f"({p}year * 4 + {p}quarter - 1)"
+
+
+def quarter_short_label(quarter: int) -> str:
+    """'Quý III': the quarter without its year (column heads, the deck's small labels)."""
+    return f"Quý {ROMAN_OF[int(quarter)]}"
+
+
 def quarter_label(year: int, quarter: int) -> str:
     """The label the UI shows everywhere: 'Quý III/2025'."""
-    return f"Quý {ROMAN_OF[int(quarter)]}/{int(year)}"
+    return f"{quarter_short_label(quarter)}/{int(year)}"
 
 
 _CODE_RE = re.compile(r"^\s*(\d{4})\s*[-/ ]?\s*[Qq]\s*([1-4])\s*$")
