@@ -5,6 +5,8 @@
 - demo_db (function): path of a private copy of the demo database, free to write.
 - app_server (session): base URL of a real `streamlit run app.py` on a copy of the demo database.
 - browser_page (function): a Playwright page in Debian's chromium at 1366×768.
+- require_tool(*names): the path of an external tool (libreoffice, pdftoppm, tesseract, chromium); a missing one
+  fails the test in CI (CI=true) and skips it elsewhere.
 """
 from __future__ import annotations
 
@@ -128,12 +130,27 @@ def _browser_available() -> bool:
     return Path(CHROMIUM).exists()
 
 
+def _env_true(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def require_tool(*names: str) -> str:
+    """The path of the first external tool of `names` that is here ("soffice", "libreoffice"; "chromium" means
+    Debian's chromium and playwright). None of them: the test fails in CI (CI=true, or CCHC_REQUIRE_BROWSER=1 for
+    the browser), and is skipped elsewhere."""
+    for name in names:
+        path = (CHROMIUM if _browser_available() else None) if name == "chromium" else shutil.which(name)
+        if path:
+            return path
+    what = " or ".join(names)
+    if _env_true("CI") or ("chromium" in names and _env_true("CCHC_REQUIRE_BROWSER")):
+        pytest.fail(f"{what} is missing, and CI requires the tests that use it")
+    pytest.skip(f"{what} is not installed")
+
+
 @pytest.fixture(scope="session")
 def _browser():
-    if not _browser_available():
-        if os.environ.get("CCHC_REQUIRE_BROWSER"):
-            pytest.fail("Debian's chromium or playwright is missing, and CI requires the browser tests")
-        pytest.skip("Debian's chromium or playwright is not installed")
+    require_tool("chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 import struct
-import time
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -36,15 +35,29 @@ def test_png_default_size_is_full_hd(kaleido_up):
     assert _png_size(data) == (1920, 1080)
 
 
-def test_png_custom_size_and_speed(kaleido_up):
+def test_png_custom_size_rendered_by_the_running_browser(kaleido_up, monkeypatch):
+    """A new figure (not a cache hit) is rendered once, by the browser already running: no browser start-up
+    (~3 s) per figure, neither a second sync server nor kaleido's one-shot browser (kaleido==1.5.0)."""
+    import kaleido
+
     images.figure_to_png(_fig(), width=800, height=450, scale=1)  # warm
+    starts, renders = [], []
+    real_calc = kaleido.calc_fig_sync
+
+    def calc(*args, **kwargs):
+        renders.append(kwargs.get("opts"))
+        assert kaleido._global_server.is_running(), "rendered without the kept browser (a one-shot start-up)"
+        return real_calc(*args, **kwargs)
+
+    monkeypatch.setattr(kaleido, "start_sync_server", lambda *a, **k: starts.append(k))
+    monkeypatch.setattr(kaleido, "calc_fig_sync", calc)
     fig = _fig()
     fig.update_layout(title="Khác")  # not a cache hit
-    t = time.perf_counter()
     data = images.figure_to_png(fig, width=800, height=450, scale=1)
-    elapsed = time.perf_counter() - t
     assert _png_size(data) == (800, 450)
-    assert elapsed < 5, f"PNG took {elapsed:.1f} s with a running browser"
+    assert renders == [{"format": "png", "width": 800, "height": 450, "scale": 1}]
+    assert starts == []
+    assert images.figure_to_png(fig, width=800, height=450, scale=1) is data and len(renders) == 1  # cached
 
 
 def test_png_accepts_a_dict_and_caches(kaleido_up):

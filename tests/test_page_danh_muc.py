@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from loaders import materialize
 from loaders.registry import Registry
 from loaders.registry_edit import (RegistryEditError, add_indicator, add_indicator_alias, add_unit, add_unit_alias,
                                    merge_unit, rename_unit, suggest_code)
@@ -107,7 +108,6 @@ def test_merge_successor_own_value_wins_and_predecessors_add_up(con_admin):
 
 
 def test_merge_refreshes_a_materialised_v_activity(con_admin):
-    materialize = pytest.importorskip("loaders.materialize")
     con, admin = con_admin
     materialize.install(con)
     q2 = _sum(con, "so_ngoai_vu", 2025, 2)

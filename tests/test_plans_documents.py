@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Cm, Pt
 
+from conftest import require_tool
 from loaders.plans import extract_plan
 from loaders.registry import Registry
 from core.text import strip_diacritics
@@ -104,8 +104,7 @@ def docs(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def pdfs(docs, tmp_path_factory) -> dict[str, Path]:
     """Both documents converted by one LibreOffice run (HOME in a temporary directory)."""
-    office = shutil.which("soffice") or shutil.which("libreoffice")
-    assert office, "LibreOffice (writer) is required by these tests"
+    office = require_tool("soffice", "libreoffice")
     out = tmp_path_factory.mktemp("pdf")
     home = tmp_path_factory.mktemp("home")
     subprocess.run([office, "--headless", "--convert-to", "pdf", "--outdir", str(out), *map(str, docs.values())],
@@ -122,6 +121,8 @@ def page_with(pdf: Path, words: str) -> int:
 
 
 def render(pdf: Path, page: int, out: Path) -> Path:
+    require_tool("pdftoppm")
+    require_tool("tesseract")  # every render here is read back by OCR
     subprocess.run(["pdftoppm", "-r", "300", "-f", str(page), "-l", str(page), "-png", str(pdf), str(out)],
                    check=True, capture_output=True, timeout=120)
     return sorted(out.parent.glob(out.name + "*.png"))[-1]

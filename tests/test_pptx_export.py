@@ -132,10 +132,25 @@ def test_without_sample_data_no_mark(demo_db):
         assert not any("DỮ LIỆU MẪU" in t for t in _texts(slide))
 
 
-def test_speed(built):
-    import time
+def test_export_needs_only_the_deck(built, monkeypatch):
+    """The .pptx is written from the built deck by python-pptx alone: no figure rendered to an image (browser),
+    no other program (office suite), no database; every chart stays a native chart, no picture."""
+    import subprocess
 
-    deck = built[0]
-    t = time.perf_counter()
-    deck_to_pptx(deck)
-    assert time.perf_counter() - t < 5
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    from dashboard import images
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("deck_to_pptx rendered an image, started a program or opened a database")
+
+    monkeypatch.setattr(images, "figure_to_image", refuse)
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    monkeypatch.setattr(duckdb, "connect", refuse)
+    deck, first, _, _ = built
+    prs = Presentation(io.BytesIO(deck_to_pptx(deck)))
+    assert len(prs.slides) == len(deck.slides)
+    assert not [sh.name for slide in prs.slides for sh in slide.shapes if sh.shape_type == MSO_SHAPE_TYPE.PICTURE]
+    charts = [[sh.chart.chart_type for sh in slide.shapes if sh.has_chart] for slide in prs.slides]
+    assert charts == [[sh.chart.chart_type for sh in slide.shapes if sh.has_chart] for slide in first.slides]
+    assert any(charts)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import subprocess
 
 import duckdb
 import pytest
 
+from conftest import require_tool
 from dashboard import deck as D
 from dashboard import fmt
 from dashboard.pptx_export import deck_to_pptx
@@ -21,18 +21,9 @@ from dashboard.pptx_export import deck_to_pptx
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("libreoffice")]
 
 
-def _need(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{tool} is missing and CI requires the LibreOffice render test")
-        pytest.skip(f"{tool} is not installed")
-    return path
-
-
 def convert_to_pdf(pptx, outdir, home):
     """HOME=<tmp> libreoffice --headless --convert-to pdf, with a private profile (no clash with other runs)."""
-    office = _need("libreoffice")
+    office = require_tool("libreoffice", "soffice")
     profile = home / "profile"
     r = subprocess.run(
         [office, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--convert-to", "pdf",
@@ -76,7 +67,7 @@ def test_one_page_per_slide_with_the_texts(rendered):
 def test_pages_are_not_blank(rendered):
     from PIL import Image
 
-    _need("pdftoppm")
+    require_tool("pdftoppm")
     deck, pdf, work = rendered
     subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(work / "slide")], check=True, timeout=120)
     pngs = sorted(work.glob("slide-*.png"))
