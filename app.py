@@ -45,5 +45,6 @@ def navigation():
 nav = navigation()
 sidebar_account()
 from dashboard.ui import sidebar_sample_label  # noqa: E402
+
 sidebar_sample_label()  # "Dữ liệu mẫu" in the sidebar on every page while sample data is in use
 nav.run()

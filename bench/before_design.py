@@ -1,8 +1,8 @@
 """The design before issue 6, emulated in the benchmark's own processes, for the ratio only.
 
 Before: `v_activity` was the live view (newest batch per key, unit lineage, targets) computed on every query,
-and a batch wrote only its own rows. Now (loaders/materialize.py, wired into loaders.schema.migrate and
-loaders.store) `v_activity` and the per-unit aggregate `activity_unit_quarter` are tables maintained per batch.
+and a batch wrote only its own rows. Now (loaders/materialize.py, wired into loaders.store.schema.migrate and
+loaders.store.batches) `v_activity` and the per-unit aggregate `activity_unit_quarter` are tables maintained per batch.
 `apply()` restores the old behaviour in this process: after every `migrate()` v_activity is pointed back at
 `v_activity_live` and the aggregate is a view computed from it on every query (so today's queries read what
 the old design computed: everything from the batches, at query time), and `store.refresh_batch` and
@@ -20,7 +20,7 @@ POINT_BACK = "CREATE OR REPLACE VIEW v_activity AS SELECT * FROM v_activity_live
 
 
 def _point_back(con) -> None:
-    from loaders import materialize as M
+    from loaders.store import materialize as M
 
     con.execute(POINT_BACK)
     kind = con.execute("SELECT table_type FROM information_schema.tables WHERE table_name = ?", [M.AGG]).fetchall()
@@ -33,9 +33,9 @@ def apply() -> None:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     import loaders.init_db
-    import loaders.materialize as materialize
-    import loaders.schema as schema
-    import loaders.store as store
+    import loaders.store.materialize as materialize
+    import loaders.store.schema as schema
+    import loaders.store.batches as store
 
     if getattr(schema.migrate, "_before", False):
         return
@@ -65,7 +65,7 @@ def apply() -> None:
 
 def before_copy(db: Path, target: Path) -> Path:
     """A copy of the database whose v_activity is the live view again."""
-    from loaders.schema import connect
+    from loaders.store.schema import connect
 
     for stale in (target, Path(str(target) + ".wal")):  # a WAL left by a stopped run would not match
         stale.unlink(missing_ok=True)

@@ -149,7 +149,7 @@ def run(db: Path, before: Path | None = None, repeat: int = 5, calls_file: Path 
 
     import before_design
     from bench_queries import PAGES as QPAGES
-    from loaders.schema import connect
+    from loaders.store.schema import connect
 
     counts = {}
     if calls_file.exists():

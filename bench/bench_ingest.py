@@ -70,10 +70,10 @@ def worker(db: str, workbook: str, variant: str, repeat: int, year: int, quarter
     if variant == "before":
         import before_design
         before_design.apply()
-    import loaders.store as store
+    import loaders.store.batches as store
     from loaders import load as L
-    from loaders.schema import connect
-    from loaders.store import rollback_batch
+    from loaders.store.schema import connect
+    from loaders.store.batches import rollback_batch
 
     tmp = Path(tempfile.mkdtemp(prefix="cchc_ingest_"))
     copy = tmp / "ingest.duckdb"
@@ -125,7 +125,7 @@ def worker(db: str, workbook: str, variant: str, repeat: int, year: int, quarter
                 pd.read_excel(io.BytesIO(content), engine="openpyxl", header=None)
             reads.append(t.seconds)
         calamine = []
-        from loaders.workbook import read_workbook
+        from loaders.files.workbook import read_workbook
         for _ in range(max(1, repeat)):
             with Timer() as t:
                 read_workbook(content, "x.xlsx")
@@ -143,7 +143,7 @@ def worker(db: str, workbook: str, variant: str, repeat: int, year: int, quarter
 def run(db: Path, rows: int, repeat: int, repeat_before: int = 1, out: Path = OUT,
         before_limit_s: float = 240, before: Path | None = None) -> dict:
     """before: the copy of the database with the live v_activity (bench/before_design.py)."""
-    from loaders.schema import connect
+    from loaders.store.schema import connect
 
     from rollup_workbook import write_rollup
     workbook = out / f"rollup_{rows}.xlsx"

@@ -56,8 +56,8 @@ def build_demo(path: Path, communes: int = 0) -> Path:
     from loaders.demo import load_sample
     from loaders.init_db import init_database
     from core.periods import Quarter
-    from loaders.schema import connect
-    from loaders.store import ActivityRow, Batch, TargetRow, write_batch
+    from loaders.store.schema import connect
+    from loaders.store.batches import ActivityRow, Batch, TargetRow, write_batch
 
     with connect(path) as con:
         init_database(con)
@@ -163,7 +163,7 @@ def markdown(results: dict) -> str:
         "warm: reruns with cached queries (a widget change on unchanged data); cold: the query cache emptied first, "
         "as after a new batch or a rollback (every query runs against the views). Server time = one AppTest script "
         "run: queries, figure building, serialisation; not the browser's drawing (see the browser benchmark for "
-        "that). Caches are keyed by `loaders.store.data_version(con, scope)` (index, registry or all batches), "
+        "that). Caches are keyed by `loaders.store.batches.data_version(con, scope)` (index, registry or all batches), "
         "read once per script run.",
         "",
         "Reading the figures: the warm path is what a leader meets on every click; its CPU time is the figure "

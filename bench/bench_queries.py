@@ -121,7 +121,7 @@ def w_cold(db: str, calls_file: str, repeat: int, keep_open: bool = False) -> di
     the calls in queries.INDEX_SCOPE and REGISTRY_SCOPE stay cached and are left out here — the warm figures
     include them)."""
     from dashboard import queries
-    from loaders.schema import connect
+    from loaders.store.schema import connect
 
     pages = json.loads(Path(calls_file).read_text())
     out = {}
@@ -239,7 +239,7 @@ def w_pandas(db: str, calls_file: str, repeat: int) -> dict:
     import pandas as pd
     import streamlit as st
 
-    from loaders.schema import connect
+    from loaders.store.schema import connect
 
     pages = json.loads(Path(calls_file).read_text())
     period = _period_from(pages)
@@ -530,7 +530,7 @@ def main(argv=None) -> int:
 def _live(db) -> bool:
     """After the worker: does the database's v_activity compute the live view (the emulated old design)?"""
     import before_design
-    from loaders.schema import connect
+    from loaders.store.schema import connect
     con = connect(db)  # the same configuration as a connection this worker may still hold (dashboard.db)
     try:
         return before_design.is_before(con)

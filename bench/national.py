@@ -5,7 +5,7 @@ registry's current units) x the 18 indicators x 44 quarters ~ 3.2 million activi
 unit and quarter as if every unit had uploaded its report; 2 % of them re-uploaded with corrections,
 a few batches rolled back, a few units missing from the latest quarter. Annual targets per province and
 year. Index scores for the 63 old provinces (to 2024) and the 34 new ones (2024, 2025), every component,
-plus DDCI for every unit. The real schema (loaders.schema.migrate via loaders.init_db.init_database)
+plus DDCI for every unit. The real schema (loaders.store.schema.migrate via loaders.init_db.init_database)
 and the real registries and reference data are loaded first.
 
 Everything generated is marked `is_sample` and labelled synthetic in the batch note, so the UI says it
@@ -29,10 +29,10 @@ import pandas as pd  # noqa: E402
 
 from loaders.demo import ANNUAL_TARGET, RATE_TARGET  # noqa: E402
 from loaders.init_db import init_database  # noqa: E402
-from loaders.materialize import refresh_if_stale  # noqa: E402
+from loaders.store.materialize import refresh_if_stale  # noqa: E402
 from core.periods import Quarter, latest_complete_quarter, quarter_range  # noqa: E402
-from loaders.reference import registry_unit_entities  # noqa: E402
-from loaders.schema import connect, set_meta  # noqa: E402
+from loaders.registry.reference import registry_unit_entities  # noqa: E402
+from loaders.store.schema import connect, set_meta  # noqa: E402
 
 SYNTHETIC_BY = "Dữ liệu tổng hợp (đo hiệu năng)"
 NOTE = "Dữ liệu tổng hợp để đo hiệu năng (synthetic benchmark data) — không phải số liệu thật"
@@ -208,7 +208,7 @@ def build_national(path: str | os.PathLike, units: int = 4000, quarters: int = 4
                   index_rows_generated=n_index)
     set_meta(con, "bench_dataset", f"synthetic national: {counts['units']} units x {n_metrics} indicators x "
                                    f"{nq} quarters ({qs[0].code}..{last.code})")
-    # The rows above were written in SQL, not through loaders.store: bring the maintained tables behind
+    # The rows above were written in SQL, not through loaders.store.batches: bring the maintained tables behind
     # v_activity up to date once, as the app would at its next start (loaders/materialize.py).
     t = time.perf_counter()
     refresh_kind = refresh_if_stale(con)  # "full": the registry grew

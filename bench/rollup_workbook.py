@@ -167,7 +167,7 @@ def write_rollup(con, out: str | Path, rows: int = 4000, period: Quarter | None 
 def main(argv=None) -> int:
     import json
 
-    from loaders.schema import connect
+    from loaders.store.schema import connect
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--db", default=str(ROOT / "bench" / "out" / "national.duckdb"))
     ap.add_argument("--rows", type=int, default=4000)

@@ -252,7 +252,7 @@ def render(r: dict) -> str:
               f"loads {pv['summary']['rows']:,} of {ing['workbook']['values']:,} values (names typed without "
               "diacritics are dropped silently; no error list, no fuzzy matching, no section/total rows check). "
               f"Reading alone: pandas.read_excel(openpyxl) {_f(pv.get('read_excel_openpyxl', {}).get('p50_ms'), ' ms')}, "
-              f"python-calamine (loaders.workbook) {_f(pv.get('read_workbook_calamine', {}).get('p50_ms'), ' ms')}.", ""]
+              f"python-calamine (loaders.files.workbook) {_f(pv.get('read_workbook_calamine', {}).get('p50_ms'), ' ms')}.", ""]
     # queries
     q = r["queries"]
     lines += ["### 2. Each page's server-side work (p50 / p95, ms)", "",

@@ -173,7 +173,7 @@ CHANGE_NEW, CHANGE_REPLACE, CHANGE_SAME = "Mới", "Thay giá trị", "Không đ
 
 
 def preview_changes(con, batch) -> pd.DataFrame:
-    """What writing `batch` (a loaders.store.Batch, not yet written) would do to the current data, row by row:
+    """What writing `batch` (a loaders.store.batches.Batch, not yet written) would do to the current data, row by row:
     [what, unit_code, unit_or_entity, year, quarter, period, item, old, new, change, sheet, row_no, col]."""
     own = con.cursor()  # registering a frame needs a connection with no half-read result (DuckDB 2.0)
     try:
@@ -309,7 +309,7 @@ def reported(con, year: int, quarter: int) -> pd.DataFrame:
 
 # --- audit and accounts ---------------------------------------------------------------------------------------
 def audit(con, username: str | None = None, action: str | None = None, limit: int = 1000) -> pd.DataFrame:
-    from loaders.audit import action_label
+    from loaders.accounts.audit import action_label
 
     df = con.execute(
         "SELECT id, happened_at, username, action, detail FROM audit_log "

@@ -1,4 +1,4 @@
-"""Sign-in, sign-out and which pages a visitor sees (the UI side; rules and hashing live in loaders.users).
+"""Sign-in, sign-out and which pages a visitor sees (the UI side; rules and hashing live in loaders.accounts.users).
 
 - Not signed in: only the sign-in form, unless the deployment opens read access (CCHC_OPEN_READ=1):
   then the leadership pages (Tổng quan, Hoạt động, Chỉ số, Đơn vị, Trình chiếu) and a sign-in box.
@@ -13,9 +13,8 @@ import os
 
 import streamlit as st
 
-from loaders.users import ROLE_LABELS, User, get_user, sign_in
-
 from dashboard.db import cursor
+from loaders.accounts.users import ROLE_LABELS, User, get_user, sign_in
 
 SESSION_KEY = "auth_user"
 LEADERSHIP_PAGES = frozenset({"pages/tong_quan.py", "pages/hoat_dong.py", "pages/chi_so.py", "pages/don_vi.py",
@@ -106,7 +105,7 @@ def sign_in_form(key: str = "signin") -> None:
 
 
 def sign_out() -> None:
-    from loaders.audit import record
+    from loaders.accounts.audit import record
 
     name = st.session_state.pop(SESSION_KEY, None)
     if name:

@@ -1,6 +1,6 @@
 """Cached queries for Streamlit pages: results are kept until the data version changes.
 
-The cache key is (query name, database path, ``loaders.store.data_version(con, scope)``, arguments), so a new
+The cache key is (query name, database path, ``loaders.store.batches.data_version(con, scope)``, arguments), so a new
 batch or a rollback is seen on the very next rerun, and an unchanged database costs one tiny version query.
 Queries in ``queries.INDEX_SCOPE`` use the index scope: a unit's activity upload leaves them cached; those in
 ``queries.REGISTRY_SCOPE`` (unit and indicator lists) change only with the registries.
@@ -11,7 +11,7 @@ Public API
 - ``version(con=None, scope="all") -> str``  the current data version (read once per script run of a session).
 - ``q(fn, *args, **kwargs)``     ``fn(con, *args, **kwargs)`` for a function of dashboard.queries, cached.
                                  Arguments must be hashable-friendly: numbers, strings, tuples, None.
-- ``sample() -> bool``           True while sample (demo) data is in use (loaders.store.is_sample_data), cached.
+- ``sample() -> bool``           True while sample (demo) data is in use (loaders.store.batches.is_sample_data), cached.
 - ``clear()``                    drop every cached result (tests, benchmarks).
 """
 from __future__ import annotations
@@ -20,8 +20,8 @@ import streamlit as st
 
 from dashboard import queries
 from dashboard.db import cursor
-from loaders.schema import db_path
-from loaders.store import data_version, is_sample_data
+from loaders.store.batches import data_version, is_sample_data
+from loaders.store.schema import db_path
 
 
 def con():

@@ -71,7 +71,7 @@ def _open(args):
     """The database, read-only; every way it can be unusable is a UsageError with a Vietnamese message."""
     import duckdb
 
-    from loaders.schema import DatabaseLockedError, connect, db_path
+    from loaders.store.schema import DatabaseLockedError, connect, db_path
 
     path = db_path(args.db)
     if not path.exists():

@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from loaders.init_db import init_database
-from loaders.schema import MIGRATIONS, connect, db_path, migrate, schema_version
+from loaders.store.schema import MIGRATIONS, connect, db_path, migrate, schema_version
 
 
 @st.cache_resource(show_spinner=False)

@@ -129,9 +129,7 @@ def to_quarter(quarter) -> Quarter:
 
 def available_slides(con, quarter) -> list[tuple[str, str]]:
     """(key, label) of every slide the deck can have for the quarter, in the default order."""
-    from dashboard import queries
-
-    from dashboard import plan_queries
+    from dashboard import plan_queries, queries
 
     q = to_quarter(quarter)
     out = list(BASE_SLIDES.items())
@@ -158,7 +156,7 @@ def build_deck(con, quarter, slides: list[str] | None = None, organisation: str 
     Raises NoDataError when no unit has reported the quarter, DeckError for an unknown slide key.
     """
     from dashboard import deck_data
-    from loaders.store import is_sample_data
+    from loaders.store.batches import is_sample_data
 
     q = to_quarter(quarter)
     if not deck_data.has_reports(con, q.year, q.quarter):

@@ -31,13 +31,28 @@ Public API
 from __future__ import annotations
 
 import datetime as _dt
-import math
 from typing import Callable, Mapping
 
 import pandas as pd
 
-from core.numbers import (DECIMAL, MISSING, THOUSANDS, _missing, auto, date, datetime, index_decimals,  # noqa: F401
-                          index_value, number, percent, points_delta, rank_delta, rate, signed, text)
+from core.numbers import (  # noqa: F401
+    DECIMAL,
+    MISSING,
+    THOUSANDS,
+    _missing,
+    auto,
+    date,
+    datetime,
+    index_decimals,
+    index_value,
+    number,
+    percent,
+    points_delta,
+    rank_delta,
+    rate,
+    signed,
+    text,
+)
 from core.periods import quarter_label, quarter_short_label
 
 PLOTLY_SEPARATORS = ",."

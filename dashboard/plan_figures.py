@@ -21,10 +21,10 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.periods import Quarter
 from dashboard import fmt, theme
 from dashboard.figures import bar_height, short_label, wrap_label
 from dashboard.plan_queries import STATUS_LABEL, STATUSES
-from core.periods import Quarter
 
 STATUS_COLOR = {
     "done": theme.STATUS_COLOR[theme.DAT],

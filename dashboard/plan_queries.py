@@ -36,8 +36,8 @@ import datetime as dt
 
 import pandas as pd
 
-from dashboard import fmt
 from core.periods import Quarter
+from dashboard import fmt
 
 STATUSES = ("late", "due", "done", "regular", "not_due")
 STATUS_LABEL = {"late": "Quá hạn", "due": "Đến hạn", "done": "Đã xong", "regular": "Thường xuyên",

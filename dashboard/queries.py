@@ -3,7 +3,7 @@
 They read only the public views (v_activity, v_index_score, v_upload), the registry tables (unit, metric,
 index_def, index_component, entity, meta) and ``activity_unit_quarter``: per unit and quarter (all indicators,
 and per indicator group) the capped mean completion and counts of v_activity's rows, kept with v_activity by
-loaders.materialize. Queries that need one number per unit (periods, completion per unit, group and overall
+loaders.store.materialize. Queries that need one number per unit (periods, completion per unit, group and overall
 means, the heatmap, who has not reported) read it: at national scale they would otherwise group 144,000 to
 3.4 million rows per call. They never write. Names are sorted the Vietnamese way
 (``ORDER BY name COLLATE vi``). Completion rules and thresholds come from dashboard.theme (see its docstring):
@@ -95,16 +95,16 @@ import re
 
 import pandas as pd
 
-from dashboard import fmt, theme
-from loaders.materialize import AGG, YTD
 from core.periods import Quarter, latest_complete_quarter, quarter_key, quarter_key_sql
-from core.text import slug
 from core.rules import HOME_KEY, HOME_PROVINCE, active_sql, completion_sql
+from core.text import slug
+from dashboard import fmt, theme
+from loaders.store.materialize import AGG, YTD
 
 QK = quarter_key_sql()
 
 # Queries that read only index results and the entity registry: cached by the index data version
-# (loaders.store.data_version(con, "index")), which a unit's activity report does not change.
+# (loaders.store.batches.data_version(con, "index")), which a unit's activity report does not change.
 INDEX_SCOPE = frozenset({"index_defs", "provinces", "home_province", "region_peers", "home_chain", "main_line",
                          "lineage", "index_latest", "index_series", "national_series", "index_components",
                          "component_years", "unit_index_ranking", "index_table", "unit_index_scores"})
@@ -248,7 +248,7 @@ def completion(con, year: int, quarter: int, units=None, metric: str | None = No
 
 
 def _agg_rows(join: str = "") -> str:
-    """FROM the per-unit aggregate (loaders.materialize.AGG) as p, filtered by $units as _BASE is."""
+    """FROM the per-unit aggregate (loaders.store.materialize.AGG) as p, filtered by $units as _BASE is."""
     return f"""
         FROM {AGG} p {join}
         WHERE ($units IS NULL OR list_contains($units::VARCHAR[], p.unit_code))"""
@@ -391,7 +391,7 @@ def ytd(con, year: int, units=None, metric: str | None = None) -> pd.DataFrame:
             FROM base WHERE year = $year GROUP BY quarter ORDER BY quarter"""
     else:
         # each unit × count indicator's cumulative share of its annual target, capped, averaged over all of them:
-        # summed per unit by loaders.materialize (YTD), so any set of units averages exactly
+        # summed per unit by loaders.store.materialize (YTD), so any set of units averages exactly
         sql = f"""
             WITH y AS (SELECT quarter, sum(series) AS series, sum(progress) AS progress, sum(plan) AS plan,
                               sum(n_count_actual) AS n

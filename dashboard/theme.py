@@ -36,14 +36,25 @@ import math
 import re
 from typing import Iterable
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from core.rules import (  # noqa: F401
+    CHUA_DAT,
+    DAT,
+    DISPLAY_CAP,
+    GAN_DAT,
+    NO_STATUS,
+    STATUSES,
+    THRESHOLD_DAT,
+    THRESHOLD_GAN_DAT,
+    UNIT_CAP,
+    status_of,
+    status_series,
+)
 from dashboard import fmt
-from core.rules import (CHUA_DAT, DAT, DISPLAY_CAP, GAN_DAT, NO_STATUS, STATUSES, THRESHOLD_DAT,  # noqa: F401
-                        THRESHOLD_GAN_DAT, UNIT_CAP, status_of, status_series)
+
 STATUS_LABEL = {DAT: "Đạt", GAN_DAT: "Gần đạt", CHUA_DAT: "Chưa đạt", NO_STATUS: "Chưa có số liệu"}
 STATUS_COLOR = {DAT: "#1b7f3b", GAN_DAT: "#e3a008", CHUA_DAT: "#c62828", NO_STATUS: "#c4c9d0"}
 STATUS_RULE = (f"Đạt: ≥ {fmt.percent(THRESHOLD_DAT, 0)}; gần đạt: {fmt.percent(THRESHOLD_GAN_DAT, 0)} đến dưới "

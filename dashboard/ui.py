@@ -36,8 +36,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import cached, exports, fmt, queries, theme
 from core.text import fold
+from dashboard import cached, exports, fmt, queries, theme
 
 ROOT = Path(__file__).resolve().parent.parent
 TOP_N = 15

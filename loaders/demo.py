@@ -13,11 +13,11 @@ import datetime as dt
 import math
 import random
 
-from loaders.materialize import refresh_if_stale
-from core.rules import unit_active
 from core.periods import Quarter, latest_complete_quarter, quarter_range
-from loaders.registry import Registry
-from loaders.store import ActivityRow, Batch, IndexTargetRow, TargetRow, write_batch
+from core.rules import unit_active
+from loaders.registry.registries import Registry
+from loaders.store.batches import ActivityRow, Batch, IndexTargetRow, TargetRow, write_batch
+from loaders.store.materialize import refresh_if_stale
 
 FIRST = Quarter(2024, 1)
 SAMPLE_BY = "Dữ liệu mẫu"

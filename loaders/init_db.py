@@ -1,12 +1,12 @@
 """`init`: create or upgrade the schema and load the shipped registries and reference data."""
 from __future__ import annotations
 
-from loaders.materialize import refresh_if_stale
-from loaders.reference import reference_batch, registry_unit_entities, save_entities, save_regions
-from loaders.registry import Registry, load_registries
-from loaders.schema import migrate
-from loaders.settings import home_province_name, set_home_province
-from loaders.store import rollback_batch, write_batch
+from loaders.registry.reference import reference_batch, registry_unit_entities, save_entities, save_regions
+from loaders.registry.registries import Registry, load_registries
+from loaders.registry.settings import home_province_name, set_home_province
+from loaders.store.batches import rollback_batch, write_batch
+from loaders.store.materialize import refresh_if_stale
+from loaders.store.schema import migrate
 
 
 def init_database(con, province: str | None = None) -> dict:

@@ -15,16 +15,16 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from loaders import index_table, rollup, tidy, unit_report
-from loaders.errors import LoadError, LoadWarning, Problems, UnusableFileError
-from loaders.load_context import KINDS, Context
-from core.rules import valid_year, year_range_text
 from core.matching import MatchError
 from core.periods import PeriodError, parse_quarter
-from loaders.registry import Registry
-from loaders.store import Batch, write_batch
+from core.rules import valid_year, year_range_text
 from core.text import fold
-from loaders.workbook import Grid, find_table, read_workbook
+from loaders.errors import LoadError, LoadWarning, Problems, UnusableFileError
+from loaders.files.workbook import Grid, find_table, read_workbook
+from loaders.layouts import index_table, rollup, tidy, unit_report
+from loaders.layouts.context import KINDS, Context
+from loaders.registry.registries import Registry
+from loaders.store.batches import Batch, write_batch
 
 LAYOUTS = {m.LAYOUT: m for m in (tidy, unit_report, rollup, index_table)}
 LAYOUT_NAMES = {"tidy": "mẫu chuẩn (một dòng một số liệu)", "unit_report": "báo cáo của một đơn vị",
@@ -310,7 +310,7 @@ def _ensure_unit_entities(con) -> None:
     except Exception:  # noqa: BLE001
         return
     if missing:
-        from loaders.reference import registry_unit_entities
+        from loaders.registry.reference import registry_unit_entities
 
         registry_unit_entities(con)
 

@@ -12,12 +12,12 @@ import io
 import math
 from dataclasses import dataclass
 
-from loaders.audit import record
-from core.rules import active_sql, unit_active, valid_year, year_bounds, year_range_text
 from core.numbers import auto as _num
 from core.periods import quarter_short_label
-from loaders.store import Batch, TargetRow, WriteResult, write_batch
-from loaders.users import User, require_role
+from core.rules import active_sql, unit_active, valid_year, year_bounds, year_range_text
+from loaders.accounts.audit import record
+from loaders.accounts.users import User, require_role
+from loaders.store.batches import Batch, TargetRow, WriteResult, write_batch
 
 Key = tuple[str, "int | None"]  # (metric_code, quarter or None for the annual target)
 

@@ -1,7 +1,7 @@
 """Excel templates in the tidy form, with Vietnamese headers, an instructions sheet ("Hướng dẫn")
 and dropdowns for units and indicators (lists on a hidden sheet "Danh mục").
 
-A filled template loads back through `loaders.tidy` (the headers below are its column names). Given a unit (and a
+A filled template loads back through `loaders.layouts.tidy` (the headers below are its column names). Given a unit (and a
 period), the activities and targets templates come pre-filled: one row per indicator with the unit, year and
 quarter written in, so a unit's staff only type their numbers.
 """
@@ -15,9 +15,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from core.rules import YEAR_MAX, YEAR_MIN, unit_active
 from core.matching import MatchError
-from loaders.registry import Registry
+from core.rules import YEAR_MAX, YEAR_MIN, unit_active
+from loaders.registry.registries import Registry
 
 TEMPLATE_KINDS = ("activities", "targets", "indices")
 DATA_SHEET = "Số liệu"

@@ -9,8 +9,8 @@ import streamlit as st
 
 from dashboard import admin_queries as AQ, auth, cached, fmt, ui
 from dashboard.db import cursor
+from loaders.accounts.users import PermissionDenied
 from loaders.target_edit import TargetEditError, copy_year_for_units, save_targets
-from loaders.users import PermissionDenied
 
 VALUE_COLUMNS = {"annual": None, "q1": 1, "q2": 2, "q3": 3, "q4": 4}
 LABELS = {col: "Cả năm" if q is None else fmt.quarter_short(q) for col, q in VALUE_COLUMNS.items()}

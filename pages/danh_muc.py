@@ -6,9 +6,27 @@ import streamlit as st
 
 from dashboard import admin_queries as AQ, auth, cached, fmt, ui
 from dashboard.db import cursor
-from loaders.registry_edit import (METRIC_KINDS, UNIT_KINDS, RegistryEditError, add_indicator, add_indicator_alias,
-                                   add_unit, add_unit_alias, merge_unit, rename_unit, suggest_code)
-from loaders.users import ROLE_LABELS, ROLES, PermissionDenied, UserError, create_user, set_password, update_user
+from loaders.accounts.users import (
+    ROLE_LABELS,
+    ROLES,
+    PermissionDenied,
+    UserError,
+    create_user,
+    set_password,
+    update_user,
+)
+from loaders.registry.edit import (
+    METRIC_KINDS,
+    UNIT_KINDS,
+    RegistryEditError,
+    add_indicator,
+    add_indicator_alias,
+    add_unit,
+    add_unit_alias,
+    merge_unit,
+    rename_unit,
+    suggest_code,
+)
 
 user = auth.require("lanh_dao", "quan_tri")
 con = cursor()

@@ -12,12 +12,23 @@ from core.rules import YEAR_MAX, YEAR_MIN
 from dashboard import admin_queries as AQ, auth, cached, fmt, plan_figures as PF, plan_queries as PQ, queries, ui
 from dashboard.db import cursor
 from dashboard.figures import short_label
-from loaders.plan_edits import (MAX_EVIDENCE_BYTES, MAX_NOTE, PERIOD_LABELS, PERIODS, apply_edits, known_units,
-                                mark_task_as, save_reviewed, target_rows, task_rows, unit_options)
+from loaders.accounts.users import PermissionDenied
 from loaders.plans import PlanError, PlanSaveError, extract_plan
-from loaders.registry import Registry
-from loaders.registry_edit import UNIT_KINDS, RegistryEditError, add_unit, add_unit_alias, suggest_code
-from loaders.users import PermissionDenied
+from loaders.plans.review import (
+    MAX_EVIDENCE_BYTES,
+    MAX_NOTE,
+    PERIOD_LABELS,
+    PERIODS,
+    apply_edits,
+    known_units,
+    mark_task_as,
+    save_reviewed,
+    target_rows,
+    task_rows,
+    unit_options,
+)
+from loaders.registry.edit import UNIT_KINDS, RegistryEditError, add_unit, add_unit_alias, suggest_code
+from loaders.registry.registries import Registry
 
 FILE_TYPES = ["docx", "pdf", "txt", "png", "jpg", "jpeg", "tif", "tiff", "doc", "odt", "rtf"]
 PASTED_NAME = "van_ban_dan.txt"

@@ -7,10 +7,10 @@ import streamlit as st
 
 from dashboard import admin_queries as AQ, auth, fmt, ui
 from dashboard.db import cursor
-from loaders import actions
-from loaders.audit import ACTIONS
-from loaders.store import BatchError
-from loaders.users import PermissionDenied
+from loaders import api as actions
+from loaders.accounts.audit import ACTIONS
+from loaders.accounts.users import PermissionDenied
+from loaders.store.batches import BatchError
 
 ALL = "__tat_ca__"
 

@@ -6,14 +6,14 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+from core.periods import latest_complete_quarter
 from dashboard import admin_queries as AQ, auth, fmt, ui
 from dashboard.db import cursor
-from loaders import actions
+from loaders import api as actions
+from loaders.accounts.users import PermissionDenied
 from loaders.errors import UnusableFileError
+from loaders.files.workbook import max_bytes_default
 from loaders.load import ArgumentError
-from core.periods import latest_complete_quarter
-from loaders.users import PermissionDenied
-from loaders.workbook import max_bytes_default
 
 FROM_FILE = "__tu_tep__"
 AUTO = "tu_nhan_dang"
@@ -120,7 +120,7 @@ def _template_bytes(template_kind: str, version: str, unit: str | None = None, p
     from pathlib import Path
 
     from loaders.load import parse_period
-    from loaders.registry import Registry
+    from loaders.registry.registries import Registry
 
     year, quarter = parse_period(period) if unit else (None, None)
     with tempfile.TemporaryDirectory() as tmp:

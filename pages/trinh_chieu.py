@@ -14,7 +14,7 @@ import html
 import streamlit as st
 
 from dashboard import cached, deck as D, deck_data, exports, images, theme
-from loaders.schema import db_path
+from loaders.store.schema import db_path
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 

@@ -32,7 +32,7 @@ def _build_db(path: Path, demo: bool) -> Path:
     from loaders.demo import load_sample
     from loaders.init_db import init_database
     from core.periods import Quarter
-    from loaders.schema import connect
+    from loaders.store.schema import connect
 
     with connect(path) as con:
         init_database(con)
@@ -351,7 +351,7 @@ def rollup_xlsx(body=None, title="BÁO CÁO TỔNG HỢP KẾT QUẢ TUYÊN TRUY
 @pytest.fixture
 def load_con(fresh_db):
     """A connection to a new database after `init` (registries, provinces, reference data)."""
-    from loaders.schema import connect
+    from loaders.store.schema import connect
 
     con = connect(fresh_db)
     yield con

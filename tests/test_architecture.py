@@ -179,11 +179,12 @@ def files_under(folder: str) -> list[Path]:
 
 
 def import_graph() -> dict[str, dict[str, tuple[str, int, str]]]:
-    """module -> {imported project module: (file, line, statement)}, from module-level imports only."""
+    """module -> {imported project module: (file, line, statement)}, imports inside functions included: a lazy
+    import that closes a circle hides the circle, it does not remove it."""
     modules = project_modules()
     graph: dict[str, dict[str, tuple[str, int, str]]] = {name: {} for name in modules}
     for name, path in modules.items():
-        for line, statement, target in imports_of(path, include_functions=False):
+        for line, statement, target in imports_of(path, include_functions=True):
             if target in modules and target != name:
                 graph[name].setdefault(target, (rel(path), line, statement))
     return graph
@@ -353,7 +354,7 @@ def test_no_import_circles():
             file, line, statement = graph[a][b]
             lines.append(f"    {file}:{line}  {statement}")
         report.append("\n".join(lines))
-    fail_if(report, "module-level imports form circles")
+    fail_if(report, "imports form circles")
 
 
 def test_readme_architecture_names_every_package():

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from loaders.audit import ACTIONS, action_label, entries, record
-from loaders.schema import connect
+from loaders.accounts.audit import ACTIONS, action_label, entries, record
+from loaders.store.schema import connect
 
 
 def test_record_and_read(fresh_db):

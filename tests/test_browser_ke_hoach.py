@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from loaders.schema import connect
-from loaders.users import create_user
+from loaders.store.schema import connect
+from loaders.accounts.users import create_user
 from tests.conftest import sign_in, start_streamlit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -5,8 +5,8 @@ import subprocess
 
 import pytest
 
-from loaders.schema import connect
-from loaders.users import create_user
+from loaders.store.schema import connect
+from loaders.accounts.users import create_user
 from tests import upload_files as F
 from tests.conftest import sign_in, start_streamlit
 

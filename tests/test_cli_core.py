@@ -77,7 +77,7 @@ def test_locked_database_is_refused_with_a_clear_message(tmp_path):
 
 def test_command_line_uploads_and_rollbacks_are_audited(demo_db):
     assert run("rollback", "5", "--by", "van_phong", db=demo_db).returncode == 0
-    from loaders.schema import connect
+    from loaders.store.schema import connect
 
     with connect(demo_db) as con:
         got = con.execute("SELECT username, action, detail FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from conftest import UNIT_REPORT_BODY, rollup_xlsx, unit_report_xlsx
 
-from loaders.schema import connect
+from loaders.store.schema import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYS = {"status", "batch", "kind", "rows", "errors", "warnings"}

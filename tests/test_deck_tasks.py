@@ -15,8 +15,8 @@ from dashboard import deck as D
 from dashboard import plan_figures as PF
 from dashboard import plan_queries as PQ
 from loaders.plans import extract_plan, mark_task, save_plan
-from loaders.registry import Registry
-from loaders.schema import connect
+from loaders.registry.registries import Registry
+from loaders.store.schema import connect
 
 PLANS = Path(__file__).resolve().parents[2] / "shared" / "plans"
 SOC_TRANG = PLANS / "ke_hoach_tuyen_truyen_cchc_2025_so_xay_dung_soc_trang.txt"

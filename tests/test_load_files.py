@@ -6,7 +6,7 @@ from conftest import unit_report_xlsx, xlsx_bytes
 
 from loaders.errors import UnusableFileError
 from loaders.load import load_file, read_file
-from loaders.registry import Registry
+from loaders.registry.registries import Registry
 
 
 def test_not_a_workbook_raises_and_writes_nothing(load_con, load_counts):

@@ -49,7 +49,7 @@ def test_percent_formatted_rates(load_con, fmt):
 
 
 def test_a_literal_percent_sign_is_not_a_percent_format():
-    from loaders.legacy_formats import is_percent_format
+    from loaders.files.legacy import is_percent_format
 
     assert is_percent_format("0.0%") and is_percent_format("#,##0.00 %") and is_percent_format("0%;[Red]-0%")
     assert not is_percent_format('0.0" %"') and not is_percent_format("0.0\\%") and not is_percent_format("General")

@@ -109,7 +109,7 @@ def test_internal_index_rows_resolve_to_registry_units(load_con):
 def test_internal_index_rows_of_the_home_province_set_by_init(load_con):
     """A Sơn La deployment (its own unit registry) uploads its DDCI in the long form: its unit rows are registry
     units; the same rows under another province's name are refused, never made into registry units."""
-    from loaders.settings import set_home_province
+    from loaders.registry.settings import set_home_province
 
     set_home_province(load_con, "Son La")
     csv = ("index,year,province,score,rank,component,source_url_or_citation\n"

@@ -1,7 +1,7 @@
 import pytest
 
 from core.matching import MatchError
-from loaders.registry import Registry
+from loaders.registry.registries import Registry
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +55,8 @@ def test_letterhead_line_names_a_unit(registry):
 
 
 def test_province_names_do_not_match_on_shared_words_alone():
-    from loaders.reference import entity_matcher, province_entities
-    from loaders.registry import DATA_DIR, read_csv
+    from loaders.registry.reference import entity_matcher, province_entities
+    from loaders.registry.registries import DATA_DIR, read_csv
 
     provinces, _ = province_entities(read_csv(DATA_DIR / "reference" / "province_mapping_2025.csv"))
     m = entity_matcher(provinces)

@@ -1,12 +1,12 @@
-"""loaders.materialize: the maintained table always holds exactly the rows of the live v_activity, and the
+"""loaders.store.materialize: the maintained table always holds exactly the rows of the live v_activity, and the
 per-unit aggregate exactly what the live view gives."""
 from __future__ import annotations
 
 import pytest
 
-from loaders import materialize as M
-from loaders.schema import connect, migrate
-from loaders.store import ActivityRow, Batch, TargetRow, rollback_batch, write_batch
+from loaders.store import materialize as M
+from loaders.store.schema import connect, migrate
+from loaders.store.batches import ActivityRow, Batch, TargetRow, rollback_batch, write_batch
 
 
 def _diff(con) -> tuple[int, int]:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from loaders.schema import connect
-from loaders.store import rollback_batch
+from loaders.store.schema import connect
+from loaders.store.batches import rollback_batch
 from loaders.target_edit import TargetEditError, copy_year_for_units, save_targets, targets_of, validate
-from loaders.users import PermissionDenied, create_user
+from loaders.accounts.users import PermissionDenied, create_user
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from loaders.schema import connect
-from loaders.store import ActivityRow, Batch, write_batch
-from loaders.users import create_user
+from loaders.store.schema import connect
+from loaders.store.batches import ActivityRow, Batch, write_batch
+from loaders.accounts.users import create_user
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "chua_bao_cao.py")
 

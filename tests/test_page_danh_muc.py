@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from loaders import materialize
-from loaders.registry import Registry
-from loaders.registry_edit import (RegistryEditError, add_indicator, add_indicator_alias, add_unit, add_unit_alias,
+from loaders.store import materialize
+from loaders.registry.registries import Registry
+from loaders.registry.edit import (RegistryEditError, add_indicator, add_indicator_alias, add_unit, add_unit_alias,
                                    merge_unit, rename_unit, suggest_code)
-from loaders.schema import connect
-from loaders.store import rollback_batch
-from loaders.users import PermissionDenied, create_user
+from loaders.store.schema import connect
+from loaders.store.batches import rollback_batch
+from loaders.accounts.users import PermissionDenied, create_user
 
 
 @pytest.fixture
@@ -238,7 +238,7 @@ def test_page_creates_an_account(page_db):
     at.text_input(key="dm_nu_pw2").set_value("mat-khau-1")
     at = submit(at, "dm_add_user", "Tạo tài khoản")
     assert at.success[0].value == "Đã tạo tài khoản “nguyenvana”."
-    from loaders.users import verify
+    from loaders.accounts.users import verify
     with connect(page_db) as con:
         assert verify(con, "nguyenvana", "mat-khau-1").unit_code == "so_tu_phap"
         assert con.execute("SELECT username, action FROM audit_log ORDER BY id DESC LIMIT 1").fetchone() == \

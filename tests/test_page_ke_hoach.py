@@ -12,9 +12,9 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import fmt, queries
 from loaders.plans import extract_plan, save_plan
-from loaders.registry import Registry
-from loaders.schema import connect
-from loaders.users import create_user
+from loaders.registry.registries import Registry
+from loaders.store.schema import connect
+from loaders.accounts.users import create_user
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "ke_hoach.py")
 PLANS = Path(__file__).resolve().parents[2] / "shared" / "plans"

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from loaders.schema import connect
-from loaders.store import Batch, ActivityRow, write_batch
-from loaders.users import create_user
+from loaders.store.schema import connect
+from loaders.store.batches import Batch, ActivityRow, write_batch
+from loaders.accounts.users import create_user
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lich_su.py")
 
@@ -114,7 +114,7 @@ def test_viewer_cannot_roll_back(db):
 def test_audit_trail_tab(db):
     path, bid = db
     with connect(path) as con:
-        from loaders.audit import record
+        from loaders.accounts.audit import record
         record(con, "cbtp", "sign_in")
     at = page("ld")
     audit = at.dataframe[-1].value

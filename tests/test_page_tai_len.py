@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from loaders import actions
+from loaders import api as actions
 from loaders.errors import UnusableFileError
-from loaders.schema import connect
-from loaders.users import create_user, get_user
+from loaders.store.schema import connect
+from loaders.accounts.users import create_user, get_user
 from tests import upload_files as F
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent

@@ -82,7 +82,7 @@ def test_drill_down_searches_a_long_unit_list(demo_db, monkeypatch):
 
 def test_many_units_are_shown_top_and_bottom(demo_db, monkeypatch):
     """120 communes: the default view is the 15 lowest, with a way to see all."""
-    from loaders.store import ActivityRow, Batch, TargetRow, write_batch
+    from loaders.store.batches import ActivityRow, Batch, TargetRow, write_batch
 
     monkeypatch.setenv("CCHC_DB", str(demo_db))
     con = cursor()

@@ -80,7 +80,7 @@ def test_unit_group_without_reports_shows_the_empty_state(demo_db, monkeypatch):
 def test_new_batch_or_rollback_shows_at_once(demo_db, monkeypatch):
     at = app(demo_db, monkeypatch)
     assert metric(at, "Đơn vị đã báo cáo").value == "13/16"
-    from loaders.store import rollback_batch
+    from loaders.store.batches import rollback_batch
 
     con = cursor()
     batch = con.execute("SELECT max(batch_id) FROM v_upload WHERE kind = 'activities' AND year = 2025 "

@@ -1,4 +1,4 @@
-"""Review of an extracted plan (loaders.plan_edits): rows for the page's tables, the user's edits applied back to a
+"""Review of an extracted plan (loaders.plans.review): rows for the page's tables, the user's edits applied back to a
 Plan, validation messages, and the guarded writes (saving a plan, marking a task)."""
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from loaders.plan_edits import (apply_edits, known_units, mark_task_as, save_reviewed, target_rows, task_rows,
+from loaders.plans.review import (apply_edits, known_units, mark_task_as, save_reviewed, target_rows, task_rows,
                                 unit_options)
 from loaders.plans import PlanSaveError, extract_plan, load_tasks
-from loaders.registry import Registry
-from loaders.schema import connect
-from loaders.users import PermissionDenied, create_user
+from loaders.registry.registries import Registry
+from loaders.store.schema import connect
+from loaders.accounts.users import PermissionDenied, create_user
 
 PLANS = Path(__file__).resolve().parents[2] / "shared" / "plans"
 SON_LA = PLANS / "ke_hoach_tuyen_truyen_cchc_2025_bql_kcn_son_la.txt"

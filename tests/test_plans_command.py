@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from loaders.plans.command import add_plan_command
-from loaders.schema import connect
+from loaders.commands.plan import add_commands as add_plan_command
+from loaders.store.schema import connect
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANS = Path(__file__).resolve().parents[2] / "shared" / "plans"

@@ -17,7 +17,7 @@ from docx.shared import Cm, Pt
 
 from conftest import require_tool
 from loaders.plans import extract_plan
-from loaders.registry import Registry
+from loaders.registry.registries import Registry
 from core.text import strip_diacritics
 
 PLANS = Path(__file__).resolve().parents[2] / "shared" / "plans"

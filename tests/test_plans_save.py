@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from loaders.plans import (PlanSaveError, extract_plan, load_tasks, mark_task, save_plan, task_marks, task_status)
-from loaders.registry import Registry
-from loaders.schema import connect
+from loaders.registry.registries import Registry
+from loaders.store.schema import connect
 
 PLANS = Path(__file__).resolve().parents[2] / "shared" / "plans"
 SON_LA = PLANS / "ke_hoach_tuyen_truyen_cchc_2025_bql_kcn_son_la.txt"
@@ -111,7 +111,7 @@ def test_mark_tasks_and_status(con):
     with pytest.raises(PlanSaveError):
         mark_task(con, march.id, 2025, 1, "xong", "van_phong")
     # Rolling the plan back hides its tasks.
-    from loaders.store import rollback_batch
+    from loaders.store.batches import rollback_batch
 
     rollback_batch(con, batch_id, by="van_phong")
     assert load_tasks(con, 2025) == []

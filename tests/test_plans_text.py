@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from loaders.plans import PlanError, extract_plan
-from loaders.registry import Registry
+from loaders.registry.registries import Registry
 from core.text import strip_diacritics
 
 PLANS = Path(__file__).resolve().parents[2] / "shared" / "plans"

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from dashboard import queries as Q, theme
-from loaders.schema import connect
+from loaders.store.schema import connect
 
 YEAR, QUARTER = 2025, 3  # the demo fixture's last quarter
 

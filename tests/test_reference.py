@@ -2,7 +2,7 @@
 import csv
 from pathlib import Path
 
-from loaders.schema import connect
+from loaders.store.schema import connect
 
 REF = Path(__file__).resolve().parent.parent / "data" / "reference"
 

@@ -7,10 +7,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.auth import LEADERSHIP_PAGES, PAGE_ROLES, can_see
-from loaders import actions
-from loaders.schema import connect
-from loaders.store import BatchError
-from loaders.users import PermissionDenied, User, create_user, get_user
+from loaders import api as actions
+from loaders.store.schema import connect
+from loaders.store.batches import BatchError
+from loaders.accounts.users import PermissionDenied, User, create_user, get_user
 from tests import upload_files as F
 
 ROOT = Path(__file__).resolve().parent.parent

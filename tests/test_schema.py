@@ -1,6 +1,6 @@
 import duckdb
 
-from loaders.schema import MIGRATIONS, VIEWS, connect, migrate, schema_version
+from loaders.store.schema import MIGRATIONS, VIEWS, connect, migrate, schema_version
 
 PUBLIC_VIEWS = {
     "v_activity": ["unit_code", "unit_name", "year", "quarter", "metric_code", "metric_name", "actual", "target"],

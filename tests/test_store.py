@@ -1,7 +1,7 @@
 import pytest
 
-from loaders.schema import connect
-from loaders.store import (ActivityRow, Batch, BatchError, IndexRow, TargetRow, data_version, rollback_batch,
+from loaders.store.schema import connect
+from loaders.store.batches import (ActivityRow, Batch, BatchError, IndexRow, TargetRow, data_version, rollback_batch,
                            write_batch)
 
 

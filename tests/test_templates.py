@@ -4,7 +4,7 @@ import pytest
 from openpyxl import load_workbook
 
 from loaders.load import load_file, read_file
-from loaders.registry import Registry
+from loaders.registry.registries import Registry
 from loaders.templates import TemplateError, write_template
 
 

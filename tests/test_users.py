@@ -7,8 +7,8 @@ import sys
 import pytest
 
 from loaders.cli import main
-from loaders.schema import connect
-from loaders.users import (PermissionDenied, User, UserError, create_user, get_user, list_users, require_role,
+from loaders.store.schema import connect
+from loaders.accounts.users import (PermissionDenied, User, UserError, create_user, get_user, list_users, require_role,
                            require_unit, set_password, update_user, verify)
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent

@@ -6,7 +6,7 @@ import pytest
 from conftest import rollup_xlsx, unit_report_xlsx, xlsx_bytes
 
 from loaders.errors import UnusableFileError
-from loaders.workbook import (RowKind, classify_row, find_table, interpret_part, read_csv_grid, read_workbook,
+from loaders.files.workbook import (RowKind, classify_row, find_table, interpret_part, read_csv_grid, read_workbook,
                               strip_item_prefix)
 
 

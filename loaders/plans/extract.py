@@ -1,7 +1,6 @@
 """extract_plan: file -> Plan (organisation, year, targets, tasks), with warnings in Vietnamese."""
 from __future__ import annotations
 
-from loaders.registry import Registry
 from core.numbers import auto as _num
 from core.text import fold
 from loaders.plans.header import read_header
@@ -9,6 +8,7 @@ from loaders.plans.model import Plan, PlanError, Target
 from loaders.plans.reading import read_document
 from loaders.plans.targets import find_targets
 from loaders.plans.tasks import find_tasks
+from loaders.registry.registries import Registry
 
 
 def _target_phrase(t: Target) -> str:

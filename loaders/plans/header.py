@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 from core.matching import MatchError
 from core.periods import find_year
-from loaders.registry import DATA_DIR, read_csv
 from core.text import fold
 from loaders.plans.layout import Block
 from loaders.plans.textutil import clean, view
 from loaders.plans.units import UNIT_HEADS
+from loaders.registry.registries import DATA_DIR, read_csv
 
 _HEADS = UNIT_HEADS + r"|Huyen|Xa|Phuong"
 _WORD = r"[^\s\d/,.;:()“”\"]+"

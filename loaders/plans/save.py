@@ -18,10 +18,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from loaders.store import Batch, BatchError, IndexTargetRow, TargetRow, find_active_batch, write_batch
 from core.rules import unit_active
 from core.text import fold
 from loaders.plans.model import Plan, Schedule, Task, UnitRef
+from loaders.store.batches import Batch, BatchError, IndexTargetRow, TargetRow, find_active_batch, write_batch
 
 STATUSES = ("done", "in_progress", "not_done")
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from loaders.materialize import refresh_batch
+from loaders.store.materialize import refresh_batch
 
 KINDS = ("activities", "targets", "indices", "reference", "sample", "plan", "target_edit")
 

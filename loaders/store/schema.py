@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB = ROOT / "data" / "cchc.duckdb"
 
 MIGRATIONS: list[str] = [
@@ -273,7 +273,7 @@ def migrate(con) -> int:
             con.execute("ROLLBACK")
             raise
     con.execute(VIEWS)
-    from loaders.materialize import install
+    from loaders.store.materialize import install
 
     install(con)  # v_activity reads a table maintained per batch; VIEWS just made it the live view again
     return len(MIGRATIONS)

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.matching import FILLER, INDICATOR_FILLER, Matcher, unit_filler
-from core.rules import HOME_PROVINCE
+from core.rules import HOME_KEY, HOME_PROVINCE
 from core.text import nfc
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
 def read_csv(path: Path) -> list[dict]:
@@ -24,6 +24,17 @@ def read_csv(path: Path) -> list[dict]:
 
 def split_aliases(text: str | None) -> list[str]:
     return [a.strip() for a in (text or "").split(";") if a.strip()]
+
+
+def _home_province(con) -> str:
+    """The home province's plain name ('Sơn La'; 'Đắk Lắk' for 'Đắk Lắk (từ 2025)'), from the setting and the
+    entity table; the shipped province before either exists."""
+    try:
+        row = con.execute("SELECT e.name FROM meta m JOIN entity e ON e.code = m.value WHERE m.key = ?",
+                          [HOME_KEY]).fetchone()
+    except Exception:  # noqa: BLE001 - a database from before the meta table
+        row = None
+    return row[0].split(" (")[0] if row and row[0] else HOME_PROVINCE
 
 
 @dataclass
@@ -64,9 +75,7 @@ class Registry:
         )
         indices = rows("SELECT * FROM index_def ORDER BY code")
         components = rows("SELECT * FROM index_component ORDER BY index_code, ordinal")
-        from loaders.settings import home_province_name  # settings reads the shipped provinces through this module
-
-        return cls(units, indicators, indices, components, home_province=home_province_name(con))
+        return cls(units, indicators, indices, components, home_province=_home_province(con))
 
     # --- matchers -------------------------------------------------------------------------------
     @property

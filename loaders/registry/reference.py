@@ -9,11 +9,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.matching import Matcher, MatchError
 from core.rules import HOME_PROVINCE
-from core.matching import FILLER, Matcher, MatchError
-from loaders.registry import DATA_DIR, Registry, read_csv
-from loaders.store import Batch, IndexRow
 from core.text import fold, nfc, slug
+from loaders.registry.registries import DATA_DIR, Registry, read_csv
+from loaders.store.batches import Batch, IndexRow
 
 REFERENCE_DIR = DATA_DIR / "reference"
 INDEX_FILES = ("par_index.csv", "sipas.csv", "papi.csv", "pci.csv", "dti.csv", "ddci.csv", "subprovincial_par_dti.csv",

@@ -8,7 +8,7 @@ a scoring function when header detection should count indicator names.
 
 python-calamine reads the values (fast, and it also reads .xls and .ods); the merged ranges come from
 calamine as well, and the few style facts that matter (cells formatted as percent) from the sheet XML
-(loaders.legacy_formats for .xls and .ods, and for the merges of .ods).
+(loaders.files.legacy for .xls and .ods, and for the merges of .ods).
 """
 from __future__ import annotations
 
@@ -20,16 +20,16 @@ import os
 import re
 import zipfile
 from dataclasses import dataclass, field
-from functools import lru_cache
 from enum import Enum
+from functools import lru_cache
 from typing import Callable, Iterable
 
 from openpyxl.utils import get_column_letter
 
-from loaders.errors import UnusableFileError
-from loaders.legacy_formats import is_percent_format, ods_cell_facts, xls_percent_cells
 from core.numbers import file_size
 from core.text import NumberError, fold, nfc, parse_number
+from loaders.errors import UnusableFileError
+from loaders.files.legacy import is_percent_format, ods_cell_facts, xls_percent_cells
 
 # --- reading ------------------------------------------------------------------------------------
 

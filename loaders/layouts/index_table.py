@@ -5,7 +5,7 @@ Wide, as ministries, VCCI and UNDP publish:
 (components may carry a child row "Điểm" | "Hạng"); and long, as data/reference/*.csv:
     index,year,province,score,rank,component,source_url_or_citation
 Provinces resolve through the `entity` table (names, aliases, the 2025 lineage) with the rules of
-`loaders.reference`; unit entities resolve through the unit registry (entity code = unit code).
+`loaders.registry.reference`; unit entities resolve through the unit registry (entity code = unit code).
 """
 from __future__ import annotations
 
@@ -13,18 +13,35 @@ import os
 import re
 from dataclasses import dataclass
 
-from loaders.load_context import CellValueError, Context, fmt_number, looks_like_name, match_message, number_at
-from core.rules import valid_year, year_range_text
 from core.matching import MatchError
-from core.rules import HOME_PROVINCE
-from loaders.reference import (REFERENCE_DIR, Entity, ReferenceDataError, ReferenceResolver, province_entities,
-                        split_note)
-from loaders.registry import read_csv, split_aliases
-from loaders.settings import home_province_name
-from loaders.store import IndexRow, IndexTargetRow
+from core.rules import HOME_PROVINCE, valid_year, year_range_text
 from core.text import fold, nfc, slug
-from loaders.workbook import (DATE_LINE_RE, Column, Grid, RowKind, Table, cell_text, classify_row, is_blank, is_number_like,
-                       strip_item_prefix, title_lines, year_in)
+from loaders.files.workbook import (
+    DATE_LINE_RE,
+    Column,
+    Grid,
+    RowKind,
+    Table,
+    cell_text,
+    classify_row,
+    is_blank,
+    is_number_like,
+    strip_item_prefix,
+    title_lines,
+    year_in,
+)
+from loaders.layouts.context import CellValueError, Context, fmt_number, looks_like_name, match_message, number_at
+from loaders.registry.reference import (
+    REFERENCE_DIR,
+    Entity,
+    ReferenceDataError,
+    ReferenceResolver,
+    province_entities,
+    split_note,
+)
+from loaders.registry.registries import read_csv, split_aliases
+from loaders.registry.settings import home_province_name
+from loaders.store.batches import IndexRow, IndexTargetRow
 
 LAYOUT = "index_table"
 SAMPLE_ROWS = 40
@@ -456,7 +473,7 @@ def _row_values(ctx, grid, r, cols: list[IndexColumn], index_code, year, entity,
 
 
 def _letter(c: int) -> str:
-    from loaders.workbook import col_letter
+    from loaders.files.workbook import col_letter
 
     return col_letter(c)
 

@@ -9,12 +9,20 @@ and title ("SỞ TƯ PHÁP", "BÁO CÁO … QUÝ III NĂM 2025").
 """
 from __future__ import annotations
 
-from loaders.load_context import Context, looks_like_name, match_message, sheet_period, sheet_unit
 from core.matching import MatchError
 from core.periods import quarter_label
 from core.text import fold
-from loaders.workbook import Column, Grid, RowKind, Table, classify_row, is_blank, is_number_like, \
-    strip_item_prefix
+from loaders.files.workbook import (
+    Column,
+    Grid,
+    RowKind,
+    Table,
+    classify_row,
+    is_blank,
+    is_number_like,
+    strip_item_prefix,
+)
+from loaders.layouts.context import Context, looks_like_name, match_message, sheet_period, sheet_unit
 
 LAYOUT = "unit_report"
 SAMPLE_ROWS = 40

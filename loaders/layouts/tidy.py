@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 
-from loaders.load_context import CellValueError, Context, match_message, number_at
-from core.rules import valid_year, year_range_text
 from core.matching import MatchError
 from core.periods import ROMAN, quarter_label
+from core.rules import valid_year, year_range_text
 from core.text import fold, nfc
-from loaders.workbook import Grid, Table, cell_text, is_blank, strip_item_prefix
+from loaders.files.workbook import Grid, Table, cell_text, is_blank, strip_item_prefix
+from loaders.layouts.context import CellValueError, Context, match_message, number_at
 
 LAYOUT = "tidy"
 
@@ -82,7 +82,7 @@ def parse(grid: Grid, table: Table, ctx: Context) -> None:
     cols = columns(table)
     f = form(table)
     if f == "indices":
-        from loaders.index_table import parse_long
+        from loaders.layouts.index_table import parse_long
 
         parse_long(grid, table, ctx, cols)
         return

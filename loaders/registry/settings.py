@@ -11,10 +11,9 @@ from functools import lru_cache
 
 from core.matching import MatchError
 from core.rules import HOME_KEY, HOME_PROVINCE
-from loaders.reference import REFERENCE_DIR, Entity, entity_matcher, province_entities, split_note
-from loaders.registry import read_csv
-from loaders.schema import get_meta, set_meta
-
+from loaders.registry.reference import REFERENCE_DIR, Entity, entity_matcher, province_entities, split_note
+from loaders.registry.registries import read_csv
+from loaders.store.schema import get_meta, set_meta
 
 
 class SettingError(ValueError):

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from loaders.audit import record
-from loaders.store import BatchError, WriteResult, find_active_batch, rollback_batch, write_batch
-from loaders.users import PermissionDenied, User, current
+from loaders.accounts.audit import record
+from loaders.accounts.users import PermissionDenied, User, current
+from loaders.store.batches import BatchError, WriteResult, find_active_batch, rollback_batch, write_batch
 
 if TYPE_CHECKING:  # the reader (and its workbook parser) load only when a file is read
     from loaders.load import Parsed
@@ -44,7 +44,7 @@ def _units_of(batch) -> set[str]:
 
 
 def max_bytes_default() -> int:
-    from loaders.workbook import max_bytes_default as limit
+    from loaders.files.workbook import max_bytes_default as limit
 
     return limit()
 

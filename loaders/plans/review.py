@@ -19,7 +19,7 @@ and without a database (pure functions), so the rules are tested on their own:
       matched again against the registry (an unknown name is kept as written, never dropped); a changed time is
       read again (loaders.plans.parse_schedule). Errors and warnings are Vietnamese and name the table and row.
 
-Guarded writes (the permission rules of loaders.users, checked again here, not only by the page):
+Guarded writes (the permission rules of loaders.accounts.users, checked again here, not only by the page):
 - ``save_reviewed(con, user, plan, file_name, content, unit_code=None, entity_code=None) -> batch id``: an
   administrator (quan_tri) only; one batch of kind 'plan' (loaders.plans.save_plan) and an audit entry.
 - ``mark_task_as(con, user, task_id, year, quarter, status, note=…, evidence_url=…, evidence_file=…,
@@ -32,12 +32,12 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from core.numbers import auto as _num, file_size
+from core.rules import unit_active, valid_year, year_range_text
+from core.text import fold, nfc
 from loaders.plans.model import Plan, Target, Task, UnitRef
 from loaders.plans.schedule import schedule_or_default, unstated
 from loaders.plans.units import resolve_unit
-from core.rules import unit_active, valid_year, year_range_text
-from core.numbers import auto as _num, file_size
-from core.text import fold, nfc
 
 PERIODS = ("", "month", "quarter", "week", "year")
 PERIOD_LABELS = {"": "—", "month": "mỗi tháng", "quarter": "mỗi quý", "week": "mỗi tuần", "year": "mỗi năm"}
@@ -309,9 +309,9 @@ def save_reviewed(con, user, plan: Plan, file_name: str | None, content: bytes, 
                   entity_code: str | None = None, replaces: int | None = None) -> int:
     """Save the reviewed plan as one batch (administrators only); PermissionDenied / PlanSaveError otherwise.
     `replaces`: the saved plan batch this one supersedes (see loaders.plans.save_plan)."""
-    from loaders.audit import record
+    from loaders.accounts.audit import record
+    from loaders.accounts.users import require_role
     from loaders.plans.save import save_plan
-    from loaders.users import require_role
 
     fresh = require_role(con, user, "quan_tri")
     batch_id = save_plan(con, plan, fresh.username, file_name, content, unit_code=unit_code, entity_code=entity_code,
@@ -327,8 +327,8 @@ def mark_task_as(con, user, task_id: int, year: int, quarter: int, status: str =
                  note: str | None = None, evidence_url: str | None = None, evidence_file: bytes | None = None,
                  evidence_name: str | None = None) -> None:
     """Record a task's status for a quarter: the staff of its lead unit, or an administrator."""
+    from loaders.accounts.users import PermissionDenied, require_unit
     from loaders.plans.save import PlanSaveError, mark_task
-    from loaders.users import PermissionDenied, require_unit
 
     row = con.execute("SELECT lead_unit_code, lead_text FROM plan_task WHERE id = ?", [task_id]).fetchone()
     if row is None:
@@ -340,7 +340,7 @@ def mark_task_as(con, user, task_id: int, year: int, quarter: int, status: str =
         raise PermissionDenied(f"chỉ cán bộ của đơn vị chủ trì ({lead_text or lead_code}) hoặc quản trị viên được "
                                "đánh dấu nhiệm vụ này") from None
     if fresh is None:  # the lead unit is not in the registry: only an administrator can answer for it
-        from loaders.users import require_role
+        from loaders.accounts.users import require_role
 
         try:
             fresh = require_role(con, user, "quan_tri")

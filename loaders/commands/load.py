@@ -10,19 +10,17 @@ With --json, stdout is exactly one JSON object.
 """
 from __future__ import annotations
 
-import getpass
 import json
-import os
 import sys
 from pathlib import Path
 
-from loaders.audit import record
+from loaders.accounts.audit import record
+from loaders.commands.base import EXIT_OK, EXIT_REFUSED, EXIT_UNUSABLE, os_user
 from loaders.errors import UnusableFileError
+from loaders.layouts.context import KINDS
 from loaders.load import LAYOUT_NAMES, ArgumentError, LoadReport, load_file, make_context, parse_period
-from loaders.load_context import KINDS
-from loaders.schema import MIGRATIONS, DatabaseLockedError, connect, db_path, schema_version
+from loaders.store.schema import MIGRATIONS, DatabaseLockedError, connect, db_path, schema_version
 
-EXIT_OK, EXIT_REFUSED, EXIT_UNUSABLE = 0, 1, 2
 KIND_NAMES = {"activities": "kết quả thực hiện", "targets": "kế hoạch", "indices": "kết quả chỉ số"}
 
 
@@ -79,7 +77,7 @@ def _open(args):
 
 
 def cmd_load(args) -> int:
-    by = args.by or _os_user()
+    by = args.by or os_user()
     max_bytes = int(args.max_size * 1024 * 1024) if args.max_size else None
     try:
         con, source, note = _open(args)
@@ -90,7 +88,7 @@ def cmd_load(args) -> int:
         return _finish(args, [_unusable(f, msg, args.kind) for f in args.files], [msg])
     try:
         if source is None:
-            from loaders.registry import Registry
+            from loaders.registry.registries import Registry
 
             source = Registry.from_data_dir()
         try:
@@ -208,18 +206,11 @@ def _text_report(file_name: str, report: LoadReport, con) -> str:
     return "\n".join(lines)
 
 
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name in some containers
-        return os.environ.get("USER") or "dòng lệnh"
-
-
 # --- template -----------------------------------------------------------------------------------
 
 
 def cmd_template(args) -> int:
-    from loaders.registry import Registry
+    from loaders.registry.registries import Registry
     from loaders.templates import TemplateError, write_template
 
     con = None

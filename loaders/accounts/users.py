@@ -6,14 +6,12 @@ Roles:
 - can_bo (cán bộ đơn vị): uploads and corrects only the data of their own unit;
 - quan_tri (quản trị): everything, including registries, targets and accounts.
 
-The rules are enforced by the functions that write (loaders.actions, target_edit, registry_edit),
-not only by the pages hiding buttons. Command line: `python -m loaders user add|list|passwd|disable|enable`.
+The rules are enforced by the functions that write (loaders.api, target_edit, registry_edit),
+not only by the pages hiding buttons. Command line: loaders/commands/user.py.
 """
 from __future__ import annotations
 
-import getpass
 import re
-import sys
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -123,7 +121,7 @@ def _check_role_unit(con, role: str, unit_code: str | None) -> str | None:
 def create_user(con, username: str, password: str, role: str, full_name: str | None = None,
                 unit_code: str | None = None, by: str | None = None) -> User:
     """Create an account; raises UserError (Vietnamese) when the name is taken or a field is invalid."""
-    from loaders.audit import record
+    from loaders.accounts.audit import record
 
     username = normalize_username(username)
     check_password_rules(password)
@@ -140,7 +138,7 @@ def create_user(con, username: str, password: str, role: str, full_name: str | N
 
 
 def set_password(con, username: str, password: str, by: str | None = None) -> None:
-    from loaders.audit import record
+    from loaders.accounts.audit import record
 
     check_password_rules(password)
     if get_user(con, username) is None:
@@ -152,7 +150,7 @@ def set_password(con, username: str, password: str, by: str | None = None) -> No
 def update_user(con, username: str, by: str | None = None, *, role: str | None = None,
                 unit_code: str | None = None, full_name: str | None = None, active: bool | None = None) -> User:
     """Change role / unit / name / active; fields left None keep their value (unit_code "" clears it)."""
-    from loaders.audit import record
+    from loaders.accounts.audit import record
 
     user = get_user(con, username)
     if user is None:
@@ -214,7 +212,7 @@ LOCK_MINUTES = 15
 def sign_in(con, username: str, password: str) -> tuple[User | None, str | None]:
     """Verify and record the attempt in the audit trail: (user, None) or (None, Vietnamese message).
     After MAX_FAILURES failed attempts for one name within LOCK_MINUTES, that name is refused for a while."""
-    from loaders.audit import record
+    from loaders.accounts.audit import record
 
     name = nfc(username).strip().lower()[:60]
     if not name or not password:
@@ -267,98 +265,3 @@ def require_unit(con, user: User | None, unit_code: str | None) -> User:
             f"tài khoản {fresh.username} chỉ được nạp và sửa số liệu của đơn vị mình ({fresh.unit_code}), "
             f"không được ghi số liệu của {unit_code or 'đơn vị khác'}")
     raise PermissionDenied(f"tài khoản {fresh.role_label.lower()} chỉ được xem, không được ghi số liệu")
-
-
-# --- command line ---------------------------------------------------------------------------------------
-def _read_password(args) -> str:
-    if args.password is not None:
-        return args.password
-    if not sys.stdin.isatty():
-        line = sys.stdin.readline()
-        return line.rstrip("\n")
-    first = getpass.getpass("Mật khẩu: ")
-    if getpass.getpass("Nhập lại mật khẩu: ") != first:
-        raise UserError("hai lần nhập mật khẩu không khớp")
-    return first
-
-
-def _cmd_user_add(args) -> int:
-    from loaders.cli import EXIT_OK, EXIT_REFUSED, open_db
-
-    try:
-        password = _read_password(args)
-        with open_db(args) as con:
-            user = create_user(con, args.username, password, args.role, args.name, args.unit, by=CLI_USER)
-    except UserError as exc:
-        print(f"Không tạo được tài khoản: {exc}", file=sys.stderr)
-        return EXIT_REFUSED
-    unit = f", đơn vị {user.unit_code}" if user.unit_code else ""
-    print(f"Đã tạo tài khoản {user.username} ({user.role_label}{unit}).")
-    if len(password) < GOOD_PASSWORD:
-        print(f"Lưu ý: mật khẩu ngắn hơn {GOOD_PASSWORD} ký tự — chỉ dùng cho bản chạy thử.", file=sys.stderr)
-    return EXIT_OK
-
-
-def _cmd_user_list(args) -> int:
-    from loaders.cli import EXIT_OK, open_db
-
-    with open_db(args, read_only=True) as con:
-        users = list_users(con)
-    if not users:
-        print("Chưa có tài khoản nào. Tạo quản trị viên đầu tiên: "
-              "python -m loaders user add TÊN --role quan_tri --name \"Họ tên\"")
-        return EXIT_OK
-    print(f"{'Tài khoản':<20}  {'Vai trò':<14}  {'Đơn vị':<20}  {'Trạng thái':<10}  Họ tên")
-    for u in users:
-        state = "hoạt động" if u.active else "đã khóa"
-        print(f"{u.username:<20}  {u.role_label:<14}  {(u.unit_code or ''):<20}  {state:<10}  {u.full_name or ''}")
-    return EXIT_OK
-
-
-def _cmd_user_passwd(args) -> int:
-    from loaders.cli import EXIT_OK, EXIT_REFUSED, open_db
-
-    try:
-        password = _read_password(args)
-        with open_db(args) as con:
-            set_password(con, args.username, password, by=CLI_USER)
-    except UserError as exc:
-        print(f"Không đổi được mật khẩu: {exc}", file=sys.stderr)
-        return EXIT_REFUSED
-    print(f"Đã đổi mật khẩu của {args.username}.")
-    return EXIT_OK
-
-
-def _cmd_user_active(args) -> int:
-    from loaders.cli import EXIT_OK, EXIT_REFUSED, open_db
-
-    active = args.user_command == "enable"
-    try:
-        with open_db(args) as con:
-            update_user(con, args.username, by=CLI_USER, active=active)
-    except UserError as exc:
-        print(f"Không thực hiện được: {exc}", file=sys.stderr)
-        return EXIT_REFUSED
-    print(f"Đã {'mở khóa' if active else 'khóa'} tài khoản {args.username}.")
-    return EXIT_OK
-
-
-def add_commands(subparsers) -> None:
-    p = subparsers.add_parser("user", help="tài khoản đăng nhập: add, list, passwd, disable, enable")
-    sub = p.add_subparsers(dest="user_command", required=True, parser_class=type(p))
-    a = sub.add_parser("add", help="tạo tài khoản")
-    a.add_argument("username")
-    a.add_argument("--role", required=True, choices=ROLES, help="lanh_dao | can_bo | quan_tri")
-    a.add_argument("--password", default=None, help="mật khẩu (bỏ trống: hỏi khi chạy)")
-    a.add_argument("--name", default=None, help="họ tên hiển thị")
-    a.add_argument("--unit", default=None, help="mã đơn vị (bắt buộc với can_bo)")
-    a.set_defaults(func=_cmd_user_add)
-    sub.add_parser("list", help="danh sách tài khoản").set_defaults(func=_cmd_user_list)
-    w = sub.add_parser("passwd", help="đặt lại mật khẩu")
-    w.add_argument("username")
-    w.add_argument("--password", default=None, help="mật khẩu mới (bỏ trống: hỏi khi chạy)")
-    w.set_defaults(func=_cmd_user_passwd)
-    for name, text in (("disable", "khóa tài khoản"), ("enable", "mở khóa tài khoản")):
-        d = sub.add_parser(name, help=text)
-        d.add_argument("username")
-        d.set_defaults(func=_cmd_user_active)

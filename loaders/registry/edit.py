@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from loaders.audit import record
-from loaders.reference import registry_unit_entities
-from loaders.registry import Registry
 from core.text import fold, nfc
-from loaders.users import User, require_role
+from loaders.accounts.audit import record
+from loaders.accounts.users import User, require_role
+from loaders.registry.reference import registry_unit_entities
+from loaders.registry.registries import Registry
 
 UNIT_KINDS = {
     "van_phong": "Văn phòng", "thanh_tra": "Thanh tra", "so": "Sở", "ban": "Ban", "co_quan_bao_chi": "Cơ quan báo chí",
@@ -106,8 +106,8 @@ def _run(con, fn):
 
 
 def _refresh_materialised(con) -> None:
-    """Names and lineage feed the materialised v_activity (loaders.materialize): bring it up to date."""
-    from loaders.materialize import refresh_if_stale
+    """Names and lineage feed the materialised v_activity (loaders.store.materialize): bring it up to date."""
+    from loaders.store.materialize import refresh_if_stale
 
     refresh_if_stale(con)
 

@@ -13,11 +13,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from loaders.load_context import Context, looks_like_name, match_message, sheet_period
 from core.matching import Match, MatchError
 from core.periods import quarter_label
 from core.text import fold
-from loaders.workbook import TOTAL_RE, Column, Grid, RowKind, Table, classify_row, is_blank, is_number_like, strip_item_prefix
+from loaders.files.workbook import (
+    TOTAL_RE,
+    Column,
+    Grid,
+    RowKind,
+    Table,
+    classify_row,
+    is_blank,
+    is_number_like,
+    strip_item_prefix,
+)
+from loaders.layouts.context import Context, looks_like_name, match_message, sheet_period
 
 LAYOUT = "rollup"
 SAMPLE_ROWS = 40
@@ -87,7 +97,7 @@ def _orientation(grid: Grid, table: Table, ctx: Context) -> tuple[str | None, fl
     unit_cols = _header_hits(table, _probe(ctx, "unit"))
     transposed = 0.0
     if unit_cols >= 2:
-        from loaders.unit_report import label_column
+        from loaders.layouts.unit_report import label_column
 
         lc = label_column(grid, table, ctx)
         ind_rows = _body_hits(grid, table, lc, _probe(ctx, "indicator")) if lc is not None else 0
@@ -114,7 +124,7 @@ def parse(grid: Grid, table: Table, ctx: Context) -> None:
         return  # the title contradicts the period asked for
     transposed = orientation == "transposed"
     if transposed:
-        from loaders.unit_report import label_column
+        from loaders.layouts.unit_report import label_column
 
         side_c = label_column(grid, table, ctx)
         match_side, match_head = ctx.match_indicator, ctx.match_unit

@@ -10,15 +10,24 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from loaders.errors import Problems
-from core.rules import valid_year
 from core.matching import Match, MatchError
-from core.periods import find_quarter, quarter_label
-from loaders.registry import Registry
-from loaders.store import ActivityRow, IndexRow, IndexTargetRow, TargetRow
 from core.numbers import auto
+from core.periods import find_quarter, quarter_label
+from core.rules import valid_year
 from core.text import NumberError, fold, nfc, parse_number
-from loaders.workbook import _fold, DATE_LINE_RE, DOT_THOUSANDS_RE, Grid, cell_text, col_letter, is_blank, title_lines
+from loaders.errors import Problems
+from loaders.files.workbook import (
+    DATE_LINE_RE,
+    DOT_THOUSANDS_RE,
+    Grid,
+    _fold,
+    cell_text,
+    col_letter,
+    is_blank,
+    title_lines,
+)
+from loaders.registry.registries import Registry
+from loaders.store.batches import ActivityRow, IndexRow, IndexTargetRow, TargetRow
 
 KINDS = ("activities", "targets", "indices")
 
@@ -153,7 +162,7 @@ class Context:
     @property
     def entities(self):
         if self._entities is None:
-            from loaders.index_table import EntityResolver
+            from loaders.layouts.index_table import EntityResolver
 
             self._entities = EntityResolver(self.registry, self.con)
         return self._entities

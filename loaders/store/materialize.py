@@ -109,7 +109,7 @@ def install(con) -> None:
     """Keep the live view as v_activity_live, build the table, and make v_activity read it."""
     live = _view_sql(con, "v_activity")
     if live is None:
-        raise RuntimeError("v_activity does not exist: run loaders.schema.migrate first")
+        raise RuntimeError("v_activity does not exist: run loaders.store.schema.migrate first")
     if TABLE not in live:  # v_activity is still the live definition (fresh schema or after migrate)
         body = live[live.upper().index(" AS ", live.upper().index("VIEW")) + 4:]
         con.execute(f"CREATE OR REPLACE VIEW {LIVE} AS {body}")

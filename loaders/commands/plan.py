@@ -7,14 +7,13 @@ batch only with --save. Exit 0 done; 1 refused (the plan cannot be saved as it i
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 
-EXIT_OK, EXIT_REFUSED, EXIT_UNUSABLE = 0, 1, 2
+from loaders.commands.base import EXIT_OK, EXIT_REFUSED, EXIT_UNUSABLE, os_user
 
 
-def add_plan_command(subparsers) -> argparse.ArgumentParser:
+def add_commands(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "plan", help="đọc kế hoạch tuyên truyền CCHC (.docx, .pdf, ảnh, .txt): chỉ tiêu và nhiệm vụ",
         description="Đọc kế hoạch CCHC của năm: cơ quan, năm, chỉ tiêu (gắn mã chỉ số/chỉ tiêu) và nhiệm vụ "
@@ -35,7 +34,7 @@ def _err(msg: str) -> None:
 
 
 def _registry_from(con):
-    from loaders.registry import Registry
+    from loaders.registry.registries import Registry
 
     try:
         if con.execute("SELECT count(*) FROM unit").fetchone()[0]:
@@ -46,12 +45,12 @@ def _registry_from(con):
 
 
 def run_plan_command(args) -> int:
-    from loaders.registry import Registry
-    from loaders.schema import DatabaseLockedError, connect, db_path, migrate
     from loaders.plans.extract import describe, extract_plan
     from loaders.plans.model import PlanError
     from loaders.plans.reading import load_bytes
     from loaders.plans.save import PlanSaveError, save_plan
+    from loaders.registry.registries import Registry
+    from loaders.store.schema import DatabaseLockedError, connect, db_path, migrate
 
     db = getattr(args, "plan_db", None) or getattr(args, "db", None)
     try:
@@ -96,10 +95,10 @@ def run_plan_command(args) -> int:
             return EXIT_OK
         if not args.save:
             return EXIT_OK
-        by = getattr(args, "plan_by", None) or os.environ.get("CCHC_USER") or _user()
+        by = getattr(args, "plan_by", None) or os.environ.get("CCHC_USER") or os_user()
         import hashlib
 
-        from loaders.store import find_active_batch
+        from loaders.store.batches import find_active_batch
 
         already = find_active_batch(con, hashlib.sha256(data).hexdigest(), "plan")
         if already is not None:
@@ -123,9 +122,3 @@ def run_plan_command(args) -> int:
         if con is not None:
             con.close()
 
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "dòng lệnh"

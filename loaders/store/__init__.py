@@ -1,0 +1,1 @@
+"""The store: schema and migrations, batches (one transaction per file), and the maintained tables."""
