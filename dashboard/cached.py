@@ -5,16 +5,24 @@ batch or a rollback is seen on the very next rerun, and an unchanged database co
 Queries in ``queries.INDEX_SCOPE`` use the index scope: a unit's activity upload leaves them cached; those in
 ``queries.REGISTRY_SCOPE`` (unit and indicator lists) change only with the registries.
 
+This is the one way pages reach data: ``q`` for what may be cached by the data version, ``fresh`` for what must
+be read at this very moment (account lists, a batch about to be rolled back, a file's download). Pages never hold
+a connection; writes go through the write door (loaders.api).
+
 Public API
 ----------
-- ``con()``                      a DuckDB cursor on the process-wide connection (dashboard.db).
+- ``con()``                      a DuckDB cursor on the process-wide connection (dashboard.db), for the read side.
 - ``version(con=None, scope="all") -> str``  the current data version (read once per script run of a session).
-- ``q(fn, *args, **kwargs)``     ``fn(con, *args, **kwargs)`` for a function of dashboard.queries, cached.
+- ``q(fn, *args, **kwargs)``     ``fn(con, *args, **kwargs)`` for a function of a read module (dashboard.queries,
+                                 admin_queries, plan_queries, deck_data), cached by the data version.
                                  Arguments must be hashable-friendly: numbers, strings, tuples, None.
+- ``fresh(fn, *args, **kwargs)`` ``fn(con, *args, **kwargs)`` read now, not cached.
 - ``sample() -> bool``           True while sample (demo) data is in use (loaders.store.batches.is_sample_data), cached.
 - ``clear()``                    drop every cached result (tests, benchmarks).
 """
 from __future__ import annotations
+
+import importlib
 
 import streamlit as st
 
@@ -52,17 +60,26 @@ def version(c=None, scope: str = "all") -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _run(name: str, db: str, data_ver: str, args: tuple, kwargs: tuple):
-    return getattr(queries, name)(cursor(), *args, **dict(kwargs))
+def _run(module: str, name: str, db: str, data_ver: str, args: tuple, kwargs: tuple):
+    return getattr(importlib.import_module(module), name)(cursor(), *args, **dict(kwargs))
 
 
 def q(fn, *args, **kwargs):
-    """Run ``fn`` (a function of dashboard.queries) through the cache keyed by the data version."""
-    name = fn if isinstance(fn, str) else fn.__name__
+    """Run ``fn`` (a function of a dashboard read module; a bare name means dashboard.queries) through the cache
+    keyed by the data version."""
+    module, name = ("dashboard.queries", fn) if isinstance(fn, str) else (fn.__module__, fn.__name__)
+    if not module.startswith("dashboard."):
+        raise ValueError(f"{module}.{name} is not a read-side query")
     args = tuple(tuple(a) if isinstance(a, list) else a for a in args)
     kw = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()))
-    scope = "index" if name in queries.INDEX_SCOPE else "registry" if name in queries.REGISTRY_SCOPE else "all"
-    return _run(name, str(db_path()), version(scope=scope), args, kw)
+    scope = ("index" if name in queries.INDEX_SCOPE else "registry" if name in queries.REGISTRY_SCOPE else "all") \
+        if module == "dashboard.queries" else "all"
+    return _run(module, name, str(db_path()), version(scope=scope), args, kw)
+
+
+def fresh(fn, *args, **kwargs):
+    """``fn(con, *args, **kwargs)`` on this session's cursor, now, without the cache."""
+    return fn(cursor(), *args, **kwargs)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -77,3 +94,8 @@ def sample() -> bool:
 def clear() -> None:
     _run.clear()
     _sample.clear()
+
+
+def cache_key(scope: str = "all") -> tuple[str, str]:
+    """(database path, data version): the key of a page's own st.cache_data entries built from the data."""
+    return str(db_path()), version(scope=scope)

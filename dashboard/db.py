@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from loaders import api
 from loaders.init_db import init_database
 from loaders.store.schema import MIGRATIONS, connect, db_path, migrate, schema_version
 
@@ -20,3 +21,6 @@ def _connection(path: str):
 def cursor():
     """A cursor on the process-wide connection; cheap, and safe to use from this session's thread."""
     return _connection(str(db_path())).cursor()
+
+
+api.use_database(cursor)  # the write door opens its cursors on this process's connection

@@ -1,166 +1,190 @@
-"""Writes made on behalf of a signed-in user: upload a report file, roll a batch back.
+"""The write door: every write a page makes goes through this module, and nothing else of loaders/ is a page's.
 
-The permission rules are enforced here, where the write happens, whatever the page shows:
-- quan_tri may load any file and roll back any batch;
-- can_bo may load and roll back only their own unit's quarterly results: every row of the file must be
-  their unit's (a letterhead naming another unit is already an error of the reader; a row of another unit
-  is refused here); targets and published index results are set by the office (quan_tri);
-- lanh_dao and anonymous visitors write nothing.
-Every accepted or refused write goes to the audit trail with the user's name.
+Each function takes the signed-in user (a `User`, or None for a visitor) first, checks what that user may do
+itself, whatever the page shows, and opens its own database cursor. Writes run one at a time in the process
+(`_writing`): batches, rollbacks, target and registry edits, account edits, plan saves and task marks never
+race each other for DuckDB's single writer.
+
+A refusal is one of the named errors in `REFUSALS`, each with a Vietnamese message meant for the page
+(`str(exc)`). Anything else is a fault: it is logged with its traceback on the server and raised as
+`WriteFailed`, whose message says, in Vietnamese, that nothing was written, with no path and no traceback.
+The command line (loaders/commands/) calls the library below directly and words the same errors its own way.
+
+The dashboard gives the door its connection once, at start-up: `use_database(dashboard.db.cursor)`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+import logging
+import threading
+from collections.abc import Callable
+from contextlib import contextmanager
+from functools import wraps
 
-from loaders.accounts.audit import record
-from loaders.accounts.users import PermissionDenied, User, current
-from loaders.store.batches import BatchError, WriteResult, find_active_batch, rollback_batch, write_batch
+from loaders import target_edit as _target_edit, templates as _templates, uploads as _uploads
+from loaders.accounts import users as _users
+from loaders.accounts.audit import ACTIONS, action_label  # noqa: F401 - the history page's labels
+from loaders.accounts.users import ROLE_LABELS, ROLES, PermissionDenied, User, UserError  # noqa: F401
+from loaders.errors import UnusableFileError
+from loaders.files.workbook import max_bytes_default  # noqa: F401 - the upload limit the pages state
+from loaders.load import ArgumentError, parse_period
+from loaders.plans import PlanError, PlanSaveError, extract_plan as _extract_plan, review as _review
+from loaders.plans.review import (  # noqa: F401
+    MAX_EVIDENCE_BYTES,
+    MAX_NOTE,
+    PERIOD_LABELS,
+    PERIODS,
+    known_units,
+    target_rows,
+    task_rows,
+    unit_options,
+)
+from loaders.registry import edit as _registry_edit
+from loaders.registry.edit import METRIC_KINDS, UNIT_KINDS, RegistryEditError, suggest_code  # noqa: F401
+from loaders.registry.registries import Registry
+from loaders.store.batches import BatchError
+from loaders.target_edit import TargetEditError
+from loaders.templates import TemplateError
+from loaders.uploads import UploadRefused, UploadResult  # noqa: F401
 
-if TYPE_CHECKING:  # the reader (and its workbook parser) load only when a file is read
-    from loaders.load import Parsed
-
-UPLOAD_KINDS = ("activities", "targets", "indices")
-STAFF_KINDS = ("activities",)  # a unit's staff send results; targets and index results are the office's
-
-
-class UploadRefused(ValueError):
-    """The parsed file has errors (or nothing to load): nothing is written."""
-
-
-@dataclass
-class UploadResult:
-    batch_id: int
-    created: bool  # False: the very same file was already loaded as this batch
-    rows: int
-    messages: list[str] = field(default_factory=list)
-
-
-def _units_of(batch) -> set[str]:
-    units = {r.unit_code for r in batch.activities} | {r.unit_code for r in batch.targets}
-    if batch.unit_code:
-        units.add(batch.unit_code)
-    return units
-
-
-def max_bytes_default() -> int:
-    from loaders.files.workbook import max_bytes_default as limit
-
-    return limit()
+log = logging.getLogger("cchc.writes")
 
 
-def upload_problems(con, user: User | None, parsed: "Parsed") -> list[str]:
-    """Why `user` may not load this parsed file (Vietnamese sentences); empty when they may."""
-    try:
-        user = current(con, user)
-    except PermissionDenied as exc:
-        return [str(exc)]
-    batch = parsed.batch
-    if user.role == "quan_tri":
-        return []
-    if user.role != "can_bo":
-        return [f"tài khoản {user.role_label.lower()} chỉ được xem số liệu, không được tải lên"]
-    problems = []
-    if batch is None:
-        return problems
-    if batch.indices or batch.index_targets or batch.targets or parsed.kind not in STAFF_KINDS:
-        problems.append("cán bộ đơn vị chỉ nạp kết quả thực hiện của đơn vị mình; chỉ tiêu và kết quả chỉ số "
-                        "công bố (PAR Index, PCI…) do quản trị viên nạp")
-    others = sorted(u for u in _units_of(batch) if u != user.unit_code)
-    if others:
-        names = dict(con.execute("SELECT code, name FROM unit").fetchall())
-        listed = ", ".join(names.get(u, u) for u in others[:5]) + ("…" if len(others) > 5 else "")
-        problems.append(f"tệp có số liệu của đơn vị khác ({listed}); tài khoản {user.username} chỉ được nạp số liệu "
-                        f"của {names.get(user.unit_code, user.unit_code)}")
-    return problems
+class WriteFailed(RuntimeError):
+    """An unexpected fault during a write: nothing was written; the detail is in the server log."""
 
 
-def read_upload(con, user: User | None, file_name: str, content: bytes, unit: str | None = None,
-                period: str | None = None, kind: str | None = None) -> "Parsed":
-    """read_file for the upload page: a unit's staff always read with their own unit, so a file whose
-    letterhead names another unit is an error. Nothing is written. Raises like read_file."""
-    from loaders.load import read_file
+REFUSALS = (PermissionDenied, UploadRefused, BatchError, TargetEditError, RegistryEditError, UserError, PlanError,
+            PlanSaveError, UnusableFileError, ArgumentError, TemplateError, WriteFailed)
 
-    fresh = current(con, user) if user is not None else None
-    if fresh is not None and fresh.role == "can_bo":
-        unit, kind = fresh.unit_code, "activities"
-    return read_file(con, file_name, content, unit=unit, period=period, kind=kind,
-                     uploaded_by=fresh.username if fresh else None, max_bytes=max_bytes_default())
+_connect: Callable | None = None
+_write_lock = threading.RLock()
 
 
-def commit_upload(con, user: User | None, parsed: "Parsed") -> UploadResult:
-    """Write a parsed file as one batch recorded under the signed-in user.
-
-    Raises PermissionDenied (role or unit), UploadRefused (errors, nothing to load, too big)."""
-    try:
-        fresh = current(con, user)
-        problems = upload_problems(con, fresh, parsed)
-        if problems:
-            raise PermissionDenied("; ".join(problems))
-    except PermissionDenied as exc:
-        record(con, getattr(user, "username", None), "upload_refused", f"{parsed.file_name}: {exc}")
-        raise
-    if parsed.errors:
-        raise UploadRefused(f"tệp “{parsed.file_name}” còn {len(parsed.errors)} lỗi — chưa ghi gì")
-    if parsed.batch is None or parsed.batch.rows == 0:
-        raise UploadRefused(f"tệp “{parsed.file_name}” không có dòng số liệu nào để nạp")
-    content = parsed.batch.content or b""
-    if len(content) > max_bytes_default():
-        raise UploadRefused(f"tệp “{parsed.file_name}” vượt giới hạn dung lượng "
-                            f"{max_bytes_default() / 1048576:.0f} MB — chưa ghi gì")
-    parsed.batch.uploaded_by = fresh.username
-    result: WriteResult = write_batch(con, parsed.batch)
-    messages = []
-    if result.created:
-        record(con, fresh.username, "upload",
-               f"lô {result.batch_id}: {parsed.file_name} ({parsed.batch.rows} dòng, {parsed.kind})")
-    else:
-        messages.append(f"tệp này đã được nạp trước đó (lô số {result.batch_id}) — không nạp lại")
-    return UploadResult(result.batch_id, result.created, parsed.batch.rows, messages)
+def use_database(connect: Callable) -> None:
+    """Set how the door opens a cursor (the dashboard's process-wide connection)."""
+    global _connect
+    _connect = connect
 
 
-def rollback_problems(con, user: User | None, batch_id: int) -> list[str]:
-    """Why `user` may not roll this batch back (Vietnamese); empty when they may."""
-    try:
-        user = current(con, user)
-    except PermissionDenied as exc:
-        return [str(exc)]
-    row = con.execute("SELECT kind, unit_code, status FROM batch WHERE id = ?", [int(batch_id)]).fetchone()
-    if row is None:
-        return [f"không có lô số {batch_id}"]
-    kind, unit_code, status = row
-    if status == "rolled_back":
-        return [f"lô số {batch_id} đã được hoàn tác trước đó"]
-    if user.role == "quan_tri":
-        return []
-    if user.role != "can_bo":
-        return [f"tài khoản {user.role_label.lower()} chỉ được xem, không được hoàn tác lô"]
-    units = {r[0] for r in con.execute(
-        "SELECT unit_code FROM activity_value WHERE batch_id = $b UNION SELECT unit_code FROM target_value "
-        "WHERE batch_id = $b", {"b": int(batch_id)}).fetchall()}
-    if unit_code:
-        units.add(unit_code)
-    if kind not in STAFF_KINDS or not units or units != {user.unit_code}:
-        return [f"tài khoản {user.username} chỉ được hoàn tác lô số liệu của đơn vị mình ({user.unit_code})"]
-    return []
+def _cursor():
+    if _connect is None:
+        raise WriteFailed("chưa có kết nối cơ sở dữ liệu — hãy khởi động lại dashboard")
+    return _connect()
 
 
-def rollback(con, user: User | None, batch_id: int) -> None:
-    """Roll a batch back as the signed-in user; PermissionDenied / BatchError otherwise."""
-    problems = rollback_problems(con, user, batch_id)
-    name = getattr(user, "username", None)
-    if problems:
-        record(con, name, "rollback_refused", f"lô {batch_id}: {'; '.join(problems)}")
-        if any("đã được hoàn tác" in p or "không có lô" in p for p in problems):
-            raise BatchError(problems[0])
-        raise PermissionDenied("; ".join(problems))
-    rollback_batch(con, int(batch_id), by=name)
-    info = con.execute("SELECT file_name, kind FROM batch WHERE id = ?", [int(batch_id)]).fetchone()
-    record(con, name, "rollback", f"lô {batch_id}: {info[0] or ''} ({info[1]})")
+def _faults_logged(fn):
+    """Refusals pass through; any other exception is logged and becomes WriteFailed."""
+    @wraps(fn)
+    def call(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except REFUSALS:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the page gets a Vietnamese sentence, the log the traceback
+            log.exception("write %s failed", fn.__name__)
+            raise WriteFailed("có lỗi khi ghi vào cơ sở dữ liệu — chưa ghi gì; chi tiết đã được ghi vào nhật ký "
+                              "máy chủ") from exc
+    return call
 
 
-def already_loaded(con, parsed: "Parsed") -> int | None:
+@contextmanager
+def _writing():
+    """A cursor held by one writer at a time in this process."""
+    with _write_lock:
+        yield _cursor()
+
+
+def _writer(fn):
+    """`fn(con, user, ...)` as a door function `(user, ...)`: serialised, faults logged."""
+    @_faults_logged
+    @wraps(fn)
+    def call(user, *args, **kwargs):
+        with _writing() as con:
+            return fn(con, user, *args, **kwargs)
+    return call
+
+
+def _reader(fn):
+    """`fn(con, user, ...)` as a door function `(user, ...)` that reads only (checks, previews)."""
+    @_faults_logged
+    @wraps(fn)
+    def call(user, *args, **kwargs):
+        return fn(_cursor(), user, *args, **kwargs)
+    return call
+
+
+# --- uploads (Tải lên, Lịch sử) ------------------------------------------------------------------------------
+read_upload = _reader(_uploads.read_upload)
+upload_problems = _reader(_uploads.upload_problems)
+upload = _writer(_uploads.commit_upload)
+rollback_problems = _reader(_uploads.rollback_problems)
+rollback = _writer(_uploads.rollback)
+
+
+@_faults_logged
+def already_loaded(parsed) -> int | None:
     """The active batch that holds this very file already, else None."""
-    if parsed.batch is None or parsed.batch.content is None:
-        return None
-    return find_active_batch(con, parsed.batch.sha256, parsed.batch.kind)
+    return _uploads.already_loaded(_cursor(), parsed)
+
+
+@_faults_logged
+def template(kind: str, unit: str | None = None, period: str | None = None) -> bytes:
+    """An Excel template (optionally pre-filled for a unit and period) as bytes; ArgumentError on a bad period."""
+    year, quarter = parse_period(period) if unit else (None, None)
+    con = _cursor()
+    return _templates.template_bytes(kind, Registry.from_db(con), con, unit=unit, year=year, quarter=quarter)
+
+
+# --- targets (Chỉ tiêu) ----------------------------------------------------------------------------------------
+save_targets = _writer(_target_edit.save_targets)
+copy_year_for_units = _writer(_target_edit.copy_year_for_units)
+
+# --- registries (Danh mục, Kế hoạch) ---------------------------------------------------------------------------
+add_unit = _writer(_registry_edit.add_unit)
+rename_unit = _writer(_registry_edit.rename_unit)
+merge_unit = _writer(_registry_edit.merge_unit)
+add_unit_alias = _writer(_registry_edit.add_unit_alias)
+add_indicator = _writer(_registry_edit.add_indicator)
+add_indicator_alias = _writer(_registry_edit.add_indicator_alias)
+
+
+# --- accounts (Danh mục) ---------------------------------------------------------------------------------------
+@_writer
+def create_user(con, user, username: str, password: str, role: str, full_name: str | None = None,
+                unit_code: str | None = None) -> User:
+    """Create an account: administrators only."""
+    by = _users.require_role(con, user, "quan_tri")
+    return _users.create_user(con, username, password, role, full_name, unit_code, by=by.username)
+
+
+@_writer
+def set_password(con, user, username: str, password: str) -> None:
+    """Set a password: an administrator for anyone, a user for their own account."""
+    by = _users.current(con, user)
+    if by.role != "quan_tri" and by.username != _users.normalize_username(username):
+        raise PermissionDenied(f"tài khoản {by.username} chỉ được đổi mật khẩu của chính mình")
+    _users.set_password(con, username, password, by=by.username)
+
+
+@_writer
+def update_user(con, user, username: str, **changes) -> None:
+    """Change an account's role, unit, name or state: administrators only."""
+    by = _users.require_role(con, user, "quan_tri")
+    _users.update_user(con, username, by=by.username, **changes)
+
+
+# --- plans (Kế hoạch) ------------------------------------------------------------------------------------------
+def registry() -> Registry:
+    """The registries as they are now (unit and indicator names for the plan review)."""
+    return Registry.from_db(_cursor())
+
+
+@_faults_logged
+def extract_plan(content: bytes, file_name: str | None, reg: Registry | None = None):
+    """Read a plan file or pasted text into a Plan (nothing is written); PlanError when it is not one."""
+    return _extract_plan(content, file_name, reg or registry())
+
+
+apply_edits = _faults_logged(_review.apply_edits)
+save_plan = _writer(_review.save_reviewed)
+mark_task = _writer(_review.mark_task_as)

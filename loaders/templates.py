@@ -8,6 +8,7 @@ quarter written in, so a unit's staff only type their numbers.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -141,10 +142,10 @@ def prefilled_rows(kind: str, registry: Registry, unit: str, year: int | None = 
     return [[name, year, quarter, m["name"], None, None] for m in registry.indicators]
 
 
-def write_template(kind: str, path, registry: Registry, con=None, unit: str | None = None, year: int | None = None,
-                   quarter: int | None = None) -> Path:
-    """Write the template for `kind` (activities | targets | indices) to `path` (.xlsx); with `unit` (and `year`,
-    `quarter`), pre-filled with that unit's rows."""
+def build_template(kind: str, registry: Registry, con=None, unit: str | None = None, year: int | None = None,
+                   quarter: int | None = None) -> Workbook:
+    """The template for `kind` (activities | targets | indices); with `unit` (and `year`, `quarter`), pre-filled
+    with that unit's rows."""
     if kind not in TEMPLATE_KINDS:
         raise TemplateError(f"loại mẫu “{kind}” không hợp lệ — cần một trong: {', '.join(TEMPLATE_KINDS)}")
     if (unit or year) and kind == "indices":
@@ -152,7 +153,6 @@ def write_template(kind: str, path, registry: Registry, con=None, unit: str | No
     if year and not unit:
         raise TemplateError("mẫu điền sẵn cần đơn vị: thêm --unit cùng với --period")
     rows = prefilled_rows(kind, registry, unit, year, quarter) if unit else []
-    path = Path(path)
     wb = Workbook()
     ws = wb.active
     ws.title = DATA_SHEET
@@ -227,9 +227,25 @@ def write_template(kind: str, path, registry: Registry, con=None, unit: str | No
         dropdown(col_of["index"], refs["Chỉ số"], "Chỉ số")
         dropdown(col_of["entity"], refs["Tỉnh/đơn vị"], "Tỉnh/đơn vị", strict=False)
         dropdown(col_of["component"], refs["Thành phần"], "Thành phần", strict=False)
+    return wb
+
+
+def write_template(kind: str, path, registry: Registry, con=None, unit: str | None = None, year: int | None = None,
+                   quarter: int | None = None) -> Path:
+    """Write `build_template(...)` to `path` (.xlsx)."""
+    wb = build_template(kind, registry, con, unit, year, quarter)
+    path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         wb.save(path)
     except OSError as exc:
         raise TemplateError(f"không ghi được tệp “{path}”: {exc.strerror or exc}") from exc
     return path
+
+
+def template_bytes(kind: str, registry: Registry, con=None, unit: str | None = None, year: int | None = None,
+                   quarter: int | None = None) -> bytes:
+    """`build_template(...)` as the bytes of an .xlsx file (for a download button)."""
+    out = io.BytesIO()
+    build_template(kind, registry, con, unit, year, quarter).save(out)
+    return out.getvalue()

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import admin_queries as AQ, auth, fmt, ui
 from dashboard.db import cursor
-from loaders import api as actions
+from loaders import uploads as actions
 from loaders.accounts.audit import ACTIONS
 from loaders.accounts.users import PermissionDenied
 from loaders.store.batches import BatchError

@@ -9,7 +9,7 @@ import streamlit as st
 from core.periods import latest_complete_quarter
 from dashboard import admin_queries as AQ, auth, fmt, ui
 from dashboard.db import cursor
-from loaders import api as actions
+from loaders import uploads as actions
 from loaders.accounts.users import PermissionDenied
 from loaders.errors import UnusableFileError
 from loaders.files.workbook import max_bytes_default

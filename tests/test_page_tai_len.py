@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from loaders import api as actions
+from loaders import uploads as actions
 from loaders.errors import UnusableFileError
 from loaders.store.schema import connect
 from loaders.accounts.users import create_user, get_user

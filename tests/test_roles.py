@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.auth import LEADERSHIP_PAGES, PAGE_ROLES, can_see
-from loaders import api as actions
+from loaders import uploads as actions
 from loaders.store.schema import connect
 from loaders.store.batches import BatchError
 from loaders.accounts.users import PermissionDenied, User, create_user, get_user

@@ -6,7 +6,7 @@ Roles:
 - can_bo (cán bộ đơn vị): uploads and corrects only the data of their own unit;
 - quan_tri (quản trị): everything, including registries, targets and accounts.
 
-The rules are enforced by the functions that write (loaders.api, target_edit, registry_edit),
+The rules are enforced by the functions that write (loaders.uploads, target_edit, registry_edit),
 not only by the pages hiding buttons. Command line: loaders/commands/user.py.
 """
 from __future__ import annotations
