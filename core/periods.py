@@ -82,7 +82,19 @@ def quarter_label(year: int, quarter: int) -> str:
 
 
 _CODE_RE = re.compile(r"^\s*(\d{4})\s*[-/ ]?\s*[Qq]\s*([1-4])\s*$")
-_TEXT_RE = re.compile(r"\bquy\s+(iv|iii|ii|i|[1-4])\b(?:\s*(?:nam|/|-)\s*|\s+)(\d{4})")
+_NUMERAL = r"(iv|iii|ii|i|[1-4])"  # how a quarter is numbered after "quý" (folded)
+_TEXT_RE = re.compile(rf"\bquy\s+{_NUMERAL}\b(?:\s*(?:nam|/|-)\s*|\s+)(\d{{4}})")
+# A quarter named without its year, as a column header writes it ("Quý III", "Q3"), in folded text.
+QUARTER_WORD_RE = re.compile(rf"\b(?:quy\s+{_NUMERAL}|q\s?([1-4]))\b")
+# A year of YEAR_MIN..YEAR_MAX written as a word, in folded text.
+YEAR_RE = re.compile(r"\b(19[9]\d|20\d\d|2100)\b")
+# A year a title names as "năm 2025", in folded text.
+NAMED_YEAR_RE = re.compile(r"\bnam\s+(\d{4})\b")
+
+
+def _quarter_number(numeral: str) -> int:
+    """'iii' -> 3, '3' -> 3."""
+    return ROMAN.get(numeral) or int(numeral)
 
 
 def parse_quarter(text: str) -> Quarter:
@@ -104,13 +116,26 @@ def find_quarter(text: str) -> Quarter | None:
     m = _TEXT_RE.search(fold(text))
     if not m:
         return None
-    q = m.group(1)
-    return Quarter(int(m.group(2)), ROMAN.get(q) or int(q))
+    return Quarter(int(m.group(2)), _quarter_number(m.group(1)))
+
+
+def quarter_in(folded: str) -> int | None:
+    """The quarter a header part names without its year ('quy iii', 'q3': folded text), else None."""
+    m = QUARTER_WORD_RE.search(folded)
+    if not m:
+        return None
+    return _quarter_number(m.group(1) or m.group(2))
 
 
 def find_year(text: str) -> int | None:
     """A year named in a title ('KẾ HOẠCH NĂM 2025', '... năm 2025'), else None."""
-    m = re.search(r"\bnam\s+(\d{4})\b", fold(text)) or re.search(r"\b(20\d{2})\b", fold(text))
+    m = NAMED_YEAR_RE.search(fold(text)) or re.search(r"\b(20\d{2})\b", fold(text))
+    return int(m.group(1)) if m else None
+
+
+def year_in(folded: str) -> int | None:
+    """The first year of YEAR_MIN..YEAR_MAX in folded text (a header part, a sheet name), else None."""
+    m = YEAR_RE.search(folded)
     return int(m.group(1)) if m else None
 
 

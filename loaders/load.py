@@ -20,9 +20,10 @@ from core.periods import PeriodError, parse_quarter
 from core.rules import valid_year, year_range_text
 from core.text import fold
 from loaders.errors import LoadError, LoadWarning, Problems, UnusableFileError
-from loaders.files.workbook import Grid, find_table, read_workbook
+from loaders.files.workbook import Grid, read_workbook
 from loaders.layouts import index_table, rollup, tidy, unit_report
 from loaders.layouts.context import KINDS, Context
+from loaders.layouts.table import find_table
 from loaders.registry.registries import Registry
 from loaders.store.batches import Batch, write_batch
 

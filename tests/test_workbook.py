@@ -6,8 +6,8 @@ import pytest
 from conftest import rollup_xlsx, unit_report_xlsx, xlsx_bytes
 
 from loaders.errors import UnusableFileError
-from loaders.files.workbook import (RowKind, classify_row, find_table, interpret_part, read_csv_grid, read_workbook,
-                              strip_item_prefix)
+from loaders.files.workbook import read_csv_grid, read_workbook
+from loaders.layouts.table import RowKind, classify_row, find_table, interpret_part, strip_item_prefix
 
 
 def test_merged_ranges_are_filled_and_the_two_row_header_is_joined():

@@ -12,20 +12,13 @@ from dataclasses import dataclass, field
 
 from core.matching import Match, MatchError
 from core.numbers import auto
-from core.periods import find_quarter, quarter_label
+from core.periods import NAMED_YEAR_RE, find_quarter, quarter_label
 from core.rules import valid_year
 from core.text import NumberError, fold, nfc, parse_number
 from loaders.errors import Problems
-from loaders.files.workbook import (
-    DATE_LINE_RE,
-    DOT_THOUSANDS_RE,
-    Grid,
-    _fold,
-    cell_text,
-    col_letter,
-    is_blank,
-    title_lines,
-)
+from loaders.files.workbook import DOT_THOUSANDS_RE, Grid, cell_text, col_letter, is_blank
+from loaders.layouts.entities import EntityResolver
+from loaders.layouts.table import DATE_LINE_RE, titles_above
 from loaders.registry.registries import Registry
 from loaders.store.batches import ActivityRow, IndexRow, IndexTargetRow, TargetRow
 
@@ -162,8 +155,6 @@ class Context:
     @property
     def entities(self):
         if self._entities is None:
-            from loaders.layouts.index_table import EntityResolver
-
             self._entities = EntityResolver(self.registry, self.con)
         return self._entities
 
@@ -321,38 +312,38 @@ def match_message(exc: MatchError, what: str) -> str:
     return exc.message(what)
 
 
+def unknown_period(ctx: Context, grid: Grid, what: str) -> None:
+    """The error of a report whose year or quarter (`what`: 'năm' / 'quý') nothing names."""
+    ctx.error(grid, None, None, f"không xác định được {what} báo cáo — hãy ghi rõ trong tiêu đề (ví dụ “Quý III năm "
+                                "2025”) hoặc chọn kỳ (--period 2025-Q3)")
+
+
 def looks_like_name(text: str) -> bool:
     """A label worth matching (not a number, not a lone symbol)."""
-    f = _fold(text)
+    f = fold(text)
     return bool(f) and not f.replace(" ", "").isdigit()
 
 
 # --- the sheet's own statement of period and unit -------------------------------------------------
 
-_TITLE_YEAR_RE = re.compile(r"\bnam\s+(\d{4})\b")
 _UNIT_LINE_RE = re.compile(r"^(?:ten )?(?:don vi|co quan)(?: bao cao| thuc hien)?\s*:\s*(.+)$")
 _UNIT_WORDS = ("so ", "ban ", "van phong", "thanh tra", "bao ", "dai ", "ubnd ", "uy ban", "phong ", "trung tam",
                "chi cuc", "vp ", "cong an", "bo chi huy", "kho bac", "cuc ", "xa ", "phuong ", "thi tran", "huyen ",
                "thanh pho", "tp ", "thi xa")
 
 
-def _title_texts(grid: Grid, table) -> list[tuple[int, int, str]]:
-    upto = table.header_rows[0] if table is not None else min(grid.nrows, 15)
-    return title_lines(grid, upto)
-
-
 def sheet_period(ctx: Context, grid: Grid, table) -> tuple[int | None, int | None]:
     """(year, quarter) of a sheet: the argument when given (an error if the title says otherwise),
     else the title ('Quý III năm 2025', 'QUÝ II/2025'), the sheet name, the file name."""
     found_q = found_y = None
-    for r, c, text in _title_texts(grid, table):
+    for r, c, text in titles_above(grid, table):
         f = fold(text)
         if DATE_LINE_RE.search(f):
             continue  # '..., ngày 05 tháng 10 năm 2025' is when the report was signed, not its period
         q = find_quarter(text)
         if q is not None and found_q is None:
             found_q = (q.year, q.quarter, r, c, text)
-        m = _TITLE_YEAR_RE.search(f)
+        m = NAMED_YEAR_RE.search(f)
         if m and found_y is None and valid_year(m.group(1)):
             found_y = (int(m.group(1)), r, c, text)
     if ctx.year is not None:
@@ -392,7 +383,7 @@ def sheet_unit(ctx: Context, grid: Grid, table) -> str | None:
     """The reporting unit of a sheet: the argument (an error if the letterhead names another unit),
     else the letterhead / 'Đơn vị: …' line / sheet name. None (no error) when nothing names one."""
     found: dict[str, tuple[int, int, str]] = {}
-    for r, c, text in _title_texts(grid, table):
+    for r, c, text in titles_above(grid, table):
         f = fold(text)
         if len(f) > 120:
             continue

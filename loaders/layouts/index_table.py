@@ -4,8 +4,7 @@ Wide, as ministries, VCCI and UNDP publish:
     STT | Tỉnh, thành phố | Điểm | Xếp hạng | Gia nhập thị trường | Tiếp cận đất đai | …
 (components may carry a child row "Điểm" | "Hạng"); and long, as data/reference/*.csv:
     index,year,province,score,rank,component,source_url_or_citation
-Provinces resolve through the `entity` table (names, aliases, the 2025 lineage) with the rules of
-`loaders.registry.reference`; unit entities resolve through the unit registry (entity code = unit code).
+Entity names resolve through `loaders.layouts.entities` (`Context.entities`).
 """
 from __future__ import annotations
 
@@ -14,90 +13,39 @@ import re
 from dataclasses import dataclass
 
 from core.matching import MatchError
-from core.rules import HOME_PROVINCE, valid_year, year_range_text
-from core.text import fold, nfc, slug
-from loaders.files.workbook import (
+from core.periods import year_in
+from core.rules import valid_year, year_range_text
+from core.text import fold, nfc
+from loaders.files.workbook import Grid, cell_text, is_blank, is_number_like
+from loaders.layouts.context import (
+    CellValueError,
+    Context,
+    fmt_number,
+    letter,
+    looks_like_name,
+    match_message,
+    number_at,
+)
+from loaders.layouts.table import (
     DATE_LINE_RE,
     Column,
-    Grid,
     RowKind,
     Table,
-    cell_text,
+    body_hits,
     classify_row,
-    is_blank,
-    is_number_like,
+    is_entity_header,
+    name_column,
     strip_item_prefix,
     title_lines,
-    year_in,
+    titles_above,
 )
-from loaders.layouts.context import CellValueError, Context, fmt_number, looks_like_name, match_message, number_at
-from loaders.registry.reference import (
-    REFERENCE_DIR,
-    Entity,
-    ReferenceDataError,
-    ReferenceResolver,
-    province_entities,
-    split_note,
-)
-from loaders.registry.registries import read_csv, split_aliases
-from loaders.registry.settings import home_province_name
+from loaders.registry.reference import ReferenceDataError, split_note
+from loaders.registry.registries import split_aliases
 from loaders.store.batches import IndexRow, IndexTargetRow
 
 LAYOUT = "index_table"
-SAMPLE_ROWS = 40
 _PROVINCE_HEADER = re.compile(r"\b(tinh|dia phuong|province|tinh thanh|thanh pho)\b")
 _UNIT_HEADER = re.compile(r"\b(don vi|co quan|so ban nganh|so nganh|xa phuong|unit|khoi)\b")
-
-
-# --- entities -----------------------------------------------------------------------------------
-
-
-class EntityResolver:
-    """Names -> entity codes: provinces from the `entity` table, units from the unit registry."""
-
-    def __init__(self, registry, con=None):
-        self.registry = registry
-        rows = []
-        if con is not None:
-            try:
-                rows = con.execute("SELECT code, name, kind, province, CAST(valid_from AS VARCHAR), "
-                                   "CAST(valid_to AS VARCHAR), successor, unit_code, aliases FROM entity").fetchall()
-            except Exception:  # noqa: BLE001 - a database without the entity table yet
-                rows = []
-        entities = [Entity(*r) for r in rows]
-        provinces = [e for e in entities if e.kind == "tinh"]
-        if not provinces:
-            provinces, _ = province_entities(read_csv(REFERENCE_DIR / "province_mapping_2025.csv"))
-        self.known = {e.code for e in entities}
-        home = home_province_name(con) if con is not None else HOME_PROVINCE
-        self.resolver = ReferenceResolver(registry, provinces, home)
-        self.province_matcher = self.resolver.province_matcher
-        self.has_db = bool(rows)
-
-    def province(self, name: str, year: int, hint: str = "") -> str:
-        """Raises MatchError (unknown / ambiguous) or ReferenceDataError (a 2025 province before 2025)."""
-        base, _ = split_note(name)
-        base = re.sub(r"^\s*(tỉnh|thành phố|tp\.?)\s+", "", base, flags=re.I) or base
-        return self.resolver.province(base if "(cũ" not in name else name, year, hint)
-
-    def unit(self, name: str) -> str:
-        return self.registry.unit_matcher.match(name).code
-
-    def reference_unit(self, province: str, text: str) -> str:
-        """'unit: Sở Tư pháp (department group)' in the long form: a registry unit of the home province,
-        or an entity already known for another province; never a new one made up."""
-        name, _ = split_note(text.split(":", 1)[1].strip())
-        if not province or self.resolver.is_home(province):
-            return self.unit(name)
-        code = f"{slug(province)}__{slug(name)}"
-        if code in self.known:
-            return code
-        raise MatchError(name, [])
-
-    def group(self, province: str, text: str) -> str | None:
-        name, _ = split_note(text.split(":", 1)[1].strip())
-        code = f"{slug(province)}__tb_{slug(name)}"
-        return code if code in self.known else None
 
 
 # --- index, year, source of a sheet -------------------------------------------------------------
@@ -106,7 +54,7 @@ class EntityResolver:
 def find_index_code(ctx: Context, grid: Grid, table: Table | None) -> str | None:
     if ctx.index_code:
         return ctx.index_code
-    texts = [t for _, _, t in title_lines(grid, table.header_rows[0] if table else min(grid.nrows, 15))]
+    texts = [t for _, _, t in titles_above(grid, table)]
     if table is not None:
         texts += [col.label for col in table.columns if col.parts]
     texts += [grid.name, os.path.splitext(os.path.basename(ctx.file_name or ""))[0].replace("_", " ")]
@@ -138,7 +86,7 @@ def index_in_text(ctx: Context, text: str) -> str | None:
 def sheet_year(ctx: Context, grid: Grid, table: Table) -> int | None:
     """The assessment year: the argument (an error if the title names another), else the title, the
     header, the sheet or file name."""
-    for r, c, t in title_lines(grid, table.header_rows[0]):
+    for r, c, t in titles_above(grid, table):
         f = fold(t)
         if DATE_LINE_RE.search(f):
             continue
@@ -244,38 +192,28 @@ class IndexColumn:
 
 
 def entity_column(grid: Grid, table: Table, ctx: Context) -> int | None:
-    for col in table.columns:
-        if col.has("entity") and not col.names:
-            return col.index
-    best, best_n = None, 0
-    for col in table.columns:
-        n = _entity_hits(grid, table, ctx, col.index)
-        if n > best_n:
-            best, best_n = col.index, n
-    return best
+    """The column naming the provinces or units: headed 'Tỉnh, thành phố' / 'Đơn vị'..., else the column whose
+    body cells name the most of them."""
+    return name_column(table, is_entity_header, lambda c: _entity_hits(grid, table, ctx, c))
 
 
 def _entity_hits(grid: Grid, table: Table, ctx: Context, c: int, which: str = "both") -> int:
-    n = 0
-    for r in range(table.first_body_row, min(grid.nrows, table.first_body_row + SAMPLE_ROWS)):
-        t = grid.text(r, c)
-        if not t or is_number_like(grid.value(r, c)) or len(t) > 120:
-            continue
-        t = strip_item_prefix(t)
-        ok = False
-        if which in ("both", "province"):
-            try:
-                ctx.entities.province_matcher.match(split_note(t)[0])
-                ok = True
-            except MatchError:
-                pass
-        if not ok and which in ("both", "unit"):
-            ok = ctx.probe("unit", t)
-        n += ok
-    return n
+    """How many sampled body cells of column c name a province or a unit (`which`: both, province, unit)."""
+    return body_hits(grid, table, c, lambda t: _names_entity(ctx, t, which), longest=120)
 
 
-def _columns(grid: Grid, table: Table, ctx: Context, index_code: str | None, entity_c: int, report: bool):
+def _names_entity(ctx: Context, text: str, which: str) -> bool:
+    """Does `text` name a province (`which` both / province) or a unit (both / unit)?"""
+    if which in ("both", "province"):
+        try:
+            ctx.entities.province_matcher.match(split_note(text)[0])
+            return True
+        except MatchError:
+            pass
+    return which in ("both", "unit") and ctx.probe("unit", text)
+
+
+def _score_columns(grid: Grid, table: Table, ctx: Context, index_code: str | None, entity_c: int, report: bool):
     """The score/rank columns of a wide table (report=True: say which columns are skipped and why)."""
     out: list[IndexColumn] = []
     head_r = table.header_rows[-1]
@@ -318,11 +256,12 @@ def _columns(grid: Grid, table: Table, ctx: Context, index_code: str | None, ent
 
 
 def detect(grid: Grid, table: Table, ctx: Context) -> float:
+    """How well the sheet fits this layout (0: not at all)."""
     entity_c = entity_column(grid, table, ctx)
     if entity_c is None:
         return 0.0
     index_code = find_index_code(ctx, grid, table)
-    cols = _columns(grid, table, ctx, index_code, entity_c, report=False)
+    cols = _score_columns(grid, table, ctx, index_code, entity_c, report=False)
     if not cols:
         return 0.0
     roles = sum(1 for c in cols if c.col.has("score", "rank"))
@@ -334,28 +273,52 @@ def detect(grid: Grid, table: Table, ctx: Context) -> float:
 
 
 def parse(grid: Grid, table: Table, ctx: Context) -> None:
-    head_r = table.header_rows[-1]
+    """A wide index table: what it rates (entity column, index) -> its year -> its columns -> its rows."""
+    subject = _subject(grid, table, ctx)
+    if subject is None:
+        return
+    entity_c, index_code = subject
+    year = _year(grid, table, ctx)
+    if year is None:
+        return
+    cols = _value_columns(grid, table, ctx, index_code, entity_c, year)
+    if cols:
+        _rows(grid, table, ctx, entity_c, cols, index_code, year)
+
+
+def _subject(grid: Grid, table: Table, ctx: Context) -> tuple[int, str] | None:
+    """(entity column, index code) of the table; None (with an error) when either is not found."""
     entity_c = entity_column(grid, table, ctx)
     if entity_c is None:
-        ctx.error(grid, head_r, None, "không tìm thấy cột tên tỉnh/đơn vị (“Tỉnh, thành phố”, “Đơn vị”)")
-        return
+        ctx.error(grid, table.header_rows[-1], None, "không tìm thấy cột tên tỉnh/đơn vị (“Tỉnh, thành phố”, “Đơn vị”)")
+        return None
     index_code = find_index_code(ctx, grid, table)
     if index_code is None:
         names = ", ".join(i["code"] for i in ctx.registry.indices)
         ctx.error(grid, None, None, f"không xác định được bảng này là chỉ số nào ({names}) — hãy ghi tên chỉ số trong "
                                     "tiêu đề (ví dụ “Kết quả Chỉ số PCI năm 2024”) hoặc chọn --index")
-        return
+        return None
+    return entity_c, index_code
+
+
+def _year(grid: Grid, table: Table, ctx: Context) -> int | None:
+    """The assessment year; None (with an error) when the title contradicts the argument or nothing names it."""
     before = len(ctx.problems.errors)
     year = sheet_year(ctx, grid, table)
     if len(ctx.problems.errors) > before:
-        return
+        return None
     if year is None:
         ctx.error(grid, None, None, "không xác định được năm của kết quả chỉ số — hãy ghi năm trong tiêu đề (ví dụ "
                                     "“năm 2024”) hoặc chọn --period 2024")
-        return
-    cols = _columns(grid, table, ctx, index_code, entity_c, report=True)
+    return year
+
+
+def _value_columns(grid: Grid, table: Table, ctx: Context, index_code: str, entity_c: int,
+                   year: int) -> list[IndexColumn]:
+    """The score/rank columns of the year, twins (two columns of one value) marked; [] (with an error) if none."""
+    head_r = table.header_rows[-1]
     kept, seen = [], {}
-    for ic in cols:
+    for ic in _score_columns(grid, table, ctx, index_code, entity_c, report=True):
         if ic.col.year is not None and ic.col.year != year:
             ctx.warn(grid, head_r, ic.col.index, f"bỏ qua cột “{ic.col.label}”: không thuộc năm {year}")
             continue
@@ -368,17 +331,28 @@ def parse(grid: Grid, table: Table, ctx: Context) -> None:
         kept.append(ic)
     if not kept:
         ctx.error(grid, head_r, None, "không tìm thấy cột điểm hoặc xếp hạng (“Điểm”, “Xếp hạng”, tên các chỉ số thành phần)")
-        return
+    return kept
+
+
+def _prefer(grid: Grid, table: Table, ctx: Context, entity_c: int) -> str:
+    """Whether the entity column names provinces or units first: its header, else its body."""
     header = fold(table.columns[entity_c].label)
     prefer = "province" if _PROVINCE_HEADER.search(header) else "unit" if _UNIT_HEADER.search(header) else None
     if prefer is None:
         prefer = "unit" if _entity_hits(grid, table, ctx, entity_c, "unit") > _entity_hits(
             grid, table, ctx, entity_c, "province") else "province"
-    titles = " ".join(t for _, _, t in title_lines(grid, table.header_rows[0]))
+    return prefer
+
+
+def _rows(grid: Grid, table: Table, ctx: Context, entity_c: int, cols: list[IndexColumn], index_code: str,
+          year: int) -> None:
+    """Every body row up to the signature: one entity's score and rank (and components) per data row."""
+    prefer = _prefer(grid, table, ctx, entity_c)
+    titles = " ".join(t for _, _, t in titles_above(grid, table))
     hint = "34-province" if re.search(r"\b34 (tinh|dia phuong)\b", fold(titles)) else ""
     source = default_source(ctx, grid, table)
-    stt_c = next((col.index for col in table.columns if col.has("stt")), None)
-    value_cols = [ic.col.index for ic in kept]
+    stt_c = table.stt_column
+    value_cols = [ic.col.index for ic in cols]
     for r in range(table.first_body_row, grid.nrows):
         kind = classify_row(grid, r, [entity_c], stt_c)
         if kind is RowKind.SIGNATURE:
@@ -398,7 +372,7 @@ def parse(grid: Grid, table: Table, ctx: Context) -> None:
         entity = resolve_entity(ctx, grid, r, entity_c, name, year, prefer, hint, has_values)
         if entity is None:
             continue
-        _row_values(ctx, grid, r, kept, index_code, year, entity, source, raw)
+        _row_values(ctx, grid, r, cols, index_code, year, entity, source, raw)
 
 
 def resolve_entity(ctx: Context, grid: Grid, r: int, c: int, name: str, year: int, prefer: str, hint: str,
@@ -469,13 +443,7 @@ def _row_values(ctx, grid, r, cols: list[IndexColumn], index_code, year, entity,
                                                    if component else "")
         c = v["col"] if v["col"] is not None else next(ic.col.index for ic in cols if ic.component == component)
         ctx.add_index(grid, r, c, IndexRow(index_code, year, entity, component, v["score"], v["rank"], v["rank_of"],
-                                           source, None, grid.name, r + 1, _letter(c)), label)
-
-
-def _letter(c: int) -> str:
-    from loaders.files.workbook import col_letter
-
-    return col_letter(c)
+                                           source, None, grid.name, r + 1, letter(c)), label)
 
 
 # --- long form ----------------------------------------------------------------------------------
@@ -483,117 +451,177 @@ def _letter(c: int) -> str:
 
 def parse_long(grid: Grid, table: Table, ctx: Context, cols: dict[str, int]) -> None:
     """One row per index × year × entity × component (the reference CSV form and the indices template)."""
-    default_src = default_source(ctx, grid, table)
-    last_source = None
-    warned_source = False
-    head_r = table.header_rows[-1]
-    for need in ("year", "entity"):
-        if need not in cols:
-            ctx.error(grid, head_r, None, f"thiếu cột “{ {'year': 'Năm', 'entity': 'Tỉnh/đơn vị'}[need] }”")
-            return
-    if "score" not in cols and "rank" not in cols:
-        ctx.error(grid, head_r, None, "thiếu cột “Điểm” hoặc “Xếp hạng”")
+    sources = _Sources(default_source(ctx, grid, table))
+    if not _long_columns(grid, table, ctx, cols):
         return
     for r in range(table.first_body_row, grid.nrows):
         cells = {k: grid.value(r, c) for k, c in cols.items()}
         if all(is_blank(v) for v in cells.values()):
             continue
-        entity_text = cell_text(cells.get("entity"))
         if classify_row(grid, r, [cols["entity"]]) in (RowKind.TOTAL, RowKind.NOTE, RowKind.SIGNATURE):
             continue
-        # index
-        index_code = ctx.index_code
-        if "index" in cols and not is_blank(cells["index"]):
-            try:
-                index_code = ctx.match_index(split_note(cell_text(cells["index"]))[0]).code
-            except MatchError as exc:
-                ctx.error(grid, r, cols["index"], f"{match_message(exc, 'chỉ số')} — cần PAR, SIPAS, PAPI, PCI, DTI "
-                                                  "hoặc DDCI")
-                continue
-        if index_code is None:
-            ctx.error(grid, r, cols.get("index"), "thiếu tên chỉ số (PAR, SIPAS, PAPI, PCI, DTI, DDCI)")
-            continue
-        # year
-        year = _year_cell(ctx, grid, r, cols["year"])
-        if year is None:
-            continue
-        # source
+        _long_row(grid, table, ctx, r, cols, cells, sources)
+
+
+def _long_columns(grid: Grid, table: Table, ctx: Context, cols: dict[str, int]) -> bool:
+    """True when the long form has its year, entity and score or rank columns; else False, with an error."""
+    head_r = table.header_rows[-1]
+    for need in ("year", "entity"):
+        if need not in cols:
+            ctx.error(grid, head_r, None, f"thiếu cột “{ {'year': 'Năm', 'entity': 'Tỉnh/đơn vị'}[need] }”")
+            return False
+    if "score" not in cols and "rank" not in cols:
+        ctx.error(grid, head_r, None, "thiếu cột “Điểm” hoặc “Xếp hạng”")
+        return False
+    return True
+
+
+def _long_row(grid: Grid, table: Table, ctx: Context, r: int, cols: dict[str, int], cells: dict,
+              sources: "_Sources") -> None:
+    """One long-form row: index -> year -> source -> entity and component -> score and rank."""
+    index_code = _long_index(grid, r, ctx, cols, cells)
+    if index_code is None:
+        return
+    year = _year_cell(ctx, grid, r, cols["year"])
+    if year is None:
+        return
+    source = sources.of(ctx, grid, r, cols, cells)
+    named = _long_entity(grid, table, ctx, r, cols, cells, index_code, year, source)
+    if named is None:
+        return
+    entity, component, note = named
+    values = _long_scores(grid, r, ctx, cols, index_code, component)
+    if values is None:
+        return
+    score, rank, rank_of = values
+    if "note" in cols and not is_blank(cells.get("note")):
+        note = "; ".join(x for x in (note, cell_text(cells["note"])) if x)
+    c_val = cols.get("score", cols.get("rank"))
+    comp_text = cell_text(cells.get("component")) if "component" in cols else ""
+    label = f"{index_code} {year} — {cell_text(cells.get('entity'))}" + (f" — {comp_text}" if comp_text else "")
+    ctx.add_index(grid, r, c_val, IndexRow(index_code, year, entity, component, score, rank, rank_of, source, note,
+                                           grid.name, r + 1, letter(c_val)), label)
+
+
+def _long_index(grid: Grid, r: int, ctx: Context, cols: dict[str, int], cells: dict) -> str | None:
+    """The index the row names, else the one asked for; None (with an error) when unknown or missing."""
+    index_code = ctx.index_code
+    if "index" in cols and not is_blank(cells["index"]):
+        try:
+            index_code = ctx.match_index(split_note(cell_text(cells["index"]))[0]).code
+        except MatchError as exc:
+            ctx.error(grid, r, cols["index"], f"{match_message(exc, 'chỉ số')} — cần PAR, SIPAS, PAPI, PCI, DTI "
+                                              "hoặc DDCI")
+            return None
+    if index_code is None:
+        ctx.error(grid, r, cols.get("index"), "thiếu tên chỉ số (PAR, SIPAS, PAPI, PCI, DTI, DDCI)")
+    return index_code
+
+
+@dataclass
+class _Sources:
+    """The source of each long-form row: its own cell ('như trên' / 'same as above': the last one given), else
+    the sheet's default (said once)."""
+
+    default: str
+    last: str | None = None
+    warned: bool = False
+
+    def of(self, ctx: Context, grid: Grid, r: int, cols: dict[str, int], cells: dict) -> str:
+        """The source of row r."""
         source = None
         if "source" in cols:
             source = cell_text(cells["source"]) or None
             if source and fold(source).startswith("same as above"):
-                source = (last_source + source[len("same as above"):]) if last_source else source
-            if source and fold(source).startswith(("nhu tren", "nhu dong tren")) and last_source:
-                source = last_source
-            last_source = source or last_source
+                source = (self.last + source[len("same as above"):]) if self.last else source
+            if source and fold(source).startswith(("nhu tren", "nhu dong tren")) and self.last:
+                source = self.last
+            self.last = source or self.last
         if not source:
-            source = default_src
-            if not warned_source:
-                ctx.warn(grid, r, cols.get("source"), f"dòng không ghi nguồn — ghi nguồn là “{default_src}”")
-                warned_source = True
-        # entity and component
-        comp_text = cell_text(cells.get("component")) if "component" in cols else ""
-        component, note = None, None
-        c_comp = cols.get("component")
-        if fold(comp_text).startswith("unit"):
-            try:
-                entity = ctx.entities.reference_unit(entity_text, comp_text)
-            except MatchError as exc:
-                home = ctx.entities.resolver.home
-                if entity_text and not ctx.entities.resolver.is_home(entity_text):
-                    unit_name = split_note(comp_text.split(":", 1)[1])[0]
-                    ctx.error(grid, r, c_comp, f"đơn vị “{unit_name}” của tỉnh {entity_text} không thuộc danh mục "
-                                               f"đơn vị của dashboard (tỉnh {home}) — chỉ nạp được đơn vị của {home}")
-                else:
-                    ctx.error(grid, r, c_comp, f"{match_message(exc, 'đơn vị')} — cần tên một đơn vị trong danh mục")
-                continue
-            note = split_note(comp_text.split(":", 1)[1])[1]
-        elif fold(comp_text).startswith("group average"):
-            entity = ctx.entities.group(entity_text, comp_text)
-            if entity is None:
-                ctx.warn(grid, r, c_comp, f"bỏ qua dòng trung bình nhóm “{comp_text}”")
-                continue
+            source = self.default
+            if not self.warned:
+                ctx.warn(grid, r, cols.get("source"), f"dòng không ghi nguồn — ghi nguồn là “{self.default}”")
+                self.warned = True
+        return source
+
+
+def _long_entity(grid: Grid, table: Table, ctx: Context, r: int, cols: dict[str, int], cells: dict,
+                 index_code: str, year: int, source: str) -> tuple[str, str | None, str | None] | None:
+    """(entity, component, note) of a long-form row: a unit ('unit: …'), a group average or a province with
+    its component; None (with an error or a warning) when one is not known."""
+    entity_text = cell_text(cells.get("entity"))
+    comp_text = cell_text(cells.get("component")) if "component" in cols else ""
+    c_comp = cols.get("component")
+    if fold(comp_text).startswith("unit"):
+        entity = _long_unit(grid, r, ctx, c_comp, entity_text, comp_text)
+        return None if entity is None else (entity, None, split_note(comp_text.split(":", 1)[1])[1])
+    if fold(comp_text).startswith("group average"):
+        entity = ctx.entities.group(entity_text, comp_text)
+        if entity is None:
+            ctx.warn(grid, r, c_comp, f"bỏ qua dòng trung bình nhóm “{comp_text}”")
+            return None
+        return entity, None, None
+    if not looks_like_name(entity_text):
+        ctx.error(grid, r, cols["entity"], "thiếu tên tỉnh/đơn vị")
+        return None
+    header = fold(table.columns[cols["entity"]].label)
+    prefer = "unit" if _UNIT_HEADER.search(header) and not _PROVINCE_HEADER.search(header) else "province"
+    entity = resolve_entity(ctx, grid, r, cols["entity"], entity_text, year, prefer, source or "", True)
+    if entity is None:
+        return None
+    if not comp_text:
+        return entity, None, None
+    component = _long_component(grid, r, ctx, c_comp, index_code, comp_text)
+    return None if component is None else (entity, *component)
+
+
+def _long_unit(grid: Grid, r: int, ctx: Context, c: int | None, entity_text: str, comp_text: str) -> str | None:
+    """The unit a 'unit: Sở …' component names; None (with an error) when it is not one of the dashboard's."""
+    try:
+        return ctx.entities.reference_unit(entity_text, comp_text)
+    except MatchError as exc:
+        home = ctx.entities.resolver.home
+        if entity_text and not ctx.entities.resolver.is_home(entity_text):
+            unit_name = split_note(comp_text.split(":", 1)[1])[0]
+            ctx.error(grid, r, c, f"đơn vị “{unit_name}” của tỉnh {entity_text} không thuộc danh mục "
+                                  f"đơn vị của dashboard (tỉnh {home}) — chỉ nạp được đơn vị của {home}")
         else:
-            if not looks_like_name(entity_text):
-                ctx.error(grid, r, cols["entity"], "thiếu tên tỉnh/đơn vị")
-                continue
-            header = fold(table.columns[cols["entity"]].label)
-            prefer = "unit" if _UNIT_HEADER.search(header) and not _PROVINCE_HEADER.search(header) else "province"
-            entity = resolve_entity(ctx, grid, r, cols["entity"], entity_text, year, prefer, source or "", True)
-            if entity is None:
-                continue
-            if comp_text:
-                vi = comp_text.split(" / ")[0]
-                name, note = split_note(vi)
-                try:
-                    component = ctx.match_component(index_code, name).code
-                except MatchError:
-                    try:
-                        component = ctx.match_component(index_code, comp_text).code
-                    except MatchError as exc:
-                        ctx.error(grid, r, c_comp, f"{match_message(exc, f'thành phần của {index_code}')}")
-                        continue
-        # values
-        ok_s, score = (True, None)
-        if "score" in cols:
-            ok_s, score = score_at(ctx, grid, r, cols["score"], index_code, component)
-        ok_r, rank, rank_of = (True, None, None)
-        if "rank" in cols:
-            ok_r, rank, rank_of = rank_at(ctx, grid, r, cols["rank"])
-        if "rank_of" in cols and rank_of is None:
-            ok_o, rank_of, _ = rank_at(ctx, grid, r, cols["rank_of"])
-            ok_r = ok_r and ok_o
-        if not (ok_s and ok_r):
-            continue
-        if score is None and rank is None:
-            ctx.warn(grid, r, cols.get("score", cols.get("rank")), "không có điểm và xếp hạng — không nạp")
-            continue
-        if "note" in cols and not is_blank(cells.get("note")):
-            note = "; ".join(x for x in (note, cell_text(cells["note"])) if x)
-        c_val = cols.get("score", cols.get("rank"))
-        label = f"{index_code} {year} — {entity_text}" + (f" — {comp_text}" if comp_text else "")
-        ctx.add_index(grid, r, c_val, IndexRow(index_code, year, entity, component, score, rank, rank_of, source, note,
-                                               grid.name, r + 1, _letter(c_val)), label)
+            ctx.error(grid, r, c, f"{match_message(exc, 'đơn vị')} — cần tên một đơn vị trong danh mục")
+        return None
+
+
+def _long_component(grid: Grid, r: int, ctx: Context, c: int | None, index_code: str,
+                    comp_text: str) -> tuple[str, str | None] | None:
+    """(component code, note) of 'Gia nhập thị trường / Market entry (note)'; None (with an error) if unknown."""
+    name, note = split_note(comp_text.split(" / ")[0])
+    try:
+        return ctx.match_component(index_code, name).code, note
+    except MatchError:
+        try:
+            return ctx.match_component(index_code, comp_text).code, note
+        except MatchError as exc:
+            ctx.error(grid, r, c, f"{match_message(exc, f'thành phần của {index_code}')}")
+            return None
+
+
+def _long_scores(grid: Grid, r: int, ctx: Context, cols: dict[str, int], index_code: str,
+                 component: str | None) -> tuple[float | None, int | None, int | None] | None:
+    """(score, rank, rank_of) of a long-form row; None (reported) when a cell is wrong or both are empty."""
+    ok_s, score = (True, None)
+    if "score" in cols:
+        ok_s, score = score_at(ctx, grid, r, cols["score"], index_code, component)
+    ok_r, rank, rank_of = (True, None, None)
+    if "rank" in cols:
+        ok_r, rank, rank_of = rank_at(ctx, grid, r, cols["rank"])
+    if "rank_of" in cols and rank_of is None:
+        ok_o, rank_of, _ = rank_at(ctx, grid, r, cols["rank_of"])
+        ok_r = ok_r and ok_o
+    if not (ok_s and ok_r):
+        return None
+    if score is None and rank is None:
+        ctx.warn(grid, r, cols.get("score", cols.get("rank")), "không có điểm và xếp hạng — không nạp")
+        return None
+    return score, rank, rank_of
 
 
 def _year_cell(ctx: Context, grid: Grid, r: int, c: int) -> int | None:
@@ -613,4 +641,4 @@ def _year_cell(ctx: Context, grid: Grid, r: int, c: int) -> int | None:
     return int(y)
 
 
-__all__ = ["LAYOUT", "EntityResolver", "detect", "parse", "parse_long", "find_index_code"]
+__all__ = ["LAYOUT", "detect", "parse", "parse_long", "find_index_code"]

@@ -12,8 +12,9 @@ from core.matching import MatchError
 from core.periods import ROMAN, quarter_label
 from core.rules import valid_year, year_range_text
 from core.text import fold, nfc
-from loaders.files.workbook import Grid, Table, cell_text, is_blank, strip_item_prefix
+from loaders.files.workbook import Grid, cell_text, is_blank
 from loaders.layouts.context import CellValueError, Context, match_message, number_at
+from loaders.layouts.table import Table, strip_item_prefix
 
 LAYOUT = "tidy"
 
@@ -79,6 +80,7 @@ def detect(grid: Grid, table: Table, ctx: Context) -> float:
 
 
 def parse(grid: Grid, table: Table, ctx: Context) -> None:
+    """The tidy form: columns -> value columns -> rows (the index form is read by the index-table reader)."""
     cols = columns(table)
     f = form(table)
     if f == "indices":
@@ -89,6 +91,16 @@ def parse(grid: Grid, table: Table, ctx: Context) -> None:
     if ctx.kind == "indices":
         ctx.error(grid, table.header_rows[-1], None, "bảng này là số liệu hoạt động/kế hoạch chứ không phải kết quả chỉ số")
         return
+    value_cols = _value_columns(ctx, cols)
+    for r in range(table.first_body_row, grid.nrows):
+        cells = {k: grid.value(r, c) for k, c in cols.items()}
+        if all(is_blank(v) for k, v in cells.items() if k != "note"):
+            continue
+        _row(grid, r, ctx, cols, cells, value_cols)
+
+
+def _value_columns(ctx: Context, cols: dict[str, int]) -> list[tuple[str, int]]:
+    """(role, column) of the value columns: 'actual' and 'target' (--kind says which a lone value column holds)."""
     value_cols = []
     if "actual" in cols:
         # a value column of a targets file (--kind targets) holds targets
@@ -97,16 +109,26 @@ def parse(grid: Grid, table: Table, ctx: Context) -> None:
         value_cols.append(("target", cols["target"]))
     if ctx.kind == "activities":
         value_cols = [(k, c) for k, c in value_cols if k == "actual"] or value_cols
-    for r in range(table.first_body_row, grid.nrows):
-        cells = {k: grid.value(r, c) for k, c in cols.items()}
-        if all(is_blank(v) for k, v in cells.items() if k != "note"):
-            continue
-        _row(grid, r, ctx, cols, cells, value_cols)
+    return value_cols
 
 
 def _row(grid: Grid, r: int, ctx: Context, cols, cells, value_cols) -> None:
-    # unit
-    unit = None
+    """One row: unit -> period -> indicator -> values."""
+    unit = _unit(grid, r, ctx, cols, cells)
+    if unit is None:
+        return
+    period = _period(grid, r, ctx, cols, cells, value_cols)
+    if period is None:
+        return
+    year, quarter = period
+    metric = _indicator(grid, r, ctx, cols, cells)
+    if metric is None:
+        return
+    _values(grid, r, ctx, cols, value_cols, unit, year, quarter, metric)
+
+
+def _unit(grid: Grid, r: int, ctx: Context, cols, cells) -> str | None:
+    """The unit the row names (a code or a name), else the one asked for; None (with an error) when unknown."""
     if "unit" in cols and not is_blank(cells["unit"]):
         text = cell_text(cells["unit"])
         code = text if text in ctx.registry.unit_matcher else None
@@ -116,57 +138,82 @@ def _row(grid: Grid, r: int, ctx: Context, cols, cells, value_cols) -> None:
             except MatchError as exc:
                 ctx.error(grid, r, cols["unit"], f"{match_message(exc, 'đơn vị')}"
                           + ("" if exc.ambiguous else " — cần tên một đơn vị trong danh mục"))
-                return
+                return None
         if ctx.unit is not None and code != ctx.unit.code:
             ctx.error(grid, r, cols["unit"], f"dòng ghi đơn vị “{text}” nhưng đơn vị được chọn là {ctx.unit.name} — "
                                              "hãy kiểm tra lại tệp hoặc đơn vị (--unit)")
-            return
-        unit = code
-    elif ctx.unit is not None:
-        unit = ctx.unit.code
-    else:
-        ctx.error(grid, r, cols.get("unit"), "thiếu tên đơn vị — cần tên một đơn vị trong danh mục")
-        return
-    # year
-    year = _int_cell(grid, r, cols.get("year"))
-    if year is None or isinstance(year, str):
-        if year is None and ctx.year is not None:
-            year = ctx.year
-        else:
-            ctx.error(grid, r, cols.get("year"), f"năm “{year or ''}” không hợp lệ — cần một năm như 2025")
-            return
-    if not valid_year(year):
-        ctx.error(grid, r, cols.get("year"), f"năm {year} không hợp lệ — cần một năm {year_range_text()}")
-        return
-    # quarter
-    quarter = None
-    if "quarter" in cols and not is_blank(cells["quarter"]):
-        quarter = _quarter_cell(cells["quarter"])
-        if not isinstance(quarter, int) or not 1 <= quarter <= 4:
-            ctx.error(grid, r, cols["quarter"], f"quý “{cell_text(cells['quarter'])}” nằm ngoài 1–4 — cần 1, 2, 3 hoặc 4 "
-                                                "(hoặc I, II, III, IV)")
-            return
-    # the period asked for
+            return None
+        return code
+    if ctx.unit is not None:
+        return ctx.unit.code
+    ctx.error(grid, r, cols.get("unit"), "thiếu tên đơn vị — cần tên một đơn vị trong danh mục")
+    return None
+
+
+def _period(grid: Grid, r: int, ctx: Context, cols, cells, value_cols) -> tuple[int, int | None] | None:
+    """(year, quarter) of the row, checked against the period asked for; None (with an error) when wrong."""
+    year = _year(grid, r, ctx, cols)
+    if year is None:
+        return None
+    ok, quarter = _quarter(grid, r, ctx, cols, cells)
+    if not ok:
+        return None
     if ctx.year is not None:
         if year != ctx.year or (quarter is not None and ctx.quarter is not None and quarter != ctx.quarter):
             shown = quarter_label(year, quarter) if quarter else f"năm {year}"
             asked = quarter_label(ctx.year, ctx.quarter) if ctx.quarter else f"năm {ctx.year}"
             ctx.error(grid, r, cols.get("quarter", cols.get("year")),
                       f"dòng ghi {shown} nhưng kỳ được chọn là {asked} — hãy kiểm tra lại tệp hoặc kỳ (--period)")
-            return
+            return None
         if quarter is None and ctx.quarter is not None and any(k == "actual" for k, _ in value_cols):
             quarter = ctx.quarter
-    # indicator
+    return year, quarter
+
+
+def _year(grid: Grid, r: int, ctx: Context, cols) -> int | None:
+    """The row's year (empty: the one asked for); None (with an error) when missing or not a valid year."""
+    year = _int_cell(grid, r, cols.get("year"))
+    if year is None or isinstance(year, str):
+        if year is None and ctx.year is not None:
+            year = ctx.year
+        else:
+            ctx.error(grid, r, cols.get("year"), f"năm “{year or ''}” không hợp lệ — cần một năm như 2025")
+            return None
+    if not valid_year(year):
+        ctx.error(grid, r, cols.get("year"), f"năm {year} không hợp lệ — cần một năm {year_range_text()}")
+        return None
+    return year
+
+
+def _quarter(grid: Grid, r: int, ctx: Context, cols, cells) -> tuple[bool, int | None]:
+    """(ok, quarter) of the row: None when its quarter cell is empty; ok False (with an error) outside 1–4."""
+    if "quarter" not in cols or is_blank(cells["quarter"]):
+        return True, None
+    quarter = _quarter_cell(cells["quarter"])
+    if not isinstance(quarter, int) or not 1 <= quarter <= 4:
+        ctx.error(grid, r, cols["quarter"], f"quý “{cell_text(cells['quarter'])}” nằm ngoài 1–4 — cần 1, 2, 3 hoặc 4 "
+                                            "(hoặc I, II, III, IV)")
+        return False, None
+    return True, quarter
+
+
+def _indicator(grid: Grid, r: int, ctx: Context, cols, cells) -> str | None:
+    """The indicator the row names (a code or a name); None (with an error) when missing or unknown."""
     if "indicator" not in cols or is_blank(cells.get("indicator")):
         ctx.error(grid, r, cols.get("indicator"), "thiếu tên chỉ tiêu — cần tên một chỉ tiêu trong danh mục")
-        return
+        return None
     text = cell_text(cells["indicator"])
     try:
-        metric = text if text in ctx.registry.indicator_matcher else ctx.match_indicator(strip_item_prefix(text)).code
+        return text if text in ctx.registry.indicator_matcher else ctx.match_indicator(strip_item_prefix(text)).code
     except MatchError as exc:
         ctx.error(grid, r, cols["indicator"], f"{match_message(exc, 'chỉ tiêu')}"
                   + ("" if exc.ambiguous else " — cần tên một chỉ tiêu trong danh mục"))
-        return
+        return None
+
+
+def _values(grid: Grid, r: int, ctx: Context, cols, value_cols, unit: str, year: int, quarter: int | None,
+            metric: str) -> None:
+    """The row's actual and target, each added when its cell holds a usable number."""
     for role, c in value_cols:
         if is_blank(grid.value(r, c)):
             if len(value_cols) == 1:

@@ -9,51 +9,28 @@ and title ("SỞ TƯ PHÁP", "BÁO CÁO … QUÝ III NĂM 2025").
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from core.matching import MatchError
 from core.periods import quarter_label
 from core.text import fold
-from loaders.files.workbook import (
-    Column,
-    Grid,
-    RowKind,
-    Table,
-    classify_row,
-    is_blank,
-    is_number_like,
-    strip_item_prefix,
-)
-from loaders.layouts.context import Context, looks_like_name, match_message, sheet_period, sheet_unit
+from loaders.files.workbook import Grid, is_blank
+from loaders.layouts.context import Context, looks_like_name, match_message, sheet_period, sheet_unit, unknown_period
+from loaders.layouts.table import Column, RowKind, Table, body_hits, classify_row, name_column, strip_item_prefix
 
 LAYOUT = "unit_report"
-SAMPLE_ROWS = 40
-
-
-def _pure(col: Column) -> bool:
-    return not col.names
 
 
 def label_column(grid: Grid, table: Table, ctx: Context) -> int | None:
     """The column naming the indicators: headed 'Nội dung' / 'Chỉ tiêu'..., else the column whose
     body cells match the most indicators."""
-    for col in table.columns:
-        if col.has("label") and not col.has("plan", "actual", "quarter", "ytd"):
-            return col.index
-    best, best_n = None, 0
-    for col in table.columns:
-        n = _indicator_hits(grid, table, ctx, col.index)
-        if n > best_n:
-            best, best_n = col.index, n
-    return best
+    return name_column(table, lambda col: col.has("label") and not col.has("plan", "actual", "quarter", "ytd"),
+                       lambda c: _indicator_hits(grid, table, ctx, c))
 
 
 def _indicator_hits(grid: Grid, table: Table, ctx: Context, c: int) -> int:
-    n = 0
-    for r in range(table.first_body_row, min(grid.nrows, table.first_body_row + SAMPLE_ROWS)):
-        t = grid.text(r, c)
-        if not t or is_number_like(grid.value(r, c)) or len(t) > 200:
-            continue
-        n += ctx.probe("indicator", strip_item_prefix(t))
-    return n
+    """How many sampled body cells of column c name an indicator."""
+    return body_hits(grid, table, c, lambda t: ctx.probe("indicator", t))
 
 
 def detect(grid: Grid, table: Table, ctx: Context) -> float:
@@ -75,38 +52,88 @@ def _is_compare(col: Column) -> bool:
     return col.has("compare") or last in ("ty le", "ty le %", "%", "ty le phan tram")
 
 
+@dataclass
+class _Columns:
+    """The columns of a unit report, by what they hold."""
+
+    label: int
+    stt: int | None
+    plan: list[Column]
+    actual: list[Column]
+    ytd: list[Column]
+
+
+@dataclass
+class _Period:
+    """What the sheet reports: year and unit, the actual columns (with their quarter), the target columns."""
+
+    year: int
+    unit: str
+    chosen: list[tuple[Column, int]]
+    targets: list[tuple[Column, int | None]]
+
+
 def parse(grid: Grid, table: Table, ctx: Context) -> None:
+    """One unit's report: columns -> period -> rows."""
+    cols = _columns(grid, table, ctx)
+    if cols is None:
+        return
+    period = _period(grid, table, ctx, cols)
+    if period is None:
+        return
+    _rows(grid, table, ctx, cols, period)
+
+
+def _columns(grid: Grid, table: Table, ctx: Context) -> _Columns | None:
+    """The label column and the plan / actual / year-to-date columns; None (with an error) without a label column."""
     label_c = label_column(grid, table, ctx)
     if label_c is None:
         ctx.error(grid, table.header_rows[-1], None, "không tìm thấy cột tên chỉ tiêu (“Nội dung”, “Chỉ tiêu”)")
-        return
-    stt_c = next((col.index for col in table.columns if col.has("stt")), None)
-    before = len(ctx.problems.errors)
-    year, quarter = sheet_period(ctx, grid, table)
-    unit = sheet_unit(ctx, grid, table)
-    if len(ctx.problems.errors) > before:
-        return  # the sheet contradicts the arguments: every value below would be in doubt
-    head_r = table.header_rows[-1]
-
-    plan_cols, actual_cols, ytd_cols = [], [], []
+        return None
+    cols = _Columns(label_c, table.stt_column, [], [], [])
     for col in table.columns:
-        if col.index in (label_c, stt_c) or col.empty or col.has("note", "uom", "stt", "grade"):
+        if col.index in (cols.label, cols.stt) or col.empty or col.has("note", "uom", "stt", "grade"):
             continue
         if _is_compare(col):
             continue
         if col.has("plan"):
-            plan_cols.append(col)
+            cols.plan.append(col)
         elif col.has("ytd"):
-            ytd_cols.append(col)
+            cols.ytd.append(col)
         elif col.has("actual", "quarter", "value"):
-            actual_cols.append(col)
+            cols.actual.append(col)
+    return cols
 
-    # which quarter each actual column holds
-    quarter_cols = [c for c in actual_cols if c.quarter is not None]
+
+def _period(grid: Grid, table: Table, ctx: Context, cols: _Columns) -> _Period | None:
+    """The sheet's year, quarter and unit and the columns holding them; None (with an error) when one is in doubt."""
+    before = len(ctx.problems.errors)
+    year, quarter = sheet_period(ctx, grid, table)
+    unit = sheet_unit(ctx, grid, table)
+    if len(ctx.problems.errors) > before:
+        return None  # the sheet contradicts the arguments: every value below would be in doubt
+    quarter_cols = [c for c in cols.actual if c.quarter is not None]
     if year is None:
-        year = next((c.year for c in [*quarter_cols, *actual_cols, *plan_cols] if c.year), None)
+        year = next((c.year for c in [*quarter_cols, *cols.actual, *cols.plan] if c.year), None)
     if quarter is None and len({c.quarter for c in quarter_cols}) == 1:
         quarter = quarter_cols[0].quarter
+    chosen = _actual_columns(grid, table, ctx, cols, year, quarter)
+    if chosen is None:
+        return None
+    head_r = table.header_rows[-1]
+    for c in cols.ytd:
+        ctx.warn(grid, head_r, c.index, f"bỏ qua cột lũy kế “{c.label}” (chỉ nạp số liệu của quý)")
+    targets = _target_columns(grid, table, ctx, cols, year)
+    if targets is None or not _complete(grid, table, ctx, cols, year, unit, chosen, targets):
+        return None
+    return _Period(year, unit, chosen, targets)
+
+
+def _actual_columns(grid: Grid, table: Table, ctx: Context, cols: _Columns, year: int | None,
+                    quarter: int | None) -> list[tuple[Column, int]] | None:
+    """The actual columns of the quarter, each with its quarter; None (with an error) when they contradict it."""
+    head_r = table.header_rows[-1]
+    quarter_cols = [c for c in cols.actual if c.quarter is not None]
     chosen: list[tuple[Column, int]] = []
     if quarter_cols:
         if quarter is not None and any(c.quarter == quarter for c in quarter_cols):
@@ -120,11 +147,11 @@ def parse(grid: Grid, table: Table, ctx: Context) -> None:
             c = quarter_cols[0]
             ctx.error(grid, head_r, c.index, f"cột kết quả ghi “{c.label}” nhưng kỳ báo cáo là "
                                              f"{quarter_label(year, quarter) if year else f'quý {quarter}'} — hãy kiểm tra lại")
-            return
+            return None
         else:
             chosen = [(c, c.quarter) for c in quarter_cols]
     else:
-        generic = [c for c in actual_cols if c.year is None or c.year == year]
+        generic = [c for c in cols.actual if c.year is None or c.year == year]
         if len(generic) > 1:
             generic = [c for c in generic if c.has("actual")] or generic
         if generic:
@@ -132,20 +159,22 @@ def parse(grid: Grid, table: Table, ctx: Context) -> None:
                 ctx.error(grid, head_r, generic[0].index,
                           f"cột “{generic[0].label}” không ghi quý và tiêu đề cũng không ghi kỳ báo cáo — hãy ghi rõ "
                           "trong tiêu đề (ví dụ “Quý III năm 2025”) hoặc chọn kỳ (--period 2025-Q3)")
-                return
+                return None
             if len(generic) > 1:
                 ctx.error(grid, head_r, generic[1].index,
                           f"có nhiều cột kết quả ({', '.join(c.letter for c in generic)}) mà không cột nào ghi rõ quý — "
                           "không biết lấy cột nào; hãy ghi “Quý …” ở tiêu đề cột")
-                return
+                return None
             chosen = [(generic[0], quarter)]
-    for c in ytd_cols:
-        ctx.warn(grid, head_r, c.index, f"bỏ qua cột lũy kế “{c.label}” (chỉ nạp số liệu của quý)")
+    return chosen
 
-    want_actual = ctx.kind in (None, "activities")
-    want_target = ctx.kind in (None, "activities", "targets")
+
+def _target_columns(grid: Grid, table: Table, ctx: Context, cols: _Columns,
+                    year: int | None) -> list[tuple[Column, int | None]] | None:
+    """The plan columns of the year, each with its quarter (None: annual); None (with an error) when two share one."""
+    head_r = table.header_rows[-1]
     targets: list[tuple[Column, int | None]] = []
-    for c in plan_cols:
+    for c in cols.plan:
         if c.year is not None and year is not None and c.year != year:
             ctx.warn(grid, head_r, c.index, f"bỏ qua cột “{c.label}”: không thuộc năm {year}")
             continue
@@ -153,26 +182,39 @@ def parse(grid: Grid, table: Table, ctx: Context) -> None:
     if len({q for _, q in targets}) < len(targets):
         ctx.error(grid, head_r, targets[-1][0].index,
                   f"có nhiều cột kế hoạch ({', '.join(c.letter for c, _ in targets)}) cho cùng một kỳ — không biết lấy cột nào")
-        return
+        return None
+    return targets
+
+
+def _complete(grid: Grid, table: Table, ctx: Context, cols: _Columns, year: int | None, unit: str | None,
+              chosen: list, targets: list) -> bool:
+    """True when the columns asked for, the year and the unit are all known; else False, with an error."""
+    head_r = table.header_rows[-1]
     if ctx.kind == "targets" and not targets:
         ctx.error(grid, head_r, None, "không tìm thấy cột kế hoạch (“Kế hoạch năm”, “Chỉ tiêu giao”) trong báo cáo")
-        return
-    if want_actual and not chosen:
-        where = f" (chỉ có cột lũy kế {', '.join(c.letter for c in ytd_cols)})" if ytd_cols else ""
+        return False
+    if ctx.kind in (None, "activities") and not chosen:
+        where = f" (chỉ có cột lũy kế {', '.join(c.letter for c in cols.ytd)})" if cols.ytd else ""
         ctx.error(grid, head_r, None, "không tìm thấy cột kết quả thực hiện của quý (ví dụ “Quý III”, “Kết quả thực "
                                       f"hiện trong quý”){where} — số lũy kế không được dùng thay số của quý")
-        return
+        return False
     if year is None:
-        ctx.error(grid, None, None, "không xác định được năm báo cáo — hãy ghi rõ trong tiêu đề (ví dụ “Quý III năm "
-                                    "2025”) hoặc chọn kỳ (--period 2025-Q3)")
-        return
+        unknown_period(ctx, grid, "năm")
+        return False
     if unit is None:
         if not any(e.sheet == grid.name for e in ctx.problems.errors):
             ctx.error(grid, None, None, "không xác định được đơn vị báo cáo: tiêu đề không ghi tên đơn vị — hãy chọn "
                                         "đơn vị (--unit) hoặc ghi tên đơn vị ở đầu báo cáo")
-        return
+        return False
+    return True
 
-    value_cols = [c.index for c, _ in chosen] + [c.index for c, _ in targets]
+
+def _rows(grid: Grid, table: Table, ctx: Context, cols: _Columns, period: _Period) -> None:
+    """Every body row up to the signature: totals and section rows skipped, each data row read."""
+    chosen = period.chosen if ctx.kind in (None, "activities") else []
+    targets = period.targets if ctx.kind in (None, "activities", "targets") else []
+    value_cols = [c.index for c, _ in period.chosen] + [c.index for c, _ in period.targets]
+    label_c, stt_c = cols.label, cols.stt
     r = table.first_body_row
     while r < grid.nrows:
         kind = classify_row(grid, r, [label_c], stt_c)
@@ -188,12 +230,12 @@ def parse(grid: Grid, table: Table, ctx: Context) -> None:
                 ctx.warn(grid, r, label_c, f"bỏ qua dòng tiêu đề mục “{label or grid.text(r, stt_c)}” (số liệu tổng "
                                            "của mục không được nạp)")
         elif kind is RowKind.DATA:
-            _data_row(grid, r, ctx, label_c, unit, year, chosen if want_actual else [],
-                      targets if want_target else [], has_values)
+            _data_row(grid, r, ctx, label_c, period.unit, period.year, chosen, targets, has_values)
         r += 1
 
 
 def _data_row(grid, r, ctx: Context, label_c, unit, year, chosen, targets, has_values) -> None:
+    """One indicator's row: its quarter's actual and its targets."""
     raw = grid.text(r, label_c)
     label = strip_item_prefix(raw)
     if not label or not looks_like_name(label):
@@ -225,4 +267,3 @@ def _data_row(grid, r, ctx: Context, label_c, unit, year, chosen, targets, has_v
         v = ctx.metric_value(grid, r, col.index, m.code)
         if v is not None:
             ctx.add_target(grid, r, col.index, unit, year, quarter, m.code, v)
-

@@ -31,8 +31,8 @@ table is refreshed by year, not by quarter.
     refresh(con, keys=None)       rebuild the given (year, quarter|None) keys, or everything; no transaction
     state(con) -> dict            what the table was built from
 
-Call sites (the loaders are the only writers): loaders/schema.migrate calls `install` after VIEWS (which puts
-the live view back at every start); loaders/store.write_batch calls `refresh_batch` before COMMIT and
+Call sites (the loaders are the only writers): loaders.store.schema.migrate calls `install` after VIEWS (which puts
+the live view back at every start); loaders.store.batches.write_batch calls `refresh_batch` before COMMIT and
 rollback_batch does its UPDATE and `refresh_batch` in one transaction, so the data version never names a stale
 table; the demo writes its batches with refresh=False and calls `refresh_if_stale` once; loaders/init_db and the
 registry editors call `refresh_if_stale` after unit or indicator changes.
