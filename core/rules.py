@@ -122,3 +122,15 @@ def active_sql(alias: str = "u", start: str = "$start", end: str = "$end") -> st
 def year_bounds(year: int) -> tuple[dt.date, dt.date]:
     """The first and last day of a year (unit validity in a year)."""
     return dt.date(int(year), 1, 1), dt.date(int(year), 12, 31)
+
+
+def unit_completion(indicator_completions: pd.Series) -> float | None:
+    """A unit's completion from its indicators' completions: the mean, each capped at UNIT_CAP (None if none)."""
+    v = pd.to_numeric(indicator_completions, errors="coerce").dropna()
+    return float(v.clip(upper=UNIT_CAP).mean()) if len(v) else None
+
+
+def indicators_dat(indicator_completions: pd.Series) -> tuple[int, int]:
+    """(indicators "đạt", indicators with a completion)."""
+    v = pd.to_numeric(indicator_completions, errors="coerce").dropna()
+    return int((v >= THRESHOLD_DAT).sum()), int(len(v))

@@ -359,3 +359,26 @@ def rollback_preview(con, batch_id: int) -> pd.DataFrame:
            ORDER BY 1, 2, 3, 4 NULLS FIRST, 6""", {"b": b}).df()
     df["period"] = [_period(y, q) for y, q in zip(df["year"], df["quarter"])]
     return df[["what", "unit_or_entity", "period", "item", "now", "after"]]
+
+
+# --- Lịch sử ------------------------------------------------------------------------------------------------
+def period_label(year, quarter) -> str:
+    """The period of a batch as the data pages show it: 'Quý III/2025', 'Năm 2025' (year only), '' (none)."""
+    return _period(year, quarter)
+
+
+def batch_list(con, unit: str | None = None, period: tuple[int, int | None] | None = None, kind: str | None = None,
+               status: str | None = None) -> pd.DataFrame:
+    """batches() filtered by a period of batch_periods(): (year, quarter), or (year, None) for the year-only
+    batches of that year; None: every period."""
+    year, quarter = period if period is not None else (None, None)
+    df = batches(con, unit=unit, year=year, quarter=quarter, kind=kind, status=status)
+    if period is not None and quarter is None:
+        df = df[df["quarter"].isna()]
+    return df
+
+
+def audit_users(con) -> list[str]:
+    """Everyone the audit trail names, sorted (the history page's filter)."""
+    return [r[0] for r in con.execute(
+        "SELECT DISTINCT username FROM audit_log WHERE username IS NOT NULL ORDER BY 1").fetchall()]

@@ -24,6 +24,7 @@ Public API
                                               year (for the timeline); deadline: the end of the task's time (for
                                               a recurring task, the end of the chosen quarter), NaT when none.
 - ``overdue(con, year, quarter, today)``      the late rows of task_table, the longest overdue first.
+- ``late_tasks(df) -> DataFrame``             the same from a task_table frame already read (pure).
 - ``status_counts(df) -> dict``               status -> number of tasks (every status present, 0 when none).
 - ``task_marks_table(con, task_id)``          [mark_id, year, quarter, period, status, status_label, note,
                                               evidence_url, evidence_name, has_file, marked_by, marked_at], newest
@@ -189,10 +190,15 @@ def task_table(con, year: int, quarter: int, today: dt.date) -> pd.DataFrame:
     return df
 
 
-def overdue(con, year: int, quarter: int, today: dt.date) -> pd.DataFrame:
-    df = task_table(con, year, quarter, today)
+def late_tasks(df: pd.DataFrame) -> pd.DataFrame:
+    """The late rows of a task_table frame, the longest overdue first (then in plan order): the one ordering of
+    the overdue list."""
     late = df[df["status"] == "late"]
     return late.sort_values(["days_late", "no"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def overdue(con, year: int, quarter: int, today: dt.date) -> pd.DataFrame:
+    return late_tasks(task_table(con, year, quarter, today))
 
 
 def status_counts(df: pd.DataFrame) -> dict[str, int]:

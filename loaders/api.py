@@ -114,7 +114,42 @@ def _reader(fn):
 
 
 # --- uploads (Tải lên, Lịch sử) ------------------------------------------------------------------------------
-read_upload = _reader(_uploads.read_upload)
+# The reader's messages name the command line's options and commands; the Tải lên page has controls instead.
+UPLOAD_PAGE_WORDS = (
+    (" (--unit)", " (ô “Đơn vị báo cáo” ở bước 1)"), ("(--unit)", "(ô “Đơn vị báo cáo” ở bước 1)"),
+    ("--unit", "ô “Đơn vị báo cáo”"), ("(--period 2025-Q3)", "(ô “Kỳ báo cáo” ở bước 1)"),
+    ("--period", "ô “Kỳ báo cáo”"), ("(dùng lệnh template để lấy mẫu)", "(tải mẫu ở bước 2)"),
+    ("(lệnh template)", "(tải mẫu ở bước 2)"), ("lệnh template", "mẫu ở bước 2"),
+)
+
+
+def _upload_page_words(text: str) -> str:
+    for cli, page in UPLOAD_PAGE_WORDS:
+        text = text.replace(cli, page)
+    return text
+
+
+def _problem_on_page(problem):
+    return type(problem)(problem.sheet, problem.row, problem.column, _upload_page_words(problem.message))
+
+
+@_faults_logged
+def read_upload(user, file_name: str, content: bytes, unit: str | None = None, period: str | None = None,
+                kind: str | None = None):
+    """Read an uploaded file for the Tải lên page; nothing is written. The Parsed file, its errors and warnings
+    worded for the page (its controls, not the command line's options); UnusableFileError or ArgumentError,
+    worded the same way, when the file or the choices cannot be read; PermissionDenied for a forged user."""
+    try:
+        parsed = _uploads.read_upload(_cursor(), user, file_name, content, unit=unit, period=period, kind=kind)
+    except UnusableFileError as exc:
+        raise UnusableFileError(_upload_page_words(exc.message)) from exc
+    except ArgumentError as exc:
+        raise ArgumentError(_upload_page_words(str(exc))) from exc
+    parsed.errors = [_problem_on_page(e) for e in parsed.errors]
+    parsed.warnings = [_problem_on_page(w) for w in parsed.warnings]
+    return parsed
+
+
 upload_problems = _reader(_uploads.upload_problems)
 upload = _writer(_uploads.commit_upload)
 rollback_problems = _reader(_uploads.rollback_problems)
@@ -179,10 +214,23 @@ def registry() -> Registry:
     return Registry.from_db(_cursor())
 
 
+class PlanUnreadable(PlanError):
+    """A plan file a reader library chokes on (damaged, or not what its name says); the message names the fault's
+    kind only ('nội dung bị hỏng hoặc không đúng định dạng (BadZipFile)'), the traceback goes to the log."""
+
+
 @_faults_logged
 def extract_plan(content: bytes, file_name: str | None, reg: Registry | None = None):
-    """Read a plan file or pasted text into a Plan (nothing is written); PlanError when it is not one."""
-    return _extract_plan(content, file_name, reg or registry())
+    """Read a plan file or pasted text into a Plan (nothing is written); PlanError when it is not one,
+    PlanUnreadable (a PlanError) when the file cannot be opened at all."""
+    reg = reg or registry()
+    try:
+        return _extract_plan(content, file_name, reg)
+    except PlanError:
+        raise
+    except Exception as exc:  # a damaged file: the page says so, the log keeps the traceback
+        log.warning("plan file %r unreadable", file_name, exc_info=True)
+        raise PlanUnreadable(f"nội dung bị hỏng hoặc không đúng định dạng ({type(exc).__name__})") from exc
 
 
 apply_edits = _faults_logged(_review.apply_edits)

@@ -2,22 +2,16 @@
 as a batch like an upload; copy last year's targets as a start. Administrators edit, others read."""
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import streamlit as st
 
-from dashboard import admin_queries as AQ, auth, cached, fmt, ui
-from dashboard.db import cursor
-from loaders.accounts.users import PermissionDenied
-from loaders.target_edit import TargetEditError, copy_year_for_units, save_targets
+from dashboard import admin_queries as AQ, admin_views as V, auth, cached, fmt, ui
+from loaders import api
 
-VALUE_COLUMNS = {"annual": None, "q1": 1, "q2": 2, "q3": 3, "q4": 4}
-LABELS = {col: "Cả năm" if q is None else fmt.quarter_short(q) for col, q in VALUE_COLUMNS.items()}
+LABELS = {col: "Cả năm" if q is None else fmt.quarter_short(q) for col, q in V.TARGET_COLUMNS.items()}
 KIND_TEXT = {"count": "Số lượng", "rate": "Tỷ lệ %"}
 
 user = auth.require()
-con = cursor()
 editable = user.role == "quan_tri"
 ui.page_header("Chỉ tiêu", "Chỉ tiêu giao cho từng đơn vị theo năm, có thể chia theo quý. Mỗi lần lưu là một lô "
                            "trong Lịch sử: xem lại và hoàn tác được như một lần tải lên.")
@@ -27,18 +21,11 @@ if flash:
 
 # --- choose unit and year ---------------------------------------------------------------------------------------
 this_year = fmt.today().year
-years = sorted(set(AQ.target_years(con)) | {this_year, this_year + 1}, reverse=True)
-units = AQ.units(con)
+years = sorted(set(cached.q(AQ.target_years)) | {this_year, this_year + 1}, reverse=True)
+units = cached.q(AQ.units)
 c1, c2 = st.columns([1, 3])
 year = c1.selectbox("Năm", years, index=years.index(this_year), key="ct_year")
-
-
-def _valid_in(row, y: int) -> bool:
-    vf, vt = row["valid_from"], row["valid_to"]
-    return (pd.isna(vf) or vf.year <= y) and (pd.isna(vt) or vt.year >= y)
-
-
-valid = units[[_valid_in(r, year) for _, r in units.iterrows()]]
+valid = V.units_valid_in(units, year)
 names = dict(zip(units["code"], units["name"]))
 if user.role == "can_bo":
     unit = c2.selectbox("Đơn vị", [user.unit_code], format_func=lambda c: names.get(c, c), disabled=True,
@@ -47,28 +34,25 @@ else:
     unit = c2.selectbox("Đơn vị", list(valid["code"]), format_func=lambda c: names.get(c, c), key="ct_unit")
 if unit is None:
     st.stop()
-with_targets = set(AQ.units_with_targets(con, year))
+with_targets = set(cached.q(AQ.units_with_targets, year))
 st.caption(f"{fmt.number(len(with_targets & set(valid['code'])))}/{fmt.number(len(valid))} đơn vị đã có chỉ tiêu "
            f"năm {year}.")
 
 # --- the grid ---------------------------------------------------------------------------------------------------
 base_key = f"ct_base_{unit}_{year}"
 gen_key = f"ct_gen_{unit}_{year}"
-current = AQ.target_grid(con, unit, year)
+current = cached.q(AQ.target_grid, unit, year)
 base: pd.DataFrame = st.session_state.get(base_key, current)  # a copied-in table until saved or reset
 generation = st.session_state.get(gen_key, 0)
 editor_key = f"ct_editor_{unit}_{year}_{generation}"
 
 if editable:
     b1, b2, _ = st.columns([1.4, 1.2, 2])
-    previous = AQ.target_grid(con, unit, year - 1)
-    has_previous = previous[list(VALUE_COLUMNS)].notna().any().any()
+    previous = cached.q(AQ.target_grid, unit, year - 1)
+    has_previous = V.has_targets(previous)
     if b1.button(f"Chép chỉ tiêu năm {year - 1} vào bảng", key="ct_copy_prev", icon="📋", disabled=not has_previous,
                  help=f"Điền bảng bằng chỉ tiêu năm {year - 1} của đơn vị này để sửa tiếp; chưa lưu gì."):
-        filled = base.copy()
-        for col in VALUE_COLUMNS:
-            filled[col] = previous[col].where(previous[col].notna(), base[col])
-        st.session_state[base_key] = filled
+        st.session_state[base_key] = V.filled_from(base, previous)
         st.session_state[gen_key] = generation + 1
         st.session_state["ct_flash_copy"] = (f"Đã chép chỉ tiêu năm {year - 1} vào bảng. Kiểm tra, sửa nếu cần rồi bấm "
                                              "“Lưu chỉ tiêu”.")
@@ -101,33 +85,16 @@ st.caption("Số lượng: số nguyên, cộng dồn theo quý — quý bỏ tr
            "100, không cộng dồn — quý bỏ trống lấy nguyên chỉ tiêu cả năm. Ô đã có chỉ tiêu không xóa trống được; "
            "muốn bỏ lần lưu nào, hãy hoàn tác lô đó ở trang Lịch sử.")
 
-
-def _values(df: pd.DataFrame) -> dict:
-    out = {}
-    for _, row in df.iterrows():
-        for col, quarter in VALUE_COLUMNS.items():
-            v = row[col]
-            out[(row["metric_code"], quarter)] = None if v is None or (isinstance(v, float) and math.isnan(v)) \
-                or v is pd.NA else v
-    return out
-
-
-def _changed(df: pd.DataFrame) -> int:
-    now = _values(current)
-    return sum(1 for k, v in _values(df).items() if not (v is None and now.get(k) is None)
-               and (v is None or now.get(k) is None or abs(float(v) - float(now[k])) > 1e-9))
-
-
 if editable:
-    n = _changed(edited)
+    n = V.changed_cells(current, edited)
     st.caption(f"{fmt.number(n)} ô khác với chỉ tiêu đang lưu." if n else "Chưa có ô nào thay đổi.")
     if st.button("Lưu chỉ tiêu", key="ct_save", type="primary", icon="💾", disabled=not n):
         try:
-            result, changes = save_targets(cursor(), user, unit, int(year), _values(edited))
-        except TargetEditError as exc:
+            result, changes = api.save_targets(user, unit, int(year), V.target_values(edited))
+        except api.TargetEditError as exc:
             st.error(f"Chưa lưu: có {len(exc.errors)} lỗi. Sửa các ô sau rồi lưu lại:")
             st.markdown("\n".join(f"- {e}" for e in exc.errors))
-        except PermissionDenied as exc:
+        except api.REFUSALS as exc:
             st.error(f"Không lưu được: {exc}.")
         else:
             st.session_state.pop(base_key, None)
@@ -146,8 +113,8 @@ if editable:
                     "nguyên. Sau khi chép, sửa từng đơn vị ở bảng trên; lần chép là một lô, hoàn tác được.")
         if st.button(f"Chép cho {fmt.number(len(missing))} đơn vị", key="ct_copy_all", disabled=not missing):
             try:
-                result, n_cells = copy_year_for_units(cursor(), user, year - 1, int(year), missing)
-            except PermissionDenied as exc:
+                result, n_cells = api.copy_year_for_units(user, year - 1, int(year), missing)
+            except api.REFUSALS as exc:
                 st.error(f"Không chép được: {exc}.")
             else:
                 st.session_state.pop(base_key, None)

@@ -4,23 +4,22 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import admin_queries as AQ, auth, cached, fmt, queries as Q, ui
-from dashboard.db import cursor
+from dashboard import admin_queries as AQ, admin_views as V, auth, cached, fmt, queries as Q, ui
 
 user = auth.require()
-con = cursor()
 ui.page_header("Chưa báo cáo", "Đơn vị chưa gửi báo cáo kết quả CCHC của quý — danh sách để đôn đốc, tải về được.")
 c1, _ = st.columns([2, 3])
 year, quarter = ui.period_picker(c1)
 period = fmt.quarter(year, quarter)
 
 missing = cached.q(Q.not_reported, year, quarter)
-done = AQ.reported(con, year, quarter)
+done = cached.q(AQ.reported, year, quarter)
 expected = len(missing) + len(done)
+share = V.reported_share(len(done), expected)
 m1, m2, m3 = st.columns(3)
 m1.metric("Đã báo cáo", f"{fmt.number(len(done))}/{fmt.number(expected)}", border=True)
 m2.metric("Chưa báo cáo", fmt.number(len(missing)), border=True)
-m3.metric("Tỷ lệ đã báo cáo", fmt.percent(len(done) / expected) if expected else fmt.MISSING, border=True)
+m3.metric("Tỷ lệ đã báo cáo", fmt.percent(share) if share is not None else fmt.MISSING, border=True)
 
 st.subheader(f"Đơn vị chưa gửi báo cáo {period}")
 if missing.empty:
@@ -41,10 +40,7 @@ else:
     ui.table(table, {"Lần gửi gần nhất": "datetime"}, name=f"chua_bao_cao_{year}_q{quarter}",
              title=f"Đơn vị chưa gửi báo cáo {period}", key="cbc_missing_dl", label="Tải danh sách", expanded=True)
     with st.expander("Mẫu nội dung nhắc nhở"):
-        lines = "\n".join(f"{i}. {n}" for i, n in enumerate(missing["unit_name"], start=1))
-        st.code(f"Đến ngày {fmt.date(fmt.today())}, các đơn vị sau chưa gửi báo cáo kết quả công tác cải cách hành "
-                f"chính {period}:\n{lines}\nĐề nghị các đơn vị gửi báo cáo qua hệ thống (trang Tải lên) trong thời "
-                "gian sớm nhất.", language=None, wrap_lines=True)
+        st.code(V.reminder_text(period, missing["unit_name"], fmt.today()), language=None, wrap_lines=True)
 
 st.subheader(f"Đơn vị đã gửi báo cáo {period}")
 if done.empty:

@@ -2,6 +2,7 @@
 import pandas as pd
 import streamlit as st
 
+from core import rules
 from dashboard import cached, figures, fmt, queries as Q, theme, ui
 
 ui.page_header("Đơn vị", "Toàn bộ chỉ tiêu của một đơn vị qua các quý, điểm chỉ số của đơn vị (PAR Index nội bộ, "
@@ -53,7 +54,8 @@ else:
 
     last = reported.sort_values(["year", "quarter"]).iloc[-1]
     lq = reported[(reported["year"] == last["year"]) & (reported["quarter"] == last["quarter"])]
-    mean = lq["completion"].clip(upper=theme.UNIT_CAP).mean()
+    mean = rules.unit_completion(lq["completion"])
+    n_dat, n_with = rules.indicators_dat(lq["completion"])
     rank_row = ranking[ranking["unit_code"] == unit]
     cols = st.columns(4)
     with cols[0].container(border=True):
@@ -65,8 +67,7 @@ else:
                   f"{fmt.number(rank_row['rank'].iloc[0])}/{fmt.number(len(ranking))}" if len(rank_row) else "–",
                   help="Trong số các đơn vị đã báo cáo quý.")
     with cols[2].container(border=True):
-        st.metric("Chỉ tiêu đạt", f"{fmt.number((lq['completion'] >= theme.THRESHOLD_DAT).sum())}/"
-                                  f"{fmt.number(lq['completion'].notna().sum())}")
+        st.metric("Chỉ tiêu đạt", f"{fmt.number(n_dat)}/{fmt.number(n_with)}")
     with cols[3].container(border=True):
         st.metric("Số quý đã báo cáo", fmt.number(reported[["year", "quarter"]].drop_duplicates().shape[0]))
 

@@ -9,26 +9,10 @@ import pandas as pd
 import streamlit as st
 
 from core.rules import YEAR_MAX, YEAR_MIN
-from dashboard import admin_queries as AQ, auth, cached, fmt, plan_figures as PF, plan_queries as PQ, queries, ui
-from dashboard.db import cursor
+from dashboard import admin_queries as AQ, auth, cached, fmt, plan_figures as PF, plan_queries as PQ
+from dashboard import plan_views as PV, queries, ui
 from dashboard.figures import short_label
-from loaders.accounts.users import PermissionDenied
-from loaders.plans import PlanError, PlanSaveError, extract_plan
-from loaders.plans.review import (
-    MAX_EVIDENCE_BYTES,
-    MAX_NOTE,
-    PERIOD_LABELS,
-    PERIODS,
-    apply_edits,
-    known_units,
-    mark_task_as,
-    save_reviewed,
-    target_rows,
-    task_rows,
-    unit_options,
-)
-from loaders.registry.edit import UNIT_KINDS, RegistryEditError, add_unit, add_unit_alias, suggest_code
-from loaders.registry.registries import Registry
+from loaders import api
 
 FILE_TYPES = ["docx", "pdf", "txt", "png", "jpg", "jpeg", "tif", "tiff", "doc", "odt", "rtf"]
 PASTED_NAME = "van_ban_dan.txt"
@@ -51,7 +35,6 @@ UPLOADER_CSS = """<style>
 </style>"""
 
 user = auth.require()
-con = cursor()
 admin = user.role == "quan_tri"
 ui.page_header("Kế hoạch", "Kế hoạch CCHC của năm: đọc chỉ tiêu và nhiệm vụ từ văn bản, soát lại rồi lưu thành một lô; "
                             "theo dõi nhiệm vụ theo từng quý.")
@@ -86,12 +69,12 @@ def _extract(data: bytes, name: str):
         return sha, kept[1]
     try:
         with st.spinner("Đang đọc kế hoạch…"):
-            plan = extract_plan(data, name, Registry.from_db(con))
-    except PlanError as exc:
-        st.error(f"Không đọc được kế hoạch: {exc}.")
+            plan = api.extract_plan(data, name)
+    except api.PlanUnreadable as exc:  # a damaged file a reader library chokes on: say so, no traceback
+        st.error(f"Không đọc được tệp “{name}”: {exc}.")
         return sha, None
-    except Exception as exc:  # noqa: BLE001 - a damaged file a reader library chokes on: say so, no traceback
-        st.error(f"Không đọc được tệp “{name}”: nội dung bị hỏng hoặc không đúng định dạng ({type(exc).__name__}).")
+    except api.REFUSALS as exc:
+        st.error(f"Không đọc được kế hoạch: {exc}.")
         return sha, None
     st.session_state["kh_plan"] = (sha, plan)
     return sha, plan
@@ -107,15 +90,14 @@ def _header(plan, k: str, home: tuple, provinces: pd.DataFrame, units: pd.DataFr
                                      disabled=not admin)
         year = c2.number_input("Năm của kế hoạch", min_value=YEAR_MIN, max_value=YEAR_MAX, step=1, key=f"kh_year_{k}",
                                value=int(plan.year or fmt.today().year), disabled=not admin)
-        valid = units[units["active"] | units["code"].eq(plan.organisation_code)]
-        unit_opts = [""] + list(valid["code"])
+        unit_opts = PV.unit_choices(units, plan.organisation_code)
         c3, c4 = st.columns(2)
         unit_code = c3.selectbox(
             "Đơn vị nhận chỉ tiêu (trong danh mục)", unit_opts, key=f"kh_unit_{k}", disabled=not admin,
             index=unit_opts.index(plan.organisation_code) if plan.organisation_code in unit_opts else 0,
             format_func=lambda c: names.get(c, c) if c else "— chưa chọn —",
             help="Chỉ tiêu hoạt động của kế hoạch được ghi cho đơn vị này (Tổng quan, Hoạt động so sánh với chúng).")
-        entity_default = PQ.default_entity(con, plan.province, int(year))
+        entity_default = cached.q(PQ.default_entity, plan.province, int(year))
         ent_opts = [""] + list(provinces["entity_code"])
         labels = dict(zip(provinces["entity_code"], provinces["label"]))
         entity_code = c4.selectbox(
@@ -130,14 +112,11 @@ def _header(plan, k: str, home: tuple, provinces: pd.DataFrame, units: pd.DataFr
         else:
             st.caption(f"Cơ quan ban hành “{issuer}” chưa khớp với đơn vị nào trong danh mục: chọn đơn vị nhận chỉ "
                        "tiêu, hoặc thêm đơn vị ở trang Danh mục.")
-        home_name = provinces.loc[provinces["entity_code"].isin(home), "entity_name"]
-        home_name = home_name.iloc[0] if len(home_name) else "của dashboard"
-        foreign = bool(plan.province) and entity_default not in home
         confirmed = True
-        if foreign and unit_code:
+        if PV.is_foreign(plan.province, entity_default, home) and unit_code:
             st.warning(f"Kế hoạch ghi **tỉnh {plan.province}**, còn danh mục đơn vị của dashboard là của tỉnh "
-                       f"{home_name}: đơn vị “{names.get(unit_code, unit_code)}” chỉ trùng tên. Hãy xác nhận, hoặc "
-                       "chọn đơn vị khác.", icon="⚠️")
+                       f"{PV.home_name(provinces, home)}: đơn vị “{names.get(unit_code, unit_code)}” chỉ trùng tên. "
+                       "Hãy xác nhận, hoặc chọn đơn vị khác.", icon="⚠️")
             confirmed = st.checkbox(f"Xác nhận ghi chỉ tiêu cho “{names.get(unit_code, unit_code)}” và mục tiêu chỉ "
                                     f"số cho “{labels.get(entity_code, '—')}”", key=f"kh_confirm_{k}",
                                     disabled=not admin)
@@ -149,18 +128,12 @@ def _height(n: int) -> int:
     return 40 + ROW_HEIGHT * max(min(n + admin, 8), 1)
 
 
-def _code_label(registry):
-    labels = {m["code"]: m["name"] for m in registry.indicators}
-    labels.update({i["code"]: f"Chỉ số {i.get('short_name') or i['code']}" for i in registry.indices})
-    return list(labels), labels
-
-
 def _targets_editor(plan, k: str, registry):
-    codes, labels = _code_label(registry)
+    codes, labels = PV.code_labels(registry)
     n = len(plan.targets)
     extra = f" và {len(plan.unrecognised)} con số chưa nhận ra" if plan.unrecognised else ""
     st.markdown(f"#### Chỉ tiêu ({n}{extra})")
-    rows = pd.DataFrame(target_rows(plan), columns=["save", "code", "value", "unit", "per", "text", "row"])
+    rows = pd.DataFrame(api.target_rows(plan), columns=["save", "code", "value", "unit", "per", "text", "row"])
     rows["row"] = rows["row"].astype("Int64")
     rows["per"] = rows["per"].astype("object")
     config = {
@@ -170,8 +143,8 @@ def _targets_editor(plan, k: str, registry):
                                                  format_func=lambda c: labels.get(c, c)),
         "value": st.column_config.NumberColumn("Giá trị", min_value=0, format="localized", width=72),
         "unit": st.column_config.TextColumn("Đơn vị tính", width=105),
-        "per": st.column_config.SelectboxColumn("Theo kỳ", options=[p for p in PERIODS if p], width=100,
-                                                format_func=lambda p: PERIOD_LABELS.get(p, p),
+        "per": st.column_config.SelectboxColumn("Theo kỳ", options=[p for p in api.PERIODS if p], width=100,
+                                                format_func=lambda p: api.PERIOD_LABELS.get(p, p),
                                                 help="Số lượng “mỗi tháng”, “mỗi quý”… được nhân lên thành chỉ tiêu "
                                                      "cả năm. Để trống: con số đã là của cả năm, hoặc là tỷ lệ."),
         "text": st.column_config.TextColumn("Câu trong kế hoạch", disabled=True, width=280),
@@ -192,14 +165,10 @@ def _tasks_editor(plan, k: str, registry, organisation: str):
     st.markdown(f"#### Nhiệm vụ ({len(plan.tasks)})")
     rows = st.session_state.get(f"kh_tasks_base_{k}")
     if rows is None:
-        rows = pd.DataFrame(task_rows(plan), columns=["content", "lead", "partners", "when", "text", "row"])
+        rows = pd.DataFrame(api.task_rows(plan), columns=["content", "lead", "partners", "when", "text", "row"])
         rows["row"] = rows["row"].astype("Int64")
-    options = unit_options(plan, registry)
-    for cell in list(rows["lead"]) + list(rows["partners"]):
-        for name in (cell if isinstance(cell, (list, tuple)) else []):
-            if name not in options:
-                options.append(name)
-    known = known_units(options, registry, organisation)
+    options = PV.task_unit_options(api.unit_options(plan, registry), rows)
+    known = api.known_units(options, registry, organisation)
     colors = [KNOWN_COLOR if known[o] else UNKNOWN_COLOR for o in options]
 
     def label(o):
@@ -241,10 +210,10 @@ def _unknown_units(review, k: str, units: pd.DataFrame, edited_tasks: pd.DataFra
                        format_func={"new": "Đơn vị mới", "alias": "Tên gọi khác của một đơn vị có sẵn"}.get)
         if how == "new":
             c1, c2 = st.columns(2)
-            code = c1.text_input("Mã đơn vị", value=suggest_code(name, set(units["code"])),
+            code = c1.text_input("Mã đơn vị", value=api.suggest_code(name, set(units["code"])),
                                  key=f"kh_new_code_{k}_{name}")
-            kind = c2.selectbox("Loại", list(UNIT_KINDS), format_func=UNIT_KINDS.get, key=f"kh_new_kind_{k}",
-                                index=list(UNIT_KINDS).index("khac"))
+            kind = c2.selectbox("Loại", list(api.UNIT_KINDS), format_func=api.UNIT_KINDS.get, key=f"kh_new_kind_{k}",
+                                index=list(api.UNIT_KINDS).index("khac"))
         else:
             active = units[units["active"]]
             target = st.selectbox("Là đơn vị", list(active["code"]), key=f"kh_alias_of_{k}",
@@ -252,14 +221,15 @@ def _unknown_units(review, k: str, units: pd.DataFrame, edited_tasks: pd.DataFra
         if st.button("Thêm vào danh mục", key=f"kh_add_unit_{k}", icon="➕"):
             try:
                 if how == "new":
-                    add_unit(cursor(), user, code, name, kind=kind, note="thêm từ trang Kế hoạch")
+                    api.add_unit(user, code, name, kind=kind, note="thêm từ trang Kế hoạch")
                     done = f"Đã thêm đơn vị “{name}” ({code}) vào danh mục."
                 else:
-                    add_unit_alias(cursor(), user, target, name)
+                    api.add_unit_alias(user, target, name)
                     done = f"Đã thêm “{name}” làm tên gọi khác của đơn vị {target}."
-            except (RegistryEditError, PermissionDenied) as exc:
+            except api.REFUSALS as exc:
                 st.error(f"Chưa thêm được: {exc}.")
             else:
+                cached.clear()  # unit names are cached by the data version, which registry edits do not change
                 # the tasks table is redrawn with the unit's new colour: keep the user's edits as its new base
                 st.session_state[f"kh_tasks_base_{k}"] = edited_tasks.reset_index(drop=True)
                 st.session_state[f"kh_tasks_gen_{k}"] = st.session_state.get(f"kh_tasks_gen_{k}", 0) + 1
@@ -269,19 +239,7 @@ def _unknown_units(review, k: str, units: pd.DataFrame, edited_tasks: pd.DataFra
 
 def _preview(review, unit_name: str | None, entity_name: str | None, labels: dict):
     plan = review.plan
-    rows = []
-    for t in plan.indicator_targets():
-        annual = t.annual_value()
-        if t.unit.startswith("%"):
-            year_text = quarter_text = fmt.auto(annual) + "%"
-        else:
-            year_text, quarter_text = fmt.auto(annual), fmt.auto(annual / 4)
-        rows.append({"Chỉ tiêu": labels.get(t.code, t.code), "Trong kế hoạch": t.as_written,
-                     "Ghi cho": unit_name or "—", "Cả năm": year_text, "Mỗi quý": quarter_text})
-    for t in plan.index_targets():
-        rows.append({"Chỉ tiêu": labels.get(t.code, t.code) + (" (xếp hạng)" if t.unit == "hạng" else ""),
-                     "Trong kế hoạch": t.as_written, "Ghi cho": entity_name or "—", "Cả năm": t.as_written,
-                     "Mỗi quý": "—"})
+    rows = PV.preview_rows(plan, unit_name, entity_name, labels)
     st.markdown(f"Sẽ lưu thành **một lô**: {fmt.number(len(plan.indicator_targets()))} chỉ tiêu hoạt động, "
                 f"{fmt.number(len(plan.index_targets()))} mục tiêu chỉ số, {fmt.number(len(plan.tasks))} nhiệm vụ. "
                 "Lô mới thay chỉ tiêu cũ cùng đơn vị, năm và chỉ tiêu; hoàn tác được ở trang Lịch sử.")
@@ -299,7 +257,7 @@ def import_tab():
         sha, plan = _extract(data, name)
         if plan is not None:
             _review(plan, sha, data, name)
-    saved = PQ.saved_plans(con)
+    saved = cached.q(PQ.saved_plans)
     if len(saved):
         view = pd.DataFrame({"Lô": saved["batch_id"], "Tệp": saved["file_name"], "Cơ quan ban hành": saved["organisation"],
                              "Đơn vị nhận chỉ tiêu": saved["unit_name"], "Năm": saved["year"],
@@ -312,13 +270,11 @@ def import_tab():
 
 def _review(plan, sha: str, data: bytes, name: str):
     k = sha[:12]
-    registry = Registry.from_db(con)
-    units = AQ.units(con)
+    registry = api.registry()
+    units = cached.fresh(AQ.units)  # the registry as it is now, like api.registry() (a unit may just have been added)
     provinces = cached.q(queries.provinces)
     home = cached.q(queries.home_chain)
-    source = {"docx": "Word", "pdf": "PDF", "pdf+ocr": "PDF (nhận dạng chữ từ ảnh)", "image": "ảnh (nhận dạng chữ)",
-              "txt": "văn bản"}.get(plan.source, plan.source)
-    st.caption(f"Đã đọc “{name}” ({source}): {fmt.number(len(plan.targets))} chỉ tiêu, "
+    st.caption(f"Đã đọc “{name}” ({PV.source_label(plan.source)}): {fmt.number(len(plan.targets))} chỉ tiêu, "
                f"{fmt.number(len(plan.tasks))} nhiệm vụ. Soát lại từng dòng bên cạnh câu gốc trước khi lưu.")
     if plan.warnings:
         with st.expander(f"Lưu ý khi đọc ({len(plan.warnings)})", expanded=plan.source in ("pdf+ocr", "image")):
@@ -326,28 +282,22 @@ def _review(plan, sha: str, data: bytes, name: str):
     organisation, year, unit_code, entity_code, confirmed = _header(plan, k, home, provinces, units)
     edited_targets = _targets_editor(plan, k, registry)
     edited_tasks = _tasks_editor(plan, k, registry, organisation)
-    review = apply_edits(plan, edited_targets, edited_tasks, registry, organisation=organisation, year=year)
+    review = api.apply_edits(plan, edited_targets, edited_tasks, registry, organisation=organisation, year=year)
     _unknown_units(review, k, units, edited_tasks)
 
     names = dict(zip(units["code"], units["name"]))
     labels = dict(zip(provinces["entity_code"], provinces["entity_name"]))
-    errors = list(review.errors)
-    if review.plan.indicator_targets() and not unit_code:
-        errors.append("Chưa chọn đơn vị nhận chỉ tiêu (ô “Đơn vị nhận chỉ tiêu” ở trên).")
-    if review.plan.index_targets() and not entity_code:
-        errors.append("Chưa chọn tỉnh nhận mục tiêu chỉ số (ô “Tỉnh nhận mục tiêu chỉ số” ở trên).")
-    if not confirmed:
-        errors.append("Chưa xác nhận đơn vị và tỉnh nhận chỉ tiêu (ô xác nhận ở trên).")
-    already = PQ.plan_batch_for_file(con, sha)
+    errors = PV.save_blockers(review, unit_code, entity_code, confirmed)
+    already = cached.fresh(PQ.plan_batch_for_file, sha)
 
     st.markdown("#### Kiểm tra trước khi lưu")
-    _preview(review, names.get(unit_code), labels.get(entity_code), _code_label(registry)[1])
+    _preview(review, names.get(unit_code), labels.get(entity_code), PV.code_labels(registry)[1])
     for w in review.warnings:
         st.warning(w)
     if errors and admin:
         st.error(f"**Chưa lưu được: {len(errors)} điều cần sửa.**\n\n" + "\n".join(f"- {e}" for e in errors))
     # a correction of a saved plan, or a revised plan of the same unit and year, replaces the saved batch whole
-    previous = already or PQ.plan_batch_for_unit_year(con, unit_code, year)
+    previous = already or cached.fresh(PQ.plan_batch_for_unit_year, unit_code, year)
     replaces = None
     if previous:
         what = ("Tệp này đã được lưu" if already else
@@ -364,9 +314,9 @@ def _review(plan, sha: str, data: bytes, name: str):
     if st.button("Lưu kế hoạch", key="kh_save", type="primary", icon="💾",
                  disabled=bool(errors) or (bool(already) and replaces is None)):
         try:
-            batch_id = save_reviewed(cursor(), user, review.plan, name, data, unit_code=unit_code,
-                                     entity_code=entity_code, replaces=replaces)
-        except (PlanSaveError, PermissionDenied) as exc:
+            batch_id = api.save_plan(user, review.plan, name, data, unit_code=unit_code, entity_code=entity_code,
+                                     replaces=replaces)
+        except api.REFUSALS as exc:
             st.error(f"Chưa lưu: {exc}.")
         else:
             p = review.plan
@@ -384,19 +334,11 @@ def _review(plan, sha: str, data: bytes, name: str):
 
 
 # --- Theo dõi nhiệm vụ ---------------------------------------------------------------------------------------------
-def _can_mark(row) -> bool:
-    if user.role == "quan_tri":
-        return True
-    return user.role == "can_bo" and row["lead_code"] is not None and row["lead_code"] == user.unit_code
-
-
 def _task_detail(df: pd.DataFrame, year: int, quarter: int):
     st.markdown("#### Chi tiết và đánh dấu hoàn thành")
     ids = list(df["task_id"])
     by_id = df.set_index("task_id")
-    mine = [i for i in ids if _can_mark(by_id.loc[i])]
-    default = mine[0] if mine and user.role == "can_bo" else ids[0]
-    task_id = st.selectbox("Nhiệm vụ", ids, index=ids.index(default), key="kh_task",
+    task_id = st.selectbox("Nhiệm vụ", ids, index=ids.index(PV.default_task(df, user)), key="kh_task",
                            format_func=lambda i: f"{by_id.loc[i, 'no']}. {short_label(by_id.loc[i, 'content'], 90)} "
                                                  f"— {by_id.loc[i, 'status_label']}")
     row = by_id.loc[task_id]
@@ -410,7 +352,7 @@ def _task_detail(df: pd.DataFrame, year: int, quarter: int):
         deadline = f" · hạn {fmt.date(row['deadline'])}" if not pd.isna(row["deadline"]) else ""
         reading = f" ({row['schedule']})" if row["schedule"].lower() != row["when"].lower() else ""
         st.markdown(f"Thời gian: {row['when']}{reading}{deadline}")
-        marks = PQ.task_marks_table(con, int(task_id))
+        marks = cached.q(PQ.task_marks_table, int(task_id))
         if marks.empty:
             st.caption("Chưa có lần đánh dấu nào.")
         for m in marks.itertuples():
@@ -422,11 +364,11 @@ def _task_detail(df: pd.DataFrame, year: int, quarter: int):
             st.markdown(line)
             if m.has_file:
                 st.download_button(f"Tải tệp minh chứng: {m.evidence_name or 'minh_chung'}",
-                                   data=lambda mid=int(m.mark_id): PQ.evidence_file(cursor(), mid)[1],
+                                   data=lambda mid=int(m.mark_id): cached.fresh(PQ.evidence_file, mid)[1],
                                    file_name=m.evidence_name or "minh_chung", key=f"kh_ev_{m.mark_id}",
                                    icon="📎", on_click="ignore")
     with right:
-        if not _can_mark(row):
+        if not PV.may_mark(user, row["lead_code"]):
             who = ("Cán bộ của đơn vị chủ trì hoặc quản trị viên" if row["lead_known"] else
                    "Đơn vị chủ trì chưa có trong danh mục: quản trị viên")
             st.caption(f"{who} đánh dấu nhiệm vụ này.")
@@ -438,21 +380,22 @@ def _task_detail(df: pd.DataFrame, year: int, quarter: int):
                        "ghi nhận riêng từng quý (chọn quý ở trên).")
             status = st.radio("Trạng thái", ["done", "not_done"], horizontal=True, key="kh_mark_status",
                               format_func={"done": "Đã xong", "not_done": "Chưa xong (bỏ đánh dấu)"}.get)
-            note = st.text_area("Ghi chú ngắn (bắt buộc khi đã xong)", max_chars=MAX_NOTE, height=80,
+            note = st.text_area("Ghi chú ngắn (bắt buộc khi đã xong)", max_chars=api.MAX_NOTE, height=80,
                                 key="kh_mark_note", placeholder="Ví dụ: đã đăng 3 tin bài trên Trang TTĐT của Sở")
             url = st.text_input("Liên kết minh chứng (không bắt buộc)", key="kh_mark_url",
                                 placeholder="https://…")
-            file = st.file_uploader(f"Tệp minh chứng (không bắt buộc, tối đa {MAX_EVIDENCE_BYTES // 2**20} MB)",
-                                    key="kh_mark_file", max_upload_size=MAX_EVIDENCE_BYTES // 2**20)
+            file = st.file_uploader(f"Tệp minh chứng (không bắt buộc, tối đa {api.MAX_EVIDENCE_BYTES // 2**20} MB)",
+                                    key="kh_mark_file", max_upload_size=api.MAX_EVIDENCE_BYTES // 2**20)
             submitted = st.form_submit_button("Ghi nhận", type="primary", icon="✅")
         if submitted:
             try:
-                mark_task_as(cursor(), user, int(task_id), year, quarter, status, note=note, evidence_url=url,
-                             evidence_file=file.getvalue() if file is not None else None,
-                             evidence_name=file.name if file is not None else None)
-            except (PlanSaveError, PermissionDenied) as exc:
+                api.mark_task(user, int(task_id), year, quarter, status, note=note, evidence_url=url,
+                              evidence_file=file.getvalue() if file is not None else None,
+                              evidence_name=file.name if file is not None else None)
+            except api.REFUSALS as exc:
                 st.error(f"Chưa ghi nhận: {exc}.")
             else:
+                cached.clear()  # task marks are cached by the data version, which a mark does not change
                 what = "đã xong" if status == "done" else "chưa xong"
                 st.session_state["kh_flash"] = (f"Đã ghi nhận nhiệm vụ {by_id.loc[task_id, 'no']} {what} trong "
                                                 f"{fmt.quarter(year, quarter)}.")
@@ -463,7 +406,7 @@ def _task_detail(df: pd.DataFrame, year: int, quarter: int):
 
 
 def follow_tab():
-    years = PQ.plan_years(con)
+    years = cached.q(PQ.plan_years)
     if not years:
         ui.empty_state("Chưa có kế hoạch nào được lưu.", "Nhập kế hoạch CCHC của năm ở thẻ “Nhập kế hoạch”: các "
                        "nhiệm vụ của kế hoạch sẽ được theo dõi ở đây theo từng quý.", upload=False)
@@ -472,23 +415,20 @@ def follow_tab():
     c1, c2, _ = st.columns([1, 1, 3])
     year = ui.select("nam", "Năm", years, default=today.year if today.year in years else years[0], shared=True,
                      container=c1)
-    quarter = ui.select("quy", "Quý", [1, 2, 3, 4], default=(today.month - 1) // 3 + 1 if year == today.year else 4,
+    quarter = ui.select("quy", "Quý", [1, 2, 3, 4], default=PV.default_quarter(year, today),
                         format_func=fmt.quarter_short, shared=True, container=c2)
-    df = PQ.task_table(con, year, quarter, today)
+    df = cached.q(PQ.task_table, year, quarter, today)
     counts = PQ.status_counts(df)
     badges = " &nbsp; ".join(PF.status_badge_html(s, f"{PQ.STATUS_LABEL[s]}: {fmt.number(counts[s])}")
                              for s in PQ.STATUSES)
     st.markdown(f"{fmt.number(len(df))} nhiệm vụ trong kế hoạch năm {year} · {fmt.quarter(year, quarter)}, tính đến "
                 f"ngày {fmt.date(today)}:\n\n{badges}", unsafe_allow_html=True)
-    plans = "; ".join(f"kế hoạch CCHC năm {year} của {o}"
-                      for o in sorted({o for o in df["organisation"] if isinstance(o, str) and o})) or "kế hoạch đã lưu"
-    source = (f"Nguồn: {plans}; trạng thái theo đánh dấu hoàn thành của các đơn vị, tính đến ngày "
-              f"{fmt.date(today)}.")
+    source = PV.follow_source(df, year, today)
     ui.chart(PF.task_timeline(df, year, quarter, today, title=f"Nhiệm vụ năm {year} theo thời gian — trạng thái "
                                                               f"{fmt.quarter(year, quarter)}"),
              source=source, key="kh_timeline")
 
-    late = df[df["status"] == "late"].sort_values(["days_late", "no"], ascending=[False, True], kind="stable")
+    late = PQ.late_tasks(df)
     st.markdown(f"#### Quá hạn ({fmt.number(len(late))})")
     if late.empty:
         st.success(f"Không có nhiệm vụ nào quá hạn trong {fmt.quarter(year, quarter)}.")

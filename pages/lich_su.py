@@ -5,29 +5,23 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import admin_queries as AQ, auth, fmt, ui
-from dashboard.db import cursor
-from loaders import uploads as actions
-from loaders.accounts.audit import ACTIONS
-from loaders.accounts.users import PermissionDenied
-from loaders.store.batches import BatchError
+from dashboard import admin_queries as AQ, admin_views as V, auth, cached, fmt, ui
+from loaders import api
 
 ALL = "__tat_ca__"
 
 user = auth.require()
-con = cursor()
 ui.page_header("Lịch sử tải lên", "Mọi lô số liệu đã nạp: ai gửi, khi nào, tệp nào, của đơn vị và kỳ nào. "
                                   "Mở một lô để xem các dòng, tải tệp gốc hoặc hoàn tác.")
 
-units = AQ.units(con)
+units = cached.q(AQ.units)
 names = dict(zip(units["code"], units["name"]))
 
 
 def period_text(p) -> str:
     if p == ALL:
         return "Tất cả các kỳ"
-    y, q = p
-    return fmt.quarter(y, q) if q else f"Năm {y}"
+    return AQ.period_label(*p)
 
 
 def batch_list() -> None:
@@ -40,29 +34,19 @@ def batch_list() -> None:
         unit = c1.selectbox("Đơn vị", [ALL] + list(units["code"]), key="ls_unit",
                             format_func=lambda c: "Tất cả đơn vị" if c == ALL else names.get(c, c))
         unit = None if unit == ALL else unit
-    period = c2.selectbox("Kỳ", [ALL] + AQ.batch_periods(con), format_func=period_text, key="ls_period")
+    period = c2.selectbox("Kỳ", [ALL] + cached.q(AQ.batch_periods), format_func=period_text, key="ls_period")
     kind = c3.selectbox("Loại", [ALL] + list(AQ.KIND_LABELS), key="ls_kind",
                         format_func=lambda k: "Tất cả các loại" if k == ALL else AQ.KIND_LABELS[k])
     status = c4.selectbox("Trạng thái", [ALL] + list(AQ.STATUS_LABELS), key="ls_status",
                           format_func=lambda s: "Tất cả" if s == ALL else AQ.STATUS_LABELS[s])
-    year, quarter = (None, None) if period == ALL else period
-    df = AQ.batches(con, unit=unit, year=year, quarter=quarter if period != ALL else None,
-                    kind=None if kind == ALL else kind, status=None if status == ALL else status)
-    if period != ALL and quarter is None:
-        df = df[df["quarter"].isna()]
+    df = cached.q(AQ.batch_list, unit, None if period == ALL else tuple(period), None if kind == ALL else kind,
+                  None if status == ALL else status)
     if user.role == "can_bo":  # only batches that hold nothing but their unit's data
-        df = df[[list(u) == [user.unit_code] or (not len(u) and c == user.unit_code)
-                 for u, c in zip(df["units"], df["unit_code"])]]
+        df = V.own_batches(df, user.unit_code)
     if df.empty:
         ui.empty_state("Không có lô số liệu nào khớp bộ lọc.", "Hãy bỏ bớt bộ lọc, hoặc tải báo cáo lên.")
         return
-    table = pd.DataFrame({
-        "Lô": df["batch_id"], "Thời gian": df["uploaded_at"], "Người gửi": df["uploaded_by"].fillna("–"),
-        "Tệp": df["file_name"].fillna("–"),
-        "Đơn vị": [n if isinstance(n, str) else (f"{len(u)} đơn vị" if len(u) > 1 else names.get(u[0], u[0]) if len(u)
-                                                  else "–") for n, u in zip(df["unit_name"], df["units"])],
-        "Kỳ": df["period"].replace("", "–"), "Số dòng": df["rows"], "Trạng thái": df["status_label"],
-    })
+    table = V.batch_table(df, names)
     st.caption(f"{fmt.number(len(df))} lô · chọn một dòng (ô bên trái) hoặc chọn số lô bên dưới để xem chi tiết.")
     widths = {"Lô": 48, "Thời gian": 112, "Người gửi": 95, "Tệp": 190, "Đơn vị": 150, "Kỳ": 92, "Số dòng": 58,
               "Trạng thái": 92}
@@ -76,8 +60,7 @@ def batch_list() -> None:
         st.session_state["ls_batch"] = ids[rows[0]]
     if st.session_state.get("ls_batch") not in ids:
         st.session_state.pop("ls_batch", None)
-    labels = {int(r.batch_id): f"Lô {r.batch_id} — {r.file_name or r.kind_label} — {r.period or 'không ghi kỳ'}"
-              for r in df.itertuples()}
+    labels = V.batch_choices(df)
     chosen = st.selectbox("Mở lô", [None] + ids, key="ls_batch", placeholder="Chọn một lô…",
                           format_func=lambda b: "Chọn một lô…" if b is None else labels[b])
     if chosen is not None:
@@ -85,44 +68,24 @@ def batch_list() -> None:
 
 
 def batch_detail(batch_id: int) -> None:
-    info = AQ.batch_info(con, batch_id)
+    info = cached.q(AQ.batch_info, batch_id)
     if info is None:
         st.error(f"Không có lô số {batch_id}.")
         return
-    if user.role == "can_bo" and set(info["units"] or [info["unit_code"]]) != {user.unit_code}:
+    if user.role == "can_bo" and not V.is_own_batch(info, user.unit_code):
         st.warning("Lô này không chỉ có số liệu của đơn vị bạn: chỉ quản trị viên xem được chi tiết.")
         return
     with st.container(border=True):
         st.subheader(f"Lô số {batch_id} · {info['status_label']}", anchor=False)
-        unit_text = info["unit_name"] or (f"{len(info['units'])} đơn vị" if len(info["units"]) > 1 else
-                                          names.get(info["units"][0], "–") if info["units"] else "–")
-        facts = [
-            ("Người gửi", info["uploaded_by"] or "–"), ("Thời gian", fmt.datetime(info["uploaded_at"])),
-            ("Tệp", info["file_name"] or "–"), ("Loại", info["kind_label"]), ("Đơn vị", unit_text),
-            ("Kỳ", info["period"] or "–"), ("Số dòng", fmt.number(info["rows"])),
-        ]
-        if info["status"] == "rolled_back":
-            facts.append(("Hoàn tác", f"{fmt.datetime(info['rolled_back_at'])} bởi {info['rolled_back_by'] or '–'}"))
-        if info["is_sample"]:
-            facts.append(("Ghi chú", "Dữ liệu mẫu"))
-        elif isinstance(info["note"], str) and info["note"]:
-            facts.append(("Ghi chú", info["note"]))
-        st.markdown("\n".join(f"- **{k}:** {v}" for k, v in facts))
+        st.markdown("\n".join(f"- **{k}:** {v}" for k, v in V.batch_facts(info, names)))
         if info["has_file"]:
-            file_name, content = AQ.batch_file(con, batch_id)
+            file_name, content = cached.fresh(AQ.batch_file, batch_id)
             st.download_button("Tải tệp gốc", content, file_name=file_name or f"lo_{batch_id}", icon="📥",
                                key=f"ls_file_{batch_id}")
             st.caption(f"SHA-256: `{info['sha256']}`")
         else:
             st.caption("Lô này không lưu tệp gốc (dữ liệu mẫu hoặc nhập từ hệ thống).")
-        rows = AQ.batch_rows(con, batch_id)
-        shown = pd.DataFrame({
-            "Loại": rows["what"], "Đơn vị / đối tượng": rows["unit_or_entity"], "Kỳ": rows["period"],
-            "Chỉ tiêu": rows["item"], "Giá trị": rows["value"],
-            "Đang dùng": rows["current"].map({True: "Có", False: "Không"}).fillna("–"),
-            "Trang tính": rows["sheet"].fillna("–"),
-            "Dòng": [fmt.MISSING if pd.isna(r) else str(int(r)) for r in rows["row_no"]], "Cột": rows["col"].fillna("–"),
-        })
+        shown = V.batch_rows_table(cached.q(AQ.batch_rows, batch_id))
         ui.table(shown, {"Giá trị": "auto"}, name=f"lo_{batch_id}", key=f"ls_rows_{batch_id}",
                  label="Các dòng của lô", expanded=True)
         rollback_box(batch_id, info)
@@ -132,18 +95,16 @@ def rollback_box(batch_id: int, info: dict) -> None:
     if info["status"] != "active":
         st.info("Lô này đã được hoàn tác: số liệu của nó không còn được dùng (vẫn được lưu để tra cứu).")
         return
-    problems = actions.rollback_problems(con, user, batch_id)
+    problems = api.rollback_problems(user, batch_id)
     st.markdown("**Hoàn tác lô**")
     if problems:
         st.caption("Không hoàn tác được: " + "; ".join(problems) + ".")
         return
-    effect = AQ.rollback_preview(con, batch_id)
+    effect = cached.fresh(AQ.rollback_preview, batch_id)
     if len(effect):
         st.markdown(f"Hoàn tác sẽ bỏ **{fmt.number(len(effect))}** giá trị đang dùng của lô này; ở mỗi ô, giá trị "
                     "của lần gửi trước (nếu có) được dùng lại:")
-        view = pd.DataFrame({"Loại": effect["what"], "Đơn vị": effect["unit_or_entity"], "Kỳ": effect["period"],
-                             "Chỉ tiêu": effect["item"], "Đang dùng": effect["now"],
-                             "Sau khi hoàn tác": effect["after"]})
+        view = V.rollback_table(effect)
         st.dataframe(fmt.styler(view, {"Đang dùng": "auto", "Sau khi hoàn tác": "auto"}), hide_index=True,
                      width="stretch", height="auto" if len(view) <= 10 else 320)
     elif info["kind"] in ("activities", "targets", "target_edit", "sample"):
@@ -157,8 +118,8 @@ def rollback_box(batch_id: int, info: dict) -> None:
     if st.button(f"Hoàn tác lô số {batch_id}", key=f"ls_rollback_{batch_id}", type="primary", disabled=not sure,
                  icon="↩️"):
         try:
-            actions.rollback(cursor(), user, batch_id)
-        except (PermissionDenied, BatchError) as exc:
+            api.rollback(user, batch_id)
+        except api.REFUSALS as exc:
             st.error(f"Không hoàn tác được: {exc}.")
         else:
             st.session_state["ls_flash"] = f"Đã hoàn tác lô số {batch_id}: số liệu trước đó được dùng lại."
@@ -167,13 +128,12 @@ def rollback_box(batch_id: int, info: dict) -> None:
 
 def audit_tab() -> None:
     c1, c2 = st.columns(2)
-    people = [r[0] for r in con.execute("SELECT DISTINCT username FROM audit_log WHERE username IS NOT NULL "
-                                        "ORDER BY 1").fetchall()]
+    people = cached.fresh(AQ.audit_users)
     who = c1.selectbox("Người thực hiện", [ALL] + people, key="ls_audit_user",
                        format_func=lambda u: "Tất cả" if u == ALL else u)
-    what = c2.selectbox("Thao tác", [ALL] + list(ACTIONS), key="ls_audit_action",
-                        format_func=lambda a: "Tất cả thao tác" if a == ALL else ACTIONS[a])
-    df = AQ.audit(con, None if who == ALL else who, None if what == ALL else what)
+    what = c2.selectbox("Thao tác", [ALL] + list(api.ACTIONS), key="ls_audit_action",
+                        format_func=lambda a: "Tất cả thao tác" if a == ALL else api.ACTIONS[a])
+    df = cached.fresh(AQ.audit, None if who == ALL else who, None if what == ALL else what)
     if df.empty:
         st.info("Chưa có thao tác nào được ghi.")
         return

@@ -3,17 +3,11 @@ from __future__ import annotations
 
 import hashlib
 
-import pandas as pd
 import streamlit as st
 
-from core.periods import latest_complete_quarter
-from dashboard import admin_queries as AQ, auth, fmt, ui
-from dashboard.db import cursor
-from loaders import uploads as actions
-from loaders.accounts.users import PermissionDenied
-from loaders.errors import UnusableFileError
-from loaders.files.workbook import max_bytes_default
-from loaders.load import ArgumentError
+from core.periods import parse_quarter
+from dashboard import admin_queries as AQ, admin_views as V, auth, cached, fmt, ui
+from loaders import api
 
 FROM_FILE = "__tu_tep__"
 AUTO = "tu_nhan_dang"
@@ -21,20 +15,6 @@ KIND_CHOICES = {AUTO: "Tự nhận dạng theo nội dung tệp", "activities": 
                 "targets": "Chỉ tiêu, kế hoạch", "indices": "Kết quả chỉ số công bố (PAR Index, PCI…)"}
 TYPES = ["xlsx", "xlsm", "xls", "ods", "csv"]
 MAX_LISTED_ERRORS = 30
-
-
-ON_PAGE = (  # the reader speaks to the command line too: name this page's controls instead
-    (" (--unit)", " (ô “Đơn vị báo cáo” ở bước 1)"), ("(--unit)", "(ô “Đơn vị báo cáo” ở bước 1)"),
-    ("--unit", "ô “Đơn vị báo cáo”"), ("(--period 2025-Q3)", "(ô “Kỳ báo cáo” ở bước 1)"),
-    ("--period", "ô “Kỳ báo cáo”"), ("(dùng lệnh template để lấy mẫu)", "(tải mẫu ở bước 2)"),
-    ("(lệnh template)", "(tải mẫu ở bước 2)"), ("lệnh template", "mẫu ở bước 2"),
-)
-
-
-def on_page(text: str) -> str:
-    for old, new in ON_PAGE:
-        text = text.replace(old, new)
-    return text
 
 
 def server_limit_mb() -> int:
@@ -46,32 +26,21 @@ def server_limit_mb() -> int:
 
 def limit_mb() -> int:
     """The per-file size limit: the smaller of the server's and the loader's (both configured)."""
-    return max(1, min(server_limit_mb(), int(max_bytes_default() // (1024 * 1024))))
-
-
-def quarter_options(n: int = 8) -> list[str]:
-    q = latest_complete_quarter().next()  # the current quarter may already be reported early
-    out = []
-    for _ in range(n):
-        out.append(q.code)
-        q = q.previous()
-    return out
+    return max(1, min(server_limit_mb(), int(api.max_bytes_default() // (1024 * 1024))))
 
 
 def period_label(code: str) -> str:
     if code == FROM_FILE:
         return "Lấy từ tệp (tiêu đề báo cáo)"
-    year, q = code.split("-Q")
-    return fmt.quarter(int(year), int(q))
+    return parse_quarter(code).label
 
 
 def template_period_label(template_kind: str, code: str) -> str:
     """A targets template is the year's plan: 'năm 2026', not the quarter chosen for reports."""
-    return f"năm {code.split('-Q')[0]}" if template_kind == "targets" else period_label(code)
+    return f"năm {parse_quarter(code).year}" if template_kind == "targets" else period_label(code)
 
 
 user = auth.require()
-con = cursor()
 ui.page_header("Tải lên báo cáo", "Chọn đơn vị và kỳ báo cáo, tải mẫu, chọn tệp Excel/CSV, xem trước những gì "
                                   "sẽ thay đổi rồi mới ghi vào hệ thống.")
 LIMIT = limit_mb()
@@ -82,7 +51,7 @@ if not can_write:
 
 # --- 1. unit, period, kind ------------------------------------------------------------------------------------
 st.subheader("1. Đơn vị và kỳ báo cáo")
-units = AQ.units(con, include_ended=True)
+units = cached.q(AQ.units, include_ended=True)
 names = dict(zip(units["code"], units["name"]))
 c1, c2, c3 = st.columns([2, 1.2, 1.6])
 if user.role == "can_bo":
@@ -101,63 +70,43 @@ else:
     kind = c3.selectbox("Loại số liệu", list(KIND_CHOICES), format_func=KIND_CHOICES.get, key="tl_kind",
                         disabled=not can_write)
     kind = None if kind == AUTO else kind
-period = c2.selectbox("Kỳ báo cáo", [FROM_FILE] + quarter_options(), format_func=period_label, key="tl_period",
+period = c2.selectbox("Kỳ báo cáo", [FROM_FILE] + V.quarter_choices(), format_func=period_label, key="tl_period",
                       disabled=not can_write,
                       help="Để “Lấy từ tệp” khi tiêu đề báo cáo ghi rõ quý (ví dụ “… QUÝ III NĂM 2025”).")
 period = None if period == FROM_FILE or kind == "indices" else period
 
 # --- 2. template ----------------------------------------------------------------------------------------------
 st.subheader("2. Mẫu báo cáo")
-try:
-    from loaders import templates
-except ImportError:  # the template writer is not installed in this build
-    templates = None
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _template_bytes(template_kind: str, version: str, unit: str | None = None, period: str | None = None) -> bytes:
-    import tempfile
-    from pathlib import Path
-
-    from loaders.load import parse_period
-    from loaders.registry.registries import Registry
-
-    year, quarter = parse_period(period) if unit else (None, None)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "mau.xlsx"
-        con_ = cursor()
-        templates.write_template(template_kind, path, Registry.from_db(con_), con_, unit=unit, year=year,
-                                 quarter=quarter)
-        return path.read_bytes()
+    return api.template(template_kind, unit, period)
 
 
-if templates is not None:
-    template_kind = kind if kind in ("activities", "targets", "indices") else "activities"
-    # a unit chosen (a unit's own account always has one): its rows come pre-filled, the staff type numbers only
-    for_unit = unit if template_kind != "indices" else None
-    for_period = period if for_unit and period else None
-    try:
-        data = _template_bytes(template_kind, AQ.registry_version(con), for_unit, for_period)
-        label = KIND_CHOICES[template_kind].split(" (")[0].lower()
-        file_name = "_".join(["mau", template_kind] + [x.replace("-", "_") for x in (for_unit, for_period) if x])
-        st.download_button(f"Tải mẫu Excel — {label}" + (f" — {names.get(for_unit, for_unit)}" if for_unit else "")
-                           + (f", {template_period_label(template_kind, for_period)}" if for_period else ""), data,
-                           file_name=f"{file_name}.xlsx", icon="📥", key="tl_template",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        if for_unit:
-            st.caption("Mẫu đã điền sẵn đơn vị" + (" và kỳ báo cáo" if for_period else "") + ", mỗi chỉ tiêu một "
-                       "dòng: chỉ cần ghi số vào cột “" + ("Kết quả thực hiện" if template_kind == "activities"
-                                                          else "Kế hoạch") + "”; dòng để trống thì không nạp. "
-                       "Báo cáo theo mẫu riêng của đơn vị cũng được.")
-        else:
-            st.caption("Mẫu có sẵn danh sách đơn vị và chỉ tiêu (chọn đơn vị ở bước 1 để có mẫu điền sẵn). Báo "
-                       "cáo theo mẫu riêng của đơn vị cũng được: hệ thống tự tìm bảng (dòng tiêu đề, cột “Nội "
-                       "dung”, cột kết quả quý).")
-    except Exception as exc:  # noqa: BLE001 - a template problem must not hide the upload
-        st.caption(f"Chưa tạo được mẫu Excel: {exc}")
+template_kind = kind if kind in ("activities", "targets", "indices") else "activities"
+# a unit chosen (a unit's own account always has one): its rows come pre-filled, the staff type numbers only
+for_unit = unit if template_kind != "indices" else None
+for_period = period if for_unit and period else None
+try:
+    data = _template_bytes(template_kind, cached.fresh(AQ.registry_version), for_unit, for_period)
+except api.REFUSALS as exc:  # a template problem must not hide the upload
+    st.caption(f"Chưa tạo được mẫu Excel: {exc}")
 else:
-    st.caption("Dùng báo cáo theo mẫu của đơn vị: hệ thống tự tìm bảng (dòng tiêu đề, cột “Nội dung”, cột kết quả "
-               "quý).")
+    label = KIND_CHOICES[template_kind].split(" (")[0].lower()
+    st.download_button(f"Tải mẫu Excel — {label}" + (f" — {names.get(for_unit, for_unit)}" if for_unit else "")
+                       + (f", {template_period_label(template_kind, for_period)}" if for_period else ""), data,
+                       file_name=V.template_file_name(template_kind, for_unit, for_period), icon="📥",
+                       key="tl_template", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    if for_unit:
+        st.caption("Mẫu đã điền sẵn đơn vị" + (" và kỳ báo cáo" if for_period else "") + ", mỗi chỉ tiêu một "
+                   "dòng: chỉ cần ghi số vào cột “" + ("Kết quả thực hiện" if template_kind == "activities"
+                                                      else "Kế hoạch") + "”; dòng để trống thì không nạp. "
+                   "Báo cáo theo mẫu riêng của đơn vị cũng được.")
+    else:
+        st.caption("Mẫu có sẵn danh sách đơn vị và chỉ tiêu (chọn đơn vị ở bước 1 để có mẫu điền sẵn). Báo "
+                   "cáo theo mẫu riêng của đơn vị cũng được: hệ thống tự tìm bảng (dòng tiêu đề, cột “Nội "
+                   "dung”, cột kết quả quý).")
 
 if not can_write:
     st.stop()
@@ -191,25 +140,22 @@ def read_one(name: str, content: bytes) -> dict:
                         "mỗi tệp. Hãy bỏ bớt các trang tính không cần thiết hoặc chia nhỏ tệp.")
         return out
     try:
-        parsed = actions.read_upload(con, user, name, content, unit=unit, period=period, kind=kind)
-    except UnusableFileError as exc:
-        out["fatal"] = f"Không đọc được tệp “{name}”: {on_page(exc.message)}."
+        parsed = api.read_upload(user, name, content, unit=unit, period=period, kind=kind)
+    except api.WriteFailed:  # a reader bug (logged on the server) must not show a traceback to staff
+        out["fatal"] = (f"Không đọc được tệp “{name}” (lỗi không mong đợi). Hãy kiểm tra tệp có mở được bằng Excel "
+                        "không, hoặc gửi tệp cho quản trị viên.")
         return out
-    except ArgumentError as exc:
-        out["fatal"] = f"Không đọc được tệp “{name}”: {on_page(str(exc))}."
-        return out
-    except PermissionDenied as exc:
+    except api.PermissionDenied as exc:
         out["fatal"] = f"Không được tải lên: {exc}."
         return out
-    except Exception as exc:  # noqa: BLE001 - a reader bug must not show a traceback to staff
-        out["fatal"] = (f"Không đọc được tệp “{name}” (lỗi không mong đợi: {type(exc).__name__}). Hãy kiểm tra tệp "
-                        "có mở được bằng Excel không, hoặc gửi tệp cho quản trị viên.")
+    except api.REFUSALS as exc:  # an unusable file, a bad choice of period: worded for this page by the door
+        out["fatal"] = f"Không đọc được tệp “{name}”: {exc}."
         return out
     out["parsed"] = parsed
-    out["problems"] = actions.upload_problems(con, user, parsed)
+    out["problems"] = api.upload_problems(user, parsed)
     if parsed.batch is not None and parsed.batch.rows:
-        out["preview"] = AQ.preview_changes(con, parsed.batch)
-        out["existing"] = actions.already_loaded(con, parsed)
+        out["preview"] = cached.fresh(AQ.preview_changes, parsed.batch)
+        out["existing"] = api.already_loaded(parsed)
     return out
 
 
@@ -234,35 +180,6 @@ else:
 
 
 # --- 4. preview, errors, commit ---------------------------------------------------------------------------------
-CHANGE_TEXT = {AQ.CHANGE_NEW: "Mới", AQ.CHANGE_SAME: "Không đổi"}
-
-
-def change_text(row) -> str:
-    if row["change"] == AQ.CHANGE_REPLACE:
-        return f"Thay {fmt.auto(row['old'])} bằng {fmt.auto(row['new'])}"
-    return CHANGE_TEXT.get(row["change"], row["change"])
-
-
-def place(sheet, row, col) -> str:
-    """'Báo cáo!D7' — where a value came from, as Excel writes it."""
-    if not isinstance(sheet, str) or not sheet:
-        return "–"
-    cell = f"{col if isinstance(col, str) else ''}{'' if pd.isna(row) else int(row)}"
-    return f"{sheet}!{cell}" if cell else sheet
-
-
-def preview_table(pv: pd.DataFrame) -> pd.DataFrame:
-    out = pd.DataFrame({
-        "Loại": pv["what"], "Đơn vị": pv["unit_or_entity"], "Kỳ": pv["period"], "Chỉ tiêu": pv["item"],
-        "Hiện có": pv["old"], "Trong tệp": pv["new"],
-        "Tác động": [change_text(r) for _, r in pv.iterrows()],
-        "Ô trong tệp": [place(s, r, c) for s, r, c in zip(pv["sheet"], pv["row_no"], pv["col"])],
-    })
-    if out["Loại"].nunique() <= 1:
-        out = out.drop(columns=["Loại"])
-    return out
-
-
 PREVIEW_COLUMNS = {
     "Đơn vị": st.column_config.TextColumn(width=130), "Kỳ": st.column_config.TextColumn(width=92),
     "Chỉ tiêu": st.column_config.TextColumn(width=260), "Hiện có": st.column_config.NumberColumn(width=70),
@@ -271,34 +188,33 @@ PREVIEW_COLUMNS = {
 }
 
 
-def show_preview(pv: pd.DataFrame) -> None:
+def show_preview(pv) -> None:
     counts = AQ.preview_summary(pv)
     m1, m2, m3 = st.columns(3)
     m1.metric("Số liệu mới", fmt.number(counts[AQ.CHANGE_NEW]))
     m2.metric("Thay giá trị đang có", fmt.number(counts[AQ.CHANGE_REPLACE]))
     m3.metric("Không đổi", fmt.number(counts[AQ.CHANGE_SAME]))
-    st.dataframe(fmt.styler(preview_table(pv), {"Hiện có": "auto", "Trong tệp": "auto"}), hide_index=True,
+    st.dataframe(fmt.styler(V.preview_table(pv), {"Hiện có": "auto", "Trong tệp": "auto"}), hide_index=True,
                  width="stretch", height="auto" if len(pv) <= 12 else 380, column_config=PREVIEW_COLUMNS,
                  placeholder="–")
 
 
 def error_list(errors, key: str) -> None:
-    lines = [f"- {on_page(e.text())}" for e in errors[:MAX_LISTED_ERRORS]]
+    lines = [f"- {e.text()}" for e in errors[:MAX_LISTED_ERRORS]]
     if len(errors) > MAX_LISTED_ERRORS:
         lines.append(f"- … và {len(errors) - MAX_LISTED_ERRORS} lỗi khác (xem bảng đầy đủ bên dưới)")
     st.markdown("\n".join(lines))
     if len(errors) > MAX_LISTED_ERRORS:
-        ui.table(pd.DataFrame([{"Trang tính": e.sheet, "Dòng": e.row, "Cột": e.column, "Lỗi": on_page(e.message)}
-                               for e in errors]), name="loi_tep", label="Tất cả lỗi", key=f"err_{key}")
+        ui.table(V.problems_table(errors), name="loi_tep", label="Tất cả lỗi", key=f"err_{key}")
 
 
 def commit(r: dict) -> None:
     key = _key(r["name"], r["parsed"].batch.content)
     try:
-        res = actions.commit_upload(cursor(), user, r["parsed"])
-    except PermissionDenied as exc:
+        res = api.upload(user, r["parsed"])
+    except api.PermissionDenied as exc:
         done[key] = ("error", f"Không được ghi tệp “{r['name']}”: {exc}.")
-    except actions.UploadRefused as exc:
+    except api.REFUSALS as exc:  # errors left, nothing to load, too big; or a fault, logged on the server
         done[key] = ("error", f"Không ghi: {exc}.")
     else:
         if res.created:
@@ -313,8 +229,7 @@ if results:
     for r in results:
         parsed = r["parsed"]
         with st.container(border=True):
-            size = fmt.number(r["size"] / 1048576, 2) if r["size"] < 1048576 else fmt.number(r["size"] / 1048576, 1)
-            st.markdown(f"**📄 {r['name']}** · {size} MB")
+            st.markdown(f"**📄 {r['name']}** · {V.size_mb(r['size'])} MB")
             if r["fatal"]:
                 st.error(r["fatal"] + " Không có gì được ghi.", icon="🚫")
                 continue
@@ -326,13 +241,7 @@ if results:
                     ui.link("pages/hoat_dong.py", "Xem số liệu mới trên trang Hoạt động", icon="📈",
                             query_params={"nam": str(parsed.batch.year), "quy": str(parsed.batch.quarter)})
                 continue
-            b = parsed.batch
-            facts = [AQ.KIND_LABELS.get(parsed.kind, parsed.kind), f"{fmt.number(parsed.rows)} dòng số liệu"]
-            if b is not None and b.unit_code:
-                facts.append(names.get(b.unit_code, b.unit_code))
-            if b is not None and b.year:
-                facts.append(fmt.quarter(b.year, b.quarter) if b.quarter else f"năm {b.year}")
-            st.caption(" · ".join(facts))
+            st.caption(" · ".join(V.upload_facts(parsed, names)))
             if parsed.errors:
                 st.error(f"Tệp có {len(parsed.errors)} lỗi — chưa ghi gì. Hãy sửa trong tệp rồi tải lại:", icon="🚫")
                 error_list(parsed.errors, key[1][:16])
@@ -340,7 +249,7 @@ if results:
                 st.error("Không được ghi tệp này: " + "; ".join(r["problems"]) + ".", icon="⛔")
             if parsed.warnings:
                 with st.expander(f"{len(parsed.warnings)} lưu ý (không chặn việc ghi)"):
-                    st.markdown("\n".join(f"- {on_page(w.text())}" for w in parsed.warnings))
+                    st.markdown("\n".join(f"- {w.text()}" for w in parsed.warnings))
             pv = r["preview"]
             if pv is not None and len(pv):
                 if parsed.errors or r["problems"]:
@@ -350,8 +259,7 @@ if results:
                     show_preview(pv)
             blocked = bool(parsed.errors or r["problems"]) or not parsed.rows
             if r["existing"] is not None and not blocked:
-                counts = AQ.preview_summary(pv)
-                if counts[AQ.CHANGE_NEW] or counts[AQ.CHANGE_REPLACE]:
+                if V.would_change(pv):
                     st.warning(f"Đúng tệp này đã được nạp ở lô số {r['existing']}, nhưng sau đó có lô mới hơn thay số "
                                "liệu. Muốn dùng lại số liệu của tệp này, hãy hoàn tác lô mới hơn ở trang Lịch sử.")
                 else:

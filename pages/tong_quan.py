@@ -3,6 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import cached, figures, fmt, queries as Q, theme, ui
+from dashboard.index_cards import index_cards
 
 ui.page_header("Tổng quan", "Mức hoàn thành chỉ tiêu CCHC trong quý, đơn vị chậm, đơn vị chưa báo cáo và kết quả "
                             "các chỉ số của tỉnh.")
@@ -107,40 +108,12 @@ if idx.empty:
                    "Nạp kết quả công bố (PAR Index, SIPAS, PAPI, PCI, DTI) kèm nguồn ở trang Tải lên.")
 else:
     per_row = 3
-    for start in range(0, len(idx), per_row):
-        cols = st.columns(per_row)
-        for col, (_, r) in zip(cols, idx.iloc[start:start + per_row].iterrows()):
+    cards = index_cards(idx, year)
+    for start in range(0, len(cards), per_row):
+        for col, card in zip(st.columns(per_row), cards[start:start + per_row]):
             with col.container(border=True):
-                lines = []
-                if pd.isna(r["year"]):
-                    st.metric(r["short_name"], "–", help=r["index_name"])
-                    lines.append("Chưa có kết quả công bố của tỉnh")
-                else:
-                    has_score = not pd.isna(r["score"])
-                    value = (fmt.index_value(r["score"], r["scale_max"]) if has_score
-                             else f"Hạng {fmt.number(r['rank'])}")
-                    change = fmt.rank_delta(r["prev_rank"], r["rank"])
-                    if change and isinstance(r["prev_entity_name"], str):
-                        change += f" (so với {r['prev_entity_name']})"
-                    st.metric(f"{r['short_name']} {int(r['year'])}", value,
-                              delta=f"{change} so với {int(r['year']) - 1}" if change else None,
-                              help=f"{r['index_name']}. Thay đổi hạng so với năm trước.")
-                    if not pd.isna(r["rank"]) and has_score:
-                        lines.append(f"Xếp hạng: **{fmt.number(r['rank'])}**")
-                if not pd.isna(r["target"]) or not pd.isna(r["target_rank"]):
-                    t = []
-                    if not pd.isna(r["target"]):
-                        t.append(fmt.index_value(r["target"], r["scale_max"]) + " điểm")
-                    if not pd.isna(r["target_rank"]):
-                        t.append(f"hạng {fmt.number(r['target_rank'])}")
-                    lines.append(f"Mục tiêu {year}: {', '.join(t)}")
-                    if not pd.isna(r["target"]) and not pd.isna(r["score"]):
-                        s = theme.status_of(r["score"] / r["target"])
-                        lines.append(theme.badge_html(s, f"{theme.STATUS_LABEL[s]} · "
-                                                         f"{fmt.signed(r['score'] - r['target'], 2)} điểm"))
-                else:
-                    lines.append(f"Chưa đặt mục tiêu {year}")
-                st.markdown("  \n".join(lines), unsafe_allow_html=True)
+                st.metric(card.title, card.value, delta=card.delta, help=card.help)
+                st.markdown("  \n".join(card.lines), unsafe_allow_html=True)
     st.caption(theme.source_line(list(idx["source"].dropna()) + list(idx["target_source"].dropna())))
     ui.table(idx[["short_name", "year", "entity_name", "score", "rank", "prev_rank", "rank_change", "target",
                   "target_rank", "source"]]

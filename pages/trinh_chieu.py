@@ -14,24 +14,14 @@ import html
 import streamlit as st
 
 from dashboard import cached, deck as D, deck_data, exports, images, theme
-from loaders.store.schema import db_path
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _quarters(db: str, version: str):
-    return deck_data.report_quarters(cached.con())
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _available(db: str, version: str, code: str):
-    return D.available_slides(cached.con(), code)
-
-
-@st.cache_data(show_spinner="Đang lập bộ trình chiếu…", max_entries=32)
-def _deck(db: str, version: str, code: str, keys: tuple | None, today: str) -> D.Deck:
-    return D.build_deck(cached.con(), code, list(keys) if keys else None, today=dt.date.fromisoformat(today))
+def _deck(code: str, keys: tuple | None, today: dt.date) -> D.Deck:
+    """The deck, cached by the data version (the spinner shows only while it is built)."""
+    with st.spinner("Đang lập bộ trình chiếu…"):
+        return cached.q(D.build_deck, code, tuple(keys) if keys else None, today=today)
 
 
 def _go(n: int) -> None:
@@ -201,11 +191,11 @@ def main() -> None:
         st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
     st.markdown(SLIDE_CSS, unsafe_allow_html=True)
     try:
-        db, version = str(db_path()), cached.version()
+        cached.version()
     except Exception as exc:  # noqa: BLE001 - a locked or unreadable database: say so, never a traceback
         st.error(f"Không mở được cơ sở dữ liệu: {exc}. Hãy thử lại sau ít phút.")
         st.stop()
-    quarters = _quarters(db, version)
+    quarters = cached.q(deck_data.report_quarters)
     if quarters.empty:
         st.title("Trình chiếu")
         st.info("Chưa có đơn vị nào báo cáo: chưa có gì để trình chiếu. Tải báo cáo quý ở mục Dữ liệu → Tải lên.")
@@ -217,16 +207,16 @@ def main() -> None:
         st.warning(f"Không đọc được kỳ “{code}” trong địa chỉ; hiển thị quý gần nhất có báo cáo.")
         code = quarters["code"].iloc[0]
     keys = D.parse_slide_keys(qp.get("slides"))
-    today = dt.date.today().isoformat()
+    today = dt.date.today()
     deck, problem = None, None
     try:
-        available = _available(db, version, code)
+        available = cached.q(D.available_slides, code)
         try:
-            deck = _deck(db, version, code, tuple(keys) if keys else None, today)
+            deck = _deck(code, keys, today)
         except D.DeckError as exc:
             st.warning(f"{exc}. Hiển thị đủ các trang.")
             keys = None
-            deck = _deck(db, version, code, None, today)
+            deck = _deck(code, None, today)
     except D.NoDataError as exc:
         available, problem = [], str(exc)
     if deck is None:
@@ -265,7 +255,7 @@ def main() -> None:
         st.download_button(".pptx", data=lambda: _pptx(deck), file_name=f"{deck.file_stem}.pptx",
                            mime=PPTX_MIME, icon=":material/slideshow:", on_click="ignore", key="tc_pptx",
                            help="Tệp .pptx với biểu đồ PowerPoint gốc (sửa được số liệu), các trang như đang chọn")
-        full = _deck(db, version, code, None, today)
+        full = _deck(code, None, today)
         st.download_button("Tóm tắt", data=lambda: _summary(full), file_name=f"tom_tat_cchc_{code}.pdf",
                            mime="application/pdf", icon=":material/picture_as_pdf:", on_click="ignore",
                            key="tc_pdf", help="Một trang A4 tóm tắt kết quả của quý, để in hoặc gửi kèm")

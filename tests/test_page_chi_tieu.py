@@ -169,3 +169,27 @@ def test_leadership_and_unit_staff_read_only(page_db):
     at = open_page("cbyt")
     assert at.selectbox(key="ct_unit_fixed").value == "so_y_te"
     assert not [b for b in at.button if b.key == "ct_save"]
+
+
+def test_grid_view_model(con_admin):
+    """Unit validity in a year is core.rules.unit_active; the grid turns into the door's values and counts changes."""
+    from dashboard import admin_queries as AQ, admin_views as V
+
+    con, _ = con_admin
+    units = AQ.units(con)
+    ended = units[units["valid_to"].notna()]
+    assert len(ended)  # the sample registry has units that ended (the 2025 mergers)
+    code, end = ended.iloc[0]["code"], ended.iloc[0]["valid_to"]
+    assert code in set(V.units_valid_in(units, end.year)["code"])
+    assert code not in set(V.units_valid_in(units, end.year + 1)["code"])
+    grid = AQ.target_grid(con, "so_y_te", 2025)
+    values = V.target_values(grid)
+    assert len(values) == 5 * len(grid) and set(q for _, q in values) == {None, 1, 2, 3, 4}
+    assert V.changed_cells(grid, grid) == 0
+    edited = grid.copy()
+    edited.loc[0, "annual"] = 12345
+    edited.loc[1, "q2"] = 6789
+    assert V.changed_cells(grid, edited) == 2
+    assert V.has_targets(grid) and not V.has_targets(AQ.target_grid(con, "so_y_te", 2090))
+    copied = V.filled_from(AQ.target_grid(con, "so_y_te", 2090), grid)
+    assert V.target_values(copied) == values

@@ -248,3 +248,75 @@ def test_no_saved_plan_says_where_to_start(page_db):
     at = open_page("ld")
     assert "Chưa có kế hoạch nào được lưu." in texts(at)
     assert not at.get("plotly_chart")
+
+
+def test_a_damaged_file_is_named_without_a_traceback(page_db, monkeypatch):
+    import zipfile
+
+    from loaders import api
+
+    at = open_page("qt")
+    at.file_uploader(key="kh_file_0").set_value(("hong.pdf", b"%PDF-1.4 garbage", "application/pdf")).run()
+    assert not at.exception
+    assert at.error[0].value.startswith("Không đọc được kế hoạch: không mở được tệp PDF")  # the reader's own words
+
+    def choke(*args, **kwargs):
+        raise zipfile.BadZipFile("File is not a zip file")
+
+    monkeypatch.setattr(api, "_extract_plan", choke)  # a reader library that chokes: the door names the fault's kind
+    at = open_page("qt")
+    at.file_uploader(key="kh_file_0").set_value(("hong.docx", b"PK\x03\x04", "application/octet-stream")).run()
+    assert not at.exception
+    assert at.error[0].value == ("Không đọc được tệp “hong.docx”: nội dung bị hỏng hoặc không đúng định dạng "
+                                 "(BadZipFile).")
+
+
+# --- the page's view models (dashboard.plan_views) and the overdue order (dashboard.plan_queries) ---------------------
+def test_view_models_of_the_review():
+    from dashboard import plan_views as PV
+
+    reg = Registry.from_data_dir()
+    plan = extract_plan(STP_PLAN.encode(), "stp.txt", reg)
+    codes, labels = PV.code_labels(reg)
+    assert "ban_tin" in codes and labels["PAR"].startswith("Chỉ số ")
+    rows = PV.preview_rows(plan, "Sở Tư pháp", None, labels)
+    assert [(r["Trong kế hoạch"], r["Ghi cho"], r["Cả năm"], r["Mỗi quý"]) for r in rows] == \
+        [("02 số/quý", "Sở Tư pháp", "8", "2")]  # a count per quarter: 8 a year, a quarter's share 2
+
+    class Review:
+        errors = ["Nhiệm vụ, dòng 1: chưa có nội dung nhiệm vụ."]
+
+    Review.plan = plan
+    assert PV.save_blockers(Review, None, None, False) == [
+        "Nhiệm vụ, dòng 1: chưa có nội dung nhiệm vụ.",
+        "Chưa chọn đơn vị nhận chỉ tiêu (ô “Đơn vị nhận chỉ tiêu” ở trên).",
+        "Chưa xác nhận đơn vị và tỉnh nhận chỉ tiêu (ô xác nhận ở trên)."]
+    assert PV.save_blockers(Review, "so_tu_phap", None, True) == Review.errors
+    assert PV.is_foreign("Sơn La", "son_la", ("dak_lak",)) and not PV.is_foreign("", None, ("dak_lak",))
+    assert PV.source_label("pdf+ocr") == "PDF (nhận dạng chữ từ ảnh)" and PV.source_label("odt") == "odt"
+
+
+def test_view_models_of_the_follow_up():
+    import pandas as pd
+
+    from dashboard import plan_queries as PQ, plan_views as PV
+    from loaders.accounts.users import User
+
+    assert [PV.default_quarter(2025, dt.date(2025, m, 15)) for m in (1, 3, 4, 9, 10, 12)] == [1, 1, 2, 3, 4, 4]
+    assert PV.default_quarter(2024, dt.date(2025, 2, 1)) == 4  # a past year opens on its last quarter
+    df = pd.DataFrame({"no": [1, 2, 3, 4], "task_id": [11, 12, 13, 14], "status": ["late", "done", "late", "late"],
+                       "days_late": pd.array([5, None, 9, 5], dtype="Int64"),
+                       "lead_code": [None, "so_tu_phap", "so_noi_vu", "so_tu_phap"],
+                       "organisation": ["Sở Tư pháp", "Sở Tư pháp", None, ""]})
+    assert list(PQ.late_tasks(df)["no"]) == [3, 1, 4]  # the longest overdue first, then in plan order
+    staff = User("cbtp", "can_bo", unit_code="so_tu_phap")
+    admin = User("qt", "quan_tri")
+    leader = User("ld", "lanh_dao")
+    assert [PV.may_mark(staff, c) for c in df["lead_code"]] == [False, True, False, True]
+    assert all(PV.may_mark(admin, c) for c in df["lead_code"]) and not PV.may_mark(leader, "so_tu_phap")
+    assert PV.may_mark(admin, float("nan")) and not PV.may_mark(staff, float("nan"))  # no lead unit
+    assert (PV.default_task(df, staff), PV.default_task(df, admin), PV.default_task(df, leader)) == (12, 11, 11)
+    assert PV.default_task(df, User("cbnv", "can_bo", unit_code="so_y_te")) == 11
+    assert PV.follow_source(df, 2025, dt.date(2025, 10, 7)) == (
+        "Nguồn: kế hoạch CCHC năm 2025 của Sở Tư pháp; trạng thái theo đánh dấu hoàn thành của các đơn vị, tính đến "
+        "ngày 07/10/2025.")

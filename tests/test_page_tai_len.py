@@ -216,3 +216,22 @@ def test_template_comes_prefilled_for_the_unit_and_quarter_chosen(db):
     admin = page("qt")  # no unit chosen: the generic template, and a hint to choose one
     assert admin.get("download_button")[0].proto.label == "Tải mẫu Excel — báo cáo kết quả thực hiện"
     assert any("chọn đơn vị ở bước 1" in c.value for c in admin.caption)
+
+
+def test_the_door_words_reader_messages_for_the_page(db, monkeypatch):
+    """The reader names the command line's options; through the door the page's controls are named instead."""
+    from loaders import api
+
+    with connect(db) as con:
+        monkeypatch.setattr(api, "_connect", con.cursor)
+        user = get_user(con, "qt")
+        content = F.unit_report(unit_line="PHÒNG HÀNH CHÍNH")
+        raw = actions.read_upload(con, user, "khong_don_vi.xlsx", content)
+        assert any("--unit" in e.text() for e in raw.errors)
+        parsed = api.read_upload(user, "khong_don_vi.xlsx", content)
+        texts = [p.text() for p in [*parsed.errors, *parsed.warnings]]
+        assert texts and not any("--" in t for t in texts)
+        assert any("ô “Đơn vị báo cáo” ở bước 1" in t for t in texts)
+        assert [(e.sheet, e.row, e.column) for e in parsed.errors] == [(e.sheet, e.row, e.column) for e in raw.errors]
+        with pytest.raises(UnusableFileError, match="quá lớn"):
+            api.read_upload(user, "to.xlsx", F.huge_file(50))
