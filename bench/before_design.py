@@ -1,7 +1,7 @@
 """The design before issue 6, emulated in the benchmark's own processes, for the ratio only.
 
 Before: `v_activity` was the live view (newest batch per key, unit lineage, targets) computed on every query,
-and a batch wrote only its own rows. Now (loaders/materialize.py, wired into loaders.store.schema.migrate and
+and a batch wrote only its own rows. Now (loaders/store/materialize.py, wired into loaders.store.schema.migrate and
 loaders.store.batches) `v_activity` and the per-unit aggregate `activity_unit_quarter` are tables maintained per batch.
 `apply()` restores the old behaviour in this process: after every `migrate()` v_activity is pointed back at
 `v_activity_live` and the aggregate is a view computed from it on every query (so today's queries read what

@@ -4,7 +4,7 @@ Variants, each run in a fresh process on its own copy of the national database (
 - before      the loader as it was before issue 6: the batch's rows only (bench/before_design.py turns off the
               refresh of the maintained tables), for the ratio
 - as_is       loaders.load.load_file exactly as the tree has it (read -> validate -> one batch, one transaction,
-              the tables behind v_activity brought up to date for the quarter inside it: loaders/materialize.py)
+              the tables behind v_activity brought up to date for the quarter inside it: loaders/store/materialize.py)
 - pandas    the typical Streamlit way: pandas.read_excel(engine="openpyxl"), rows and columns found by
             position, names mapped with a dict, text numbers coerced, DataFrame appended to the table
             (no per-cell error list, no fuzzy matching, no dedupe, no lineage)

@@ -169,7 +169,7 @@ def markdown(results: dict) -> str:
         "Reading the figures: the warm path is what a leader meets on every click; its CPU time is the figure "
         "building and Streamlit's serialisation of 1–5 Plotly charts (the tables under the charts are built only "
         "when opened). The cold path "
-        "runs 8–15 queries on `v_activity` (a table kept per batch by `loaders/materialize.py`) and "
+        "runs 8–15 queries on `v_activity` (a table kept per batch by `loaders/store/materialize.py`) and "
         "`v_index_score`; it is paid once per data change for all sessions (the cache is process-wide), and a "
         "unit's activity report leaves the index and registry queries cached. Warm Chỉ số is the slowest (four "
         "charts, two of them subplot figures): figure building, not queries. An opened table over 600 cells is "

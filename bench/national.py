@@ -209,7 +209,7 @@ def build_national(path: str | os.PathLike, units: int = 4000, quarters: int = 4
     set_meta(con, "bench_dataset", f"synthetic national: {counts['units']} units x {n_metrics} indicators x "
                                    f"{nq} quarters ({qs[0].code}..{last.code})")
     # The rows above were written in SQL, not through loaders.store.batches: bring the maintained tables behind
-    # v_activity up to date once, as the app would at its next start (loaders/materialize.py).
+    # v_activity up to date once, as the app would at its next start (loaders/store/materialize.py).
     t = time.perf_counter()
     refresh_kind = refresh_if_stale(con)  # "full": the registry grew
     timings["materialize"] = time.perf_counter() - t

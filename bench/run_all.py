@@ -2,7 +2,7 @@
 
 1. Generate the synthetic national database (bench/national.py): ~4,000 units x 18 indicators x 44 quarters
    (~3.2 million activity rows), index scores for the 63 and the 34 provinces, DDCI for every unit; the tables
-   behind v_activity (loaders/materialize.py) built once at the end, as the app does.
+   behind v_activity (loaders/store/materialize.py) built once at the end, as the app does.
 2. Its "before" copy: v_activity as the live view computed on every query, the design before issue 6
    (bench/before_design.py), kept for the ratio only and time-limited.
 3. Ingestion of a 4,000-row roll-up workbook (bench/bench_ingest.py): before, as is, and the pandas way.
@@ -215,7 +215,7 @@ def render(r: dict) -> str:
               f"{d['activity_batches']:,} batches (2 % re-uploaded, {d['rolled_back']} rolled back), "
               f"{d['target_rows']:,} annual target rows, {d['index_rows']:,} index rows (63 provinces to 2024, "
               f"34 from 2025, DDCI per unit). Generated in {sec['total']:.1f} s ({r['dataset']['size_mb']} MB), of "
-              f"which building the tables behind v_activity in full (loaders/materialize.py): "
+              f"which building the tables behind v_activity in full (loaders/store/materialize.py): "
               f"{_f(sec.get('materialize'), ' s', 1)}.", "",
               "Variants: **as is** = the app as the tree has it (v_activity and the per-unit aggregate are tables "
               "kept up to date by every batch, rollback and registry change); **before** = the design before "
