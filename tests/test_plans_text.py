@@ -55,15 +55,19 @@ def test_son_la_plan(registry, stripped):
     # Index names without a number ('Chỉ số CCHC (PAR INDEX)', 'Đề án 06', '02 cấp') are not targets.
     assert plan.unrecognised == []
 
-    # 'Giao Văn phòng: Chủ trì và phối hợp với phòng chuyên môn, đơn vị trực thuộc triển khai …'
-    assert len(plan.tasks) == 1
-    task = plan.tasks[0]
-    assert task.origin == "assignment"
-    assert strip_diacritics(task.lead.text) == "Van phong"
-    assert task.lead.code is None  # the Ban's own office, not Văn phòng UBND tỉnh of the registry
-    assert [strip_diacritics(p.text) for p in task.partners] == ["phong chuyen mon, don vi truc thuoc"]
-    assert strip_diacritics(task.content).startswith("Trien khai cac hoat dong tuyen truyen ve CCHC nam 2025")
-    assert (task.schedule.kind, task.schedule.year) == ("year", 2025)
+    # III. TỔ CHỨC THỰC HIỆN: the heads of the phòng, the Ban's own office, and its staff (the Ban itself).
+    assert [(t.path, t.origin) for t in plan.tasks] == [("III.1", "assignment"), ("III.2", "assignment"),
+                                                         ("III.3", "assignment")]
+    heads, office, staff = plan.tasks
+    assert [(u.kind, u.code) for u in heads.leads] == [("group", "phong_don_vi")]
+    assert strip_diacritics(heads.content).startswith("Quan tam chi dao, to chuc thuc hien tot")
+    assert strip_diacritics(office.lead.text) == "Van phong" and office.lead.kind == "own_office"
+    assert office.lead.code is None  # the Ban's own office, not Văn phòng UBND tỉnh of the registry
+    assert [(p.kind, p.code) for p in office.partners] == [("group", "phong_don_vi")]
+    assert strip_diacritics(office.content).startswith("Trien khai cac hoat dong tuyen truyen ve CCHC nam 2025")
+    assert (office.schedule.kind, office.schedule.year) == ("year", 2025)
+    assert (staff.lead.kind, staff.lead.code) == ("issuer", "bql_kcn")  # 'Công chức, viên chức tích cực viết …'
+    assert plan.unknown_units() == []
 
 
 # --- Sóc Trăng: Sở Xây dựng --------------------------------------------------------------------------------
@@ -90,34 +94,43 @@ def test_soc_trang_plan(registry, stripped):
     first = table[0]
     assert strip_diacritics(first.content).startswith("Tuyen truyen thong tin ve chi so CCHC cua So Xay dung")
     assert strip_diacritics(first.lead.text) == "Van phong So Xay dung"
-    assert first.lead.code is None and first.lead.note  # kept as written, flagged
-    assert [strip_diacritics(p.text) for p in first.partners] == \
-        ["Toan the cong chuc, vien chuc, nhan vien thuoc So Xay dung"]
+    assert (first.lead.kind, first.lead.code) == ("own_office", None) and first.lead.note  # kept as written, flagged
+    assert [(strip_diacritics(p.text), p.kind) for p in first.partners] == \
+        [("Toan the cong chuc, vien chuc, nhan vien thuoc So Xay dung", "generic")]
     assert strip_diacritics(first.when) == "Thang 3/2025"
     assert first.schedule.label == "Tháng 3/2025"
     assert table[3].schedule.label == "Tháng 6–9/2025"
     assert strip_diacritics(table[4].when) == "Khi So Noi vu co yeu cau phoi hop"
-    assert [strip_diacritics(p.text) for p in table[2].partners] == ["Cac phong, don vi thuoc So Xay dung"]
+    assert [(p.kind, p.code) for p in table[2].partners] == [("group", "phong_don_vi")]
 
     # 'IV. TỔ CHỨC THỰC HIỆN': '1. Văn phòng phối hợp … bộ phận tin học tham mưu … Định kỳ Quý …'
     assigned = [t for t in plan.tasks if t.origin == "assignment"]
     office = next(t for t in assigned if strip_diacritics(t.lead.text) == "Van phong")
-    assert office.schedule.kind == "quarterly"
+    assert office.lead.kind == "own_office" and office.schedule.kind == "quarterly"
     assert [strip_diacritics(p.text) for p in office.partners] == ["bo phan tin hoc"]
-    assert "Van phong So Xay dung" in [strip_diacritics(u) for u in plan.unknown_units()]
+    assert strip_diacritics(office.content).startswith("Tham muu lanh dao to chuc trien khai")
+    leaders = next(t for t in assigned if t.path == "IV.2")  # 'Giao lãnh đạo các phòng, trung tâm quan tâm …'
+    assert [(u.kind, u.code) for u in leaders.leads] == [("group", "phong_don_vi")]
+    assert [strip_diacritics(u) for u in plan.unknown_units()] == ["bo phan tin hoc"]
+    assert [t.path for t in plan.tasks] == ["IV.1", "IV.2", "PL.1", "PL.2", "PL.3", "PL.4", "PL.5"]
 
 
-def test_to_json_has_exactly_the_contract_keys(registry):
+def test_to_json_has_the_contract_keys(registry):
     plan = plan_from(SOC_TRANG, registry)
     data = json.loads(plan.dumps())
-    assert list(data) == ["organisation", "year", "targets", "tasks"]
-    assert data["year"] == 2025 and data["organisation"] == "Sở Xây dựng tỉnh Sóc Trăng"
+    assert list(data) == ["organisation", "year", "year_start", "year_end", "number", "symbol", "issued", "province",
+                          "scope", "targets", "unbound", "tasks"]
+    assert (data["year"], data["year_start"], data["year_end"]) == (2025, 2025, 2025)
+    assert data["organisation"] == "Sở Xây dựng tỉnh Sóc Trăng"
+    assert (data["number"], data["symbol"], data["issued"]) == (None, "KH-SXD", "2025-03")
     for t in data["targets"]:
         assert {"code", "value", "unit", "text"} <= set(t)
     assert data["targets"][0]["code"] == "ty_le_nam_vung" and data["targets"][0]["value"] == 80.0
+    assert [(t["value"], t["unit"]) for t in data["unbound"]] == [(100.0, "%")]
     for t in data["tasks"]:
-        assert {"content", "lead", "partners", "when", "text"} <= set(t)
-    first = data["tasks"][0]
+        assert {"content", "lead", "leads", "partners", "when", "text"} <= set(t)
+        assert t["lead"] == t["leads"][0]
+    first = next(t for t in data["tasks"] if t["item"] == "PL.1")
     assert first["lead"] == "Văn phòng Sở Xây dựng" and first["when"] == "Tháng 3/2025"
     assert first["partners"] == ["Toàn thể công chức, viên chức, nhân viên thuộc Sở Xây dựng"]
     assert first["schedule"]["kind"] == "month" and first["schedule"]["months"] == [3]
@@ -180,7 +193,7 @@ def test_general_plan_shapes(registry):
     assert dialogue.lead.code == "so_cong_thuong"
     assert (dialogue.schedule.kind, dialogue.schedule.months) == ("month", (6,))
     assert dialogue.partners[0].code is None and dialogue.partners[0].text == "Hiệp hội Doanh nghiệp tỉnh"
-    guide = next(t for t in plan.tasks if t.origin == "assignment" and t.lead.code == "so_noi_vu")
+    guide = next(t for t in plan.tasks if t.origin == "heading" and t.lead.code == "so_noi_vu")  # under '1. Sở Nội vụ'
     assert [p.code for p in guide.partners] == ["so_tu_phap"]
     assert guide.schedule.kind == "quarterly"
     budget = next(t for t in plan.tasks if t.origin == "assignment" and t.lead.code == "so_tai_chinh")
