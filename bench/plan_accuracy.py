@@ -64,7 +64,9 @@ def noisy_copy(text: str, seed: int = 13, tone: float = 0.3, confuse: float = 0.
                 chars.append(choice)
                 continue
             chars.append(ch)
-        body = unicodedata.normalize("NFC", "".join(chars))
+        # a letter takes one tone mark: a combination Unicode cannot compose (OCR never writes one) loses its
+        # vowel mark instead ('ệ' read with a hook above becomes 'ẻ')
+        body = "".join(ch for ch in unicodedata.normalize("NFC", "".join(chars)) if unicodedata.category(ch) != "Mn")
         noisy = []
         for ch in body:
             if ch.isalpha() and rng.random() < confuse:
@@ -105,6 +107,23 @@ def lead_id(ref) -> str:
 
 def key_lead(k: str) -> str:
     return f"text:{fold(k[5:])}" if k.startswith("text:") else k
+
+
+def same_leads(leads, key_leads: list[str]) -> bool:
+    """The leads read are the key's: the same codes, groups and own office; a body outside the registry by its
+    name as read, allowing OCR a slip or two (ratio 90)."""
+    got = sorted({lead_id(u) for u in leads})
+    want = sorted({key_lead(x) for x in key_leads})
+    if len(got) != len(want):
+        return False
+    free = list(want)
+    for g in got:
+        hit = next((w for w in free if w == g or (g.startswith("text:") and w.startswith("text:")
+                                                  and fuzz.ratio(g, w) >= 90)), None)
+        if hit is None:
+            return False
+        free.remove(hit)
+    return True
 
 
 @dataclass
@@ -174,12 +193,11 @@ def score(plan, key: dict, name: str, variant: str) -> Score:
             s.misses.append(f"{k['item']}: not found")
             continue
         s.found += 1
-        got = sorted({lead_id(u) for u in t.leads})
-        want = sorted({key_lead(x) for x in k["leads"]})
-        if got == want:
+        if same_leads(t.leads, k["leads"]):
             s.right += 1
         else:
-            s.misses.append(f"{k['item']}: leads {got} (key {want})")
+            got = sorted({lead_id(u) for u in t.leads})
+            s.misses.append(f"{k['item']}: leads {got} (key {sorted(key_lead(x) for x in k['leads'])})")
     for words in key.get("not_tasks", []):
         head = fold(words)[:60]
         if any(fuzz.ratio(head, fold(t.content)[:len(head)]) >= 92 for t in plan.tasks):
@@ -201,6 +219,24 @@ def run(variants=VARIANTS, registry=None) -> list[Score]:
             plan = extract_plan(copy_of(text, variant).encode("utf-8"), key["file"], registry)
             scores.append(score(plan, key, name, variant))
     return scores
+
+
+def other_readings(seeds=range(1, 9), registry=None) -> tuple[float, float, float, float]:
+    """(mean precision, mean recall, worst precision, worst recall) over OCR readings with other noise."""
+    from loaders.plans import extract_plan
+    from loaders.registry.registries import Registry
+
+    registry = registry or Registry.from_data_dir()
+    ps, rs = [], []
+    for seed in seeds:
+        part = []
+        for name, key in load_keys().items():
+            text = noisy_copy((PLANS / key["file"]).read_text(encoding="utf-8"), seed=seed)
+            part.append(score(extract_plan(text.encode("utf-8"), key["file"], registry), key, name, "noisy"))
+        p, r, *_ = totals(part, "noisy")
+        ps.append(p)
+        rs.append(r)
+    return sum(ps) / len(ps), sum(rs) / len(rs), min(ps), min(rs)
 
 
 def totals(scores: list[Score], variant: str) -> tuple[float, float, int, int, int, int]:
@@ -241,6 +277,9 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     scores = run()
     out = table(scores)
+    mp, mr, wp, wr = other_readings()
+    out += (f"\n\nNoisy copies made with 8 other random seeds: precision {mp:.2f} on average (worst {wp:.2f}), recall "
+            f"{mr:.2f} (worst {wr:.2f}).")
     print(out)
     if args.misses:
         for s in scores:

@@ -92,7 +92,8 @@ def _unit_label(u) -> str:
 def describe(plan: Plan) -> str:
     """The plan as readable Vietnamese text (command line, previews)."""
     period = f"năm {plan.year}" if plan.year_end in (None, plan.year) else f"giai đoạn {plan.year}–{plan.year_end}"
-    out = [f"Kế hoạch: {plan.organisation or '(chưa rõ cơ quan ban hành)'} — "
+    what = {"quyet_dinh": "Quyết định", "chi_thi": "Chỉ thị"}.get(plan.kind, "Kế hoạch")
+    out = [f"{what}: {plan.organisation or '(chưa rõ cơ quan ban hành)'} — "
            f"{period if plan.year else 'năm (chưa rõ)'}",
            f"Văn bản: {plan.reference}" + (f" (ban hành sau ngày {plan.not_before:%d/%m/%Y}, theo văn bản căn cứ)"
                                           if plan.not_before and not plan.issued else "")]

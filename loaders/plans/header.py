@@ -176,35 +176,56 @@ def _split_bodies(run: str) -> list[str]:
     return out
 
 
+_MOTTO_WORDS = "cong hoa xa hoi chu nghia viet nam doc lap tu do hanh phuc"
+
+
+def _motto_piece(part: str) -> bool:
+    """A piece of the motto left by a column that wrapped it ('VIỆT NAM', 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA')."""
+    f = fold(part)
+    return len(f.split()) >= 2 and f in _MOTTO_WORDS
+
+
 def _letterhead(blocks: list[Block], title: int | None) -> tuple[str | None, list[str], list[str]]:
-    """(issuing body, provinces, the letterhead's lines) from the lines above the title."""
+    """(issuing body, provinces, the letterhead's lines) from the lines above the title. Letterheads come as two
+    columns (a table in Word, side by side in a PDF's text): the left column's lines are read first, then the rest,
+    and a name wrapped in a narrow cell is joined within its column only."""
     lines: list[str] = []
     for b in blocks[: title if title is not None else 0]:
         for line in b.lines or [b.text]:
             lines.append(_without_motto(line))
+    columns: list[list[str]] = [[], []]
+    for line in lines:
+        parts = [clean(x) for x in re.split(r"\s{3,}|\t|\s\|\s", line) if clean(x) and not _motto_piece(x)]
+        for k, part in enumerate(parts):
+            columns[min(k, 1)].append(part)
+    found = [_bodies(column) for column in columns]
+    orgs = found[0][0] or found[1][0]  # the left column issues; the right one holds the motto and the date
+    issuer = orgs[-1] if orgs else None
+    return issuer, found[0][1] + found[1][1], lines
+
+
+def _bodies(column: list[str]) -> tuple[list[str], list[str]]:
+    """(names of bodies in capitals, provinces) of a letterhead column, top to bottom."""
     orgs, provs = [], []
     last_org = False
-    for line in lines:
-        parts = [clean(x) for x in re.split(r"\s{2,}|\t", line) if clean(x)]
-        for part in parts:
-            f = fold(part)
-            if not f or re.search(r"\bngay\b.*\b(?:thang|nam)\b", f) or re.match(r"^so\b", f) and re.search(r"/", part):
-                last_org = False
-                continue
-            provs += _province_in(part)
-            runs = _upper_runs(part)
-            if not runs:
-                last_org = False
-                continue
-            for run in runs:
-                for body in _split_bodies(run):
-                    if _LETTERHEAD_ORG.match(view(body, lower=False)):
-                        orgs.append(body)
-                        last_org = True
-                    elif last_org and orgs and len(runs) == 1:
-                        orgs[-1] = f"{orgs[-1]} {body}"  # a name wrapped in a narrow letterhead cell
-    issuer = orgs[-1] if orgs else None
-    return issuer, provs, lines
+    for part in column:
+        f = fold(part)
+        if not f or re.search(r"\bngay\b.*\b(?:thang|nam)\b", f) or re.match(r"^so\b", f) and re.search(r"/", part):
+            last_org = False
+            continue
+        provs += _province_in(part)
+        runs = _upper_runs(part)
+        if not runs:
+            last_org = False
+            continue
+        for run in runs:
+            for body in _split_bodies(run):
+                if _LETTERHEAD_ORG.match(view(body, lower=False)):
+                    orgs.append(body)
+                    last_org = True
+                elif last_org and orgs and len(runs) == 1:
+                    orgs[-1] = f"{orgs[-1]} {body}"  # a name wrapped in a narrow letterhead cell
+    return orgs, provs
 
 
 def _found(rx: re.Pattern, text: str) -> str | None:
@@ -276,7 +297,9 @@ def _cited_after(paras: list[str]) -> dt.date | None:
 
 
 def _period(title: str, paras: list[str]) -> tuple[int | None, int | None]:
-    """(first year, last year) the title names; else the year the text names most ('năm 2025')."""
+    """(first year, last year) the title names (outside its parentheses: '… năm 2026 (thực hiện Chương trình giai
+    đoạn 2021 - 2030)' is a plan of 2026); else the year the text names most ('năm 2025')."""
+    title = re.sub(r"\([^)]*\)", " ", title)
     f = fview(title)
     span = _SPAN.search(f)
     if span and int(span.group(1)) <= int(span.group(2)):
@@ -340,7 +363,10 @@ def read_header(blocks: list[Block], registry) -> Header:
         organisation = f"UBND tỉnh {province}"
 
     code, note = None, None
-    if issuer:
+    if issuer and re.match(r"^(?:chu tich\s+)?(?:uy ban nhan dan|ubnd)\s+tinh\b|^(?:uy ban nhan dan|ubnd)$",
+                           fold(issuer)):
+        pass  # the province's own committee: the whole province, not one unit of the registry (not its Văn phòng)
+    elif issuer:
         name = re.sub(r"\s+(?:tỉnh|tinh|TỈNH)(?:\s+\S+){0,3}$", "", issuer).strip() if not fold(issuer).startswith(
             ("ubnd", "uy ban")) else issuer
         try:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 
 from core.periods import ROMAN_OF
@@ -49,6 +50,8 @@ class Schedule:
             return "Thường xuyên"
         if self.kind == "on_request":
             return "Khi có yêu cầu"
+        if self.every_year:
+            return "Hằng năm"
         base = f"Năm {self.year}" if self.year else "Trong năm"
         return base if self.stated else f"{base} (kế hoạch không ghi thời gian)"
 
@@ -56,6 +59,13 @@ class Schedule:
     def when(self) -> str:
         """The original text when the plan gives one, else the label."""
         return self.text or self.label
+
+    @property
+    def every_year(self) -> bool:
+        """'Hằng năm', 'Định kỳ hằng năm': a yearly task that comes back each year of a plan of several years."""
+        from core.text import fold
+
+        return self.kind == "year" and bool(re.search(r"\b(?:hang|moi|tung)\s+nam\b", fold(self.text)))
 
     def covered_quarters(self) -> tuple[int, ...]:
         """Quarters of `year` the task falls in (all four for recurring and yearly tasks)."""

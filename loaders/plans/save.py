@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import replace
 
 from core.rules import unit_active
 from core.text import fold
@@ -197,7 +198,7 @@ def _lead_columns(leads: list[UnitRef]) -> tuple[list, list, list]:
 
 
 def _task_year_end(plan: Plan, s: Schedule) -> int:
-    if s.kind in RECURRING or s.kind in ("regular", "on_request") or not s.stated:
+    if s.kind in RECURRING or s.kind in ("regular", "on_request") or not s.stated or s.every_year:
         return plan.year_end or plan.year
     return s.year or plan.year
 
@@ -335,10 +336,12 @@ def load_tasks(con, year: int | None = None, batch_id: int | None = None) -> lis
         codes_p = list(partner_codes or [])
         codes_p += [None] * (len(partners) - len(codes_p))
         parts = [UnitRef(p, c) for p, c in zip(partners, codes_p)]
-        if year is not None and (kind in RECURRING or kind in ("regular", "on_request") or not when) and y != year:
-            y = year  # a task that runs through a plan of several years, read for this year
         sched = Schedule(kind, y, tuple(months or ()), tuple(quarters or ()), when or "", stated=bool(when) or
                          kind != "year")
+        if year is not None and y != year and (kind in RECURRING or kind in ("regular", "on_request") or not when
+                                                or sched.every_year):
+            sched = replace(sched, year=year)  # a task that runs through a plan of several years, read for this year
+            y = year
         task = Task(content, leads, parts, sched, source or "", "saved", tid, item or "")
         if first_quarter and plan_year and y == plan_year and first_quarter > 1:
             task.starts = dt.date(plan_year, 3 * first_quarter - 2, 1)

@@ -40,6 +40,7 @@ _ON_REQUEST = re.compile(r"\bkhi\b.{0,60}?\b(?:yeu\s+cau|de\s+nghi|chi\s+dao)\b|
 _ON_REQUEST_LOOSE = re.compile(r"\byeu\s+cau\b|\btheo\s+chi\s+dao\b|\bphat\s+sinh\b")
 _REGULAR = re.compile(r"\bthuong\s*xuyen\b|\blien\s+tuc\b|\bhang\s+(?:ngay|tuan)\b|\bmoi\s+tuan\b")
 _YEARLY = re.compile(r"\b(?:trong|ca)\s+nam\b(?:\s+((?:19|20)\d{2}))?|\bnam\s+((?:19|20)\d{2})\b"
+                     r"|\b(?:hang|moi|tung)\s+nam\b"
                      r"|^\s*((?:19|20)\d{2})\s*$")
 _ANY_YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
 # OCR reads a lone month digit as a letter: 'Tháng G - 9/2025' is 'Tháng 6 - 9/2025'.

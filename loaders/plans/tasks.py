@@ -279,8 +279,13 @@ def _fields(item: Item) -> tuple[dict[str, str], list[Item]]:
     return found, rest
 
 
-def _name_like(name: str, ref: UnitRef) -> bool:
-    """Whether a part of a subject is a body's name (not 'Kinh phí', 'Các hình thức tuyên truyền khác')."""
+# The words a body's name begins with, folded, for a name read by OCR after 'Đề nghị' / 'Giao' ('Bau Tuyên giáo').
+_HEAD_WORDS = ("ban", "so", "phong", "uy", "ubnd", "trung", "tinh", "doan", "hoi", "cuc", "dai", "bao", "van")
+
+
+def _name_like(name: str, ref: UnitRef, assigned: bool = False) -> bool:
+    """Whether a part of a subject is a body's name (not 'Kinh phí', 'Các hình thức tuyên truyền khác'). After
+    'Đề nghị' or 'Giao' (`assigned`) a body is named for sure: a first word one letter off a head word will do."""
     bare = strip_role(tidy(name))
     v = view(bare)
     if FALSE_HEAD.match(v):
@@ -289,7 +294,11 @@ def _name_like(name: str, ref: UnitRef) -> bool:
         return True
     if ref.kind == "generic":
         return bool(_ORG_WORD.search(v)) and not _RELEVANT_ONLY.match(v)
-    return bool(_HEAD_RX.match(capitalise_first(view(bare, lower=False))))
+    if _HEAD_RX.match(capitalise_first(view(bare, lower=False))):
+        return True
+    first = fold(bare).split()[:1]
+    return assigned and bool(first) and bare[:1].isupper() and any(
+        len(w) == len(first[0]) and sum(a != b for a, b in zip(w, first[0])) == 1 for w in _HEAD_WORDS)
 
 
 def _mask(text: str, resolver: Resolver) -> list[tuple[int, int]]:
@@ -322,7 +331,7 @@ class _Subject:
     rest: str
 
 
-def _units_in(span: str, resolver: Resolver, as_lead: bool) -> list[UnitRef] | None:
+def _units_in(span: str, resolver: Resolver, as_lead: bool, assigned: bool = False) -> list[UnitRef] | None:
     """The units a span names, when every part of it is a body's name; else None."""
     if not as_lead:  # '… phối hợp có liên quan, bộ phận tin học': the vague part names no one
         vague = re.match(r"^\s*(?:co\s+)?lien quan\s*[,;]\s*", fview(span))
@@ -333,7 +342,7 @@ def _units_in(span: str, resolver: Resolver, as_lead: bool) -> list[UnitRef] | N
     if not names:
         return None
     refs = [resolver.resolve(n, as_lead) for n in names]
-    if not all(_name_like(n, r) for n, r in zip(names, refs)):
+    if not all(_name_like(n, r, assigned) for n, r in zip(names, refs)):
         return None
     out: list[UnitRef] = []
     for r in refs:
@@ -358,7 +367,7 @@ def subject(text: str, resolver: Resolver) -> _Subject | None:
     span = text[start:end].strip(" ,;–-")
     if not span or len(span) > 160 or (not pre and not _opens_name(span, resolver)):
         return None
-    leads = _units_in(span, resolver, as_lead=True)
+    leads = _units_in(span, resolver, as_lead=True, assigned=bool(pre))
     if not leads:
         return None
     partners, rest = partners_and_rest(text[end:], resolver)
@@ -399,7 +408,7 @@ def unit_heading(text: str, resolver: Resolver) -> list[UnitRef] | None:
     span = text[pre.end() if pre else 0:].strip(" .:;")
     if not span or len(span.split()) > 40 or _first(_VERB, fview(span), 0, _mask(span, resolver)):
         return None
-    return _units_in(span, resolver, as_lead=True)
+    return _units_in(span, resolver, as_lead=True, assigned=bool(pre))
 
 
 def _schedule(item: Item, when: str | None, year: int | None):

@@ -78,7 +78,9 @@ PLAN_PAIRS = frozenset(
      "trung tam", "phat thanh", "truyen hinh", "dia phuong", "noi vu", "tu phap", "tai chinh", "thu truong",
      "chu tich", "giam doc", "lanh dao", "nhiem vu", "giai phap", "hoat dong", "noi dung", "hinh thuc", "yeu cau",
      "muc dich", "muc tieu", "doi tuong", "kinh phi", "ngan sach", "dam bao", "bao dam", "quy dinh", "truc thuoc",
-     "cong chuc", "vien chuc", "can bo", "nguoi lao dong", "tich cuc", "chu dong", "quy chu", "chi tieu"))
+     "cong chuc", "vien chuc", "can bo", "nguoi lao dong", "tich cuc", "chu dong", "quy chu", "chi tieu",
+     "ubnd tinh", "ubnd cac", "dan tinh", "tinh uy", "tinh doan", "tuyen giao", "dan van", "mat tran", "to quoc",
+     "cac so", "cac huyen", "cac xa", "thi tran", "xa phuong", "huyen thi", "khu cong", "cong nghiep"))
 
 
 def _vocabulary(extra: frozenset) -> frozenset:
@@ -110,11 +112,29 @@ def _skip(token: str) -> bool:
             or (any(c.isdigit() for c in f) and sum(c.isdigit() for c in f) > len(f) / 2))
 
 
+def _segments(word: str, vocab: frozenset) -> list[int] | None:
+    """Where syllables run together split ('chutri' -> [3], 'thuongxuyentrong' -> [6, 11]): the one way of cutting
+    the word into the fewest plan words (two to four), else None."""
+    best: dict[int, list[list[int]]] = {0: [[]]}
+    for end in range(1, len(word) + 1):
+        ways = []
+        for start in range(max(0, end - 7), end):
+            piece = word[start:end]
+            if start in best and piece in vocab and is_syllable(piece):
+                ways += [w + [start] for w in best[start]]
+        if ways:
+            fewest = min(len(w) for w in ways)
+            best[end] = [w for w in ways if len(w) == fewest][:2]
+    found = best.get(len(word), [])
+    if len(found) != 1 or not 2 <= len(found[0]) <= 4:
+        return None
+    return found[0][1:]
+
+
 def _halves(word: str, vocab: frozenset) -> int | None:
     """Where two syllables run together split ('chutri' -> 3), when exactly one split gives two plan words."""
-    splits = [k for k in range(1, len(word)) if word[:k] in vocab and word[k:] in vocab
-              and is_syllable(word[:k]) and is_syllable(word[k:])]
-    return splits[0] if len(splits) == 1 else None
+    cuts = _segments(word, vocab)
+    return cuts[0] if cuts and len(cuts) == 1 else None
 
 
 def _replace(token: str, k: int, meant: str) -> str:
@@ -140,10 +160,12 @@ def repair(text: str, known: frozenset = frozenset(), pairs: frozenset = frozens
                 (m.end() < len(text) and unicodedata.category(text[m.end()]) == "Mn"):
             k += 1
             continue
-        if is_syllable(f):
-            prev = fold(tokens[k - 1].group(0)) if k else ""
+        if is_syllable(f):  # its letters make a word (a wrong tone or vowel mark is folded away when compared)
+            # a neighbour counts only across a space or a comma: 'số/tháng' makes no pair
+            before = tokens[k - 1] if k else None
+            prev = fold(before.group(0)) if before and text[before.end():m.start()] in (" ", ", ") else ""
             after = tokens[k + 1] if k + 1 < len(tokens) else None
-            nxt = fold(after.group(0)) if after else ""
+            nxt = fold(after.group(0)) if after and text[m.end():after.start()] in (" ", ", ") else ""
             if len(f) > 1 and f"{prev} {f}" not in pairs and f"{f} {nxt}" not in pairs:
                 # a real word, maybe another one misread: put back only to make a pair plans write
                 joined = f + nxt
@@ -166,12 +188,35 @@ def repair(text: str, known: frozenset = frozenset(), pairs: frozenset = frozens
                 pos = nxt.end()
                 k += 2
                 continue
-        halves = _halves(f, vocab)
-        if halves:  # two words run together ('chủtrì', 'tíchcực', 'KẾHOẠCH')
-            out.append(text[pos:m.start()] + word[:halves] + " " + word[halves:])
+        glued_acronym = re.match(r"^(UBND|HĐND|CCHC|TTHC|CBCCVC|MTTQ)(?=[^\W\d_A-ZĐ]{2,})", word)
+        if glued_acronym and is_syllable(fold(word[glued_acronym.end():])):  # 'UBNDtỉnh' -> 'UBND tỉnh'
+            out.append(text[pos:m.start()] + word[:glued_acronym.end()] + " " + word[glued_acronym.end():])
             pos = m.end()
             k += 1
             continue
+        cuts = _segments(f, vocab)
+        if cuts:  # words run together ('chủtrì', 'tíchcực', 'KẾHOẠCH', 'Thườngxuyêntrong')
+            bounds = [0, *cuts, len(word)]
+            out.append(text[pos:m.start()] + " ".join(word[a:b] for a, b in zip(bounds, bounds[1:])))
+            pos = m.end()
+            k += 1
+            continue
+        if nxt is not None and text[m.end():nxt.start()] == " ":
+            # words run together whose last one OCR broke off: 'Thườngxuyêntr ong' -> 'Thường xuyên trong'
+            for cut in (1, 2):
+                head, tail = f[:-cut], f[-cut:] + fold(nxt.group(0))
+                inner = _segments(head, vocab) if len(head) > 3 else None
+                if (inner is not None or (head in vocab and is_syllable(head))) and tail in vocab and is_syllable(tail):
+                    bounds = [0, *(inner or []), len(head)]
+                    words = [word[a:b] for a, b in zip(bounds, bounds[1:])]
+                    out.append(text[pos:m.start()] + " ".join(words) + " " + word[len(head):] + nxt.group(0))
+                    pos = nxt.end()
+                    k += 2
+                    break
+            else:
+                cut = None
+            if cut is not None and pos == nxt.end():
+                continue
         cands = _candidates(f) if len(f) > 1 and not word.isupper() else []  # a lone letter: a marker ('c)')
         known_cands = [c for c in cands if c[2] in vocab]
         pick = known_cands[0] if len(known_cands) == 1 else (cands[0] if len(cands) == 1 else
