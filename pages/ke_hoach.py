@@ -516,8 +516,7 @@ def follow_tab():
     st.markdown(f"{fmt.number(len(df))} nhiệm vụ{whose} trong kế hoạch năm {year} · {fmt.quarter(year, quarter)}, tính "
                 f"đến ngày {fmt.date(today)}:\n\n{badges}", unsafe_allow_html=True)
     source = PV.follow_source(df, year, today)
-    ui.chart(PF.task_timeline(df, year, quarter, today, title=f"Nhiệm vụ năm {year}{whose} theo thời gian — trạng thái "
-                                                              f"{fmt.quarter(year, quarter)}"),
+    ui.chart(PF.task_timeline(df, year, quarter, today, title=f"Nhiệm vụ{whose} — {fmt.quarter(year, quarter)}"),
              source=source, key="kh_timeline", sample=False)
 
     late = PQ.late_tasks(df)

@@ -264,7 +264,7 @@ def test_follow_tasks_timeline_and_overdue_list(page_db):
     assert "#### Quá hạn (5)" in page
     fig = at.get("plotly_chart")[0]
     # parse the spec: plain json escapes non-ASCII ("th\u1eddi"), orjson does not
-    assert "Nhiệm vụ năm 2025 theo thời gian" in json.dumps(json.loads(fig.proto.spec), ensure_ascii=False)
+    assert "Nhiệm vụ — Quý III/2025" in json.dumps(json.loads(fig.proto.spec), ensure_ascii=False)
     assert {b.key for b in at.get("download_button")} >= {"dl_kh_overdue_xlsx", "dl_kh_overdue_csv"}
     assert (at.query_params["nam"], at.query_params["quy"]) == ("2025", "3")
     assert "Cán bộ của đơn vị chủ trì hoặc quản trị viên đánh dấu nhiệm vụ này." in page  # leadership reads only
