@@ -73,9 +73,11 @@ _PRESSING = ("late", "due", "regular", "not_due", "done")  # a task of several u
 
 
 def plan_years(con) -> list[int]:
+    """Every year a saved task runs in (a plan of 2026–2030 gives five years)."""
     rows = con.execute("""
-        SELECT DISTINCT t.year FROM plan_task t JOIN batch b ON b.id = t.batch_id AND b.status = 'active'
-        WHERE t.year IS NOT NULL ORDER BY t.year DESC""").fetchall()
+        SELECT DISTINCT unnest(range(t.year, coalesce(t.year_end, t.year) + 1)) AS y
+        FROM plan_task t JOIN batch b ON b.id = t.batch_id AND b.status = 'active'
+        WHERE t.year IS NOT NULL ORDER BY y DESC""").fetchall()
     return [int(r[0]) for r in rows]
 
 
@@ -86,8 +88,8 @@ def has_tasks(con, year: int) -> bool:
     try:
         row = con.execute("""
             SELECT count(*) FROM plan_task t JOIN batch b ON b.id = t.batch_id AND b.status = 'active'
-            WHERE t.year = ?""", [int(year)]).fetchone()
-    except duckdb.CatalogException:
+            WHERE ? BETWEEN t.year AND coalesce(t.year_end, t.year)""", [int(year)]).fetchone()
+    except (duckdb.CatalogException, duckdb.BinderException):  # a database older than the plan tables
         return False
     return bool(row[0])
 

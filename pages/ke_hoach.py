@@ -6,6 +6,7 @@ mark it done for their unit; leadership and, where read access is open, visitors
 from __future__ import annotations
 
 import hashlib
+import html
 
 import pandas as pd
 import streamlit as st
@@ -400,13 +401,15 @@ def _task_detail(df: pd.DataFrame, year: int, quarter: int, unit: str | None, na
     row = by_id.loc[task_id]
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.markdown(f"{PF.status_badge_html(row['status'])} &nbsp; **{row['content']}**", unsafe_allow_html=True)
+        st.markdown(f"{PF.status_badge_html(row['status'])} &nbsp; **{html.escape(row['content'])}**",
+                    unsafe_allow_html=True)  # a plan's words are data: escaped
         lead = PV.lead_cell(row)
         st.markdown(f"Chủ trì: **{lead}**" + ("" if row["lead_known"] or not row["lead_name"] else
                                                " (chưa có trong danh mục)")
                     + (f" · Phối hợp: {row['partners']}" if row["partners"] else ""))
-        st.caption(f"Từ {row['reference']} của {row['organisation'] or '—'}" + (f", mục {row['item']}" if row["item"]
-                                                                                else "") + ".")
+        who = row["organisation"] if isinstance(row["organisation"], str) and row["organisation"] else "—"
+        item = f", mục {row['item']}" if isinstance(row["item"], str) and row["item"] else ""
+        st.caption(f"Từ {row['reference']} của {who}{item}.")
         deadline = f" · hạn {fmt.date(row['deadline'])}" if not pd.isna(row["deadline"]) else ""
         reading = f" ({row['schedule']})" if row["schedule"].lower() != row["when"].lower() else ""
         st.markdown(f"Thời gian: {row['when']}{reading}{deadline}")

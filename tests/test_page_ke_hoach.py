@@ -377,3 +377,14 @@ def test_view_models_of_the_follow_up():
     assert PV.follow_source(df, 2025, dt.date(2025, 10, 7)) == (
         "Nguồn: kế hoạch CCHC năm 2025 của Sở Tư pháp; trạng thái theo đánh dấu hoàn thành của các đơn vị, tính đến "
         "ngày 07/10/2025.")
+
+
+def test_a_plans_words_are_shown_as_text_not_html(page_db):
+    text = STP_PLAN.replace("a) Tập huấn nghiệp vụ CCHC", "a) Tập huấn <b>nghiệp vụ</b> <script>alert(1)</script>")
+    with connect(page_db) as con:
+        plan = extract_plan(text.encode(), "stp.txt", Registry.from_db(con))
+        save_plan(con, plan, "qt", "stp.txt", text.encode())
+    at = open_page("qt", nam="2025", quy="3")
+    assert not at.exception
+    detail = next(m.value for m in at.markdown if "Tập huấn" in m.value and "&nbsp;" in m.value)
+    assert "&lt;script&gt;" in detail and "<script>" not in detail and "&lt;b&gt;" in detail

@@ -270,3 +270,22 @@ def test_the_same_plan_from_a_clean_and_an_ocr_copy_is_one_plan(con):
     assert moved.id != task.id and [m["note"] for m in task_marks(con, [moved.id])] == ["Đã tổ chức tuyên truyền"]
     assert con.execute("SELECT status FROM batch WHERE id = ?", [first]).fetchone() == ("rolled_back",)
     assert second != first
+
+
+def test_a_plan_of_several_years(con):
+    """2026–2030: each target saved for its own year (a target of the period for its last year), the yearly task
+    followed every year of the period."""
+    from dashboard import plan_queries as PQ
+    from tests.test_plans_text import SEVERAL_YEARS
+
+    data = SEVERAL_YEARS.encode()
+    plan = extract_plan(data, "giai_doan.txt", Registry.from_db(con))
+    batch_id = save_plan(con, plan, "qt", "giai_doan.txt", data)
+    assert sorted(set(con.execute("SELECT year, metric_code, value FROM target_value WHERE batch_id = ? AND "
+                                  "unit_code = 'so_noi_vu'", [batch_id]).fetchall())) == \
+        [(2026, "ty_le_truc_tuyen", 30.0), (2030, "ty_le_truc_tuyen", 60.0)]
+    assert con.execute("SELECT index_code, year, entity_code, target_score FROM index_target WHERE batch_id = ?",
+                       [batch_id]).fetchall() == [("PAR", 2030, "dak_lak_2025", 90.0)]
+    assert PQ.plan_years(con) == [2030, 2029, 2028, 2027, 2026] and PQ.has_tasks(con, 2028)
+    (task,) = load_tasks(con, 2028)
+    assert (task.schedule.year, task.schedule.label) == (2028, "Hằng năm")

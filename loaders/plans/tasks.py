@@ -305,15 +305,11 @@ def _mask(text: str, resolver: Resolver) -> list[tuple[int, int]]:
     """Spans of group names and of registry unit names in `text`: a verb inside them is part of a name."""
     spans = resolver.group_spans(text)
     folded = fview(text)
-    for u in getattr(resolver.registry, "units", []) or []:
-        for name in [u.get("name") or "", *(u.get("aliases") or [])]:
-            key = fview(name)
-            if len(key) < 6 or not _HEAD_RX.match(view(name, lower=False)):
-                continue  # a short form ('Xây dựng', 'Tư pháp') is also an everyday word
-            start = folded.find(key)
-            while start >= 0:
-                spans.append((start, start + len(key)))
-                start = folded.find(key, start + 1)
+    for key in resolver.unit_names():  # full names only: a short form ('Xây dựng') is also an everyday word
+        start = folded.find(key)
+        while start >= 0:
+            spans.append((start, start + len(key)))
+            start = folded.find(key, start + 1)
     return spans
 
 

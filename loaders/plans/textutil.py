@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 
 from core.text import fold, nfc, strip_diacritics
+
+
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 def clean(text: object) -> str:
     """NFC with collapsed white space and without stray combining marks (OCR residue)."""
     s = nfc(text)
-    return "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
+    return s if s.isascii() else _COMBINING.sub("", s)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -29,9 +31,16 @@ def _fold_char(ch: str, lower: bool) -> str:
     return f[:1] if f else " "
 
 
+_VIEW_TABLES: dict[bool, dict[int, str]] = {True: {}, False: {}}
+
+
 def view(text: str, lower: bool = True) -> str:
     """`text` without diacritics (and in lower case), character for character: same length, same offsets."""
-    return "".join(_fold_char(ch, lower) for ch in text)
+    table = _VIEW_TABLES[lower]
+    for ch in set(text):
+        if ord(ch) not in table:
+            table[ord(ch)] = _fold_char(ch, lower)
+    return text.translate(table)
 
 
 # A token made of digits and letters OCR confuses with them ("O4", "1OO", "l00%"): at least one digit.

@@ -23,7 +23,7 @@ from core.matching import MatchError
 from core.text import fold
 from loaders.plans.groups import groups
 from loaders.plans.model import UnitRef
-from loaders.plans.textutil import tidy, view
+from loaders.plans.textutil import fview, tidy, view
 
 # Words that begin the name of a body, as capitalised without diacritics ('Sở', 'Ủy ban', 'Văn phòng'…):
 # a list of units is split before them ('Sở Tư pháp, Sở Tài chính'), issuers and assignees are found by them.
@@ -58,16 +58,25 @@ class _Phrases:
     """Folded word sequences -> (kind, code): group names and their aliases, matched whole, longest first."""
 
     entries: dict[tuple[str, ...], tuple[str, str]] = field(default_factory=dict)
+    _starting: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)  # first word read -> names it may begin
 
     def add(self, text: str, kind: str, code: str) -> None:
         toks = tuple(_tokens(text))
         if toks:
             self.entries.setdefault(toks, (kind, code))
+            self._starting.clear()
+
+    def _names_starting(self, word: str) -> list[tuple[str, ...]]:
+        if word not in self._starting:
+            self._starting[word] = [key for key in self.entries
+                                    if key[0] == word or (min(len(key[0]), len(word)) >= 3
+                                                          and Levenshtein.distance(key[0], word) <= 1)]
+        return self._starting[word]
 
     def longest_at(self, toks: list[str], k: int) -> int:
         """How many words from toks[k] make the longest group name there (0: none); two words at least."""
         best = 0
-        for key in self.entries:
+        for key in self._names_starting(toks[k]):
             n = len(key)
             if n > best and n >= 2 and k + n <= len(toks) and _same_words(key, toks[k:k + n]):
                 best = n
@@ -117,6 +126,16 @@ class Resolver:
     issuer_code: str | None = None
     province_plan: bool = False  # issued by the UBND tỉnh: 'Văn phòng' is the Văn phòng UBND tỉnh
     _phrases: _Phrases = field(default_factory=_phrases, repr=False)
+    _names: list[str] | None = field(default=None, repr=False)
+
+    def unit_names(self) -> list[str]:
+        """The registry's unit names and aliases that begin with a head word ('Sở …', 'Ban …'), folded: a verb
+        inside one ('Ban Chỉ đạo') is part of the name."""
+        if self._names is None:
+            self._names = sorted({fview(name) for u in (getattr(self.registry, "units", None) or [])
+                                  for name in [u.get("name") or "", *(u.get("aliases") or [])]
+                                  if len(name) >= 6 and _UNIT_HEAD.match(view(name, lower=False))}, key=len)
+        return self._names
 
     # --- splitting lists ----------------------------------------------------------------------------------------
     def group_spans(self, text: str) -> list[tuple[int, int]]:
@@ -152,7 +171,7 @@ class Resolver:
         starts = {a for a, _ in inside}
 
         def starts_name(i: int) -> bool:
-            return i in starts or _is_head(text[i:])
+            return i in starts or is_head(text[i:])
 
         parts: list[str] = []
         pos = 0
@@ -248,9 +267,6 @@ def is_head(text: str) -> bool:
     return bool(_UNIT_HEAD.match(view(t, lower=False))) or bool(re.match(r"(?i)^c[aá]c\s", t))
 
 
-_is_head = is_head
-
-
 def same_ref(a: UnitRef, b: UnitRef) -> bool:
     """Two mentions of one thing: the same code of the same kind, or the same words when neither is known."""
     if a.kind == b.kind and a.code and a.code == b.code:
@@ -258,16 +274,3 @@ def same_ref(a: UnitRef, b: UnitRef) -> bool:
     if a.kind == b.kind == "own_office":
         return True
     return not a.code and not b.code and a.kind == b.kind and fold(a.text) == fold(b.text)
-
-
-def resolve_unit(text: str, registry, province_plan: bool = False) -> UnitRef:
-    """One name, for a plan whose issuer is not known (the review table)."""
-    return Resolver(registry, province_plan=province_plan).resolve(text)
-
-
-def resolve_units(text: str, registry, province_plan: bool = False) -> list[UnitRef]:
-    return Resolver(registry, province_plan=province_plan).resolve_list(text)
-
-
-def split_units(text: str) -> list[str]:
-    return Resolver(None).split(text)

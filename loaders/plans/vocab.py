@@ -131,12 +131,6 @@ def _segments(word: str, vocab: frozenset) -> list[int] | None:
     return found[0][1:]
 
 
-def _halves(word: str, vocab: frozenset) -> int | None:
-    """Where two syllables run together split ('chutri' -> 3), when exactly one split gives two plan words."""
-    cuts = _segments(word, vocab)
-    return cuts[0] if cuts and len(cuts) == 1 else None
-
-
 def _replace(token: str, k: int, meant: str) -> str:
     """`token` with its k-th letter (folded position) replaced, keeping case."""
     ch = token[k] if k < len(token) else ""
