@@ -165,7 +165,8 @@ _LABELS = [
              r"|tien do(?:\s+thuc hien)?|thoi diem(?:\s+thuc hien)?"),
     ("content", r"noi dung(?:\s+(?:thuc hien|cong viec|tuyen truyen|nhiem vu))?"),
     ("other", r"hinh thuc(?:\s+(?:tuyen truyen|thuc hien))?|san pham(?:\s+dau ra)?|ket qua(?:\s+dau ra)?"
-              r"|kinh phi(?:\s+thuc hien)?|doi tuong|dia diem|chi tieu|yeu cau|ghi chu"),
+              r"|kinh phi(?:\s+thuc hien)?|doi tuong|dia diem|chi tieu|yeu cau|ghi chu"
+              r"|(?:cach|phuong) thuc(?:\s+thuc hien)?|bien phap(?:\s+thuc hien)?"),
 ]
 _LABEL_RX = re.compile(r"(?<![a-z])(" + "|".join(f"(?P<{role}{k}>{rx})" for k, (role, rx) in enumerate(_LABELS))
                        + r")\s*:")
