@@ -53,6 +53,7 @@ _PROVINCE_AFTER = re.compile(r"\b(?:tinh|TINH|Tinh|thanh pho|THANH PHO|Thanh pho
                              r"([A-Z][^\s,.;:()“”]*(?:\s+[A-Z][^\s,.;:()“”]*){0,3})")
 _PLACE = re.compile(r"\b(?:TINH|HUYEN|THANH PHO|THI XA|QUAN|XA|PHUONG)\s+\S+")
 _ONE_WORD_HEADS = {"so", "ban", "cuc", "phong", "dai", "bao", "vien", "truong", "bo"}
+_BARE_HEADS = _ONE_WORD_HEADS | {"ubnd", "uy ban", "uy ban nhan dan", "van phong", "chi cuc", "trung tam", "hoi dong"}
 _KINDS = {"quyet dinh": "quyet_dinh", "chi thi": "chi_thi", "ke hoach": "ke_hoach"}
 
 
@@ -195,8 +196,14 @@ def _letterhead(blocks: list[Block], title: int | None) -> tuple[str | None, lis
             lines.append(_without_motto(line))
     columns: list[list[str]] = [[], []]
     for line in lines:
-        parts = [clean(x) for x in re.split(r"\s{3,}|\t|\s\|\s", line) if clean(x) and not _motto_piece(x)]
-        for k, part in enumerate(parts):
+        parts = [clean(x) for x in re.split(r"\s{2,}|\t|\s\|\s", line) if clean(x) and not _motto_piece(x)]
+        joined: list[str] = []
+        for part in parts:  # 'SỞ  XÂY DỰNG': a head word alone is no column, the name goes on after the gap
+            if joined and fold(joined[-1]) in _BARE_HEADS:
+                joined[-1] = f"{joined[-1]} {part}"
+            else:
+                joined.append(part)
+        for k, part in enumerate(joined):
             columns[min(k, 1)].append(part)
     found = [_bodies(column) for column in columns]
     orgs = found[0][0] or found[1][0]  # the left column issues; the right one holds the motto and the date
