@@ -1,7 +1,8 @@
 """Sign-in, sign-out and which pages a visitor sees (the UI side; rules and hashing live in loaders.accounts.users).
 
 - Not signed in: only the sign-in form, unless the deployment opens read access (CCHC_OPEN_READ=1):
-  then the leadership pages (Tổng quan, Hoạt động, Chỉ số, Đơn vị, Trình chiếu) and a sign-in box.
+  then the leadership pages (Tổng quan, Hoạt động, Chỉ số, Đơn vị, Kế hoạch read-only, Trình chiếu) and a
+  sign-in box.
 - lanh_dao sees every page (writes nothing); can_bo sees the leadership pages and the data pages of their
   unit's work; quan_tri sees everything. Writes are refused again where they happen (loaders).
 The signed-in user lives in st.session_state and is re-read from the database on every run, so a locked
@@ -18,14 +19,13 @@ from loaders.accounts.users import ROLE_LABELS, User, get_user, sign_in
 
 SESSION_KEY = "auth_user"
 LEADERSHIP_PAGES = frozenset({"pages/tong_quan.py", "pages/hoat_dong.py", "pages/chi_so.py", "pages/don_vi.py",
-                              "pages/trinh_chieu.py"})
+                              "pages/ke_hoach.py", "pages/trinh_chieu.py"})
 ALL_ROLES = frozenset({"lanh_dao", "can_bo", "quan_tri"})
 # Pages that need a signed-in user, and the roles that see them (anything unlisted: leadership page).
 PAGE_ROLES: dict[str, frozenset] = {
     "pages/tai_len.py": ALL_ROLES,  # lãnh đạo sees it read-only (template, limits)
     "pages/lich_su.py": ALL_ROLES,
     "pages/chi_tieu.py": ALL_ROLES,
-    "pages/ke_hoach.py": ALL_ROLES,
     "pages/chua_bao_cao.py": ALL_ROLES,
     "pages/danh_muc.py": frozenset({"lanh_dao", "quan_tri"}),
 }

@@ -330,36 +330,50 @@ def _lagging_slide(ctx: _Context) -> Slide:
 
 def _tasks_slide(ctx: _Context, made_on: dt.date) -> Slide:
     """Overdue tasks of the year's saved plans once the quarter is over (the day after its end), or on the day the
-    deck is made when that is earlier: a deck of a past quarter stays as it was at the quarter's close."""
+    deck is made when that is earlier: a deck of a past quarter stays as it was at the quarter's close. A task of a
+    group of units ('Các sở, ban, ngành') is each unit's own: the slide says how many of them are late, the table
+    behind it (.xlsx) lists every late unit. Plans are real documents: the slide is never marked as sample data."""
     from dashboard import fmt, plan_queries, theme
     from dashboard.figures import short_label
 
     q = ctx.q
     as_of = min(made_on, q.end + dt.timedelta(days=1))
     df = plan_queries.task_table(ctx.con, q.year, q.quarter, as_of)
-    late = df[df["status"] == "late"].sort_values(["days_late", "no"], ascending=[False, True], kind="stable")
-    late = late.reset_index(drop=True)
+    late = plan_queries.late_tasks(df)
     shown = late.head(TASKS_PER_SLIDE)
     counts = plan_queries.status_counts(df)
     facts = [(str(counts["late"]), "nhiệm vụ quá hạn"), (str(counts["due"]), "nhiệm vụ đến hạn, chưa xong"),
              (str(counts["done"]), "nhiệm vụ đã xong")]
     notes = [f"Và {len(late) - len(shown)} nhiệm vụ quá hạn khác (xem bảng Excel)."] if len(late) > len(shown) else []
+    units = plan_queries.assignment_table(ctx.con, q.year, q.quarter, as_of)
+    late_units = units[units["status"] == "late"].sort_values(["days_late", "no", "unit_name"],
+                                                              ascending=[False, True, True], kind="stable")
+
+    def lead(r) -> str:
+        text = r.lead_name or "—"
+        if r.units_total > 1:
+            behind = int((late_units["task_id"] == r.task_id).sum())
+            text += f" ({behind}/{r.units_total} đơn vị quá hạn)"
+        return text
+
     grid = pd.DataFrame({
         "Nhiệm vụ": [f"{int(r.no)}. {short_label(r.content, 100)}" for r in shown.itertuples()],
-        "Chủ trì": [r.lead_name or "—" for r in shown.itertuples()],
+        "Chủ trì": [lead(r) for r in shown.itertuples()],
         "Hạn": [fmt.date(d) for d in shown["deadline"]],
         "Quá hạn": [f"{fmt.number(d)} ngày" for d in shown["days_late"]],
     })
-    table = pd.DataFrame({"STT": late["no"], "Nhiệm vụ": late["content"], "Chủ trì": late["lead_name"],
-                          "Phối hợp": late["partners"], "Thời gian": late["when"], "Hạn": late["deadline"],
-                          "Số ngày quá hạn": late["days_late"], "Kế hoạch": late["organisation"]})
+    table = pd.DataFrame({"STT": late_units["no"], "Nhiệm vụ": late_units["content"],
+                          "Đơn vị": late_units["unit_name"], "Chủ trì": late_units["lead_name"],
+                          "Phối hợp": late_units["partners"], "Thời gian": late_units["when"],
+                          "Hạn": late_units["deadline"], "Số ngày quá hạn": late_units["days_late"],
+                          "Kế hoạch": late_units["organisation"]}).reset_index(drop=True)
     plans = sorted({o for o in df["organisation"] if isinstance(o, str) and o})
     source = theme.source_line([f"kế hoạch CCHC năm {q.year} của {p}" for p in plans]
-                               + ["đánh dấu hoàn thành của các đơn vị"], sample=ctx.sample)
+                               + ["đánh dấu hoàn thành của các đơn vị"], sample=False)
     return Slide("tasks", "tasks", f"Nhiệm vụ quá hạn {q.label}",
                  f"Kế hoạch CCHC năm {q.year}: {len(df)} nhiệm vụ · tính đến ngày {fmt.date(as_of)}",
                  data=late, table=table, table_kinds={"Hạn": "date", "Số ngày quá hạn": "int"}, facts=facts,
-                 notes=notes, source=source, sample=ctx.sample, grid=grid if len(grid) else None,
+                 notes=notes, source=source, sample=False, grid=grid if len(grid) else None,
                  empty_message=None if len(late) else "Không có nhiệm vụ nào quá hạn.",
                  meta={"as_of": as_of, "counts": counts})
 

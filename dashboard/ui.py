@@ -61,7 +61,9 @@ _CSS = """<style>
 </style>"""
 
 
-def page_header(title: str, subtitle: str | None = None) -> None:
+def page_header(title: str, subtitle: str | None = None, sample_banner_shown: bool = True) -> None:
+    """Title, subtitle and, while sample data is loaded, the sample banner (not on a page that shows no sample data:
+    Kế hoạch reads real documents only)."""
     try:  # a first visit straight to /hoat_dong must still go through app.py's navigation and sign-in gate
         from dashboard.auth import ensure_app_navigation
     except ImportError:  # pragma: no cover - the read side without the auth module
@@ -77,7 +79,8 @@ def page_header(title: str, subtitle: str | None = None) -> None:
     except Exception as exc:  # a locked or unreadable database: say so, never a traceback
         st.error(f"Không mở được cơ sở dữ liệu: {exc}. Hãy thử lại sau ít phút; nếu lỗi còn, báo quản trị hệ thống.")
         st.stop()
-    sample_banner()
+    if sample_banner_shown:
+        sample_banner()
 
 
 def sample_banner() -> None:
@@ -267,7 +270,9 @@ def pick_rows(df: pd.DataFrame, mode: str, by: str = "completion", n: int = TOP_
 
 # --- charts, tables, empty states -------------------------------------------------------------------------------
 
-def chart(fig, source: str | None = None, key: str | None = None, on_select=None):
+def chart(fig, source: str | None = None, key: str | None = None, on_select=None, sample: bool | None = None):
+    """A Plotly chart, its source line and its PNG button; `sample`: whether the PNG is marked as sample data (None:
+    while sample data is loaded)."""
     kwargs = {}
     if on_select is not None:
         kwargs = {"on_select": on_select, "selection_mode": "points"}
@@ -275,16 +280,16 @@ def chart(fig, source: str | None = None, key: str | None = None, on_select=None
     if source:
         st.caption(source)
     if key:
-        png_button(fig, source, key)
+        png_button(fig, source, key, sample)
     return event
 
 
-def png_button(fig, source: str | None, key: str) -> None:
+def png_button(fig, source: str | None, key: str, sample: bool | None = None) -> None:
     """'Tải ảnh PNG' under a chart: 1920×1080 with its title and source line, for Zalo groups and reports.
     The image is rendered (kaleido, offline) only when the button is clicked, so a page pays nothing for it."""
     from dashboard import images
 
-    sample = cached.sample()
+    sample = cached.sample() if sample is None else sample
     title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else None
     name = exports.file_name(re.sub(r"<[^>]+>", " ", title) if title else key, "png")
 

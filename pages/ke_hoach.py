@@ -1,9 +1,12 @@
-"""Kế hoạch: a yearly CCHC plan read from its document, reviewed beside its source sentences and saved as a batch;
-then its tasks followed quarter by quarter (status, timeline, overdue list, marking a task done with evidence).
-Administrators save plans; the staff of a task's lead unit (or an administrator) mark it done; others read."""
+"""Kế hoạch: CCHC plans and directives read from their documents, reviewed beside their source sentences and saved as
+batches; then their tasks followed quarter by quarter (status, timeline, overdue list, marking a task done with
+evidence), by plan and by unit, and the numbers they commit to, each with the plan (number, date) it came from.
+Administrators save plans; the staff of a unit that leads a task (alone or in a group such as 'Các sở, ban, ngành')
+mark it done for their unit; leadership and, where read access is open, visitors read."""
 from __future__ import annotations
 
 import hashlib
+import html
 
 import pandas as pd
 import streamlit as st
@@ -14,7 +17,7 @@ from dashboard import plan_views as PV, queries, ui
 from dashboard.figures import short_label
 from loaders import api
 
-FILE_TYPES = ["docx", "pdf", "txt", "png", "jpg", "jpeg", "tif", "tiff", "doc", "odt", "rtf"]
+FILE_TYPES = ["docx", "pdf", "txt", "md", "png", "jpg", "jpeg", "tif", "tiff", "doc", "odt", "rtf"]
 PASTED_NAME = "van_ban_dan.txt"
 KNOWN_COLOR, UNKNOWN_COLOR = "#dbe7f5", "#f6c453"
 ROW_HEIGHT = 76  # three lines of a source sentence in the review tables
@@ -29,15 +32,19 @@ UPLOADER_CSS = """<style>
 [class*="st-key-kh_file_"] [data-testid="stFileUploaderDropzoneInstructions"] span,
 .st-key-kh_mark_file [data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
 [class*="st-key-kh_file_"] [data-testid="stFileUploaderDropzoneInstructions"] span::after {
-  content: "hoặc kéo thả tệp vào đây · tối đa 30 MB · .docx, .pdf, .txt, ảnh .png/.jpg/.tif"; font-size: 0.875rem; }
+  content: "hoặc kéo thả tệp vào đây · tối đa 30 MB · .docx, .pdf, .txt, .md, ảnh .png/.jpg/.tif"; font-size: 0.875rem; }
 .st-key-kh_mark_file [data-testid="stFileUploaderDropzoneInstructions"] span::after {
   content: "tối đa 10 MB"; font-size: 0.875rem; }
 </style>"""
 
-user = auth.require()
-admin = user.role == "quan_tri"
-ui.page_header("Kế hoạch", "Kế hoạch CCHC của năm: đọc chỉ tiêu và nhiệm vụ từ văn bản, soát lại rồi lưu thành một lô; "
-                            "theo dõi nhiệm vụ theo từng quý.")
+auth.ensure_app_navigation()
+user = auth.current_user()
+if user is None and not auth.open_read():
+    user = auth.require()  # a closed deployment: sign in first
+admin = user is not None and user.role == "quan_tri"
+# plans are real documents: no sample-data banner here, and their charts are never marked as sample data
+ui.page_header("Kế hoạch", "Kế hoạch CCHC: chỉ tiêu và nhiệm vụ đọc từ văn bản, theo dõi theo từng quý, theo kế hoạch "
+                            "và theo đơn vị.", sample_banner_shown=False)
 st.html(UPLOADER_CSS)
 flash = st.session_state.pop("kh_flash", None)
 if flash:
@@ -47,16 +54,29 @@ st.session_state.setdefault("kh_gen", 0)
 
 # --- Nhập kế hoạch -------------------------------------------------------------------------------------------------
 def _read_source():
-    """(bytes, file name) of the plan the user gave, or None."""
+    """(bytes, file name) of the plan the user gave (or of a saved plan reopened for review), or None."""
     gen = st.session_state["kh_gen"]
+    reopen = st.session_state.get("kh_reopen")
+    if reopen:
+        found = cached.fresh(PQ.plan_file, int(reopen))
+        if found is not None:
+            c1, c2 = st.columns([4, 1])
+            c1.info(f"Đang soát lại kế hoạch đã lưu ở lô số {reopen} (tệp “{found[0]}”): gắn các con số chờ soát vào "
+                    "chỉ tiêu, hoặc bỏ chúng, rồi lưu bản đã soát thay cho lô đó.", icon="🔁")
+            if c2.button("Thôi soát lại", key="kh_reopen_cancel"):
+                st.session_state.pop("kh_reopen", None)
+                st.rerun()
+            return found[1], found[0]
+        st.session_state.pop("kh_reopen", None)
     mode = st.segmented_control("Nguồn kế hoạch", ["Tải tệp lên", "Dán văn bản"], default="Tải tệp lên",
                                 key="kh_mode", required=True)
     if mode == "Dán văn bản":
         text = st.text_area("Nội dung kế hoạch", key=f"kh_text_{gen}", height=220,
-                            placeholder="Dán toàn văn kế hoạch (từ tiêu đề “KẾ HOẠCH …” đến phụ lục nhiệm vụ), "
-                                        "rồi bấm Ctrl+Enter hoặc bấm ra ngoài ô.")
+                            placeholder="Dán toàn văn kế hoạch, quyết định hay chỉ thị (từ phần đầu văn bản đến phụ "
+                                        "lục nhiệm vụ; bản .md hay bản không dấu đều được), rồi bấm Ctrl+Enter hoặc "
+                                        "bấm ra ngoài ô.")
         return (text.encode("utf-8"), PASTED_NAME) if text.strip() else None
-    up = st.file_uploader("Tệp kế hoạch: Word (.docx), PDF (kể cả bản scan), ảnh chụp hoặc .txt", type=FILE_TYPES,
+    up = st.file_uploader("Tệp kế hoạch: Word (.docx), PDF (kể cả bản scan), ảnh chụp, .txt hoặc .md", type=FILE_TYPES,
                           key=f"kh_file_{gen}", max_upload_size=30)
     return (up.getvalue(), up.name) if up is not None else None
 
@@ -84,7 +104,8 @@ def _header(plan, k: str, home: tuple, provinces: pd.DataFrame, units: pd.DataFr
     """Organisation, year, the unit and province that receive the targets; returns them and whether confirmed."""
     names = dict(zip(units["code"], units["name"]))
     with st.container(border=True):
-        st.markdown("**Cơ quan ban hành và năm**")
+        st.markdown("**Văn bản, cơ quan ban hành và năm**")
+        st.markdown(" · ".join(PV.plan_facts(plan)))
         c1, c2 = st.columns([4, 1])
         organisation = c1.text_input("Cơ quan ban hành", value=plan.organisation or "", key=f"kh_org_{k}",
                                      disabled=not admin)
@@ -92,11 +113,13 @@ def _header(plan, k: str, home: tuple, provinces: pd.DataFrame, units: pd.DataFr
                                value=int(plan.year or fmt.today().year), disabled=not admin)
         unit_opts = PV.unit_choices(units, plan.organisation_code)
         c3, c4 = st.columns(2)
+        everyone = "— mọi đơn vị (kế hoạch toàn tỉnh) —"
         unit_code = c3.selectbox(
             "Đơn vị nhận chỉ tiêu (trong danh mục)", unit_opts, key=f"kh_unit_{k}", disabled=not admin,
             index=unit_opts.index(plan.organisation_code) if plan.organisation_code in unit_opts else 0,
-            format_func=lambda c: names.get(c, c) if c else "— chưa chọn —",
-            help="Chỉ tiêu hoạt động của kế hoạch được ghi cho đơn vị này (Tổng quan, Hoạt động so sánh với chúng).")
+            format_func=lambda c: names.get(c, c) if c else (everyone if plan.scope == "province" else "— chưa chọn —"),
+            help="Chỉ tiêu hoạt động của kế hoạch được ghi cho đơn vị này (Tổng quan, Hoạt động so sánh với chúng); "
+                 "kế hoạch toàn tỉnh ghi cho mọi đơn vị trong danh mục.")
         entity_default = cached.q(PQ.default_entity, plan.province, int(year))
         ent_opts = [""] + list(provinces["entity_code"])
         labels = dict(zip(provinces["entity_code"], provinces["label"]))
@@ -131,14 +154,15 @@ def _height(n: int) -> int:
 def _targets_editor(plan, k: str, registry):
     codes, labels = PV.code_labels(registry)
     n = len(plan.targets)
-    extra = f" và {len(plan.unrecognised)} con số chưa nhận ra" if plan.unrecognised else ""
+    extra = f" và {len(plan.unrecognised)} con số chưa gắn chỉ tiêu" if plan.unrecognised else ""
     st.markdown(f"#### Chỉ tiêu ({n}{extra})")
-    rows = pd.DataFrame(api.target_rows(plan), columns=["save", "code", "value", "unit", "per", "text", "row"])
+    rows = pd.DataFrame(api.target_rows(plan), columns=["save", "code", "value", "unit", "per", "year", "text", "row"])
     rows["row"] = rows["row"].astype("Int64")
+    rows["year"] = rows["year"].astype("Int64")
     rows["per"] = rows["per"].astype("object")
     config = {
         "save": st.column_config.CheckboxColumn("Lưu", width=62, default=True,
-                                                help="Bỏ dấu: không lưu dòng này (giữ lại để đối chiếu)."),
+                                                help="Bỏ dấu: bỏ con số này (được ghi lại là đã bỏ khi soát)."),
         "code": st.column_config.SelectboxColumn("Chỉ tiêu / chỉ số", options=codes, width=230,
                                                  format_func=lambda c: labels.get(c, c)),
         "value": st.column_config.NumberColumn("Giá trị", min_value=0, format="localized", width=72),
@@ -147,16 +171,42 @@ def _targets_editor(plan, k: str, registry):
                                                 format_func=lambda p: api.PERIOD_LABELS.get(p, p),
                                                 help="Số lượng “mỗi tháng”, “mỗi quý”… được nhân lên thành chỉ tiêu "
                                                      "cả năm. Để trống: con số đã là của cả năm, hoặc là tỷ lệ."),
+        "year": st.column_config.NumberColumn("Năm", min_value=YEAR_MIN, max_value=YEAR_MAX, format="%d", width=70,
+                                              help="Năm của chỉ tiêu (kế hoạch nhiều năm: mỗi mốc một năm)."),
         "text": st.column_config.TextColumn("Câu trong kế hoạch", disabled=True, width=280),
     }
-    edited = st.data_editor(rows, column_config=config, column_order=["save", "code", "value", "unit", "per", "text"],
+    edited = st.data_editor(rows, column_config=config,
+                            column_order=["save", "code", "value", "unit", "per", "year", "text"],
                             hide_index=True, num_rows="dynamic" if admin else "fixed", disabled=not admin,
                             key=f"kh_targets_{k}", width="stretch", row_height=ROW_HEIGHT, placeholder="—",
                             height=_height(len(rows)))
     st.caption("Số lượng theo tháng/quý được lưu thành chỉ tiêu cả năm (04 số/tháng → 48 số/năm) và mỗi quý so sánh "
-               "với một phần tư (12 số/quý, tức ba tháng). Tỷ lệ % giữ nguyên cho mọi quý. Thêm dòng ở cuối bảng; "
-               "chọn dòng rồi bấm thùng rác để xóa.")
+               "với một phần tư (12 số/quý, tức ba tháng); kế hoạch ban hành giữa năm chỉ có chỉ tiêu từ quý ban hành. "
+               "Tỷ lệ % giữ nguyên cho mọi quý. Con số chưa gắn chỉ tiêu được giữ lại chờ soát: chọn chỉ tiêu để gắn, "
+               "hoặc bỏ dấu Lưu để bỏ. Thêm dòng ở cuối bảng; chọn dòng rồi bấm thùng rác để xóa.")
+    if admin and plan.unrecognised:
+        _new_indicator(k)
     return edited
+
+
+def _new_indicator(k: str):
+    """A number that measures something the catalogue lacks: add the indicator, then choose it in the table."""
+    with st.expander("➕ Thêm chỉ tiêu mới vào danh mục (cho con số chưa có chỉ tiêu phù hợp)", expanded=False):
+        c1, c2, c3, c4 = st.columns([3, 2, 2, 1])
+        name = c1.text_input("Tên chỉ tiêu", key=f"kh_ind_name_{k}",
+                             placeholder="Tỷ lệ công chức phụ trách CCHC được bồi dưỡng")
+        code = c2.text_input("Mã", key=f"kh_ind_code_{k}", value=api.suggest_code(name, set()) if name else "")
+        kind = c3.selectbox("Loại", list(api.METRIC_KINDS), format_func=api.METRIC_KINDS.get, key=f"kh_ind_kind_{k}")
+        unit = c4.text_input("Đơn vị", key=f"kh_ind_unit_{k}", value="%" if kind == "rate" else "")
+        if st.button("Thêm chỉ tiêu", key=f"kh_ind_add_{k}", icon="➕", disabled=not name.strip()):
+            try:
+                api.add_indicator(user, code, name, kind, unit=unit or None)
+            except api.REFUSALS as exc:
+                st.error(f"Chưa thêm được: {exc}.")
+            else:
+                cached.clear()
+                st.session_state["kh_flash"] = f"Đã thêm chỉ tiêu “{name}” ({code}): chọn nó ở cột Chỉ tiêu / chỉ số."
+                st.rerun()
 
 
 def _tasks_editor(plan, k: str, registry, organisation: str):
@@ -168,7 +218,7 @@ def _tasks_editor(plan, k: str, registry, organisation: str):
         rows = pd.DataFrame(api.task_rows(plan), columns=["content", "lead", "partners", "when", "text", "row"])
         rows["row"] = rows["row"].astype("Int64")
     options = PV.task_unit_options(api.unit_options(plan, registry), rows)
-    known = api.known_units(options, registry, organisation)
+    known = api.known_units(options, registry, organisation, plan)
     colors = [KNOWN_COLOR if known[o] else UNKNOWN_COLOR for o in options]
 
     def label(o):
@@ -178,7 +228,8 @@ def _tasks_editor(plan, k: str, registry, organisation: str):
         "content": st.column_config.TextColumn("Nhiệm vụ", width=240, required=True),
         "lead": st.column_config.MultiselectColumn(
             "Chủ trì", options=options, accept_new_options=True, color=colors, format_func=label, width=140,
-            help="Một đơn vị. Màu vàng, dấu ⚠: chưa có trong danh mục (vẫn lưu như trong kế hoạch)."),
+            help="Một hay nhiều đơn vị cùng chủ trì; một nhóm (“Các sở, ban, ngành”) là mọi đơn vị của nhóm. Màu "
+                 "vàng, dấu ⚠: chưa có trong danh mục (vẫn lưu như trong kế hoạch)."),
         "partners": st.column_config.MultiselectColumn(
             "Phối hợp", options=options, accept_new_options=True, color=colors, format_func=label, width=140),
         "when": st.column_config.TextColumn("Thời gian", width=90,
@@ -248,9 +299,6 @@ def _preview(review, unit_name: str | None, entity_name: str | None, labels: dic
 
 
 def import_tab():
-    if not admin:
-        st.info(f"Tài khoản {user.role_label.lower()} xem được nội dung đọc từ kế hoạch nhưng không sửa, không lưu; "
-                "quản trị viên (Văn phòng / Sở Nội vụ) lưu kế hoạch.", icon="ℹ️")
     source = _read_source()
     if source is not None:
         data, name = source
@@ -259,9 +307,12 @@ def import_tab():
             _review(plan, sha, data, name)
     saved = cached.q(PQ.saved_plans)
     if len(saved):
-        view = pd.DataFrame({"Lô": saved["batch_id"], "Tệp": saved["file_name"], "Cơ quan ban hành": saved["organisation"],
-                             "Đơn vị nhận chỉ tiêu": saved["unit_name"], "Năm": saved["year"],
-                             "Chỉ tiêu": saved["n_targets"], "Mục tiêu chỉ số": saved["n_index_targets"],
+        view = pd.DataFrame({"Lô": saved["batch_id"], "Văn bản": saved["reference"],
+                             "Cơ quan ban hành": saved["organisation"], "Tệp": saved["file_name"],
+                             "Đơn vị nhận chỉ tiêu": saved["unit_name"].fillna(
+                                 saved["scope"].map({"province": "mọi đơn vị (toàn tỉnh)"})),
+                             "Năm": saved["year"], "Chỉ tiêu": saved["n_targets"],
+                             "Mục tiêu chỉ số": saved["n_index_targets"], "Chờ soát": saved["n_pending"],
                              "Nhiệm vụ": saved["n_tasks"], "Người lưu": saved["uploaded_by"],
                              "Lúc": saved["uploaded_at"]})
         ui.table(view, kinds={"Năm": "text", "Lô": "int", "Lúc": "datetime"}, name="ke_hoach_da_luu",
@@ -296,15 +347,20 @@ def _review(plan, sha: str, data: bytes, name: str):
         st.warning(w)
     if errors and admin:
         st.error(f"**Chưa lưu được: {len(errors)} điều cần sửa.**\n\n" + "\n".join(f"- {e}" for e in errors))
-    # a correction of a saved plan, or a revised plan of the same unit and year, replaces the saved batch whole
-    previous = already or cached.fresh(PQ.plan_batch_for_unit_year, unit_code, year)
+    # a correction of a saved plan, the same plan from another copy (a clean file, a scan), or a revised plan of the
+    # same unit and year, replaces the saved batch whole: its tasks are not doubled
+    same = None if already else cached.fresh(PQ.plan_batch_like, review.plan)
+    previous = already or same or cached.fresh(PQ.plan_batch_for_unit_year, unit_code, year)
     replaces = None
+    reopened = bool(already) and st.session_state.get("kh_reopen") == already["batch_id"]
     if previous:
         what = ("Tệp này đã được lưu" if already else
-                f"Đơn vị này đã có kế hoạch năm {year} (tệp “{previous.get('file_name') or '—'}”)")
+                f"Kế hoạch này (cùng nội dung, bản khác: tệp “{previous.get('file_name') or '—'}”) đã được lưu"
+                if same else f"Đơn vị này đã có kế hoạch năm {year} (tệp “{previous.get('file_name') or '—'}”)")
         st.info(f"{what} ở lô số {previous['batch_id']} ({previous['uploaded_by']}, "
                 f"{fmt.datetime(previous['uploaded_at'])}).")
-        if admin and st.checkbox(f"Lưu bản này thay cho lô số {previous['batch_id']}", value=not already,
+        if admin and st.checkbox(f"Lưu bản này thay cho lô số {previous['batch_id']}",
+                                 value=not already or reopened,
                                  key=f"kh_replace_{k}",
                                  help="Lô cũ được hoàn tác trong cùng một lần ghi: chỉ tiêu và nhiệm vụ của nó thôi "
                                       "hiện; nhiệm vụ giữ nguyên nội dung mang theo các lần đánh dấu hoàn thành."):
@@ -326,6 +382,7 @@ def _review(plan, sha: str, data: bytes, name: str):
                 + (f" (thay lô số {replaces}, lô đó đã được hoàn tác)" if replaces else "")
                 + ". Theo dõi nhiệm vụ ở thẻ “Theo dõi nhiệm vụ”.")
             st.session_state.pop("kh_plan", None)
+            st.session_state.pop("kh_reopen", None)
             for key in [key for key in st.session_state if str(key).startswith(("kh_tasks_base_", "kh_tasks_gen_"))]:
                 st.session_state.pop(key, None)
             st.session_state["kh_gen"] += 1
@@ -334,7 +391,7 @@ def _review(plan, sha: str, data: bytes, name: str):
 
 
 # --- Theo dõi nhiệm vụ ---------------------------------------------------------------------------------------------
-def _task_detail(df: pd.DataFrame, year: int, quarter: int):
+def _task_detail(df: pd.DataFrame, year: int, quarter: int, unit: str | None, names: dict):
     st.markdown("#### Chi tiết và đánh dấu hoàn thành")
     ids = list(df["task_id"])
     by_id = df.set_index("task_id")
@@ -344,11 +401,15 @@ def _task_detail(df: pd.DataFrame, year: int, quarter: int):
     row = by_id.loc[task_id]
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.markdown(f"{PF.status_badge_html(row['status'])} &nbsp; **{row['content']}**", unsafe_allow_html=True)
-        lead = row["lead_name"] or "không ghi"
+        st.markdown(f"{PF.status_badge_html(row['status'])} &nbsp; **{html.escape(row['content'])}**",
+                    unsafe_allow_html=True)  # a plan's words are data: escaped
+        lead = PV.lead_cell(row)
         st.markdown(f"Chủ trì: **{lead}**" + ("" if row["lead_known"] or not row["lead_name"] else
                                                " (chưa có trong danh mục)")
                     + (f" · Phối hợp: {row['partners']}" if row["partners"] else ""))
+        who = row["organisation"] if isinstance(row["organisation"], str) and row["organisation"] else "—"
+        item = f", mục {row['item']}" if isinstance(row["item"], str) and row["item"] else ""
+        st.caption(f"Từ {row['reference']} của {who}{item}.")
         deadline = f" · hạn {fmt.date(row['deadline'])}" if not pd.isna(row["deadline"]) else ""
         reading = f" ({row['schedule']})" if row["schedule"].lower() != row["when"].lower() else ""
         st.markdown(f"Thời gian: {row['when']}{reading}{deadline}")
@@ -356,7 +417,8 @@ def _task_detail(df: pd.DataFrame, year: int, quarter: int):
         if marks.empty:
             st.caption("Chưa có lần đánh dấu nào.")
         for m in marks.itertuples():
-            line = f"**{m.status_label}** · {m.period} · {m.marked_by or '?'}, {fmt.datetime(m.marked_at)}"
+            who = f" · {m.unit_name or m.unit_code}" if isinstance(m.unit_code, str) else ""
+            line = f"**{m.status_label}**{who} · {m.period} · {m.marked_by or '?'}, {fmt.datetime(m.marked_at)}"
             if isinstance(m.note, str) and m.note:
                 line += f" — {m.note}"
             if isinstance(m.evidence_url, str) and m.evidence_url:
@@ -368,14 +430,24 @@ def _task_detail(df: pd.DataFrame, year: int, quarter: int):
                                    file_name=m.evidence_name or "minh_chung", key=f"kh_ev_{m.mark_id}",
                                    icon="📎", on_click="ignore")
     with right:
-        if not PV.may_mark(user, row["lead_code"]):
-            who = ("Cán bộ của đơn vị chủ trì hoặc quản trị viên" if row["lead_known"] else
+        owners = list(row["assignees"])
+        if not PV.may_mark(user, owners):
+            who = ("Cán bộ của đơn vị chủ trì hoặc quản trị viên" if owners else
                    "Đơn vị chủ trì chưa có trong danh mục: quản trị viên")
             st.caption(f"{who} đánh dấu nhiệm vụ này.")
             return
+        for_unit = None
+        if user.role == "can_bo":
+            for_unit = user.unit_code
+        elif len(owners) > 1:
+            for_unit = st.selectbox("Ghi nhận cho đơn vị", ["", *owners], key="kh_mark_unit",
+                                    index=(["", *owners].index(unit) if unit in owners else 0),
+                                    format_func=lambda c: names.get(c, c) if c else "Cả nhiệm vụ (mọi đơn vị)")
+            for_unit = for_unit or None
         gen = st.session_state.get("kh_mark_gen", 0)
         with st.form(f"kh_mark_{gen}", border=True):
-            st.markdown(f"**Ghi nhận cho {fmt.quarter(year, quarter)}**")
+            st.markdown(f"**Ghi nhận cho {fmt.quarter(year, quarter)}**"
+                        + (f" — {names.get(for_unit, for_unit)}" if for_unit and len(owners) > 1 else ""))
             st.caption("Nhiệm vụ làm một lần: đã xong từ quý này trở đi. Nhiệm vụ hằng tháng, hằng quý, thường xuyên: "
                        "ghi nhận riêng từng quý (chọn quý ở trên).")
             status = st.radio("Trạng thái", ["done", "not_done"], horizontal=True, key="kh_mark_status",
@@ -391,7 +463,7 @@ def _task_detail(df: pd.DataFrame, year: int, quarter: int):
             try:
                 api.mark_task(user, int(task_id), year, quarter, status, note=note, evidence_url=url,
                               evidence_file=file.getvalue() if file is not None else None,
-                              evidence_name=file.name if file is not None else None)
+                              evidence_name=file.name if file is not None else None, unit_code=for_unit)
             except api.REFUSALS as exc:
                 st.error(f"Chưa ghi nhận: {exc}.")
             else:
@@ -405,28 +477,50 @@ def _task_detail(df: pd.DataFrame, year: int, quarter: int):
                 st.rerun()
 
 
-def follow_tab():
-    years = cached.q(PQ.plan_years)
-    if not years:
-        ui.empty_state("Chưa có kế hoạch nào được lưu.", "Nhập kế hoạch CCHC của năm ở thẻ “Nhập kế hoạch”: các "
-                       "nhiệm vụ của kế hoạch sẽ được theo dõi ở đây theo từng quý.", upload=False)
-        return
-    today = fmt.today()
-    c1, c2, _ = st.columns([1, 1, 3])
+def _filters(years: list[int], today):
+    """Năm, Quý, Kế hoạch, Đơn vị: the follow-up's choices (bound to the URL)."""
+    c1, c2, c3, c4 = st.columns([1, 1, 3, 2])
     year = ui.select("nam", "Năm", years, default=today.year if today.year in years else years[0], shared=True,
                      container=c1)
     quarter = ui.select("quy", "Quý", [1, 2, 3, 4], default=PV.default_quarter(year, today),
                         format_func=fmt.quarter_short, shared=True, container=c2)
-    df = cached.q(PQ.task_table, year, quarter, today)
+    saved = cached.q(PQ.saved_plans)
+    saved = saved[(saved["year"] <= year) & (saved["year_end"] >= year)]
+    labels = {int(b): PV.plan_label(r) for b, r in zip(saved["batch_id"], saved.to_dict("records"))}
+    batch = ui.select("kh_lo", "Kế hoạch", [0, *labels], default=0, container=c3,
+                      format_func=lambda b: labels.get(b, "Tất cả kế hoạch"))
+    units = cached.q(PQ.task_units, year)
+    names = dict(zip(units["code"], units["name"]))
+    mine = user.unit_code if user is not None and user.role == "can_bo" and user.unit_code in names else ""
+    unit = ui.select("kh_dv", "Đơn vị", ["", *names], default=mine, container=c4,
+                     format_func=lambda c: names.get(c, c) if c else "Tất cả đơn vị",
+                     help="Nhiệm vụ đơn vị chủ trì, một mình hoặc trong một nhóm (“Các sở, ban, ngành”): mỗi đơn vị "
+                          "của nhóm coi nhiệm vụ là của mình.")
+    return year, quarter, (batch or None), (unit or None), names
+
+
+def follow_tab():
+    years = cached.q(PQ.plan_years)
+    if not years:
+        ui.empty_state("Chưa có kế hoạch nào được lưu.", "Quản trị viên nhập kế hoạch CCHC ở thẻ “Nhập kế hoạch”: các "
+                       "nhiệm vụ của kế hoạch sẽ được theo dõi ở đây theo từng quý.", upload=False)
+        return
+    today = fmt.today()
+    year, quarter, batch, unit, names = _filters(years, today)
+    df = cached.q(PQ.task_table, year, quarter, today, unit, batch)
+    if df.empty:
+        st.info("Không có nhiệm vụ nào của đơn vị này trong kế hoạch đã chọn." if unit else
+                "Kế hoạch đã chọn không có nhiệm vụ trong năm này.")
+        return
     counts = PQ.status_counts(df)
     badges = " &nbsp; ".join(PF.status_badge_html(s, f"{PQ.STATUS_LABEL[s]}: {fmt.number(counts[s])}")
                              for s in PQ.STATUSES)
-    st.markdown(f"{fmt.number(len(df))} nhiệm vụ trong kế hoạch năm {year} · {fmt.quarter(year, quarter)}, tính đến "
-                f"ngày {fmt.date(today)}:\n\n{badges}", unsafe_allow_html=True)
+    whose = f" của {names.get(unit, unit)}" if unit else ""
+    st.markdown(f"{fmt.number(len(df))} nhiệm vụ{whose} trong kế hoạch năm {year} · {fmt.quarter(year, quarter)}, tính "
+                f"đến ngày {fmt.date(today)}:\n\n{badges}", unsafe_allow_html=True)
     source = PV.follow_source(df, year, today)
-    ui.chart(PF.task_timeline(df, year, quarter, today, title=f"Nhiệm vụ năm {year} theo thời gian — trạng thái "
-                                                              f"{fmt.quarter(year, quarter)}"),
-             source=source, key="kh_timeline")
+    ui.chart(PF.task_timeline(df, year, quarter, today, title=f"Nhiệm vụ{whose} — {fmt.quarter(year, quarter)}"),
+             source=source, key="kh_timeline", sample=False)
 
     late = PQ.late_tasks(df)
     st.markdown(f"#### Quá hạn ({fmt.number(len(late))})")
@@ -434,22 +528,66 @@ def follow_tab():
         st.success(f"Không có nhiệm vụ nào quá hạn trong {fmt.quarter(year, quarter)}.")
     else:
         view = pd.DataFrame({"STT": late["no"], "Hạn": late["deadline"], "Số ngày quá hạn": late["days_late"],
-                             "Chủ trì": late["lead_name"], "Nhiệm vụ": late["content"], "Thời gian": late["when"]})
+                             "Chủ trì": [PV.lead_cell(r) for r in late.to_dict("records")],
+                             "Nhiệm vụ": late["content"], "Thời gian": late["when"], "Kế hoạch": late["reference"]})
         ui.table(view, kinds={"Hạn": "date", "Số ngày quá hạn": "int"},
                  name=f"nhiem_vu_qua_han_{year}_quy_{quarter}", title=f"Nhiệm vụ quá hạn {fmt.quarter(year, quarter)}",
                  source=source, key="kh_overdue", label="Danh sách nhiệm vụ quá hạn", expanded=True)
-    view = pd.DataFrame({"STT": df["no"], "Trạng thái": df["status_label"], "Hạn": df["deadline"],
-                         "Chủ trì": df["lead_name"], "Nhiệm vụ": df["content"], "Thời gian": df["when"],
-                         "Phối hợp": df["partners"], "Ghi chú hoàn thành": df["done_note"],
-                         "Minh chứng": df["evidence_url"]})
+    view = pd.DataFrame({"STT": df["no"], "Mục": df["item"], "Trạng thái": df["status_label"], "Hạn": df["deadline"],
+                         "Chủ trì": [PV.lead_cell(r) for r in df.to_dict("records")], "Nhiệm vụ": df["content"],
+                         "Thời gian": df["when"], "Phối hợp": df["partners"], "Kế hoạch": df["reference"],
+                         "Ghi chú hoàn thành": df["done_note"], "Minh chứng": df["evidence_url"]})
     ui.table(view, kinds={"Hạn": "date"}, name=f"nhiem_vu_{year}_quy_{quarter}",
-             title=f"Nhiệm vụ kế hoạch năm {year} — {fmt.quarter(year, quarter)}", source=source, key="kh_all",
+             title=f"Nhiệm vụ kế hoạch năm {year}{whose} — {fmt.quarter(year, quarter)}", source=source, key="kh_all",
              label="Tất cả nhiệm vụ")
-    _task_detail(df, year, quarter)
+    _task_detail(df, year, quarter, unit, names)
 
 
-tab_import, tab_follow = st.tabs(["Nhập kế hoạch", "Theo dõi nhiệm vụ"], key="tab", bind="query-params")
-with tab_import:
-    import_tab()
-with tab_follow:
+def _reopen(batch_id: int) -> None:
+    """Before the rerun draws the tabs: open a saved plan for review in the import tab."""
+    st.session_state["kh_reopen"] = batch_id
+    st.session_state["tab"] = "Nhập kế hoạch"
+
+
+def targets_tab():
+    """Every number the saved plans commit to, each with the plan (number, date) it came from."""
+    df = cached.q(PQ.plan_targets)
+    if df.empty:
+        ui.empty_state("Chưa có chỉ tiêu nào từ kế hoạch đã lưu.", upload=False)
+        return
+    pending = df[df["status"] == "pending"]
+    if len(pending):
+        st.warning(f"{fmt.number(len(pending))} con số trong kế hoạch chưa gắn với chỉ tiêu nào: chúng được giữ lại "
+                   "chờ soát (gắn vào một chỉ tiêu, thêm chỉ tiêu mới, hoặc bỏ).", icon="🔎")
+        if admin:
+            for batch_id, part in pending.groupby("batch_id", sort=False):
+                c1, c2 = st.columns([5, 1])
+                c1.markdown(f"**{part['reference'].iloc[0]}** — {part['organisation'].iloc[0] or ''}: "
+                            + "; ".join(f"{fmt.auto(v)}{'' if u == '%' else ' '}{u}" for v, u in
+                                        zip(part["value"], part["unit"].fillna(""))))
+                c2.button("Soát lại", key=f"kh_reopen_{batch_id}", icon="🔁", on_click=_reopen, args=(int(batch_id),),
+                          help="Mở lại kế hoạch đã lưu ở thẻ “Nhập kế hoạch” để gắn hoặc bỏ các con số này.")
+    view = pd.DataFrame({
+        "Kế hoạch": [f"{r} — {o}" if isinstance(o, str) and o else r for r, o in zip(df["reference"], df["organisation"])],
+        "Chỉ tiêu / chỉ số": df["code_name"].fillna("(chưa gắn)"), "Giá trị": df["value"],
+        "Đơn vị tính": df["unit"].fillna(""), "Năm": df["year"], "Ghi cho": df["applies_name"].fillna("—"),
+        "Trạng thái": df["status_label"], "Câu trong kế hoạch": df["text"]})
+    st.dataframe(view, hide_index=True, width="stretch",
+                 column_config={"Giá trị": st.column_config.NumberColumn(format="localized"),
+                                "Năm": st.column_config.NumberColumn(format="%d"),
+                                "Câu trong kế hoạch": st.column_config.TextColumn(width="large")})
+    st.caption("Nguồn: các kế hoạch đã lưu (số, ngày ban hành như văn bản ghi; “…” là số văn bản để trống trong bản "
+               "đã lưu). Chỉ tiêu của kế hoạch là văn bản thật, không phải dữ liệu mẫu.")
+
+
+TABS = ["Theo dõi nhiệm vụ", "Chỉ tiêu của kế hoạch"] + (["Nhập kế hoạch"] if admin else [])
+if user is None:
+    st.caption("Bạn đang xem ở chế độ chỉ đọc. Cán bộ và quản trị viên đăng nhập để đánh dấu nhiệm vụ, nhập kế hoạch.")
+tabs = dict(zip(TABS, st.tabs(TABS, key="tab", bind="query-params")))
+with tabs["Theo dõi nhiệm vụ"]:
     follow_tab()
+with tabs["Chỉ tiêu của kế hoạch"]:
+    targets_tab()
+if admin:
+    with tabs["Nhập kế hoạch"]:
+        import_tab()

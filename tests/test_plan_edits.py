@@ -106,15 +106,27 @@ def test_invalid_targets_name_the_row(plan, registry, edit, message):
     assert any(e.startswith(f"Chỉ tiêu, dòng {k + 1}") and message in e for e in review.errors), review.errors
 
 
-def test_unrecognised_number_needs_a_code_once_ticked(registry):
+def test_an_unbound_number_is_kept_for_review_bound_or_dropped(registry):
+    """'100 %' of the Sóc Trăng plan names no indicator: kept (awaiting review) unless the reviewer binds it to an
+    indicator or unticks it, which records it as dropped — never lost silently."""
     plan = extract_plan(SOC_TRANG.read_bytes(), SOC_TRANG.name, registry)
     targets, tasks = frames(plan)
-    assert not targets["save"].iloc[-1] and pd.isna(targets["code"].iloc[-1])  # '100%' not recognised
-    assert apply_edits(plan, targets, tasks, registry).ok
-    targets.loc[targets.index[-1], "save"] = True
+    assert targets["save"].iloc[-1] and pd.isna(targets["code"].iloc[-1]) and targets["year"].iloc[-1] == 2025
     review = apply_edits(plan, targets, tasks, registry)
-    assert review.errors == [f"Chỉ tiêu, dòng {len(targets)}: chưa chọn chỉ tiêu hay chỉ số cho “100 %” — chọn một mã, "
-                             "hoặc bỏ dấu ở cột Lưu."]
+    assert review.ok and [(t.value, t.unit, t.code) for t in review.plan.unrecognised] == [(100.0, "%", None)]
+    bound = targets.copy()
+    bound.loc[bound.index[-1], "code"] = "ty_le_nam_vung"
+    review = apply_edits(plan, bound, tasks, registry)
+    assert review.plan.unrecognised == [] and any("trùng với dòng 1" in w for w in review.warnings)
+    assert [(t.code, t.value) for t in review.plan.targets] == [("ty_le_nam_vung", 80.0)]  # the first row wins…
+    bound.loc[bound.index[-1], "year"] = 2026
+    review = apply_edits(plan, bound, tasks, registry)  # … unless it is another year's
+    assert [(t.code, t.value, t.year) for t in review.plan.targets] == [("ty_le_nam_vung", 80.0, 2025),
+                                                                          ("ty_le_nam_vung", 100.0, 2026)]
+    dropped = targets.copy()
+    dropped.loc[dropped.index[-1], "save"] = False
+    review = apply_edits(plan, dropped, tasks, registry)
+    assert review.plan.unrecognised == [] and [(t.value, t.code) for t in review.plan.dropped] == [(100.0, None)]
 
 
 def test_rates_are_not_multiplied_and_duplicates_warn(plan, registry):
@@ -150,15 +162,16 @@ def test_task_edits_are_matched_again(plan, registry):
     assert review.plan.unknown_units() == ["Tổ công tác đặc biệt", "Phòng Văn hóa xã Ea Kao"]
 
 
-def test_task_errors_and_unreadable_time(plan, registry):
+def test_co_leads_task_errors_and_unreadable_time(plan, registry):
     targets, tasks = frames(plan)
-    tasks.at[0, "lead"] = ["Sở Tư pháp", "Sở Nội vụ"]
+    tasks.at[0, "lead"] = ["Sở Tư pháp", "Sở Nội vụ", "Các sở, ban, ngành"]  # co-leads, a group among them
+    review = apply_edits(plan, targets, tasks, registry)
+    assert review.ok
+    assert [(u.kind, u.code) for u in review.plan.tasks[0].leads] == [("unit", "so_tu_phap"), ("unit", "so_noi_vu"),
+                                                                      ("group", "so_ban_nganh")]
     tasks.at[1, "content"] = ""
     review = apply_edits(plan, targets, tasks, registry)
-    assert review.errors == [
-        "Nhiệm vụ, dòng 1: chỉ chọn một đơn vị chủ trì (đang có 2: Sở Tư pháp; Sở Nội vụ); đưa các đơn vị còn lại "
-        "sang cột Phối hợp.",
-        "Nhiệm vụ, dòng 2: chưa có nội dung nhiệm vụ."]
+    assert review.errors == ["Nhiệm vụ, dòng 2: chưa có nội dung nhiệm vụ."]
     targets, tasks = frames(plan)
     tasks.at[1, "when"] = "sau khi có hướng dẫn mới"
     review = apply_edits(plan, targets, tasks, registry)
@@ -186,11 +199,15 @@ def test_organisation_and_year_corrected(plan, registry):
 def test_unit_options_and_highlighting(registry):
     plan = extract_plan(SON_LA.read_bytes(), SON_LA.name, registry)
     options = unit_options(plan, registry)
-    assert options[:2] == ["Văn phòng", "phòng chuyên môn, đơn vị trực thuộc"]  # as the plan writes them, first
+    assert options[:3] == ["Trưởng các phòng và đơn vị trực thuộc Ban quản lý", "Văn phòng",
+                           "phòng chuyên môn, đơn vị trực thuộc"]  # as the plan writes them, first
     assert "Sở Tư pháp" in options and len(options) == len(set(options))
-    known = known_units(["Văn phòng", "Sở Tư pháp", "VP UBND tỉnh"], registry, plan.organisation)
-    # a bare 'Văn phòng' in a department's plan is its own office, not the province's
-    assert known == {"Văn phòng": False, "Sở Tư pháp": True, "VP UBND tỉnh": True}
+    known = known_units(["Văn phòng", "Sở Tư pháp", "VP UBND tỉnh", "Các sở, ban, ngành", "Phòng Văn hóa xã X"],
+                        registry, plan.organisation, plan)
+    # a bare 'Văn phòng' in a department's plan is its own office (not the province's): no name to add
+    assert known == {"Văn phòng": True, "Sở Tư pháp": True, "VP UBND tỉnh": True, "Các sở, ban, ngành": True,
+                     "Phòng Văn hóa xã X": False}
+    assert plan.tasks[1].lead.kind == "own_office" and plan.tasks[1].lead.code is None
 
 
 # --- guarded writes -----------------------------------------------------------------------------------------------
@@ -244,3 +261,25 @@ def test_marking_a_task_belongs_to_its_lead_unit(con):
                        "FROM plan_task_status ORDER BY marked_at").fetchall()
     assert rows == [(known.id, 2025, 2, "done", "Đã tập huấn 60 người", "https://stp.gov.vn/a", "bien_ban.pdf", "cb"),
                     (unknown.id, 2025, 3, "done", "xong", None, None, "qt")]
+
+
+def test_a_unit_of_a_group_marks_the_task_for_itself(con):
+    """'Các sở, ban, ngành' lead: the staff of the Sở Tư pháp mark it for the Sở Tư pháp only; a unit outside the
+    group may not; an administrator marks it for one unit or for all."""
+    text = PLAN_TEXT + "c) Niêm yết TTHC; Cơ quan thực hiện: Các sở, ban, ngành; Thời gian: Thường xuyên.\n"
+    plan = extract_plan(text.encode(), "stp.txt", Registry.from_db(con))
+    admin = create_user(con, "qt", "matkhau-1", "quan_tri")
+    save_reviewed(con, admin, plan, "stp.txt", text.encode(), entity_code="dak_lak_2025")
+    group_task = next(t for t in load_tasks(con, 2025) if t.lead.kind == "group")
+    staff = create_user(con, "cb", "matkhau-1", "can_bo", unit_code="so_tu_phap")
+    press = create_user(con, "cbb", "matkhau-1", "can_bo", unit_code="bao_ptth")  # a newspaper: no sở, ban, ngành
+    mark_task_as(con, staff, group_task.id, 2025, 3, note="Đã niêm yết")
+    with pytest.raises(PermissionDenied, match="đơn vị chủ trì"):
+        mark_task_as(con, press, group_task.id, 2025, 3, note="xong")
+    with pytest.raises(PermissionDenied):
+        mark_task_as(con, staff, group_task.id, 2025, 3, note="xong", unit_code="so_noi_vu")  # not their unit
+    with pytest.raises(PlanSaveError, match="không chủ trì"):
+        mark_task_as(con, admin, group_task.id, 2025, 3, note="xong", unit_code="bao_ptth")
+    mark_task_as(con, admin, group_task.id, 2025, 3, note="Sở Y tế đã xong", unit_code="so_y_te")
+    assert con.execute("SELECT unit_code, marked_by FROM plan_task_status WHERE task_id = ? ORDER BY marked_at",
+                       [group_task.id]).fetchall() == [("so_tu_phap", "cb"), ("so_y_te", "qt")]

@@ -28,18 +28,21 @@ def test_text_output(capsys):
     assert run(["plan", str(SOC_TRANG)]) == 0
     out = capsys.readouterr().out
     assert "Kế hoạch: Sở Xây dựng tỉnh Sóc Trăng — năm 2025" in out
+    assert "Văn bản: Kế hoạch số …/KH-SXD tháng 3/2025" in out
     assert "[chỉ tiêu ty_le_nam_vung] 80%" in out
-    assert "Chủ trì: Văn phòng Sở Xây dựng (chưa có trong danh mục)" in out
+    assert "Chưa gắn chỉ tiêu, giữ lại để soát (1): 100%" in out
+    assert "Chủ trì: Văn phòng Sở Xây dựng [văn phòng của cơ quan ban hành]" in out
+    assert "Chủ trì: lãnh đạo các phòng, trung tâm (Các phòng, ban, đơn vị trực thuộc) [nhóm đơn vị]" in out
     assert "Thời gian: Tháng 6 - 9/2025  [Tháng 6–9/2025]" in out
 
 
 def test_json_output_is_one_object(capsys):
     assert run(["plan", str(SON_LA), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert list(data) == ["organisation", "year", "targets", "tasks"]
+    assert list(data)[:2] == ["organisation", "year"] and {"year_start", "year_end", "targets", "tasks"} <= set(data)
     assert data["organisation"] == "Ban Quản lý các khu công nghiệp tỉnh Sơn La" and data["year"] == 2025
     assert [(t["code"], t["value"], t["unit"]) for t in data["targets"]] == [("ban_tin", 4.0, "số/tháng")]
-    assert data["tasks"][0]["lead"] == "Văn phòng"
+    assert [(t["lead"], t["leads"]) for t in data["tasks"]][1] == ("Văn phòng", ["Văn phòng"])
 
 
 def test_unusable_files(tmp_path, capsys):
@@ -56,20 +59,41 @@ def test_unusable_files(tmp_path, capsys):
     assert "Traceback" not in capsys.readouterr().err
 
 
-def test_save_only_with_flag(fresh_db, capsys):
+def test_save_only_with_flag_and_another_provinces_plan_only_with_entity(fresh_db, capsys):
     assert run(["plan", str(SON_LA), "--db", str(fresh_db)]) == 0
     with connect(fresh_db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM batch WHERE kind = 'plan'").fetchone()[0] == 0
     capsys.readouterr()
-    assert run(["plan", str(SON_LA), "--save", "--db", str(fresh_db), "--json"]) == 0
+    # a plan of Sơn La in a Đắk Lắk dashboard: its Ban Quản lý only shares the name of this province's
+    assert run(["plan", str(SON_LA), "--save", "--db", str(fresh_db), "--json"]) == 1
+    assert "kế hoạch ghi tỉnh Sơn La, không phải tỉnh của dashboard" in capsys.readouterr().err
+    assert run(["plan", str(SON_LA), "--save", "--entity", "son_la", "--db", str(fresh_db), "--json"]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out)["year"] == 2025 and "Đã lưu kế hoạch vào lô số" in captured.err
-    assert run(["plan", str(SON_LA), "--save", "--db", str(fresh_db)]) == 0
+    assert run(["plan", str(SON_LA), "--save", "--entity", "son_la", "--db", str(fresh_db)]) == 0
     assert "đã được lưu trước đó" in capsys.readouterr().out
     with connect(fresh_db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM batch WHERE kind = 'plan'").fetchone()[0] == 1
-        assert con.execute("SELECT value FROM target_value t JOIN batch b ON b.id = t.batch_id "
-                           "WHERE b.kind = 'plan'").fetchall() == [(48.0,)]
+        assert con.execute("SELECT t.quarter, value FROM target_value t JOIN batch b ON b.id = t.batch_id "
+                           "WHERE b.kind = 'plan' ORDER BY t.quarter").fetchall() == [(3, 12.0), (4, 12.0)]
+
+
+def test_the_same_plan_from_another_copy_is_not_saved_twice(fresh_db, tmp_path, capsys):
+    province = PLANS / "qd_ke_hoach_tuyen_truyen_cchc_2025_ubnd_tinh_dak_lak.txt"
+    assert run(["plan", str(province), "--save", "--db", str(fresh_db)]) == 0
+    copy = tmp_path / "ban_khong_dau.txt"
+    sys.path.insert(0, str(ROOT / "bench"))
+    from plan_accuracy import stripped_copy
+
+    copy.write_text(stripped_copy(province.read_text(encoding="utf-8")), encoding="utf-8")
+    capsys.readouterr()
+    assert run(["plan", str(copy), "--save", "--db", str(fresh_db)]) == 0
+    assert "cùng nội dung, bản khác) đã được lưu ở lô số" in capsys.readouterr().out
+    assert run(["plan", str(copy), "--save", "--replace", "--db", str(fresh_db)]) == 0
+    assert "thay lô số" in capsys.readouterr().out
+    with connect(fresh_db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM plan_task t JOIN batch b ON b.id = t.batch_id "
+                           "AND b.status = 'active'").fetchone()[0] == 27
 
 
 def test_save_refused_when_the_plan_cannot_be_placed(fresh_db, tmp_path, capsys):

@@ -55,15 +55,19 @@ def test_son_la_plan(registry, stripped):
     # Index names without a number ('Chỉ số CCHC (PAR INDEX)', 'Đề án 06', '02 cấp') are not targets.
     assert plan.unrecognised == []
 
-    # 'Giao Văn phòng: Chủ trì và phối hợp với phòng chuyên môn, đơn vị trực thuộc triển khai …'
-    assert len(plan.tasks) == 1
-    task = plan.tasks[0]
-    assert task.origin == "assignment"
-    assert strip_diacritics(task.lead.text) == "Van phong"
-    assert task.lead.code is None  # the Ban's own office, not Văn phòng UBND tỉnh of the registry
-    assert [strip_diacritics(p.text) for p in task.partners] == ["phong chuyen mon, don vi truc thuoc"]
-    assert strip_diacritics(task.content).startswith("Trien khai cac hoat dong tuyen truyen ve CCHC nam 2025")
-    assert (task.schedule.kind, task.schedule.year) == ("year", 2025)
+    # III. TỔ CHỨC THỰC HIỆN: the heads of the phòng, the Ban's own office, and its staff (the Ban itself).
+    assert [(t.path, t.origin) for t in plan.tasks] == [("III.1", "assignment"), ("III.2", "assignment"),
+                                                         ("III.3", "assignment")]
+    heads, office, staff = plan.tasks
+    assert [(u.kind, u.code) for u in heads.leads] == [("group", "phong_don_vi")]
+    assert strip_diacritics(heads.content).startswith("Quan tam chi dao, to chuc thuc hien tot")
+    assert strip_diacritics(office.lead.text) == "Van phong" and office.lead.kind == "own_office"
+    assert office.lead.code is None  # the Ban's own office, not Văn phòng UBND tỉnh of the registry
+    assert [(p.kind, p.code) for p in office.partners] == [("group", "phong_don_vi")]
+    assert strip_diacritics(office.content).startswith("Trien khai cac hoat dong tuyen truyen ve CCHC nam 2025")
+    assert (office.schedule.kind, office.schedule.year) == ("year", 2025)
+    assert (staff.lead.kind, staff.lead.code) == ("issuer", "bql_kcn")  # 'Công chức, viên chức tích cực viết …'
+    assert plan.unknown_units() == []
 
 
 # --- Sóc Trăng: Sở Xây dựng --------------------------------------------------------------------------------
@@ -90,34 +94,43 @@ def test_soc_trang_plan(registry, stripped):
     first = table[0]
     assert strip_diacritics(first.content).startswith("Tuyen truyen thong tin ve chi so CCHC cua So Xay dung")
     assert strip_diacritics(first.lead.text) == "Van phong So Xay dung"
-    assert first.lead.code is None and first.lead.note  # kept as written, flagged
-    assert [strip_diacritics(p.text) for p in first.partners] == \
-        ["Toan the cong chuc, vien chuc, nhan vien thuoc So Xay dung"]
+    assert (first.lead.kind, first.lead.code) == ("own_office", None) and first.lead.note  # kept as written, flagged
+    assert [(strip_diacritics(p.text), p.kind) for p in first.partners] == \
+        [("Toan the cong chuc, vien chuc, nhan vien thuoc So Xay dung", "generic")]
     assert strip_diacritics(first.when) == "Thang 3/2025"
     assert first.schedule.label == "Tháng 3/2025"
     assert table[3].schedule.label == "Tháng 6–9/2025"
     assert strip_diacritics(table[4].when) == "Khi So Noi vu co yeu cau phoi hop"
-    assert [strip_diacritics(p.text) for p in table[2].partners] == ["Cac phong, don vi thuoc So Xay dung"]
+    assert [(p.kind, p.code) for p in table[2].partners] == [("group", "phong_don_vi")]
 
     # 'IV. TỔ CHỨC THỰC HIỆN': '1. Văn phòng phối hợp … bộ phận tin học tham mưu … Định kỳ Quý …'
     assigned = [t for t in plan.tasks if t.origin == "assignment"]
     office = next(t for t in assigned if strip_diacritics(t.lead.text) == "Van phong")
-    assert office.schedule.kind == "quarterly"
+    assert office.lead.kind == "own_office" and office.schedule.kind == "quarterly"
     assert [strip_diacritics(p.text) for p in office.partners] == ["bo phan tin hoc"]
-    assert "Van phong So Xay dung" in [strip_diacritics(u) for u in plan.unknown_units()]
+    assert strip_diacritics(office.content).startswith("Tham muu lanh dao to chuc trien khai")
+    leaders = next(t for t in assigned if t.path == "IV.2")  # 'Giao lãnh đạo các phòng, trung tâm quan tâm …'
+    assert [(u.kind, u.code) for u in leaders.leads] == [("group", "phong_don_vi")]
+    assert [strip_diacritics(u) for u in plan.unknown_units()] == ["bo phan tin hoc"]
+    assert [t.path for t in plan.tasks] == ["IV.1", "IV.2", "PL.1", "PL.2", "PL.3", "PL.4", "PL.5"]
 
 
-def test_to_json_has_exactly_the_contract_keys(registry):
+def test_to_json_has_the_contract_keys(registry):
     plan = plan_from(SOC_TRANG, registry)
     data = json.loads(plan.dumps())
-    assert list(data) == ["organisation", "year", "targets", "tasks"]
-    assert data["year"] == 2025 and data["organisation"] == "Sở Xây dựng tỉnh Sóc Trăng"
+    assert list(data) == ["organisation", "year", "year_start", "year_end", "number", "symbol", "issued", "province",
+                          "scope", "targets", "unbound", "tasks"]
+    assert (data["year"], data["year_start"], data["year_end"]) == (2025, 2025, 2025)
+    assert data["organisation"] == "Sở Xây dựng tỉnh Sóc Trăng"
+    assert (data["number"], data["symbol"], data["issued"]) == (None, "KH-SXD", "2025-03")
     for t in data["targets"]:
         assert {"code", "value", "unit", "text"} <= set(t)
     assert data["targets"][0]["code"] == "ty_le_nam_vung" and data["targets"][0]["value"] == 80.0
+    assert [(t["value"], t["unit"]) for t in data["unbound"]] == [(100.0, "%")]
     for t in data["tasks"]:
-        assert {"content", "lead", "partners", "when", "text"} <= set(t)
-    first = data["tasks"][0]
+        assert {"content", "lead", "leads", "partners", "when", "text"} <= set(t)
+        assert t["lead"] == t["leads"][0]
+    first = next(t for t in data["tasks"] if t["item"] == "PL.1")
     assert first["lead"] == "Văn phòng Sở Xây dựng" and first["when"] == "Tháng 3/2025"
     assert first["partners"] == ["Toàn thể công chức, viên chức, nhân viên thuộc Sở Xây dựng"]
     assert first["schedule"]["kind"] == "month" and first["schedule"]["months"] == [3]
@@ -180,7 +193,7 @@ def test_general_plan_shapes(registry):
     assert dialogue.lead.code == "so_cong_thuong"
     assert (dialogue.schedule.kind, dialogue.schedule.months) == ("month", (6,))
     assert dialogue.partners[0].code is None and dialogue.partners[0].text == "Hiệp hội Doanh nghiệp tỉnh"
-    guide = next(t for t in plan.tasks if t.origin == "assignment" and t.lead.code == "so_noi_vu")
+    guide = next(t for t in plan.tasks if t.origin == "heading" and t.lead.code == "so_noi_vu")  # under '1. Sở Nội vụ'
     assert [p.code for p in guide.partners] == ["so_tu_phap"]
     assert guide.schedule.kind == "quarterly"
     budget = next(t for t in plan.tasks if t.origin == "assignment" and t.lead.code == "so_tai_chinh")
@@ -310,3 +323,201 @@ def test_file_object_like_an_upload(registry):
     upload.name = "ke_hoach_son_la.txt"
     plan = extract_plan(upload, None, registry)
     assert plan.file_name == "ke_hoach_son_la.txt" and plan.targets[0].code == "ban_tin"
+
+
+# --- documents laid out per Nghị định 30/2020/NĐ-CP, beyond the four real plans ----------------------------------------
+DIRECTIVE = """ỦY BAN NHÂN DÂN TỈNH ĐẮK LẮK
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Số: 08/CT-UBND
+Đắk Lắk, ngày 15 tháng 4 năm 2025
+
+CHỈ THỊ
+Về đẩy mạnh công tác cải cách hành chính năm 2025
+
+Để hoàn thành các mục tiêu cải cách hành chính năm 2025, Chủ tịch UBND tỉnh yêu cầu:
+
+1. Thủ trưởng các sở, ban, ngành; Chủ tịch UBND các huyện, thị xã, thành phố
+a) Quán triệt, triển khai nghiêm túc Chỉ thị này tại cơ quan, đơn vị, địa phương.
+b) Báo cáo kết quả thực hiện theo quy định.
+
+2. Sở Nội vụ
+a) Chủ trì, phối hợp với Văn phòng UBND tỉnh theo dõi, đôn đốc việc thực hiện Chỉ thị này.
+b) Tổng hợp kết quả, báo cáo UBND tỉnh trước ngày 15/12/2025.
+
+3. Sở Khoa học và Công nghệ
+a) Hướng dẫn các cơ quan triển khai chuyển đổi số trong giải quyết thủ tục hành chính.
+b) Bảo đảm hệ thống thông tin giải quyết thủ tục hành chính vận hành thông suốt.
+c) Tổ chức tập huấn kỹ năng số cho công chức một cửa trong Quý III/2025.
+
+4. Giám đốc Sở Tài chính bố trí kinh phí thực hiện các nhiệm vụ cải cách hành chính năm 2025.
+
+5. Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh phối hợp giám sát việc thực hiện Chỉ thị này.
+
+Yêu cầu Thủ trưởng các cơ quan, đơn vị nghiêm túc thực hiện Chỉ thị này./.
+
+Nơi nhận:
+- Như trên;
+- Lưu: VT, NC.
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+"""
+
+
+def leads(task):
+    return [(u.kind, u.code) for u in task.leads]
+
+
+def test_a_directive_with_duties_under_each_units_heading(registry):
+    plan = extract_plan(DIRECTIVE.encode(), "chi_thi.txt", registry)
+    assert (plan.kind, plan.reference, plan.organisation, plan.organisation_code, plan.scope) == \
+        ("chi_thi", "Chỉ thị số 08/CT-UBND ngày 15/04/2025", "Ủy ban nhân dân tỉnh Đắk Lắk", None, "province")
+    assert [t.path for t in plan.tasks] == ["1.a", "1.b", "2.a", "2.b", "3.a", "3.b", "3.c", "4", "5"]
+    by = {t.path: t for t in plan.tasks}
+    assert leads(by["1.a"]) == [("group", "so_ban_nganh"), ("group", "ubnd_huyen")]
+    assert leads(by["3.c"]) == [("unit", "so_khcn")] and by["3.c"].schedule.quarters == (3,)
+    assert leads(by["2.a"]) == [("unit", "so_noi_vu")] and [p.code for p in by["2.a"].partners] == ["vp_ubnd"]
+    assert by["2.b"].schedule.months == (12,)
+    assert leads(by["4"]) == [("unit", "so_tai_chinh")]  # 'Giám đốc Sở Tài chính bố trí …'
+    assert by["5"].lead.text == "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh" and by["5"].lead.kind == "unknown"
+    # 'Báo cáo … theo quy định' is a manner, not 'theo quý'
+    assert by["1.b"].schedule.kind == "year" and not by["1.b"].schedule.stated
+    # the closing 'Yêu cầu Thủ trưởng … thực hiện' and the recipients are no tasks
+    assert not any("nghiêm túc thực hiện Chỉ thị này./." in t.content for t in plan.tasks)
+
+
+FLAT_HEADER = """UBND TỈNH ĐẮK LẮK SỞ NỘI VỤ CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc Số: 159/KH-SNV Đắk Lắk, ngày 21 tháng 7 năm 2025
+KẾ HOẠCH
+Tuyên truyền cải cách hành chính năm 2025
+I. MỤC TIÊU
+- Đăng tải ít nhất 02 tin, bài về CCHC mỗi tháng trên Trang thông tin điện tử của Sở.
+II. NHIỆM VỤ
+1. Cập nhật chuyên mục CCHC trên Trang thông tin điện tử của Sở, thường xuyên.
+"""
+
+MARKDOWN = """| UBND TỈNH SƠN LA | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM |
+|---|---|
+| **SỞ NỘI VỤ** | **Độc lập - Tự do - Hạnh phúc** |
+| Số: 12/KH-SNV | Sơn La, ngày 03 tháng 02 năm 2025 |
+
+# KẾ HOẠCH
+## Tuyên truyền cải cách hành chính năm 2025
+
+**II. NHIỆM VỤ**
+
+1. Văn phòng Sở chủ trì, phối hợp với các phòng chuyên môn triển khai Kế hoạch này; báo cáo kết quả theo quy định.
+2. Các phòng, đơn vị thuộc Sở có trách nhiệm phối hợp thực hiện.
+"""
+
+
+@pytest.mark.parametrize("text, name", [(FLAT_HEADER, "flat.txt"), (MARKDOWN, "ke_hoach.md")],
+                         ids=["header-in-one-line", "markdown-table"])
+def test_the_issuer_comes_from_the_letterhead_never_the_motto(registry, text, name):
+    plan = extract_plan(text.encode(), name, registry)
+    assert plan.issuer == "Sở Nội vụ" and plan.organisation_code == "so_noi_vu"
+    assert "Hội chủ nghĩa" not in plan.organisation and "Việt Nam" not in plan.organisation
+    if name == "flat.txt":
+        assert (plan.number, plan.symbol, plan.issued.iso, plan.first_quarter()) == ("159", "KH-SNV", "2025-07-21", 3)
+        assert [(t.code, t.value, t.per) for t in plan.targets] == [("tin_bai", 2.0, "month")]  # '… mỗi tháng'
+    else:
+        assert (plan.province, plan.number, plan.symbol, plan.issued.iso) == ("Sơn La", "12", "KH-SNV", "2025-02-03")
+        office, rooms = plan.tasks
+        assert (office.lead.kind, office.schedule.kind) == ("own_office", "year")  # 'theo quy định': no quarter
+        assert leads(rooms) == [("group", "phong_don_vi")]
+
+
+SEVERAL_YEARS = """ỦY BAN NHÂN DÂN TỈNH ĐẮK LẮK
+Số: 210/KH-UBND
+Đắk Lắk, ngày 05 tháng 01 năm 2026
+KẾ HOẠCH
+Cải cách hành chính nhà nước tỉnh Đắk Lắk giai đoạn 2026 - 2030
+I. MỤC TIÊU
+1. Tỷ lệ hồ sơ nộp trực tuyến: đến hết năm 2026 đạt ít nhất 30%; đến năm 2030 đạt 60%.
+2. Chỉ số CCHC (PAR Index) phấn đấu đạt 90%.
+II. NHIỆM VỤ
+1. Rà soát, đơn giản hóa thủ tục hành chính
+- Cơ quan chủ trì: Văn phòng UBND tỉnh
+- Cơ quan phối hợp: Các sở, ban, ngành; UBND các xã, phường
+- Thời gian: Hằng năm
+"""
+
+
+def test_a_plan_of_several_years_and_its_targets_years(registry):
+    plan = extract_plan(SEVERAL_YEARS.encode(), "giai_doan.txt", registry)
+    assert (plan.year, plan.year_start, plan.year_end) == (2026, 2026, 2030)
+    assert [(t.code, t.value, t.year) for t in plan.targets] == [
+        ("ty_le_truc_tuyen", 30.0, 2026), ("ty_le_truc_tuyen", 60.0, 2030), ("PAR", 90.0, None)]
+    assert plan.year_for_target() == 2030  # a target of the period with no year of its own: its end
+    task = plan.tasks[0]
+    assert (task.lead.code, [p.code for p in task.partners]) == ("vp_ubnd", ["so_ban_nganh", "ubnd_xa"])
+    assert task.schedule.every_year and task.schedule.label == "Hằng năm"
+    # a programme the text only mentions does not stretch a one-year plan
+    one_year = extract_plan(SEVERAL_YEARS.replace("giai đoạn 2026 - 2030", "năm 2026 (thực hiện Chương trình giai "
+                                                  "đoạn 2021 - 2030)").encode(), "x.txt", registry)
+    assert (one_year.year_start, one_year.year_end) == (2026, 2026)
+
+
+def test_word_numbering_is_read_as_markers(registry, tmp_path):
+    """Word writes 'I.', '1.', 'a)' with automatic numbering, not in the text: the outline needs them."""
+    from docx import Document
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    doc = Document()
+    root = doc.part.numbering_part.element
+    abstract = OxmlElement("w:abstractNum")
+    abstract.set(qn("w:abstractNumId"), "707")
+    for ilvl, (fmt, text) in enumerate([("upperRoman", "%1."), ("decimal", "%2."), ("lowerLetter", "%3)"),
+                                        ("bullet", "-")]):
+        lvl = OxmlElement("w:lvl")
+        lvl.set(qn("w:ilvl"), str(ilvl))
+        for tag, val in (("w:start", "1"), ("w:numFmt", fmt), ("w:lvlText", text)):
+            el = OxmlElement(tag)
+            el.set(qn("w:val"), val)
+            lvl.append(el)
+        abstract.append(lvl)
+    root.insert(0, abstract)
+    num = OxmlElement("w:num")
+    num.set(qn("w:numId"), "901")
+    ref = OxmlElement("w:abstractNumId")
+    ref.set(qn("w:val"), "707")
+    num.append(ref)
+    root.append(num)
+
+    def para(text, level=None):
+        p = doc.add_paragraph(text)
+        if level is not None:
+            pr = OxmlElement("w:numPr")
+            for tag, val in (("w:ilvl", str(level)), ("w:numId", "901")):
+                el = OxmlElement(tag)
+                el.set(qn("w:val"), val)
+                pr.append(el)
+            p._p.get_or_add_pPr().append(pr)
+
+    head = doc.add_table(rows=1, cols=2)
+    head.cell(0, 0).text = "UBND TỈNH ĐẮK LẮK\nSỞ TƯ PHÁP\nSố: 45/KH-STP"
+    head.cell(0, 1).text = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nĐắk Lắk, ngày 10 tháng 02 năm 2025"
+    para("KẾ HOẠCH")
+    para("Tuyên truyền cải cách hành chính năm 2025")
+    para("MỤC ĐÍCH, YÊU CẦU", 0)
+    para("Nâng cao nhận thức của công chức về cải cách hành chính.", 1)
+    para("TỔ CHỨC THỰC HIỆN", 0)
+    para("Văn phòng Sở", 1)
+    para("Chủ trì, phối hợp với các phòng chuyên môn cập nhật tin, bài về CCHC hằng tháng.", 2)
+    para("Tổng hợp, báo cáo kết quả theo quý.", 2)
+    path = tmp_path / "numbered.docx"
+    doc.save(path)
+    plan = extract_plan(path, None, registry)
+    assert (plan.organisation_code, plan.reference) == ("so_tu_phap", "Kế hoạch số 45/KH-STP ngày 10/02/2025")
+    assert [(t.path, t.lead.kind, t.schedule.kind) for t in plan.tasks] == [
+        ("II.1.a", "own_office", "monthly"), ("II.1.b", "own_office", "quarterly")]
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("Báo cáo kết quả theo quy định.", "year"), ("Bao cao ket qua theo quy dinh.", "year"),
+    ("Báo cáo kết quả theo quý.", "quarterly"), ("Bao cao ket qua theo quy.", "quarterly"),
+    ("Thực hiện theo quy chế của cơ quan.", "year"), ("Báo cáo định kỳ hằng quý.", "quarterly"),
+])
+def test_theo_quy_dinh_is_a_manner_not_a_quarter(registry, text, kind):
+    plan = extract_plan(f"KẾ HOẠCH năm 2025\nII. NHIỆM VỤ\n1. Sở Nội vụ\n- {text}\n".encode(), "x.txt", registry)
+    assert plan.tasks[0].schedule.kind == kind

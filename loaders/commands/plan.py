@@ -1,8 +1,11 @@
-"""`python -m loaders plan FILE [--json] [--save] [--db PATH]`.
+"""`python -m loaders plan FILE [--json] [--save] [--replace] [--db PATH]`.
 
 Prints what the plan holds (readable Vietnamese, or with --json exactly one JSON object), and saves it as a
-batch only with --save. Exit 0 done; 1 refused (the plan cannot be saved as it is); 2 unusable file
-(missing, unreadable, not a plan) or a locked database. Never a traceback.
+batch only with --save. Another province's plan is refused (its units only share names with this dashboard's)
+unless --entity names the province that receives its targets. The same plan already saved from another copy (a
+clean file and a scan of it) is not saved twice: --replace saves this copy in its place, without doubling its
+tasks. Exit 0 done; 1 refused (the plan cannot be saved as it is); 2 unusable file (missing, unreadable, not a
+plan) or a locked database. Never a traceback.
 """
 from __future__ import annotations
 
@@ -24,7 +27,10 @@ def add_commands(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--db", dest="plan_db", default=None, help="tệp DuckDB (mặc định: $CCHC_DB hoặc data/cchc.duckdb)")
     p.add_argument("--by", dest="plan_by", default=None, help="người tải lên (mặc định: tên người dùng máy)")
     p.add_argument("--unit", dest="plan_unit", default=None, help="mã đơn vị nhận chỉ tiêu, nếu khác cơ quan ban hành")
-    p.add_argument("--entity", dest="plan_entity", default=None, help="mã tỉnh nhận mục tiêu chỉ số")
+    p.add_argument("--entity", dest="plan_entity", default=None,
+                   help="mã tỉnh nhận mục tiêu chỉ số; bắt buộc với kế hoạch của tỉnh khác")
+    p.add_argument("--replace", dest="plan_replace", action="store_true",
+                   help="lưu bản này thay cho kế hoạch cùng nội dung đã lưu (bản khác của cùng văn bản)")
     p.set_defaults(func=run_plan_command)
     return p
 
@@ -48,7 +54,7 @@ def run_plan_command(args) -> int:
     from loaders.plans.extract import describe, extract_plan
     from loaders.plans.model import PlanError
     from loaders.plans.reading import load_bytes
-    from loaders.plans.save import PlanSaveError, save_plan
+    from loaders.plans.save import PlanSaveError, foreign_province, same_plan_batch, save_plan
     from loaders.registry.registries import Registry
     from loaders.store.schema import DatabaseLockedError, connect, db_path, migrate
 
@@ -105,9 +111,22 @@ def run_plan_command(args) -> int:
             msg = f"Kế hoạch này (cùng tệp) đã được lưu trước đó: lô số {already}. Không lưu lại."
             _err(msg) if args.json else print("\n" + msg)
             return EXIT_OK
+        entity = getattr(args, "plan_entity", None)
+        foreign = foreign_province(con, plan)
+        if foreign and not entity:
+            _err(f"Chưa lưu: kế hoạch ghi tỉnh {foreign}, không phải tỉnh của dashboard — các đơn vị của nó chỉ trùng "
+                 "tên với danh mục. Nếu vẫn muốn lưu, thêm --entity MÃ_TỈNH (tỉnh nhận mục tiêu chỉ số) và --unit "
+                 "MÃ_ĐƠN_VỊ (đơn vị nhận chỉ tiêu).")
+            return EXIT_REFUSED
+        replaces = same_plan_batch(con, plan)
+        if replaces is not None and not getattr(args, "plan_replace", False):
+            msg = (f"Kế hoạch này (cùng nội dung, bản khác) đã được lưu ở lô số {replaces}. Không lưu lại; thêm "
+                   "--replace để lưu bản này thay cho lô đó.")
+            _err(msg) if args.json else print("\n" + msg)
+            return EXIT_OK
         try:
             batch_id = save_plan(con, plan, by, name, data, unit_code=getattr(args, "plan_unit", None),
-                                 entity_code=getattr(args, "plan_entity", None))
+                                 entity_code=entity, replaces=replaces)
         except PlanSaveError as exc:
             _err(f"Chưa lưu: {exc}")
             return EXIT_REFUSED
@@ -115,7 +134,10 @@ def run_plan_command(args) -> int:
             _err(f"Chưa lưu: lỗi khi ghi vào cơ sở dữ liệu ({type(exc).__name__}: {exc})")
             return EXIT_REFUSED
         msg = (f"Đã lưu kế hoạch vào lô số {batch_id}: {len(plan.indicator_targets())} chỉ tiêu, "
-               f"{len(plan.index_targets())} mục tiêu chỉ số, {len(plan.tasks)} nhiệm vụ.")
+               f"{len(plan.index_targets())} mục tiêu chỉ số, {len(plan.tasks)} nhiệm vụ"
+               + (f"; {len(plan.unrecognised)} con số chờ gắn chỉ tiêu (soát trên trang Kế hoạch)"
+                  if plan.unrecognised else "")
+               + (f"; thay lô số {replaces}" if replaces else "") + ".")
         _err(msg) if args.json else print("\n" + msg)
         return EXIT_OK
     finally:

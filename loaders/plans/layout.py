@@ -27,6 +27,7 @@ class Block:
     cells: list[str] = field(default_factory=list)
     table: int | None = None
     lines: list[str] = field(default_factory=list)  # a paragraph's original lines (letterheads)
+    read: str = ""  # the text as read, when OCR repair changed it (loaders.plans.vocab)
 
 
 # Words that make up table headers ('STT', 'NỘI DUNG TUYÊN TRUYỀN', 'CƠ QUAN CHỦ TRÌ', 'THỜI GIAN THỰC HIỆN'...).

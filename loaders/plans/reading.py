@@ -103,6 +103,83 @@ def decode_text(data: bytes, file_name: str) -> str:
 
 
 # --- docx --------------------------------------------------------------------------------------------
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_ROMAN = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"),
+          (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, letters in _ROMAN:
+        while n >= value:
+            out, n = out + letters, n - value
+    return out
+
+
+def _number_text(n: int, fmt: str) -> str:
+    if fmt == "upperRoman":
+        return _roman(n)
+    if fmt == "lowerRoman":
+        return _roman(n).lower()
+    if fmt in ("lowerLetter", "upperLetter"):
+        letter = "abcdefghijklmnopqrstuvwxyz"[(n - 1) % 26]
+        return letter.upper() if fmt == "upperLetter" else letter
+    return str(n)
+
+
+class _Numbering:
+    """Word's automatic numbering written out ('II.', '1.', 'a)', '-'): the outline needs the markers, which are not
+    in a paragraph's text. Counters run per list and level; a level restarts when a higher one moves on."""
+
+    def __init__(self, doc):
+        self.levels: dict[tuple[str, int], tuple[str, str, int]] = {}  # (numId, ilvl) -> (format, text, start)
+        self.counts: dict[tuple[str, int], int] = {}
+        try:
+            root = doc.part.numbering_part.element
+        except Exception:  # noqa: BLE001 - a document without numbering definitions
+            return
+        abstract = {}
+        for a in root.findall(f"{_W}abstractNum"):
+            lv = {}
+            for lvl in a.findall(f"{_W}lvl"):
+                fmt = lvl.find(f"{_W}numFmt")
+                text = lvl.find(f"{_W}lvlText")
+                start = lvl.find(f"{_W}start")
+                lv[int(lvl.get(f"{_W}ilvl"))] = (fmt.get(f"{_W}val") if fmt is not None else "decimal",
+                                                text.get(f"{_W}val") if text is not None else "",
+                                                int(start.get(f"{_W}val")) if start is not None else 1)
+            abstract[a.get(f"{_W}abstractNumId")] = lv
+        for num in root.findall(f"{_W}num"):
+            ref = num.find(f"{_W}abstractNumId")
+            for ilvl, spec in abstract.get(ref.get(f"{_W}val") if ref is not None else None, {}).items():
+                self.levels[(num.get(f"{_W}numId"), ilvl)] = spec
+
+    def label(self, p_el) -> str | None:
+        num_pr = p_el.find(f"{_W}pPr/{_W}numPr")
+        if num_pr is None:
+            return None
+        num_id = num_pr.find(f"{_W}numId")
+        ilvl = num_pr.find(f"{_W}ilvl")
+        num_id = num_id.get(f"{_W}val") if num_id is not None else None
+        level = int(ilvl.get(f"{_W}val")) if ilvl is not None else 0
+        spec = self.levels.get((num_id, level))
+        if spec is None:
+            return "-"
+        fmt, text, start = spec
+        if fmt in ("bullet", "none"):
+            return "-" if fmt == "bullet" else ""
+        self.counts[(num_id, level)] = self.counts.get((num_id, level), start - 1) + 1
+        for deeper in [k for k in self.counts if k[0] == num_id and k[1] > level]:
+            del self.counts[deeper]
+
+        def part(m):
+            k = int(m.group(1)) - 1
+            f, _, st_ = self.levels.get((num_id, k), ("decimal", "", 1))
+            return _number_text(self.counts.get((num_id, k), st_), f)
+
+        return re.sub(r"%(\d)", part, text) or "-"
+
+
 def _docx_blocks(data: bytes) -> list[Block]:
     import docx
     from docx.table import Table
@@ -114,7 +191,8 @@ def _docx_blocks(data: bytes) -> list[Block]:
         raise PlanError("không mở được tệp Word (.docx): tệp hỏng hoặc không đúng định dạng") from exc
     blocks: list[Block] = []
     table_no = -1
-    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    w = _W
+    numbering = _Numbering(doc)
 
     def walk(parent):
         nonlocal table_no
@@ -122,9 +200,9 @@ def _docx_blocks(data: bytes) -> list[Block]:
             if el.tag == w + "p":
                 p = Paragraph(el, doc)
                 text = p.text
-                numbered = el.find(f"{w}pPr/{w}numPr") is not None
-                if numbered and text.strip():
-                    text = "- " + text  # Word's automatic numbering is not in the text: keep the item boundary
+                label = numbering.label(el)
+                if label and text.strip():
+                    text = f"{label} {text}"  # Word's automatic numbering is not in the text: write its marker
                 for part in text.split("\n"):
                     if clean(part):
                         blocks.append(Block("para", clean(part), lines=[part]))

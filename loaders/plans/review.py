@@ -6,12 +6,15 @@ and without a database (pure functions), so the rules are tested on their own:
 
 - ``target_rows(plan) -> list[dict]``   one row per target, recognised or not:
       {"save": bool, "code": str|None, "value": float, "unit": str (without the period: 'số'), "per": None |
-       "month" | "quarter" | "week" | "year" (a count per period), "text": the source sentence, "row": position in plan.targets + plan.unrecognised}.
-      Recognised targets start with save=True, unrecognised numbers with save=False and code None.
+       "month" | "quarter" | "week" | "year" (a count per period), "year": the year it is set for, "text": the
+       source sentence, "row": position in plan.targets + plan.unrecognised}.
+      Every row starts with save=True. A number bound to no indicator (code None) is saved as awaiting review; the
+      reviewer binds it (chooses a code, or adds an indicator first), or unticks Lưu to drop it — recorded as
+      dropped, never lost silently.
 - ``unit_options(plan, registry)`` / ``known_units(names, registry, organisation)``: the unit names offered in
       the Chủ trì / Phối hợp columns, and which of them the registry knows (the others are highlighted).
-- ``task_rows(plan) -> list[dict]``     {"content", "lead": [text] or [], "partners": [texts], "when": the time as
-      written, "text": the source sentence, "row": position in plan.tasks}.
+- ``task_rows(plan) -> list[dict]``     {"content", "lead": [texts of every lead, co-leads included], "partners":
+      [texts], "when": the time as written, "text": the source sentence (as read), "row": position in plan.tasks}.
 - ``apply_edits(plan, targets, tasks, registry, organisation=None, year=None) -> Review``: the edited rows
       (DataFrames from st.data_editor, or lists of dicts; added rows have row None) -> Review(plan, errors,
       warnings). ``plan`` is a NEW Plan ready for loaders.plans.save_plan; the original is not changed.
@@ -30,14 +33,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from core.numbers import auto as _num, file_size
 from core.rules import unit_active, valid_year, year_range_text
 from core.text import fold, nfc
 from loaders.plans.model import Plan, Target, Task, UnitRef
 from loaders.plans.schedule import schedule_or_default, unstated
-from loaders.plans.units import resolve_unit
+from loaders.plans.units import Resolver
 
 PERIODS = ("", "month", "quarter", "week", "year")
 PERIOD_LABELS = {"": "—", "month": "mỗi tháng", "quarter": "mỗi quý", "week": "mỗi tuần", "year": "mỗi năm"}
@@ -66,13 +69,13 @@ def target_rows(plan: Plan) -> list[dict]:
         unit, word = t.unit or "", _PER_WORD.get(t.per or "")
         if word and unit.endswith("/" + word):
             unit = unit[: -len(word) - 1]  # the period has its own column
-        rows.append({"save": recognised and t.code is not None, "code": t.code if recognised else None,
-                     "value": float(t.value), "unit": unit, "per": t.per, "text": t.text, "row": k})
+        rows.append({"save": True, "code": t.code if recognised else None, "value": float(t.value), "unit": unit,
+                     "per": t.per, "year": t.year or plan.year_for_target(), "text": t.text, "row": k})
     return rows
 
 
 def task_rows(plan: Plan) -> list[dict]:
-    return [{"content": t.content, "lead": [t.lead.text] if t.lead else [], "partners": [p.text for p in t.partners],
+    return [{"content": t.content, "lead": [u.text for u in t.leads], "partners": [p.text for p in t.partners],
              "when": t.when, "text": t.text, "row": k} for k, t in enumerate(plan.tasks)]
 
 
@@ -88,10 +91,16 @@ def unit_options(plan: Plan, registry) -> list[str]:
     return list(seen)
 
 
-def known_units(names, registry, organisation: str | None = None) -> dict[str, bool]:
-    """name -> whether it resolves to a unit of the registry (the rule apply_edits uses)."""
-    province_plan = _is_province_plan(organisation)
-    return {n: resolve_unit(n, registry, province_plan).known for n in names}
+def known_units(names, registry, organisation: str | None = None, plan: Plan | None = None) -> dict[str, bool]:
+    """name -> whether it resolves to a unit, a group or the issuer's own office (the rule apply_edits uses)."""
+    resolver = _resolver(registry, organisation, plan)
+    return {n: resolver.resolve(n).known for n in names}
+
+
+def _resolver(registry, organisation: str | None, plan: Plan | None) -> Resolver:
+    issuer = (plan.issuer if plan is not None else None) or organisation
+    code = plan.organisation_code if plan is not None else None
+    return Resolver(registry, issuer, code, _is_province_plan(issuer) or (plan is not None and plan.scope == "province"))
 
 
 # --- rows -> plan -------------------------------------------------------------------------------------------
@@ -167,13 +176,13 @@ def _is_province_plan(organisation: str | None) -> bool:
     return fold(organisation or "").startswith(("uy ban nhan dan", "ubnd"))
 
 
-def _resolve(name: str, before: dict[str, UnitRef], registry, province_plan: bool) -> UnitRef:
+def _resolve(name: str, before: dict[str, UnitRef], resolver: Resolver, as_lead: bool) -> UnitRef:
     """The unit a name stands for: what the extractor found when the name is unchanged and known; else matched
     again (the registry may have grown while the user reviewed the plan)."""
     old = before.get(name)
     if old is not None and old.known:
         return old
-    return resolve_unit(name, registry, province_plan)
+    return resolver.resolve(name, as_lead)
 
 
 def apply_edits(plan: Plan, targets, tasks, registry, organisation: str | None = None,
@@ -196,6 +205,8 @@ def apply_edits(plan: Plan, targets, tasks, registry, organisation: str | None =
 
     # --- targets
     new_targets: list[Target] = []
+    pending: list[Target] = []
+    dropped: list[Target] = []
     seen: dict[tuple, int] = {}
     for n, row in enumerate(_records(targets), start=1):
         where = f"Chỉ tiêu, dòng {n}"
@@ -210,11 +221,23 @@ def apply_edits(plan: Plan, targets, tasks, registry, organisation: str | None =
         orig = originals[k] if k is not None and 0 <= k < len(originals) else None
         if orig is None and code is None and value is None and not unit and not text:
             continue  # an empty row added by mistake
+        target_year = _row_no(row.get("year")) or (orig.year if orig else None) or year
+        if year_changed and target_year is not None and plan.year is not None:
+            target_year += year - plan.year  # the plan moved to another year: its targets move with it
         if not save:
+            if orig is not None:  # dropped by the reviewer: recorded as dropped, not lost
+                dropped.append(Target(None, None, orig.value, orig.unit, orig.text, orig.as_written, orig.per,
+                                      None, orig.year))
             continue
         if code is None:
-            errors.append(f"{where}: chưa chọn chỉ tiêu hay chỉ số cho “{_num(value) if value is not None else ''}"
-                          f"{(' ' + unit) if unit else ''}” — chọn một mã, hoặc bỏ dấu ở cột Lưu.")
+            if value is None:
+                errors.append(f"{where}: chưa có giá trị.")
+                continue
+            # bound to nothing yet: kept as a number awaiting review
+            pending.append(Target(None, None, value, unit or (orig.unit if orig else ""), text or (orig.text if orig
+                                  else "") or "(thêm khi soát lại kế hoạch)",
+                                  orig.as_written if orig else f"{_num(value)} {unit}".strip(), per or None, None,
+                                  target_year))
             continue
         if code in indicators:
             kind, metric = "indicator", indicators[code]
@@ -246,7 +269,7 @@ def apply_edits(plan: Plan, targets, tasks, registry, organisation: str | None =
             warnings.append(f"{where} ({code}): tỷ lệ và chỉ số không tính theo {PERIOD_LABELS[per]} — lấy nguyên "
                             f"{_num(value)}{unit if unit == '%' else ' ' + unit} cho cả năm.")
             per = ""
-        key = (code, kind == "index" and unit == "hạng")
+        key = (code, kind == "index" and unit == "hạng", target_year)
         if key in seen:
             warnings.append(f"{where} ({code}): trùng với dòng {seen[key]} — chỉ dòng {seen[key]} được lưu.")
             continue
@@ -259,10 +282,10 @@ def apply_edits(plan: Plan, targets, tasks, registry, organisation: str | None =
             f"{_num(value)}{'' if unit.startswith('%') else ' '}{unit}".strip()
         new_targets.append(Target(code, kind, value, unit, text or (orig.text if orig else "")
                                   or "(thêm khi soát lại kế hoạch)", as_written, per or None,
-                                  orig.note if same and orig else None))
+                                  orig.note if same and orig else None, target_year))
 
     # --- tasks
-    province_plan = _is_province_plan(organisation)
+    resolver = _resolver(registry, organisation, plan)
     new_tasks: list[Task] = []
     for n, row in enumerate(_records(tasks), start=1):
         where = f"Nhiệm vụ, dòng {n}"
@@ -278,13 +301,9 @@ def apply_edits(plan: Plan, targets, tasks, registry, organisation: str | None =
         if not content:
             errors.append(f"{where}: chưa có nội dung nhiệm vụ.")
             continue
-        if len(leads) > 1:
-            errors.append(f"{where}: chỉ chọn một đơn vị chủ trì (đang có {len(leads)}: {'; '.join(leads)}); "
-                          "đưa các đơn vị còn lại sang cột Phối hợp.")
-            continue
         before = {u.text: u for u in (orig.units() if orig else [])}
-        lead = _resolve(leads[0], before, registry, province_plan) if leads else None
-        parts = [_resolve(p, before, registry, province_plan) for p in partners]
+        lead_refs = [_resolve(n, before, resolver, True) for n in leads]  # co-leads: every one is a lead
+        parts = [_resolve(p, before, resolver, False) for p in partners]
         if orig is not None and when == orig.when and not year_changed:
             schedule = orig.schedule
         elif not when:
@@ -294,12 +313,14 @@ def apply_edits(plan: Plan, targets, tasks, registry, organisation: str | None =
             if not schedule.stated:
                 warnings.append(f"{where}: không đọc được thời gian “{when}” — coi là trong năm {year or ''}".rstrip()
                                 + ".")
-        new_tasks.append(Task(content, lead, parts, schedule, text or (orig.text if orig else "") or content,
-                              orig.origin if orig else "review"))
+        new_tasks.append(Task(content, lead_refs, parts, schedule, text or (orig.text if orig else "") or content,
+                              orig.origin if orig else "review", path=orig.path if orig else ""))
 
-    reviewed = Plan(organisation, year, new_targets, new_tasks, plan.organisation_code, plan.province, [],
-                    list(plan.warnings), plan.file_name, plan.source)
-    if not new_targets and not new_tasks:
+    span = (plan.year_end or year) - (plan.year_start or plan.year or year) if year is not None else 0
+    reviewed = replace(plan, organisation=organisation, year=year, targets=new_targets, tasks=new_tasks,
+                       unrecognised=pending, dropped=dropped, warnings=list(plan.warnings),
+                       year_start=year, year_end=(year + span) if year is not None else None)
+    if not new_targets and not new_tasks and not pending:
         errors.append("Không còn chỉ tiêu hay nhiệm vụ nào để lưu.")
     return Review(reviewed, errors, warnings)
 
@@ -325,28 +346,30 @@ def save_reviewed(con, user, plan: Plan, file_name: str | None, content: bytes, 
 
 def mark_task_as(con, user, task_id: int, year: int, quarter: int, status: str = "done", *,
                  note: str | None = None, evidence_url: str | None = None, evidence_file: bytes | None = None,
-                 evidence_name: str | None = None) -> None:
-    """Record a task's status for a quarter: the staff of its lead unit, or an administrator."""
-    from loaders.accounts.users import PermissionDenied, require_unit
-    from loaders.plans.save import PlanSaveError, mark_task
+                 evidence_name: str | None = None, unit_code: str | None = None) -> None:
+    """Record a task's status for a quarter: the staff of one of its lead units (a unit of a group that leads it
+    marks it for itself), or an administrator (for one unit, or with unit_code None for the task as a whole)."""
+    from loaders.accounts.users import PermissionDenied, require_role, require_unit
+    from loaders.plans.save import PlanSaveError, mark_task, task_assignees
 
-    row = con.execute("SELECT lead_unit_code, lead_text FROM plan_task WHERE id = ?", [task_id]).fetchone()
-    if row is None:
+    found = task_assignees(con, task_id, int(year))
+    if found is None:
         raise PlanSaveError(f"không có nhiệm vụ số {task_id}")
-    lead_code, lead_text = row
-    try:
-        fresh = require_unit(con, user, lead_code) if lead_code else None
-    except PermissionDenied:
-        raise PermissionDenied(f"chỉ cán bộ của đơn vị chủ trì ({lead_text or lead_code}) hoặc quản trị viên được "
-                               "đánh dấu nhiệm vụ này") from None
-    if fresh is None:  # the lead unit is not in the registry: only an administrator can answer for it
-        from loaders.accounts.users import require_role
-
+    lead_text, assignees = found
+    fresh = None
+    if user is not None and getattr(user, "role", None) != "quan_tri" and getattr(user, "unit_code", None):
+        unit_code = unit_code or user.unit_code
+        if unit_code == user.unit_code and unit_code in assignees:
+            fresh = require_unit(con, user, unit_code)
+    if fresh is None:
         try:
             fresh = require_role(con, user, "quan_tri")
         except PermissionDenied:
-            raise PermissionDenied(f"đơn vị chủ trì “{lead_text or '?'}” chưa có trong danh mục: chỉ quản trị viên "
-                                   "được đánh dấu nhiệm vụ này") from None
+            who = (f"cán bộ của đơn vị chủ trì ({lead_text})" if assignees else
+                   f"quản trị viên (đơn vị chủ trì “{lead_text or '?'}” chưa có trong danh mục)")
+            raise PermissionDenied(f"chỉ {who} hoặc quản trị viên được đánh dấu nhiệm vụ này") from None
+    if unit_code is not None and unit_code not in assignees:
+        raise PlanSaveError(f"đơn vị “{unit_code}” không chủ trì nhiệm vụ số {task_id}")
     note = nfc(note) or None
     if status == "done" and not note:
         raise PlanSaveError("cần một ghi chú ngắn về kết quả (ví dụ: đã đăng 3 tin bài trên Trang TTĐT)")
@@ -358,4 +381,5 @@ def mark_task_as(con, user, task_id: int, year: int, quarter: int, status: str =
     if evidence_file is not None and len(evidence_file) > MAX_EVIDENCE_BYTES:
         raise PlanSaveError(f"tệp minh chứng {file_size(len(evidence_file))}, tối đa {file_size(MAX_EVIDENCE_BYTES)}")
     mark_task(con, task_id, int(year), int(quarter), status, fresh.username, note=note, evidence_url=evidence_url,
-              evidence_file=evidence_file, evidence_name=evidence_name if evidence_file is not None else None)
+              evidence_file=evidence_file, evidence_name=evidence_name if evidence_file is not None else None,
+              unit_code=unit_code if len(assignees) > 1 or unit_code else None)

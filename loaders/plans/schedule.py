@@ -4,6 +4,11 @@
 'Hằng tháng trong năm' monthly · 'Định kỳ hằng quý' quarterly · 'Thường xuyên' regular ·
 'Khi Sở Nội vụ có yêu cầu' on_request · 'Năm 2025', 'Trong năm' year.
 Works on text without diacritics and with OCR noise ('Quý 11/2025' is 'Quý II/2025').
+
+The words are read on the text with its diacritics where it has them, folded only to compare: 'theo quy định' (as
+the regulations say) is a manner, never 'theo quý' (quarterly). A text with diacritics must write 'quý' itself; one
+without them (an OCR reading, a stripped copy) goes through a vocabulary check: 'quy' followed by 'định', 'chế',
+'trình', 'hoạch'… is that word, not the quarter.
 """
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ import re
 
 from core.periods import ROMAN
 from loaders.plans.model import Schedule
+from core.text import fold
 from loaders.plans.textutil import clean, fview
 
 _SEP = r"\s*(?:-|–|—|đến|den|toi|tới)\s*"
@@ -34,11 +40,27 @@ _ON_REQUEST = re.compile(r"\bkhi\b.{0,60}?\b(?:yeu\s+cau|de\s+nghi|chi\s+dao)\b|
 _ON_REQUEST_LOOSE = re.compile(r"\byeu\s+cau\b|\btheo\s+chi\s+dao\b|\bphat\s+sinh\b")
 _REGULAR = re.compile(r"\bthuong\s*xuyen\b|\blien\s+tuc\b|\bhang\s+(?:ngay|tuan)\b|\bmoi\s+tuan\b")
 _YEARLY = re.compile(r"\b(?:trong|ca)\s+nam\b(?:\s+((?:19|20)\d{2}))?|\bnam\s+((?:19|20)\d{2})\b"
+                     r"|\b(?:hang|moi|tung)\s+nam\b"
                      r"|^\s*((?:19|20)\d{2})\s*$")
 _ANY_YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
 # OCR reads a lone month digit as a letter: 'Tháng G - 9/2025' is 'Tháng 6 - 9/2025'.
 _OCR_DIGIT = {"g": "6", "b": "8", "s": "5", "z": "2", "o": "0", "l": "1", "i": "1"}
 _OCR_MONTH = re.compile(r"(\bthang\s+)([gbszoli])\b(?=\s*(?:-|–|/|den|,|va))")
+
+
+# Words 'quy' begins that are not the quarter (folded): 'quy định', 'quy chế', 'quy trình', 'quy hoạch' …
+_QUY_WORDS = frozenset("dinh che trinh hoach mo tac chuan pham uoc luat cach doi tu hoi nap ve ket hang".split())
+_DIACRITICS = re.compile(r"[^\x00-\x7f]")
+
+
+def _is_quarter_word(original: str, folded: str, at: int) -> bool:
+    """Whether the 'quy' at `at` is the quarter (quý): as written where the text has diacritics, by the word after
+    it where it has none."""
+    word = original[at:at + 3]
+    if _DIACRITICS.search(original) and fold(word) == "quy":
+        return word.lower() == "quý"
+    after = folded[at + 3:].split()
+    return not after or after[0].strip(".,;:") not in _QUY_WORDS
 
 
 def _quarter(token: str) -> int | None:
@@ -79,7 +101,7 @@ def parse_schedule(text: str, default_year: int | None = None, strict: bool = Fa
     m = _MONTHLY.search(f)
     if m:
         return make("monthly", m, months=range(1, 13))
-    m = _QUARTERLY.search(f)
+    m = next((x for x in _QUARTERLY.finditer(f) if _is_quarter_word(original, f, x.end() - 3)), None)
     if m:
         return make("quarterly", m, quarters=range(1, 5))
     m = _MONTH_RANGE.search(f)
@@ -95,7 +117,7 @@ def parse_schedule(text: str, default_year: int | None = None, strict: bool = Fa
     m = _DEADLINE.search(f) or (None if strict else _DATE.match(f))
     if m and _months_ok([int(m.group(2))]) and 1 <= int(m.group(1)) <= 31:
         return make("month", m, m.group(3), months=[int(m.group(2))])
-    m = _QUARTERS.search(f)
+    m = next((x for x in _QUARTERS.finditer(f) if _is_quarter_word(original, f, x.start())), None)
     if m:
         tokens = re.findall(_QTOK, m.group(1))
         qs = [q for q in (_quarter(t) for t in tokens) if q]

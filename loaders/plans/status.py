@@ -5,6 +5,7 @@
 - monthly / quarterly: each quarter of the plan's year is its own period — 'done' when marked done for that
   quarter; 'late' once the quarter has ended without it; 'due' while it runs; 'not_due' before it starts
   (and for quarters outside the plan's year).
+- a quarter that ends before the task starts (a plan issued in July has no Quý I–II): 'not_due'.
 - one-off tasks (month, month_range, quarter, year): 'done' once marked done in that quarter or an earlier one;
   'not_due' for a quarter that ends before the task's time starts, or while today is before it; 'late' once
   today is past the deadline (the end of its last month); 'due' otherwise.
@@ -40,6 +41,8 @@ def task_status(task: Task, year: int, quarter: int, today: dt.date, marks=()) -
     q = Quarter(int(year), int(quarter))
     latest = _latest(marks, task.id)
     s = task.schedule
+    if task.starts and q.end < task.starts:
+        return "not_due"  # before the plan was issued: not a quarter of the plan
     if s.kind == "regular":
         return "done" if latest.get((q.year, q.quarter)) == "done" else "regular"
     if s.kind == "on_request":

@@ -45,10 +45,13 @@ _NOT_BEFORE = r"(?<![\d/.,\-–])(?<!\d )"  # not part of a date, a code or a la
 _NOT_AFTER = r"(?!\s*[/\-–]\s*\d)(?![.,]\d)"  # not '19/KH', '2021-2030', '14/7/2025'
 _CUES = re.compile(r"\b(?:phan dau|dat|it nhat|toi thieu|khong it hon|tren|tu|so luong|chi tieu|muc|bao dam|dam bao"
                    r"|phat hanh|dang tai|dang|thuc hien|to chuc|xay dung|san xuat|in|mo|cap nhat|truyen tai)\s*$")
+_PER_AFTER = re.compile(r"^(?:\s+[^\s\d]+){0,6}?\s+(?:moi|hang|trong moi)\s+(thang|quy|tuan)\b")
 _PER_BEFORE = re.compile(r"\b(?:moi|hang|hằng|trong moi)\s+(thang|quy|tuan)\b(?!.*\b(?:moi|hang)\s+(?:thang|quy|tuan))")
 _RELATIVE = re.compile(r"\b(?:tang|giam|them|hon|vuot|cao hon|thap hon|chiem)\s*(?:len\s*)?(?:it nhat\s*|khoang\s*)?$")
 _INDEX_VALUE = re.compile(r"\b(?:dat|phan dau dat|len|tren|toi thieu|it nhat|tu|muc)\s+(?:tu\s+|tren\s+|muc\s+)?"
                           + _NOT_BEFORE + _NUM + r"\s*(diem)?" + _NOT_AFTER + r"(?!\s?%)")
+# The year a target is set for, written before it in its clause: 'Đến hết năm 2025: ≥ 30 %', 'năm 2030 đạt 60 %'.
+_TARGET_YEAR = re.compile(r"\b(?:den het|den|het|trong|vao|cuoi)?\s*nam\s+((?:19|20)\d{2})\b(?!\s*[-–/])")
 _RANK = re.compile(r"\bxep\s+(?:hang\s+)?(?:thu\s+)?(\d{1,2})\b(?!\s*/)|\bnhom\s+(\d{1,2})\s+(?:tinh|dia phuong|don vi)"
                    r"\s+(?:dan dau|cao nhat|dung dau)")
 
@@ -134,9 +137,12 @@ class TargetFinder:
             if re.match(r"\s*(?:so|ky)\b", f[m.end(1):]) and not re.search(r"\b(?:phat hanh|xuat ban|ban tin)\b",
                                                                           f[max(0, m.start() - 80):m.end() + 40]):
                 continue  # '02 số' is a count of issues only where issues are spoken of
-            # 'mỗi tháng ít nhất 02 tin, bài': the period stands before the number.
+            # 'mỗi tháng ít nhất 02 tin, bài': the period stands before the number; '02 tin, bài về CCHC mỗi
+            # tháng': a few words after it, in the same clause.
             before = _PER_BEFORE.search(f[max(0, m.start() - 30):m.start()])
-            label, per = _PERIODS[before.group(1)] if before else (None, "year")
+            after = _PER_AFTER.match(re.split(r"[;.]", f[m.end():], maxsplit=1)[0])
+            found = before or after
+            label, per = _PERIODS[found.group(1)] if found else (None, "year")
             unit = self._unit(m.group(2)) + (f"/{label}" if label else "")
             hits.append(_Hit(m.start(), m.end(), v, unit, per))
             taken.append((m.start(), m.end()))
@@ -197,6 +203,9 @@ class TargetFinder:
         windows.append(" ".join(before[-4:] + mid + after))
         if len(before) + len(after) <= 70:
             windows.append(" ".join(before + mid + after))
+        if lo > 0 and f[:lo].rstrip().endswith((";", ":")):
+            # '… nộp trực tuyến: đến hết năm 2026 ≥ 30 %; đến năm 2030: 60 %': the list's subject comes first
+            windows.append(" ".join(f[:lo].split()[:12] + mid + after[:6]))
         for w in windows:
             index = self._index_in(w)
             if index == "?":
@@ -227,8 +236,11 @@ class TargetFinder:
             if kind == "index" and hit.unit not in ("%", "điểm", "", "hạng"):
                 kind, code = None, None
             sentence = text[clause[0]:clause[1]].strip(" -–+•")
+            before = [int(y) for y in _TARGET_YEAR.findall(f[clause[0]:hit.start])]
+            after = [int(y) for y in _TARGET_YEAR.findall(f[hit.end:clause[1]])]
+            year = before[-1] if before else (after[0] if after else None)
             out.append(Target(code, kind, hit.value, hit.unit, sentence, text[hit.start:hit.end].strip(),
-                              None if hit.unit == "%" or kind == "index" else hit.per, note))
+                              None if hit.unit == "%" or kind == "index" else hit.per, note, year))
         return out
 
 

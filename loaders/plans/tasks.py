@@ -1,14 +1,17 @@
-"""Tasks of a plan: content, lead unit, partner units, time.
+"""Tasks of a plan: content, lead units, partner units, time.
 
-Three shapes real plans use:
-1. Tables (usually the appendix): a header row naming 'Nội dung' and 'Cơ quan chủ trì' / 'Cơ quan phối hợp' /
-   'Thời gian thực hiện' (also 'Đơn vị thực hiện', 'Thời hạn', 'Tiến độ'; merged two-row headers such as
-   'Cơ quan thực hiện' over 'Chủ trì' | 'Phối hợp'). Rows without a unit or a time are section rows.
-2. Prose items with labelled fields: 'a) Tổ chức hội nghị…; Cơ quan chủ trì: Sở Nội vụ; Thời gian: Quý II/2025'
-   or an item followed by '- Cơ quan chủ trì: …', '- Thời gian thực hiện: …' lines.
-3. Assignments in the 'TỔ CHỨC THỰC HIỆN' section: 'Giao Văn phòng: Chủ trì và phối hợp với … triển khai …',
-   'Văn phòng phối hợp … tham mưu …', or a unit standing as an item ('1. Sở Nội vụ') with its duties below it.
-The lead is the first unit named; further units named as leads join the partners.
+Tables (usually the annex): a header row naming 'Nội dung' and 'Cơ quan chủ trì' / 'Cơ quan phối hợp' / 'Thời gian
+thực hiện' (also 'Đơn vị thực hiện', 'Thời hạn', 'Tiến độ'; merged two-row headers such as 'Cơ quan thực hiện' over
+'Chủ trì' | 'Phối hợp'). Rows without a unit or a time are section rows. A lead cell naming several units gives
+several leads.
+
+Prose is read as the tree of numbered items (loaders.plans.outline). An item with sub-items is a heading, never a
+task. A task's lead comes from the item itself — labelled fields ('Cơ quan chủ trì: …', '- Thời gian thực hiện: …'
+lines under it), or a sentence that names its subject ('Sở Tư pháp chủ trì, phối hợp với … tổ chức …', 'Giao Văn
+phòng: …', 'Đề nghị Tỉnh đoàn: …', 'Thủ trưởng các sở, ban, ngành … chỉ đạo …') — or else from the nearest heading
+that names a unit ('b) Sở Nội vụ' over its dash items), never from a sibling. Items of a section of the plan's own
+tasks ('NHIỆM VỤ, GIẢI PHÁP', 'HOẠT ĐỘNG') that name no one are the issuing body's own; items of a section of aims,
+content or forms ('MỤC ĐÍCH', 'NỘI DUNG, HÌNH THỨC TUYÊN TRUYỀN') are not tasks unless they carry labelled fields.
 """
 from __future__ import annotations
 
@@ -17,10 +20,11 @@ from dataclasses import dataclass, field
 
 from core.text import fold
 from loaders.plans.layout import Block, is_header_text, is_task_header
-from loaders.plans.model import Task
+from loaders.plans.model import Task, UnitRef
+from loaders.plans.outline import Item, outline
 from loaders.plans.schedule import parse_schedule, schedule_or_default, unstated
 from loaders.plans.textutil import capitalise_first, compact, fview, marker, strip_marker, tidy, view
-from loaders.plans.units import UNIT_HEADS, resolve_unit, resolve_units
+from loaders.plans.units import FALSE_HEAD, STAFF, UNIT_HEADS, Resolver, is_head, same_ref, strip_role
 
 # --- tables ------------------------------------------------------------------------------------------
 
@@ -95,16 +99,17 @@ def _row_text(content: str, cells: list[str], headers: list[str], roles: dict[st
     return ", ".join(parts)
 
 
-def _lead_and_partners(lead_text: str, partner_text: str, registry, province_plan: bool):
-    leads = resolve_units(lead_text, registry, province_plan) if lead_text else []
-    partners = resolve_units(partner_text, registry, province_plan) if partner_text else []
-    return (leads[0] if leads else None), leads[1:] + partners
+def _leads_and_partners(lead_text: str, partner_text: str, resolver: Resolver):
+    leads = resolver.resolve_list(lead_text, as_lead=True) if lead_text else []
+    partners = resolver.resolve_list(partner_text) if partner_text else []
+    return leads, [p for p in partners if not any(same_ref(p, x) for x in leads)]
 
 
-def table_tasks(blocks: list[Block], registry, year: int | None, province_plan: bool = False):
-    """(tasks, texts of the rows for the target finder)."""
+def table_tasks(blocks: list[Block], resolver: Resolver, year: int | None):
+    """((block index, task) of every row that is a task, texts of the rows for the target finder)."""
     rows = [b for b in blocks if b.kind == "row"]
-    tasks: list[Task] = []
+    place = {id(b): k for k, b in enumerate(blocks)}
+    tasks: list[tuple[int, Task]] = []
     texts: list[str] = []
     cols: _Columns | None = None
     k = 0
@@ -141,13 +146,17 @@ def table_tasks(blocks: list[Block], registry, year: int | None, province_plan: 
             texts.append(_row_text(content, cells, cols.headers, r))
         if not content or not (lead or partner or when):
             continue  # a section row ('I. TUYÊN TRUYỀN TRÊN BÁO, ĐÀI') or an empty one
-        lead_ref, partners = _lead_and_partners(lead, partner, registry, province_plan)
-        tasks.append(Task(tidy(content), lead_ref, partners, schedule_or_default(when, year),
-                          " | ".join(c for c in cells if c.strip()), "table"))
+        leads, partners = _leads_and_partners(lead, partner, resolver)
+        if not leads and "lead" not in r:
+            leads = [resolver.issuer_ref()]  # a table of the body's own work names no lead column
+        number = cell("stt").rstrip(".") if "stt" in r else ""
+        tasks.append((place[id(b)], Task(tidy(content), leads, partners, schedule_or_default(when, year),
+                                         " | ".join(c for c in cells if c.strip()), "table",
+                                         path=f"PL.{number}" if number else "PL")))
     return tasks, texts
 
 
-# --- prose with labelled fields ----------------------------------------------------------------------
+# --- labelled fields ---------------------------------------------------------------------------------------
 _LABELS = [
     ("partner", r"(?:co quan|don vi|bo phan|cac don vi)\s+phoi hop(?:\s+thuc hien)?|phoi hop(?:\s+thuc hien)?"),
     ("lead", r"(?:co quan|don vi|bo phan)\s+(?:chu tri|thuc hien|chiu trach nhiem|phu trach)(?:\s+thuc hien)?"
@@ -156,7 +165,8 @@ _LABELS = [
              r"|tien do(?:\s+thuc hien)?|thoi diem(?:\s+thuc hien)?"),
     ("content", r"noi dung(?:\s+(?:thuc hien|cong viec|tuyen truyen|nhiem vu))?"),
     ("other", r"hinh thuc(?:\s+(?:tuyen truyen|thuc hien))?|san pham(?:\s+dau ra)?|ket qua(?:\s+dau ra)?"
-              r"|kinh phi(?:\s+thuc hien)?|doi tuong|dia diem|chi tieu|yeu cau|ghi chu"),
+              r"|kinh phi(?:\s+thuc hien)?|doi tuong|dia diem|chi tieu|yeu cau|ghi chu"
+              r"|(?:cach|phuong) thuc(?:\s+thuc hien)?|bien phap(?:\s+thuc hien)?"),
 ]
 _LABEL_RX = re.compile(r"(?<![a-z])(" + "|".join(f"(?P<{role}{k}>{rx})" for k, (role, rx) in enumerate(_LABELS))
                        + r")\s*:")
@@ -186,132 +196,297 @@ def split_fields(text: str) -> tuple[str, list[tuple[str, str]]]:
     return head, fields
 
 
+# --- prose: the tree of items ------------------------------------------------------------------------------------
+# Section headings: of the plan's own tasks; of assignments only (a unit must be named); of aims, content, forms.
+_TASK_SECTION = re.compile(r"\b(?:nhiem vu|giai phap|hoat dong|chuong trinh cong tac|cong viec|danh muc)\b")
+_ASSIGN_SECTION = re.compile(r"\b(?:to chuc thuc hien|trach nhiem|phan cong|kinh phi|dieu khoan thi hanh)\b")
+_CONTENT_SECTION = re.compile(r"\b(?:muc dich|muc tieu|yeu cau|doi tuong|pham vi|noi dung|hinh thuc|quan diem|"
+                              r"can cu|tinh hinh|ket qua dat duoc|chu de|y nghia|chi tieu)\b")
+# Verbs (folded) that end the name of a subject: 'Sở Tư pháp chủ trì', 'Văn phòng phối hợp …', '… xây dựng …'.
+_VERBS = ("chu tri|phoi hop|co trach nhiem|chiu trach nhiem|tham muu|phu trach|thuc hien|trien khai|"
+          r"to chuc(?!\s*(?:,|co lien quan|lien quan|ca nhan|doan the|xa hoi|chinh tri|bo may))|theo doi|huong dan|"
+          "quan tam|xay dung|kip thoi|cap nhat|dang tai|dang phat|bao cao|tong hop|chi dao|don doc|kiem tra|bo tri|"
+          "chuan bi|long ghep|tich cuc|chu dong|thuong xuyen|can cu|ra soat|niem yet|cong khai|tuyen truyen|"
+          "day manh|tang cuong|lua chon|tiep nhan|dam bao|bao dam|phat huy|nghien cuu|de xuat|tiep tuc|quan triet|"
+          "ban hanh|huy dong|can doi|dinh huong|nam bat|ho tro|la co quan|co nhiem vu|giup|cu can bo|cu cong chuc|"
+          "tham gia|phat hanh|san xuat|thiet lap|duy tri|nang cao|phan cong|rut kinh nghiem|danh gia|gui|ap dung|"
+          "thong nhat|phoi hop chat che|phat dong|khen thuong|bieu duong|xu ly|giai quyet|tra loi|dang|cung cap|"
+          "cu|nghiem tuc|khan truong|sap xep|ket noi|van hanh|in|lap")
+_VERB = re.compile(rf"(?<![a-z0-9])(?:{_VERBS})(?![a-z0-9])")
+_PREFIX = re.compile(r"^\s*(?:giao\s+(?:cho\s+)?|de nghi\s+|yeu cau\s+|trach nhiem cua\s+)")
+_LEADIN = re.compile(r"^[\s:,.;–-]*(?:co trach nhiem\s*:?\s*|la co quan dau moi\s*,?\s*|la co quan\s+)?"
+                     r"(?:chu tri\s*(?:,|va|\s)\s*)?")
+_WITH = re.compile(r"^(?:phoi hop|ket hop)(?:\s+chat che)?\s*(?:voi|cung)?\s*")
+_PARTNER_END = re.compile(rf"[;.:]|(?<![a-z0-9])(?:{_VERBS}|trong|de|nham|giup|ve|theo|khi|thong qua|"
+                          r"tai|nhu|cho)(?![a-z0-9])")
+_HEAD_RX = re.compile(rf"^(?:{UNIT_HEADS})\b")
+_ORG_WORD = re.compile(r"\b(?:co quan|don vi|dia phuong|to chuc|phong|ban|so|nganh|uy ban|ubnd|hoi|doan|trung tam|"
+                       r"cong chuc|vien chuc|can bo|cbccvc)\b")
+_RELEVANT_ONLY = re.compile(r"^(?:co\s+)?lien quan$")
+_BOILERPLATE = re.compile(r"chiu trach nhiem thi hanh (?:quyet dinh|chi thi|ke hoach)|co hieu luc (?:thi hanh )?"
+                          r"(?:ke )?tu ngay")
+
+
 @dataclass
-class _Group:
-    head: str | None
-    fields: dict[str, str] = field(default_factory=dict)
-    texts: list[str] = field(default_factory=list)
+class _Context:
+    resolver: Resolver
+    year: int | None
+    tasks: list[tuple[int, Task]] = field(default_factory=list)  # (block index, task)
 
 
-def field_tasks(paras: list[Block], registry, year: int | None, province_plan: bool = False) -> list[Task]:
-    tasks: list[Task] = []
-    group: _Group | None = None
-    last_head: str | None = None
-
-    def close(g: _Group | None):
-        if g is None or not ({"lead", "time", "partner"} & set(g.fields)):
-            return
-        content = g.fields.get("content") or g.head
-        if not content:
-            return
-        lead, partners = _lead_and_partners(g.fields.get("lead", ""), g.fields.get("partner", ""), registry,
-                                            province_plan)
-        when = g.fields.get("time", "")
-        tasks.append(Task(tidy(content), lead, partners, schedule_or_default(when, year), " ".join(g.texts), "fields"))
-
-    for b in paras:
-        head, fields = split_fields(b.text)
-        if fields:
-            roles = {r for r, _ in fields}
-            if head:
-                close(group)
-                group = _Group(head)
-            elif group is None or roles & set(group.fields):
-                close(group)
-                group = _Group(last_head)
-            for role, value in fields:
-                if role in group.fields:
-                    group.fields[role] += "; " + value
-                else:
-                    group.fields[role] = value
-            group.texts.append(b.text)
-        else:
-            close(group)
-            group = None
-            last_head = strip_marker(b.text)
-    close(group)
-    return tasks
+def section_kind(text: str, outer: str | None = None) -> str | None:
+    """'tasks' | 'assign' | 'content' | None for a heading's words inside a section of kind `outer`: a section of
+    content or of assignments keeps its kind; only a short heading (a title, not a sentence) names a kind."""
+    if outer in ("content", "assign"):
+        return outer
+    f = fold(text)
+    if len(f.split()) > 14:
+        return outer
+    if _ASSIGN_SECTION.search(f):
+        return "assign"
+    if _TASK_SECTION.search(f):
+        return "tasks"
+    if _CONTENT_SECTION.search(f):
+        return "content"
+    return None
 
 
-# --- assignments in 'Tổ chức thực hiện' ----------------------------------------------------------------
-_SECTION = re.compile(r"to chuc thuc hien|phan cong(?: nhiem vu| thuc hien)?|trach nhiem (?:thuc hien|cua)"
-                      r"|nhiem vu cu the")
-_HEADS = UNIT_HEADS + r"|Bo phan|Cac so|Cac phong|Cac don vi|Cac co quan|UBND cac|Lanh dao"
-_VERBS = (r"chu tri|phoi hop|co trach nhiem|chiu trach nhiem|tham muu|phu trach|thuc hien|trien khai|to chuc|"
-          r"theo doi|huong dan|quan tam|xay dung|kip thoi|cap nhat|dang tai|bao cao|tong hop|chi dao|don doc")
-_GIAO = re.compile(rf"^(?i:giao)\s+(?P<lead>.{{2,90}}?)\s*(?::|(?=\s(?i:{_VERBS})\b))")
-_SUBJECT = re.compile(rf"^(?P<lead>(?:{_HEADS})\b[^:,;.]{{0,70}}?)\s*(?::|(?=\s(?i:chu tri|phoi hop|co trach nhiem|"
-                      rf"chiu trach nhiem|tham muu|phu trach|la co quan)\b))")
-_UNIT_ITEM = re.compile(rf"^(?:{_HEADS})\b[^:;.]{{0,80}}:?\s*$")
-_PARTNERS = re.compile(r"\bphoi hop(?:\s+(?:voi|cung))?\s+(?P<p>.+?)(?=\s(?:" + _VERBS.replace("phoi hop|", "")
-                       + r"|de|nham|trong viec|giup)\b|[;.]|$)")
-_RELEVANT = re.compile(r"^(?:cac\s+)?(?:co quan,?\s*|don vi,?\s*|bo phan,?\s*)*co lien quan,?\s*")
-_LEADING = re.compile(r"^(?:chu tri\s*(?:,|va)?\s*)?(?:phoi hop(?:\s+(?:voi|cung))?\s+)?")
+def _field_child(item: Item) -> list[tuple[str, str]]:
+    """The fields a sub-item holds when it is only a labelled field ('- Thời gian thực hiện: Thường xuyên')."""
+    head, fields = split_fields(item.head)
+    if head or not fields:
+        return []
+    if item.children:  # '- Cách thức thực hiện:' over its '+' lines: they are the field's text
+        role, value = fields[-1]
+        fields[-1] = (role, "; ".join(x for x in [value, *(c.raw for c in item.walk())] if x))
+    return fields
 
 
-def _assignment(text: str, lead_text: str, rest: str, registry, year, province_plan) -> Task:
-    rest = rest.strip(" :-–")
-    f = fview(rest)
-    partners_text = ""
-    pm = _PARTNERS.search(f)
-    if pm:
-        partners_text = rest[pm.start("p"):pm.end("p")]
-        relevant = _RELEVANT.match(fview(partners_text))  # '(các cơ quan) có liên quan, bộ phận tin học'
-        partners_text = partners_text[relevant.end():] if relevant else partners_text
-    content = rest
-    lm = _LEADING.match(f)
-    if lm and lm.end() and pm and pm.start() < 40:
-        content = rest[pm.end("p"):]
-    elif lm and lm.end():
-        content = rest[lm.end():]
-    content = capitalise_first(tidy(content)) or capitalise_first(tidy(rest))
-    lead = resolve_unit(lead_text, registry, province_plan)
-    partners = resolve_units(partners_text, registry, province_plan) if partners_text else []
-    sched = parse_schedule(text, year, strict=True) or unstated(year)
-    return Task(content, lead, partners, sched, text, "assignment")
+def _fields(item: Item) -> tuple[dict[str, str], list[Item]]:
+    """(role -> value, sub-items that are not fields) of an item: its own labelled fields, then its field lines."""
+    own_head, own = split_fields(item.text)
+    found: dict[str, str] = {}
+    for role, value in own:
+        found[role] = f"{found[role]}; {value}" if role in found else value
+    rest = []
+    for child in item.children:
+        fields = _field_child(child) if child.kind == "bullet" else []
+        if not fields:
+            rest.append(child)
+        for role, value in fields:
+            found[role] = f"{found[role]}; {value}" if role in found else value
+    if own and own_head:
+        found.setdefault("_head", own_head)
+    return found, rest
 
 
-def assignment_tasks(paras: list[Block], registry, year: int | None, province_plan: bool = False) -> list[Task]:
-    tasks: list[Task] = []
-    in_section = False
-    item_lead: str | None = None
-    for b in paras:
-        kind, _, rest = marker(b.text)
-        if kind == "roman" or (kind is None and len(b.text) < 120 and b.text.upper() == b.text):
-            in_section = bool(_SECTION.search(fold(b.text)))
-            item_lead = None
-            continue
-        if not in_section or fold(b.text).startswith(("noi nhan", "tren day")):
-            if fold(b.text).startswith(("noi nhan", "tren day")):
-                in_section = False
-            continue
-        body = rest if kind else b.text.strip()
-        vb = view(body, lower=False)
-        if kind in ("number", None) or (kind in ("letter", "bullet", "paren") and item_lead is None):
-            if _UNIT_ITEM.match(vb) and len(body.split()) <= 14:
-                item_lead = tidy(body.rstrip(":"))
-                continue
-            m = _GIAO.match(vb) or _SUBJECT.match(vb)
-            if m:
-                lead_text = tidy(body[m.start("lead"):m.end("lead")])
-                tasks.append(_assignment(b.text, lead_text, body[m.end():], registry, year,
-                                         province_plan))
-            if kind == "number":
-                item_lead = None
-            continue
-        if item_lead and kind in ("letter", "bullet", "paren"):
-            tasks.append(_assignment(b.text, item_lead, body, registry, year, province_plan))
-    return tasks
+# The words a body's name begins with, folded, for a name read by OCR after 'Đề nghị' / 'Giao' ('Bau Tuyên giáo').
+_HEAD_WORDS = ("ban", "so", "phong", "uy", "ubnd", "trung", "tinh", "doan", "hoi", "cuc", "dai", "bao", "van")
 
 
-def find_tasks(blocks: list[Block], registry, year: int | None, province_plan: bool = False):
-    """(tasks in document order: tables, labelled prose, assignments; texts of table rows)."""
-    paras = [b for b in blocks if b.kind == "para"]
-    from_tables, texts = table_tasks(blocks, registry, year, province_plan)
-    tasks = from_tables + field_tasks(paras, registry, year, province_plan) + \
-        assignment_tasks(paras, registry, year, province_plan)
+def _name_like(name: str, ref: UnitRef, assigned: bool = False) -> bool:
+    """Whether a part of a subject is a body's name (not 'Kinh phí', 'Các hình thức tuyên truyền khác'). After
+    'Đề nghị' or 'Giao' (`assigned`) a body is named for sure: a first word one letter off a head word will do."""
+    bare = strip_role(tidy(name))
+    v = view(bare)
+    if FALSE_HEAD.match(v):
+        return False
+    if ref.kind in ("unit", "group", "own_office", "issuer"):
+        return True
+    if ref.kind == "generic":
+        return bool(_ORG_WORD.search(v)) and not _RELEVANT_ONLY.match(v)
+    if _HEAD_RX.match(capitalise_first(view(bare, lower=False))):
+        return True
+    first = fold(bare).split()[:1]
+    return assigned and bool(first) and bare[:1].isupper() and any(
+        len(w) == len(first[0]) and sum(a != b for a, b in zip(w, first[0])) == 1 for w in _HEAD_WORDS)
+
+
+def _mask(text: str, resolver: Resolver) -> list[tuple[int, int]]:
+    """Spans of group names and of registry unit names in `text`: a verb inside them is part of a name."""
+    spans = resolver.group_spans(text)
+    folded = fview(text)
+    for key in resolver.unit_names():  # full names only: a short form ('Xây dựng') is also an everyday word
+        start = folded.find(key)
+        while start >= 0:
+            spans.append((start, start + len(key)))
+            start = folded.find(key, start + 1)
+    return spans
+
+
+def _first(rx: re.Pattern, f: str, start: int, masked) -> re.Match | None:
+    for m in rx.finditer(f, start):
+        if not any(a <= m.start() < b for a, b in masked):
+            return m
+    return None
+
+
+@dataclass
+class _Subject:
+    leads: list[UnitRef]
+    partners: list[UnitRef]
+    rest: str
+
+
+def _units_in(span: str, resolver: Resolver, as_lead: bool, assigned: bool = False) -> list[UnitRef] | None:
+    """The units a span names, when every part of it is a body's name; else None."""
+    if not as_lead:  # '… phối hợp có liên quan, bộ phận tin học': the vague part names no one
+        vague = re.match(r"^\s*(?:co\s+)?lien quan\s*[,;]\s*", fview(span))
+        span = span[vague.end():] if vague else span
+    names = resolver.split(span)
+    if not as_lead:
+        names = [n for n in names if not _RELEVANT_ONLY.match(fold(n))]
+    if not names:
+        return None
+    refs = [resolver.resolve(n, as_lead) for n in names]
+    if not all(_name_like(n, r, assigned) for n, r in zip(names, refs)):
+        return None
+    out: list[UnitRef] = []
+    for r in refs:
+        if not any(same_ref(r, x) for x in out):
+            out.append(r)
+    return out
+
+
+def subject(text: str, resolver: Resolver) -> _Subject | None:
+    """The units a sentence names as the ones who act ('Sở Tư pháp chủ trì, phối hợp với … tổ chức …'), with the
+    partners it names and the rest of the sentence; None when it does not begin with a body's name."""
+    f = fview(text)
+    pre = _PREFIX.match(f)
+    start = pre.end() if pre else 0
+    masked = _mask(text, resolver)
+    verb = _first(_VERB, f, start, masked)
+    colon = f.find(":", start)
+    ends = [x for x in (verb.start() if verb else None, colon if colon >= 0 else None) if x is not None and x > start]
+    if not ends:
+        return None
+    end = min(ends)
+    span = text[start:end].strip(" ,;–-")
+    if not span or len(span) > 160 or (not pre and not _opens_name(span, resolver)):
+        return None
+    leads = _units_in(span, resolver, as_lead=True, assigned=bool(pre))
+    if not leads:
+        return None
+    partners, rest = partners_and_rest(text[end:], resolver)
+    return _Subject(leads, partners, rest)
+
+
+def _opens_name(span: str, resolver: Resolver) -> bool:
+    """Whether a sentence opens with a body's name, a group's, a title standing for a body, or the staff."""
+    return bool(is_head(span) or re.match(r"(?i)^(?:toàn thể|toan the)\s", span) or resolver.group_spans(span)
+                or STAFF.match(fold(span)))
+
+
+def partners_and_rest(text: str, resolver: Resolver) -> tuple[list[UnitRef], str]:
+    """'chủ trì, phối hợp với Sở Nội vụ và các đơn vị liên quan tổ chức …' -> ([Sở Nội vụ, …], 'Tổ chức …')."""
+    f = fview(text)
+    pos = _LEADIN.match(f).end()
+    partners: list[UnitRef] = []
+    w = _WITH.match(f[pos:])
+    if w:
+        p_start = pos + w.end()
+        masked = _mask(text, resolver)
+        stop = _first(_PARTNER_END, f, p_start, masked)
+        p_end = stop.start() if stop else len(text)
+        named = text[p_start:p_end].strip(" ,")
+        found = _units_in(named, resolver, as_lead=False) if named else None
+        if found:
+            partners = found
+            pos = p_end
+    rest = capitalise_first(tidy(text[pos:]).lstrip(":,; "))
+    return partners, rest
+
+
+def unit_heading(text: str, resolver: Resolver) -> list[UnitRef] | None:
+    """The units a heading is made of ('b) Sở Nội vụ', 'Đề nghị Tỉnh đoàn Đắk Lắk', 'Thủ trưởng các sở, ban, ngành;
+    Chủ tịch UBND các huyện…'), else None."""
+    f = fview(text)
+    pre = _PREFIX.match(f)
+    span = text[pre.end() if pre else 0:].strip(" .:;")
+    if not span or len(span.split()) > 40 or _first(_VERB, fview(span), 0, _mask(span, resolver)):
+        return None
+    return _units_in(span, resolver, as_lead=True, assigned=bool(pre))
+
+
+def _schedule(item: Item, when: str | None, year: int | None):
+    if when:
+        return schedule_or_default(when, year)
+    return parse_schedule(item.text, year, strict=True) or unstated(year)
+
+
+def _add(ctx: _Context, item: Item, content: str, leads, partners, when, origin: str) -> None:
+    content = capitalise_first(tidy(content).rstrip(":"))
+    if not content or _BOILERPLATE.search(fold(content)):
+        return
+    source = " ".join([item.read or item.raw, *item.body])  # as read (an OCR'd text before its repair)
+    ctx.tasks.append((item.index, Task(content, list(leads), list(partners), _schedule(item, when, ctx.year), source,
+                                       origin, path=item.path())))
+
+
+def _walk(item: Item, ctx: _Context, heading_leads: list[UnitRef] | None, section: str | None) -> None:
+    fields, subitems = _fields(item)
+    if item.kind not in ("root", "part") and {"lead", "partner", "time"} & set(fields):
+        leads, partners = _leads_and_partners(fields.get("lead", ""), fields.get("partner", ""), ctx.resolver)
+        if not leads:
+            leads = heading_leads or [ctx.resolver.issuer_ref()]
+        content = fields.get("content") or fields.get("_head") or item.head
+        if not split_fields(item.head)[1]:
+            content = item.head
+        _add(ctx, item, content, leads, partners, fields.get("time"), "fields")
+        return
+    if item.kind in ("root", "part") or subitems:
+        if item.kind not in ("root", "part"):
+            section = section_kind(item.head, section) or section
+        leads = heading_leads
+        if item.kind not in ("root", "part"):
+            named = unit_heading(item.head, ctx.resolver)
+            said = None if named else subject(item.head, ctx.resolver)
+            if named:
+                leads = named
+            elif said and not said.rest:
+                leads = said.leads
+        for child in subitems:
+            _walk(child, ctx, leads, section)
+        return
+    _leaf(item, ctx, heading_leads, section)
+
+
+def _leaf(item: Item, ctx: _Context, heading_leads, section) -> None:
+    if section == "content":
+        return
+    named = unit_heading(item.head, ctx.resolver)
+    if named and item.body:  # '2. Sở Khoa học và Công nghệ' over paragraphs of duties
+        for k, paragraph in enumerate(item.body):
+            partners, rest = partners_and_rest(paragraph, ctx.resolver)
+            duty = Item(item.kind, item.label, rest, paragraph, item.key, parent=item.parent)
+            _add(ctx, duty, rest, named, partners, None, "heading")
+        return
+    said = subject(item.head, ctx.resolver) or (subject(item.text, ctx.resolver) if item.body else None)
+    if said and said.rest:
+        _add(ctx, item, said.rest, said.leads, said.partners, None, "assignment")
+        return
+    if heading_leads:
+        partners, rest = partners_and_rest(item.text, ctx.resolver)
+        _add(ctx, item, rest, heading_leads, partners, None, "heading")
+        return
+    if section == "tasks" and item.kind in ("number", "letter", "paren", "bullet"):
+        partners, rest = partners_and_rest(item.text, ctx.resolver)
+        _add(ctx, item, rest, [ctx.resolver.issuer_ref()], partners, None, "issuer")
+
+
+def tree_tasks(blocks: list[Block], resolver: Resolver, year: int | None) -> list[tuple[int, Task]]:
+    """(block index, task) of the prose items."""
+    ctx = _Context(resolver, year)
+    _walk(outline(blocks), ctx, None, None)
+    return ctx.tasks
+
+
+def find_tasks(blocks: list[Block], resolver: Resolver, year: int | None):
+    """(tasks in document order, prose and tables; texts of table rows for the target finder)."""
+    from_tables, texts = table_tasks(blocks, resolver, year)
+    placed = tree_tasks(blocks, resolver, year) + from_tables
     out, seen = [], set()
-    for t in tasks:
+    for _, t in sorted(placed, key=lambda p: p[0]):
         key = fold(t.content)[:120]
         if key in seen:
             continue

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 
 from core.text import fold, nfc, strip_diacritics
+
+
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 def clean(text: object) -> str:
     """NFC with collapsed white space and without stray combining marks (OCR residue)."""
     s = nfc(text)
-    return "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
+    return s if s.isascii() else _COMBINING.sub("", s)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -29,9 +31,16 @@ def _fold_char(ch: str, lower: bool) -> str:
     return f[:1] if f else " "
 
 
+_VIEW_TABLES: dict[bool, dict[int, str]] = {True: {}, False: {}}
+
+
 def view(text: str, lower: bool = True) -> str:
     """`text` without diacritics (and in lower case), character for character: same length, same offsets."""
-    return "".join(_fold_char(ch, lower) for ch in text)
+    table = _VIEW_TABLES[lower]
+    for ch in set(text):
+        if ord(ch) not in table:
+            table[ord(ch)] = _fold_char(ch, lower)
+    return text.translate(table)
 
 
 # A token made of digits and letters OCR confuses with them ("O4", "1OO", "l00%"): at least one digit.
@@ -56,8 +65,11 @@ def compact(text: str) -> str:
     return fold(text).replace(" ", "")
 
 
-# Item markers at the start of a paragraph: "II.", "1.", "1.2.", "a)", "(3)", "-", "+", "•".
+# Item markers at the start of a paragraph: "Điều 2.", "II.", "1.", "1.2.", "a)", "(3)", "-", "+", "•".
+DIEU_HEAD = re.compile(r"^\s*dieu\s+(\d{1,3})\s*[.:]\s*")  # on the folded view: OCR's 'Điếu 3.' too
 ROMAN_HEAD = re.compile(r"^\s*([IVXL]{1,5})\s*[.)/:-]\s*(?=\S)")
+# OCR reads a Roman numeral with ones and small Ls ('1I.', 'lV.'): trusted only before a heading in capitals.
+OCR_ROMAN_HEAD = re.compile(r"^\s*([IVXLl1]{1,4})\s*[.)/:-]\s*(?=\S)")
 NUMBER_HEAD = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){0,3})\s*[.)]\s*(?=[^\d\s])")
 LETTER_HEAD = re.compile(r"^\s*([a-zđ])\s*\)\s*(?=\S)")
 PAREN_HEAD = re.compile(r"^\s*\(\s*(\d{1,2})\s*\)\s*(?=\S)")
@@ -65,15 +77,30 @@ BULLET_HEAD = re.compile(r"^\s*[-–—+•*·▪►○●]\s*(?=\S)")
 
 
 def marker(text: str) -> tuple[str | None, int, str]:
-    """(kind, level, rest): kind 'roman'|'number'|'letter'|'paren'|'bullet'|None; level 1 (roman) .. 5 (bullet)."""
-    for kind, rx, level in (("roman", ROMAN_HEAD, 1), ("number", NUMBER_HEAD, 2), ("letter", LETTER_HEAD, 4),
-                            ("paren", PAREN_HEAD, 4), ("bullet", BULLET_HEAD, 5)):
-        m = rx.match(text)
+    """(kind, level, rest): kind 'dieu'|'roman'|'number'|'letter'|'paren'|'bullet'|None; level 1 (roman) ..
+    5 (bullet)."""
+    for kind, rx, level in (("dieu", DIEU_HEAD, 1), ("roman", ROMAN_HEAD, 1), ("number", NUMBER_HEAD, 2),
+                            ("letter", LETTER_HEAD, 4), ("paren", PAREN_HEAD, 4), ("bullet", BULLET_HEAD, 5)):
+        m = rx.match(view(text) if rx is DIEU_HEAD else text)
         if m:
+            rest = text[m.end():].strip()
             if kind == "number" and m.group(1) and m.group(1).count("."):
                 level = 2 + m.group(1).count(".")
-            return kind, level, text[m.end():].strip()
+            return kind, level, rest
+    m = OCR_ROMAN_HEAD.match(text)
+    if m and not m.group(1).isdigit() and is_upper_heading(text[m.end():]):
+        return "roman", 1, text[m.end():].strip()
     return None, 0, text.strip()
+
+
+def marker_label(text: str) -> str:
+    """The numeral or letter of an item's marker ('III', '2', '1.2', 'b', 'Điều 2', '-'), '' for none."""
+    for rx in (DIEU_HEAD, ROMAN_HEAD, NUMBER_HEAD, LETTER_HEAD, PAREN_HEAD):
+        m = rx.match(view(text) if rx is DIEU_HEAD else text)
+        if m:
+            return ("Điều " if rx is DIEU_HEAD else "") + m.group(1)
+    m = BULLET_HEAD.match(text)
+    return m.group(0).strip() if m else ""
 
 
 def strip_marker(text: str) -> str:

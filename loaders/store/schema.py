@@ -101,6 +101,29 @@ MIGRATIONS: list[str] = [
     """
     CREATE TABLE province_region (entity_code VARCHAR PRIMARY KEY, region VARCHAR NOT NULL, source VARCHAR);
     """,
+    # 5: plans read as documents: their identity (number, date, period, scope, a fingerprint of their content),
+    # every lead of a task (a group of units counts as one), every number a plan commits to (those bound to an
+    # indicator or index, those awaiting review, those dropped), and a task's marks per unit of a group
+    """
+    CREATE TABLE plan_doc (
+        batch_id INTEGER PRIMARY KEY, organisation VARCHAR, issuer_code VARCHAR, province VARCHAR, kind VARCHAR,
+        number VARCHAR, symbol VARCHAR, issued VARCHAR, not_before DATE, year_start INTEGER, year_end INTEGER,
+        first_quarter INTEGER, scope VARCHAR, fingerprint VARCHAR, source VARCHAR);
+    ALTER TABLE plan_task ADD COLUMN lead_kinds VARCHAR[];
+    ALTER TABLE plan_task ADD COLUMN lead_codes VARCHAR[];
+    ALTER TABLE plan_task ADD COLUMN lead_texts VARCHAR[];
+    ALTER TABLE plan_task ADD COLUMN item VARCHAR;
+    ALTER TABLE plan_task ADD COLUMN year_end INTEGER;
+    ALTER TABLE plan_task_status ADD COLUMN unit_code VARCHAR;
+    CREATE SEQUENCE plan_target_seq START 1;
+    CREATE TABLE plan_target (
+        id INTEGER PRIMARY KEY DEFAULT nextval('plan_target_seq'), batch_id INTEGER NOT NULL, ordinal INTEGER,
+        code VARCHAR, kind VARCHAR, value DOUBLE NOT NULL, unit VARCHAR, per VARCHAR, year INTEGER,
+        text VARCHAR, as_written VARCHAR,
+        status VARCHAR NOT NULL CHECK (status IN ('saved', 'pending', 'dropped')),
+        applies_to VARCHAR, decided_by VARCHAR);
+    CREATE INDEX plan_target_batch ON plan_target (batch_id);
+    """,
 ]
 
 # The current value of a key is the one from its newest active batch; rolled-back batches stay stored.
