@@ -18,27 +18,11 @@ FILE_TYPES = ["docx", "pdf", "txt", "png", "jpg", "jpeg", "tif", "tiff", "doc", 
 PASTED_NAME = "van_ban_dan.txt"
 KNOWN_COLOR, UNKNOWN_COLOR = "#dbe7f5", "#f6c453"
 ROW_HEIGHT = 76  # three lines of a source sentence in the review tables
-# Streamlit's file uploader speaks English ("Upload", "30MB per file"): say it in Vietnamese on this page.
-UPLOADER_CSS = """<style>
-[class*="st-key-kh_file_"] [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p,
-.st-key-kh_mark_file [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {
-  font-size: 0; }
-[class*="st-key-kh_file_"] [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after,
-.st-key-kh_mark_file [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
-  content: "Chọn tệp"; font-size: 0.875rem; }
-[class*="st-key-kh_file_"] [data-testid="stFileUploaderDropzoneInstructions"] span,
-.st-key-kh_mark_file [data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
-[class*="st-key-kh_file_"] [data-testid="stFileUploaderDropzoneInstructions"] span::after {
-  content: "hoặc kéo thả tệp vào đây · tối đa 30 MB · .docx, .pdf, .txt, ảnh .png/.jpg/.tif"; font-size: 0.875rem; }
-.st-key-kh_mark_file [data-testid="stFileUploaderDropzoneInstructions"] span::after {
-  content: "tối đa 10 MB"; font-size: 0.875rem; }
-</style>"""
 
 user = auth.require()
 admin = user.role == "quan_tri"
 ui.page_header("Kế hoạch", "Kế hoạch CCHC của năm: đọc chỉ tiêu và nhiệm vụ từ văn bản, soát lại rồi lưu thành một lô; "
                             "theo dõi nhiệm vụ theo từng quý.")
-st.html(UPLOADER_CSS)
 flash = st.session_state.pop("kh_flash", None)
 if flash:
     st.success(flash)
@@ -56,8 +40,8 @@ def _read_source():
                             placeholder="Dán toàn văn kế hoạch (từ tiêu đề “KẾ HOẠCH …” đến phụ lục nhiệm vụ), "
                                         "rồi bấm Ctrl+Enter hoặc bấm ra ngoài ô.")
         return (text.encode("utf-8"), PASTED_NAME) if text.strip() else None
-    up = st.file_uploader("Tệp kế hoạch: Word (.docx), PDF (kể cả bản scan), ảnh chụp hoặc .txt", type=FILE_TYPES,
-                          key=f"kh_file_{gen}", max_upload_size=30)
+    up = ui.uploader("Tệp kế hoạch: Word (.docx), PDF (kể cả bản scan), ảnh chụp hoặc .txt", FILE_TYPES,
+                     key=f"kh_file_{gen}")
     return (up.getvalue(), up.name) if up is not None else None
 
 
@@ -384,8 +368,8 @@ def _task_detail(df: pd.DataFrame, year: int, quarter: int):
                                 key="kh_mark_note", placeholder="Ví dụ: đã đăng 3 tin bài trên Trang TTĐT của Sở")
             url = st.text_input("Liên kết minh chứng (không bắt buộc)", key="kh_mark_url",
                                 placeholder="https://…")
-            file = st.file_uploader(f"Tệp minh chứng (không bắt buộc, tối đa {api.MAX_EVIDENCE_BYTES // 2**20} MB)",
-                                    key="kh_mark_file", max_upload_size=api.MAX_EVIDENCE_BYTES // 2**20)
+            file = ui.uploader(f"Tệp minh chứng (không bắt buộc, tối đa {api.MAX_EVIDENCE_BYTES // 2**20} MB)", None,
+                               key="kh_mark_file", limit_mb=api.MAX_EVIDENCE_BYTES // 2**20)
             submitted = st.form_submit_button("Ghi nhận", type="primary", icon="✅")
         if submitted:
             try:
@@ -425,7 +409,7 @@ def follow_tab():
                 f"ngày {fmt.date(today)}:\n\n{badges}", unsafe_allow_html=True)
     source = PV.follow_source(df, year, today)
     ui.chart(PF.task_timeline(df, year, quarter, today, title=f"Nhiệm vụ năm {year} theo thời gian — trạng thái "
-                                                              f"{fmt.quarter(year, quarter)}"),
+                                                              f"{fmt.quarter(year, quarter)}", layout=ui.layout()),
              source=source, key="kh_timeline")
 
     late = PQ.late_tasks(df)
