@@ -312,7 +312,7 @@ def status_heatmap(df: pd.DataFrame, row: str = "unit_name", col: str = "label",
     legend_y = -12 / (per_row * max(len(rows), 1))
     upright_px = 6 * max(len(t) for t in ticktext) if upright else 0
     fig.update_layout(legend=dict(y=legend_y, yanchor="top", x=0), margin=dict(t=(96 if title else 60) + upright_px,
-                                                                              b=50))
+                                                                              b=10 if narrow else 50))
     height = (160 if title else 120) + upright_px + per_row * max(len(rows), 1)
     return theme.apply(fig, height=height, title=title, layout=layout)
 

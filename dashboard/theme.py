@@ -25,7 +25,7 @@ Public API
 - ``PRIMARY``, ``SERIES_COLORS``, ``MUTED``          colours for series that have no status.
 - ``FONT_FAMILY``, ``FONT_SIZE``, ``TEMPLATE``       the Plotly template; merged with plotly_white, registered as
                                                      "cchc" and made the default on import.
-- ``WIDE``, ``NARROW``, ``NARROW_MAX_WIDTH``          the two layouts a figure is built for: a computer or tablet
+- ``WIDE``, ``NARROW``, ``NARROW_MAX_WIDTH``, ``SLIDE_MIN_WIDTH``  the two layouts a figure is built for: a computer or tablet
                                                      screen, or a phone (a window under 700 CSS px wide); every
                                                      figure builder takes ``layout=`` (dashboard.ui.layout() says
                                                      which one the visitor's screen needs).
@@ -76,6 +76,7 @@ SERIES_COLORS = ["#0b5cad", "#e8710a", "#7b3fa0", "#12867f", "#b0306b", "#5f6b7a
 
 WIDE, NARROW = "wide", "narrow"
 NARROW_MAX_WIDTH = 700  # CSS px: phones (360–430 portrait, up to ~930 landscape) below; tablets and screens above
+SLIDE_MIN_WIDTH = 1024  # CSS px: under it (a tablet or phone in portrait) the giao ban deck draws the phone's charts
 NARROW_TITLE_CHARS = 34  # a chart title's line on a 390 px phone
 
 FONT_FAMILY = '"Source Sans Pro", "Source Sans 3", "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif'
@@ -142,7 +143,8 @@ def apply(fig: go.Figure, height: int | None = None, title: str | None = None, f
     if narrow:
         legend_rows = _phone_legend_rows(fig)
         bottom = fig.layout.margin.b if fig.layout.margin.b is not None else 10
-        settings.update(margin_l=14, margin_r=10, margin_b=max(bottom, 50) + 22 * legend_rows,
+        axis_below = fig.layout.xaxis.side != "top"  # its tick labels and title take 50 px under the plot
+        settings.update(margin_l=14, margin_r=10, margin_b=max(bottom, 50 if axis_below else 10) + 22 * legend_rows,
                         legend=dict(orientation="h", yref="container", x=0, y=0, xanchor="left", yanchor="bottom",
                                     font=dict(size=12)))
         if not title:

@@ -22,7 +22,7 @@ Public API
 - ``unit_group_picker(container=None) -> group | None``   bound to ``nhom`` ("tat_ca" = all).
 - ``rows_picker(n, container=None, name="hien") -> mode``  "thap" / "cao" / "tat_ca" when n > TOP_N.
 - ``pick_rows(df, mode, by="completion", n=TOP_N) -> df``  the lowest / highest n rows, or all.
-- ``layout() -> str``                              theme.NARROW on a phone, else theme.WIDE: pass it to figure
+- ``layout(narrow_below=700) -> str``              theme.NARROW on a phone, else theme.WIDE: pass it to figure
                                                    builders (``layout=``).
 - ``chart(fig, source=None, key=None, on_select=None)``   a themed Plotly chart and its source line.
 - ``table(df, kinds=None, name="bang", title=None, source=None, key=None, label="Bảng số liệu", expanded=False)``
@@ -289,16 +289,17 @@ def pick_rows(df: pd.DataFrame, mode: str, by: str = "completion", n: int = TOP_
 
 # --- charts, tables, empty states -------------------------------------------------------------------------------
 
-def layout() -> str:
+def layout(narrow_below: int = theme.NARROW_MAX_WIDTH) -> str:
     """The layout the visitor's screen needs: the width of their browser window (a cookie the page shell keeps up
-    to date, read when the tab connects), else what their browser says it is (a mobile User-Agent)."""
+    to date, read when the tab connects) under ``narrow_below`` px, else what their browser says it is (a mobile
+    User-Agent). The giao ban deck asks with a larger width: a slide needs a landscape screen."""
     try:
         width = st.context.cookies.get(WIDTH_COOKIE) or ""
         agent = st.context.headers.get("User-Agent") or ""
     except Exception:  # noqa: BLE001 - no browser (tests): a computer screen
         return theme.WIDE
     if width.isdigit():
-        return theme.NARROW if int(width) < theme.NARROW_MAX_WIDTH else theme.WIDE
+        return theme.NARROW if int(width) < narrow_below else theme.WIDE
     return theme.NARROW if "Mobi" in agent else theme.WIDE
 
 

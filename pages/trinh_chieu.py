@@ -151,10 +151,10 @@ def _cover(deck: D.Deck, slide: D.Slide) -> None:
 def _body(slide: D.Slide) -> None:
     side = bool(slide.facts or slide.notes)
     main, right = st.columns([3.1, 1], gap="large") if side else (st.container(), None)
-    layout = ui.layout()
+    layout = ui.layout(narrow_below=theme.SLIDE_MIN_WIDTH)  # a slide in portrait: the phone's chart
     with main:
         fig = D.slide_figure(slide, projector=True, layout=layout)
-        if fig is not None and layout == theme.NARROW:  # a phone in portrait: the phone's chart, as tall as it needs
+        if fig is not None and layout == theme.NARROW:  # as tall as it needs: the page scrolls, nothing is squeezed
             st.plotly_chart(fig, theme=None, width="stretch", config=ui.PLOTLY_CONFIG, key=f"tc_fig_{slide.key}")
         elif fig is not None:
             fig.update_layout(height=None, autosize=True)

@@ -142,3 +142,8 @@ class FakeContext:
 def test_the_layout_follows_the_window_width_then_the_browser(monkeypatch, cookies, agent, expected):
     monkeypatch.setattr(ui.st, "context", FakeContext(cookies, {"User-Agent": agent}))
     assert ui.layout() == expected
+
+
+def test_the_deck_wants_a_landscape_screen(monkeypatch):
+    monkeypatch.setattr(ui.st, "context", FakeContext({"cchc_rong": "768"}))
+    assert ui.layout() == theme.WIDE and ui.layout(narrow_below=theme.SLIDE_MIN_WIDTH) == theme.NARROW
