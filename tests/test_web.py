@@ -7,6 +7,7 @@ import asyncio
 import logging
 import re
 import tomllib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,9 @@ def call(app, method="GET", path="/", headers=(), body=b""):
     async def send(message):
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    # in a thread of its own: in the full suite Playwright's sync API keeps an event loop running in this one
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, app(scope, receive, send)).result()
     start = next(m for m in sent if m["type"] == "http.response.start")
     out = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], [(k.decode(), v.decode()) for k, v in start["headers"]], out
