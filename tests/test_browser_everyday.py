@@ -287,6 +287,7 @@ def test_numbers_in_the_target_grid_are_written_the_vietnamese_way(open_server, 
         assert page.evaluate("new Intl.NumberFormat(navigator.languages).format(88.5)") == "88,5"
         page.get_by_label("Năm").click()
         page.get_by_role("option", name="2025", exact=True).click()
+        settle(page)  # the rerun over: its old widgets are gone
         page.get_by_label("Đơn vị").click()
         page.get_by_role("option", name="Ban Quản lý các khu công nghiệp").click()
         page.get_by_text("Tờ gấp, tờ rơi phát hành").first.wait_for(state="attached")
