@@ -453,26 +453,28 @@ def _index_slide(ctx: _Context, code: str) -> Slide:
 
 # --- the dashboard's own figures for a slide ---------------------------------------------------------------------
 
-def slide_figure(slide: Slide, projector: bool = False):
+def slide_figure(slide: Slide, projector: bool = False, layout: str | None = None):
     """The Plotly figure of the slide, built by dashboard.figures (None for a slide without a chart).
 
-    ``projector``: larger fonts and bars for a big screen seen from the back of the room.
+    ``projector``: larger fonts and bars for a big screen seen from the back of the room. ``layout=theme.NARROW``:
+    the phone's figure instead (names above bars, legend below), for the deck read in portrait on a phone.
     """
     from dashboard import figures, theme
 
+    layout = layout or theme.WIDE
     if slide.data is None or slide.chart is None:
         return None
     if slide.kind in ("overall", "units", "lagging"):
         label, key = slide.meta.get("label", "unit_name"), slide.meta.get("key", "unit_code")
-        fig = figures.completion_bars(slide.data, label=label, key=key)
+        fig = figures.completion_bars(slide.data, label=label, key=key, layout=layout)
         fig.update_xaxes(range=[0, completion_axis_max(slide.data["completion"])])
     elif slide.kind == "index":
         m = slide.meta
         fig = figures.index_history(slide.data, m.get("short_name") or m.get("index_code"),
-                                    scale_max=m.get("scale_max") or 100, unit=m.get("unit") or "")
+                                    scale_max=m.get("scale_max") or 100, unit=m.get("unit") or "", layout=layout)
     else:
         return None
-    if projector:
+    if projector and layout != theme.NARROW:
         big = 20
         fig.update_layout(font=dict(size=big), legend=dict(font=dict(size=big - 2)),
                           hoverlabel=dict(font=dict(size=big)), margin=dict(l=10, r=150, t=50, b=10))
@@ -486,7 +488,8 @@ def slide_figure(slide: Slide, projector: bool = False):
             fig.update_layout(height=int(max(320, 110 + 44 * n)), bargap=0.22)
         else:
             fig.update_layout(height=620)
-    return theme.apply(fig)
+        return theme.apply(fig)
+    return fig
 
 
 def slide_png_figure(slide: Slide, deck: Deck | None = None):

@@ -5,12 +5,19 @@ and Vietnamese formats (dashboard.fmt) in hovers, text and axes. Ratios (complet
 Bars never run past theme.DISPLAY_CAP (150%); the true value is in the text and hover.
 Missing index years are gaps (never filled) and are labelled fmt.NO_DATA.
 
+One builder per chart; each takes ``layout=theme.WIDE`` (a computer or tablet) or ``theme.NARROW`` (a phone). On a
+phone the names of horizontal bars stand above their bars across the whole width (``name_rows``: at most two lines,
+the full name in the hover), legends sit under the plot and titles wrap (theme.apply).
+
 Public API
 ----------
 - ``wrap_label(text, width=34) -> str``                   break a long Vietnamese label with <br>.
 - ``short_label(text, n=24) -> str``                       the first words of a long name, with "…".
 - ``bar_height(n, per_bar=30, base=90, labels=None) -> int``  a height that keeps n bars (and wrapped labels)
       legible.
+- ``phone_name(text, width=NARROW_NAME_CHARS, lines=2) -> str``  a name for above its bar on a phone.
+- ``name_rows(fig, categories, names, layout, details=None) -> int | None``  the names of horizontal bars: the y
+      axis' labels (WIDE), or above their bars (NARROW: returns the height of a row).
 - ``completion_bars(df, label="unit_name", value="completion", key="unit_code", title=None, detail=None)``
       horizontal bars coloured by status, the 100% target line; rows drawn in df order, first on top.
       ``detail``: optional column of preformatted hover text.
@@ -36,6 +43,7 @@ Public API
 """
 from __future__ import annotations
 
+import html
 import math
 import textwrap
 
@@ -71,14 +79,57 @@ def bar_height(n: int, per_bar: int = 30, base: int = 90, labels=None) -> int:
     return int(base + per_bar * max(int(n), 1))
 
 
+NARROW_NAME_CHARS = 50  # one line of a name above its bar on a 390 px phone (12 px text)
+_PHONE_BAR_PX, _PHONE_LINE_PX = 20, 16
+
+
+def phone_name(text, width: int = NARROW_NAME_CHARS, lines: int = 2) -> str:
+    """A name for above its bar on a phone: wrapped to at most ``lines`` lines, the rest cut with '…'."""
+    s = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
+    parts = textwrap.wrap(s, width=width, break_long_words=False) or [s]
+    if len(parts) > lines:
+        parts = parts[:lines - 1] + [short_label(" ".join(parts[lines - 1:]), width - 1)]
+    return "<br>".join(parts)
+
+
+def name_rows(fig: go.Figure, categories, names, layout: str = theme.WIDE, details=None,
+              bars: int = 1) -> int | None:
+    """The names of a horizontal bar chart whose y categories are ``categories``. WIDE: they are the y axis' tick
+    labels (the categories themselves); returns None. NARROW (a phone): the tick labels go, and each name (with its
+    optional detail under it, in grey) stands above its bar across the plot's whole width; returns the height of
+    a row in px, so the builder sizes the figure (each bar is _PHONE_BAR_PX thick; ``bars`` side by side in a
+    grouped chart)."""
+    if layout != theme.NARROW:
+        return None
+    # names are data (a unit or task typed by someone): escaped, so no markup of theirs reaches Plotly's text
+    texts = [html.escape(phone_name(n)).replace("&lt;br&gt;", "<br>")
+             + (f'<br><span style="color:{theme.MUTED}">{d}</span>' if d else "")
+             for n, d in zip(names, details if details is not None else [None] * len(names))]
+    lines = max([t.count("<br>") + 1 for t in texts] or [1])
+    thick = _PHONE_BAR_PX * bars
+    row = thick + _PHONE_LINE_PX * lines + 12
+    # on a white ground: a target line crossing the row does not cross its name
+    notes = [dict(x=0, xref="paper", y=c, yref="y", xanchor="left", yanchor="bottom", yshift=thick / 2,
+                  text=t, showarrow=False, align="left", font=dict(size=12, color="#1f2933"),
+                  bgcolor="rgba(255,255,255,0.88)", borderpad=0)
+             for c, t in zip(categories, texts)]
+    fig.update_layout(annotations=list(fig.layout.annotations) + notes, bargap=1 - thick / row)
+    fig.update_yaxes(showticklabels=False, ticks="")
+    return row
+
+
 def _capped(s: pd.Series) -> pd.Series:
     return s.astype("float64").clip(upper=theme.DISPLAY_CAP)
 
 
-def _target_line(fig: go.Figure, x: float = theme.THRESHOLD_DAT, text: str = "Chỉ tiêu (100%)", **kw) -> None:
+def _target_line(fig: go.Figure, x: float = theme.THRESHOLD_DAT, text: str = "Chỉ tiêu (100%)",
+                 layout: str = theme.WIDE, **kw) -> None:
+    """The 100% line; its label right of the line (left of it on a phone, where the line is near the edge)."""
     fig.add_vline(x=x, line=dict(color=theme.TARGET_COLOR, width=2, dash="dash"), layer="above", **kw)
+    narrow = layout == theme.NARROW
     fig.add_annotation(x=x, y=1, yref="paper", yanchor="bottom", text=text, showarrow=False,
-                       font=dict(size=12, color=theme.TARGET_COLOR), xanchor="left", xshift=4)
+                       font=dict(size=12, color=theme.TARGET_COLOR), xanchor="right" if narrow else "left",
+                       xshift=-4 if narrow else 4)
 
 
 def _text_color(status) -> str:
@@ -105,7 +156,7 @@ def _status_legend(fig: go.Figure, statuses) -> None:
 
 
 def completion_bars(df: pd.DataFrame, label: str = "unit_name", value: str = "completion", key: str = "unit_code",
-                    title: str | None = None, detail: str | None = None) -> go.Figure:
+                    title: str | None = None, detail: str | None = None, layout: str = theme.WIDE) -> go.Figure:
     d = df.reset_index(drop=True)
     status = d["status"] if "status" in d else theme.status_series(d[value])
     labels = [wrap_label(x, 40) for x in d[label]]
@@ -118,17 +169,19 @@ def completion_bars(df: pd.DataFrame, label: str = "unit_name", value: str = "co
         customdata=d[key] if key in d else None, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
         showlegend=False, name="", **_bar_text(_capped(d[value]), status, 1.2)))
     _status_legend(fig, status)
-    _target_line(fig)
+    _target_line(fig, layout=layout)
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
     top = _capped(d[value]).max()
     upper = min(theme.DISPLAY_CAP, max(1.05, top if not pd.isna(top) else 1.0)) + 0.12
     fig.update_xaxes(tickformat=".0%", range=[0, upper], title_text="Tỷ lệ hoàn thành chỉ tiêu")
     fig.update_layout(barmode="overlay", clickmode="event+select")
-    return theme.apply(fig, height=bar_height(len(d), labels=labels) + 40, title=title)
+    row = name_rows(fig, labels, d[label], layout)
+    return theme.apply(fig, height=bar_height(len(d), per_bar=row or 30, labels=None if row else labels) + 40,
+                       title=title, layout=layout)
 
 
 def actual_target_bars(df: pd.DataFrame, label: str = "unit_name", key: str = "unit_code", unit_label: str = "",
-                       rate: bool = False, title: str | None = None) -> go.Figure:
+                       rate: bool = False, title: str | None = None, layout: str = theme.WIDE) -> go.Figure:
     d = df.reset_index(drop=True)
     status = d["status"] if "status" in d else theme.status_series(completion_series(d["actual"], d["target"]))
     labels = [wrap_label(x, 40) for x in d[label]]
@@ -152,11 +205,14 @@ def actual_target_bars(df: pd.DataFrame, label: str = "unit_name", key: str = "u
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
     top = max([v for v in list(d["actual"]) + list(d["target"]) if not pd.isna(v)] or [1])
     fig.update_xaxes(range=[0, top * 1.18], title_text=f"Thực hiện và chỉ tiêu{f' ({unit_label})' if unit_label else ''}",
-                     tickformat=",.0f" if not rate else ",.0f", ticksuffix="%" if rate else "")
-    return theme.apply(fig, height=bar_height(len(d), labels=labels) + 40, title=title)
+                     tickformat=",.0f", ticksuffix="%" if rate else "")
+    row = name_rows(fig, labels, d[label], layout)
+    return theme.apply(fig, height=bar_height(len(d), per_bar=row or 30, labels=None if row else labels) + 40,
+                       title=title, layout=layout)
 
 
-def indicator_bullets(df: pd.DataFrame, title: str | None = None) -> go.Figure:
+def indicator_bullets(df: pd.DataFrame, title: str | None = None, layout: str = theme.WIDE) -> go.Figure:
+    """WIDE: "thực hiện / chỉ tiêu" in a column right of the bars; NARROW: under each indicator's name."""
     d = df.reset_index(drop=True)
     labels = [wrap_label(x, 44) for x in d["metric_name"]]
 
@@ -171,27 +227,35 @@ def indicator_bullets(df: pd.DataFrame, title: str | None = None) -> go.Figure:
              f"<br>{nd}/{nu} đơn vị đạt" + ("<br>(tỷ lệ: trung bình các đơn vị)" if k == "rate" else "")
              for n, x, c, s, nd, nu, k in zip(d["metric_name"], detail, d["completion"], d["status"], d["n_dat"],
                                                d["n_units"], d["kind"])]
+    narrow = layout == theme.NARROW
+    right = theme.DISPLAY_CAP + (0.15 if narrow else 0.6)
     fig = go.Figure(go.Bar(
         x=_capped(d["completion"]).fillna(0), y=labels, orientation="h",
         marker_color=[theme.STATUS_COLOR[s] for s in d["status"]], text=texts, cliponaxis=False,
         customdata=d["metric_code"], hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
-        showlegend=False, **_bar_text(_capped(d["completion"]), d["status"], theme.DISPLAY_CAP + 0.6)))
-    fig.add_trace(go.Scatter(
-        x=[theme.DISPLAY_CAP + 0.04] * len(d), y=labels, mode="text", text=detail, textposition="middle right",
-        textfont=dict(size=13, color="#3e4c59"), showlegend=False, hoverinfo="skip", cliponaxis=False))
+        showlegend=False, **_bar_text(_capped(d["completion"]), d["status"], right)))
+    if not narrow:
+        fig.add_trace(go.Scatter(
+            x=[theme.DISPLAY_CAP + 0.04] * len(d), y=labels, mode="text", text=detail, textposition="middle right",
+            textfont=dict(size=13, color="#3e4c59"), showlegend=False, hoverinfo="skip", cliponaxis=False))
     _status_legend(fig, d["status"])
-    _target_line(fig)
-    fig.add_annotation(x=theme.DISPLAY_CAP + 0.04, y=1, yref="paper", yanchor="bottom", xanchor="left",
-                       text="Thực hiện / chỉ tiêu", showarrow=False, font=dict(size=12, color="#3e4c59"))
+    _target_line(fig, layout=layout)
+    if not narrow:
+        fig.add_annotation(x=theme.DISPLAY_CAP + 0.04, y=1, yref="paper", yanchor="bottom", xanchor="left",
+                           text="Thực hiện / chỉ tiêu", showarrow=False, font=dict(size=12, color="#3e4c59"))
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
-    fig.update_xaxes(tickformat=".0%", range=[0, theme.DISPLAY_CAP + 0.6], title_text="Tỷ lệ hoàn thành chỉ tiêu",
-                     tickvals=[0, 0.25, 0.5, 0.75, 1, 1.25, 1.5])
-    return theme.apply(fig, height=bar_height(len(d), per_bar=38, labels=labels) + 40, title=title)
+    fig.update_xaxes(tickformat=".0%", range=[0, right], title_text="Tỷ lệ hoàn thành chỉ tiêu",
+                     tickvals=[0, 0.5, 1, 1.5] if narrow else [0, 0.25, 0.5, 0.75, 1, 1.25, 1.5])
+    row = name_rows(fig, labels, d["metric_name"], layout, details=[f"Thực hiện / chỉ tiêu: {x}" for x in detail])
+    return theme.apply(fig, height=bar_height(len(d), per_bar=row or 38, labels=None if row else labels) + 40,
+                       title=title, layout=layout)
 
 
 def status_heatmap(df: pd.DataFrame, row: str = "unit_name", col: str = "label", value: str = "completion",
                    row_order=None, col_order=None, detail: str | None = None, key: str | None = None,
-                   title: str | None = None, row_width: int = 38) -> go.Figure:
+                   title: str | None = None, row_width: int = 38, layout: str = theme.WIDE) -> go.Figure:
+    """NARROW: row names shortened to two short lines (the full name is in the hover), smaller cell text."""
+    narrow = layout == theme.NARROW
     rows = list(row_order) if row_order is not None else list(dict.fromkeys(df[row]))
     cols = list(col_order) if col_order is not None else list(dict.fromkeys(df[col]))
     values = df[value].tolist()
@@ -215,7 +279,7 @@ def status_heatmap(df: pd.DataFrame, row: str = "unit_name", col: str = "label",
     scale = []
     for i, s in enumerate(theme.STATUSES):
         scale += [[i / n, theme.STATUS_COLOR[s]], [(i + 1) / n, theme.STATUS_COLOR[s]]]
-    ylabels = [wrap_label(r, row_width) for r in rows]
+    ylabels = [phone_name(r, 15) for r in rows] if narrow else [wrap_label(r, row_width) for r in rows]
     lines = max([y.count("<br>") + 1 for y in ylabels] or [1])
     fig = go.Figure(go.Heatmap(
         z=z, x=cols, y=ylabels, customdata=hover, hovertemplate="%{customdata}<extra></extra>",
@@ -232,23 +296,28 @@ def status_heatmap(df: pd.DataFrame, row: str = "unit_name", col: str = "label",
                     ts.append(t)
         if xs:
             fig.add_trace(go.Scatter(x=xs, y=ys, mode="text", text=ts, hoverinfo="skip", showlegend=False,
-                                     textfont=dict(size=13, color=color)))
+                                     textfont=dict(size=10 if narrow else 13, color=color)))
     for s in theme.STATUSES:
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=theme.STATUS_LABEL[s],
                                  marker=dict(symbol="square", size=14, color=theme.STATUS_COLOR[s])))
     # "Quý III/2025" -> "Quý III<br>2025": horizontal, two lines, no overlap with the title
     ticktext = [str(c).replace("/", "<br>", 1) if str(c).startswith("Quý") else str(c) for c in cols]
-    fig.update_yaxes(autorange="reversed", showgrid=False, ticks="")
-    fig.update_xaxes(side="top", showgrid=False, ticks="", type="category", tickangle=0,
-                     tickmode="array", tickvals=cols, ticktext=ticktext)
+    if narrow:  # "Quý III<br>2025" -> "III<br>2025"; long column names stand upright
+        ticktext = [t.removeprefix("Quý ") for t in ticktext]
+    upright = narrow and max([len(t) for t in ticktext] or [0]) > 12
+    fig.update_yaxes(autorange="reversed", showgrid=False, ticks="", tickfont=dict(size=11) if narrow else None)
+    fig.update_xaxes(side="top", showgrid=False, ticks="", type="category", tickangle=-90 if upright else 0,
+                     tickmode="array", tickvals=cols, ticktext=ticktext, tickfont=dict(size=11) if narrow else None)
     per_row = max(30, 17 * min(lines, 3) + 12)
     legend_y = -12 / (per_row * max(len(rows), 1))
-    fig.update_layout(legend=dict(y=legend_y, yanchor="top", x=0), margin=dict(t=(96 if title else 60), b=50))
-    height = (160 if title else 120) + per_row * max(len(rows), 1)
-    return theme.apply(fig, height=height, title=title)
+    upright_px = 6 * max(len(t) for t in ticktext) if upright else 0
+    fig.update_layout(legend=dict(y=legend_y, yanchor="top", x=0), margin=dict(t=(96 if title else 60) + upright_px,
+                                                                              b=10 if narrow else 50))
+    height = (160 if title else 120) + upright_px + per_row * max(len(rows), 1)
+    return theme.apply(fig, height=height, title=title, layout=layout)
 
 
-def ytd_line(df: pd.DataFrame, unit_label: str = "", title: str | None = None) -> go.Figure:
+def ytd_line(df: pd.DataFrame, unit_label: str = "", title: str | None = None, layout: str = theme.WIDE) -> go.Figure:
     mode = df["mode"].iloc[0] if len(df) else "count"
     x = list(df["label"])
     if mode == "progress":
@@ -282,7 +351,7 @@ def ytd_line(df: pd.DataFrame, unit_label: str = "", title: str | None = None) -
     fig.update_yaxes(title_text=ytitle, tickformat=tickformat, ticksuffix=suffix, rangemode="tozero",
                      range=[0, top * 1.18])
     fig.update_xaxes(type="category")
-    return theme.apply(fig, height=380, title=title)
+    return theme.apply(fig, height=380, title=title, layout=layout)
 
 
 def _gap_bands(years: list[int]) -> list[tuple[int, int]]:
@@ -297,7 +366,7 @@ def _gap_bands(years: list[int]) -> list[tuple[int, int]]:
 
 def index_history(df: pd.DataFrame, index_name: str, scale_max: float = 100, unit: str = "",
                   title: str | None = None, merger_year: int = 2025,
-                  national: pd.DataFrame | None = None) -> go.Figure:
+                  national: pd.DataFrame | None = None, layout: str = theme.WIDE) -> go.Figure:
     """df: queries.index_series rows (several entities allowed: the old provinces and the new one);
     national: queries.national_series rows, drawn as a reference line where published (no line through gaps)."""
     dec = fmt.index_decimals(scale_max)
@@ -363,9 +432,11 @@ def index_history(df: pd.DataFrame, index_name: str, scale_max: float = 100, uni
     if years and years[0] < merger_year <= years[-1] and df["entity_code"].nunique() > 1:
         shapes += [dict(type="line", xref=x, yref=f"{y} domain", x0=merger_year - 0.5, x1=merger_year - 0.5, y0=0,
                         y1=1, line=dict(color=theme.MUTED, width=1.5, dash="dot")) for x, y in (("x", "y"), ("x2", "y2"))]
+        narrow = layout == theme.NARROW  # on a phone the note goes left of the line: right of it is the edge
         notes.append(dict(x=merger_year - 0.5, y=0.02, xref="x", yref="y domain", text="Sáp nhập tỉnh<br>01/07/2025",
-                          showarrow=False, xanchor="left", yanchor="bottom", xshift=4, align="left",
-                          font=dict(size=12, color=theme.MUTED)))
+                          showarrow=False, xanchor="right" if narrow else "left", yanchor="bottom",
+                          xshift=-4 if narrow else 4, align="right" if narrow else "left",
+                          font=dict(size=11 if narrow else 12, color=theme.MUTED), bgcolor="rgba(255,255,255,0.8)"))
     fig.update_layout(shapes=shapes, annotations=list(fig.layout.annotations) + notes)
     fig.update_xaxes(dtick=1, tickformat="d", range=[(years[0] - 0.6) if years else 0, (years[-1] + 0.6) if years else 1])
     top = pd.concat([df["score"], df["target"]] + ([nat["national"]] if nat is not None else [])).max()
@@ -379,10 +450,11 @@ def index_history(df: pd.DataFrame, index_name: str, scale_max: float = 100, uni
                      tickvals=[1] + list(range(step, int(bottom) + 1, step)),
                      range=[bottom, -0.12 * bottom])  # room above rank 1 for the subplot title
     fig.update_layout(legend=dict(y=1.1), margin=dict(t=80))
-    return theme.apply(fig, height=560, title=title)
+    return theme.apply(fig, height=560, title=title, layout=layout)
 
 
-def components_bars(df: pd.DataFrame, entity_name: str, scale_max: float = 10, title: str | None = None) -> go.Figure:
+def components_bars(df: pd.DataFrame, entity_name: str, scale_max: float = 10, title: str | None = None,
+                    layout: str = theme.WIDE) -> go.Figure:
     d = df.reset_index(drop=True)
     labels = [wrap_label(x, 40) for x in d["component_name"]]
     dec = 2 if scale_max > 1 else 4
@@ -412,19 +484,23 @@ def components_bars(df: pd.DataFrame, entity_name: str, scale_max: float = 10, t
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(range=[0, top * 1.15], tickformat=",.0f" if scale_max > 1 else ",.2f", title_text="điểm")
     fig.update_layout(barmode="group")
-    return theme.apply(fig, height=bar_height(len(d), per_bar=44 if d["national"].notna().any() else 36, labels=labels) + 50,
-                       title=title)
+    grouped = d["national"].notna().any()
+    row = name_rows(fig, labels, d["component_name"], layout, bars=2 if grouped else 1)
+    return theme.apply(fig, height=bar_height(len(d), per_bar=row or (44 if grouped else 36),
+                                              labels=None if row else labels) + 50, title=title, layout=layout)
 
 
 def peer_lines(df: pd.DataFrame, highlight=(), scale_max: float = 100, title: str | None = None,
-               value: str = "score") -> go.Figure:
-    """``value``: "score" or "rank" (the rank axis is reversed: 1 on top)."""
+               value: str = "score", layout: str = theme.WIDE) -> go.Figure:
+    """``value``: "score" or "rank" (the rank axis is reversed: 1 on top). NARROW: values are written only on the
+    highlighted lines."""
     dec = fmt.index_decimals(scale_max)
     fig = go.Figure()
     vals = pd.to_numeric(df[value], errors="coerce")
     ents = [e for e in dict.fromkeys(df["entity_code"]) if vals[df["entity_code"] == e].notna().any()]
     names = dict(zip(df["entity_code"], df["entity_name"]))
     label_points = int(vals.notna().sum()) <= 30
+    narrow = layout == theme.NARROW
     k = 0
     for e in ents:
         d = df[df["entity_code"] == e].sort_values("year")
@@ -434,7 +510,8 @@ def peer_lines(df: pd.DataFrame, highlight=(), scale_max: float = 100, title: st
             k += 1
         fig.add_trace(go.Scatter(
             x=d["year"], y=pd.to_numeric(d[value], errors="coerce"), name=names[e],
-            mode="lines+markers+text" if label_points else "lines+markers", connectgaps=False,
+            mode="lines+markers+text" if label_points and (main or not narrow) else "lines+markers",
+            connectgaps=False,
             text=[("" if pd.isna(v) else (fmt.number(v, dec) if value == "score" else fmt.number(v)))
                   for v in pd.to_numeric(d[value], errors="coerce")],
             textposition="middle right", textfont=dict(size=12, color=color),
@@ -452,10 +529,11 @@ def peer_lines(df: pd.DataFrame, highlight=(), scale_max: float = 100, title: st
                          range=[(float(worst) * 1.1 + 2) if not pd.isna(worst) else 64, 0])
     else:
         fig.update_yaxes(title_text="điểm", tickformat=",.2f" if dec > 2 else ",.0f")
-    return theme.apply(fig, height=440, title=title)
+    return theme.apply(fig, height=440, title=title, layout=layout)
 
 
-def score_bars(df: pd.DataFrame, label: str = "entity_name", value: str = "score", title: str | None = None) -> go.Figure:
+def score_bars(df: pd.DataFrame, label: str = "entity_name", value: str = "score", title: str | None = None,
+               layout: str = theme.WIDE) -> go.Figure:
     """Scores of several entities (e.g. DDCI of departments), highest first; no status colours (no target)."""
     d = df.reset_index(drop=True)
     labels = [wrap_label(x, 40) for x in d[label]]
@@ -469,10 +547,13 @@ def score_bars(df: pd.DataFrame, label: str = "entity_name", value: str = "score
     top = max([v for v in d[value] if not pd.isna(v)] or [1])
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
     fig.update_xaxes(range=[0, top * 1.15], title_text="điểm")
-    return theme.apply(fig, height=bar_height(len(d), labels=labels) + 40, title=title)
+    row = name_rows(fig, labels, d[label], layout)
+    return theme.apply(fig, height=bar_height(len(d), per_bar=row or 30, labels=None if row else labels) + 40,
+                       title=title, layout=layout)
 
 
-def unit_metric_bars(df: pd.DataFrame, unit_label: str = "", rate: bool = False, title: str | None = None) -> go.Figure:
+def unit_metric_bars(df: pd.DataFrame, unit_label: str = "", rate: bool = False, title: str | None = None,
+                     layout: str = theme.WIDE) -> go.Figure:
     d = df.reset_index(drop=True)
     show = (lambda v: fmt.rate(v)) if rate else (lambda v: fmt.auto(v, 2))
     status = d["status"]
@@ -492,10 +573,13 @@ def unit_metric_bars(df: pd.DataFrame, unit_label: str = "", rate: bool = False,
     fig.update_yaxes(range=[0, top * 1.2], title_text=("%" if rate else unit_label) or None,
                      tickformat=",.0f", ticksuffix="%" if rate else "")
     fig.update_xaxes(type="category")
-    return theme.apply(fig, height=360, title=title)
+    if layout == theme.NARROW:  # "Quý III/2025" -> "III" over "2025": eight quarters fit a phone
+        fig.update_xaxes(tickmode="array", tickvals=list(d["label"]), tickangle=0,
+                         ticktext=[str(x).removeprefix("Quý ").replace("/", "<br>", 1) for x in d["label"]])
+    return theme.apply(fig, height=360, title=title, layout=layout)
 
 
-def index_scores_lines(df: pd.DataFrame, title: str | None = None) -> go.Figure:
+def index_scores_lines(df: pd.DataFrame, title: str | None = None, layout: str = theme.WIDE) -> go.Figure:
     fig = go.Figure()
     for i, ((code, name), d) in enumerate(df.groupby(["index_code", "entity_name"], sort=False)):
         d = d.sort_values("year")
@@ -511,7 +595,7 @@ def index_scores_lines(df: pd.DataFrame, title: str | None = None) -> go.Figure:
     if years:
         fig.update_xaxes(dtick=1, tickformat="d", range=[years[0] - 0.6, years[-1] + 0.6])
     fig.update_yaxes(title_text="điểm", rangemode="tozero")
-    return theme.apply(fig, height=340, title=title)
+    return theme.apply(fig, height=340, title=title, layout=layout)
 
 
 def add_source(fig: go.Figure, text: str) -> go.Figure:

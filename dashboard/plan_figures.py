@@ -9,9 +9,10 @@ Public API
 ----------
 - ``STATUS_COLOR[status]``                    colour of a task status (plan_queries.STATUSES).
 - ``status_badge_html(status, text=None)``    a label in the status colour (HTML for st.markdown).
-- ``task_timeline(df, year, quarter=None, today=None, title=None)``  months of the year on x (T1…T12), one bar
-      per task (bar_start → bar_end), coloured by status; the chosen quarter shaded and named under the axis, today
-      a dashed line; hover: content, lead unit, time as written, deadline, status.
+- ``task_timeline(df, year, quarter=None, today=None, title=None, layout=WIDE)``  months of the year on x
+      (T1…T12), one bar per task (bar_start → bar_end), coloured by status; the chosen quarter shaded and named
+      under the axis, today a dashed line; hover: content, lead unit, time as written, deadline, status. NARROW (a
+      phone): each task's name above its bar (dashboard.figures.name_rows).
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ import plotly.graph_objects as go
 
 from core.periods import Quarter
 from dashboard import fmt, theme
-from dashboard.figures import bar_height, short_label, wrap_label
+from dashboard.figures import bar_height, name_rows, short_label, wrap_label
 from dashboard.plan_queries import STATUS_LABEL, STATUSES
 
 STATUS_COLOR = {
@@ -47,7 +48,7 @@ def _ms(delta: pd.Timedelta) -> float:
 
 
 def task_timeline(df: pd.DataFrame, year: int, quarter: int | None = None, today: dt.date | None = None,
-                  title: str | None = None) -> go.Figure:
+                  title: str | None = None, layout: str = theme.WIDE) -> go.Figure:
     year = int(year)
     fig = go.Figure()
     labels = [f"{int(r.no)}. {short_label(r.content, 46)}" for r in df.itertuples()]
@@ -96,8 +97,11 @@ def task_timeline(df: pd.DataFrame, year: int, quarter: int | None = None, today
                                 ticks="outside", ticklen=6, tickcolor="#9aa5b1"))
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(labels)), showgrid=False, automargin=True,
                      tickfont=dict(size=13))
+    fig.update_layout(barmode="overlay", showlegend=True, legend=dict(traceorder="normal"), margin=dict(b=70))
+    phone_row = name_rows(fig, labels, [f"{int(r.no)}. {r.content}" for r in df.itertuples()], layout)
+    if phone_row:
+        return theme.apply(fig, height=bar_height(len(df), per_bar=phone_row, base=170), title=title, layout=layout)
     height = max(300, bar_height(len(df), per_bar=34, base=170))
     row = (height - 166) / max(len(df), 1)  # the plot's height per task (title, legend and axis labels aside)
-    fig.update_layout(barmode="overlay", bargap=min(0.85, max(0.3, 1 - 24 / row)), height=height,
-                      showlegend=True, legend=dict(traceorder="normal"), margin=dict(b=70))
-    return theme.apply(fig, title=title)
+    fig.update_layout(bargap=min(0.85, max(0.3, 1 - 24 / row)), height=height)
+    return theme.apply(fig, title=title, layout=layout)

@@ -25,7 +25,13 @@ Public API
 - ``PRIMARY``, ``SERIES_COLORS``, ``MUTED``          colours for series that have no status.
 - ``FONT_FAMILY``, ``FONT_SIZE``, ``TEMPLATE``       the Plotly template; merged with plotly_white, registered as
                                                      "cchc" and made the default on import.
-- ``apply(fig, height=None, title=None, force=False) -> fig``  height and title; force: re-theme a foreign figure.
+- ``WIDE``, ``NARROW``, ``NARROW_MAX_WIDTH``, ``SLIDE_MIN_WIDTH``  the two layouts a figure is built for: a computer or tablet
+                                                     screen, or a phone (a window under 700 CSS px wide); every
+                                                     figure builder takes ``layout=`` (dashboard.ui.layout() says
+                                                     which one the visitor's screen needs).
+- ``apply(fig, height=None, title=None, force=False, layout=WIDE) -> fig``  height and title; force: re-theme a
+                                                     foreign figure; NARROW: the legend under the plot, the title
+                                                     wrapped, slim margins.
 - ``source_line(sources, sample=False, updated=None, prefix="Nguồn") -> str``   "Nguồn: A; B." for under a chart
                                                      (web addresses shortened to their site; full text in tables).
 - ``SAMPLE_LABEL``                                   "Dữ liệu mẫu".
@@ -34,6 +40,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from typing import Iterable
 
 import pandas as pd
@@ -66,6 +73,11 @@ PRIMARY = "#0b5cad"
 MUTED = "#8a94a3"
 GAP_FILL = "rgba(140, 150, 165, 0.13)"
 SERIES_COLORS = ["#0b5cad", "#e8710a", "#7b3fa0", "#12867f", "#b0306b", "#5f6b7a", "#8c6d1f", "#3b7dd8"]
+
+WIDE, NARROW = "wide", "narrow"
+NARROW_MAX_WIDTH = 700  # CSS px: phones (360–430 portrait, up to ~930 landscape) below; tablets and screens above
+SLIDE_MIN_WIDTH = 1024  # CSS px: under it (a tablet or phone in portrait) the giao ban deck draws the phone's charts
+NARROW_TITLE_CHARS = 34  # a chart title's line on a 390 px phone
 
 FONT_FAMILY = '"Source Sans Pro", "Source Sans 3", "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif'
 FONT_SIZE = 14
@@ -105,23 +117,60 @@ pio.templates["cchc"] = pio.templates.merge_templates(pio.templates["plotly_whit
 pio.templates.default = "cchc"
 
 
-def apply(fig: go.Figure, height: int | None = None, title: str | None = None, force: bool = False) -> go.Figure:
-    """Set height and title; ``force=True`` also (re)applies the theme to a figure built with another template."""
-    layout: dict = {"separators": fmt.PLOTLY_SEPARATORS}  # also on the figure: exports may drop the template
+def apply(fig: go.Figure, height: int | None = None, title: str | None = None, force: bool = False,
+          layout: str = WIDE) -> go.Figure:
+    """Set height and title; ``force=True`` also (re)applies the theme to a figure built with another template.
+    ``layout=NARROW`` (a phone): the legend goes under the plot, long titles wrap, margins are slim."""
+    settings: dict = {"separators": fmt.PLOTLY_SEPARATORS}  # also on the figure: exports may drop the template
     if force:
-        layout["template"] = "cchc"
+        settings["template"] = "cchc"
     if height:
-        layout["height"] = int(height)
+        settings["height"] = int(height)
+    narrow = layout == NARROW
     if title is not None:
-        layout["title_text"] = title
-        # the title on top, the legend under it, then the plot: nothing overlaps
+        text = title
+        if narrow and "<br>" not in title:
+            text = "<br>".join(textwrap.wrap(title, NARROW_TITLE_CHARS, break_long_words=False)) or title
+        settings["title_text"] = text
+        lines = text.count("<br>") + 1
+        # the title on top, the legend under it, then the plot: nothing overlaps (on a phone the legend is below)
         top = fig.layout.margin.t if fig.layout.margin.t is not None else 40
-        layout["margin_t"] = max(top, 96)
-        layout["title_y"] = 1
-        layout["title_yanchor"] = "top"
-        layout["title_pad_t"] = 8
-    fig.update_layout(**layout)
+        settings["margin_t"] = 38 + 24 * lines if narrow else max(top, 96)
+        settings["title_y"] = 1
+        settings["title_yanchor"] = "top"
+        # Plotly anchors a title of several lines by its first line: the others need the room above
+        settings["title_pad_t"] = 8 + 22 * (lines - 1)
+    if narrow:
+        legend_rows = _phone_legend_rows(fig)
+        bottom = fig.layout.margin.b if fig.layout.margin.b is not None else 10
+        axis_below = fig.layout.xaxis.side != "top"  # its tick labels and title take 50 px under the plot
+        settings.update(margin_l=14, margin_r=10, margin_b=max(bottom, 50 if axis_below else 10) + 22 * legend_rows,
+                        legend=dict(orientation="h", yref="container", x=0, y=0, xanchor="left", yanchor="bottom",
+                                    font=dict(size=12)))
+        if not title:
+            settings.setdefault("margin_t", max(fig.layout.margin.t or 0, 30))
+        if height:  # the builder's height is for the plot and its axes: a taller title and the legend add theirs
+            before = fig.layout.margin.t if fig.layout.margin.t is not None else 40
+            settings["height"] = int(height) + 22 * legend_rows + max(settings.get("margin_t", before) - before, 0)
+    fig.update_layout(**settings)
     return fig
+
+
+def _phone_legend_rows(fig: go.Figure) -> int:
+    """Rows of a horizontal legend under a phone's plot; 0 without a legend. Plotly shows a trace in the legend
+    when asked to, or by default when the figure has several traces. Like Plotly, entries that do not fit in one
+    row go in columns as wide as the widest entry (about 7 px a character and 40 px for the symbol), across the
+    plot's width (the phone's, less the names left of a heatmap)."""
+    several = len(fig.data) > 1 or fig.layout.showlegend is True
+    names = list(dict.fromkeys(t.name for t in fig.data if t.name and (t.showlegend or (t.showlegend is None
+                                                                                          and several))))
+    if fig.layout.showlegend is False or not names:
+        return 0
+    width = 230 if any(t.type == "heatmap" for t in fig.data) else 310
+    entries = [7 * len(n) + 40 for n in names]
+    if sum(entries) <= width:
+        return 1
+    return -(-len(names) // max(1, width // max(entries)))
 
 
 _URL = re.compile(r"https?://(?:www\.)?([^/\s;,)]+)[^\s;,)]*")

@@ -22,11 +22,20 @@ Public API
 - ``unit_group_picker(container=None) -> group | None``   bound to ``nhom`` ("tat_ca" = all).
 - ``rows_picker(n, container=None, name="hien") -> mode``  "thap" / "cao" / "tat_ca" when n > TOP_N.
 - ``pick_rows(df, mode, by="completion", n=TOP_N) -> df``  the lowest / highest n rows, or all.
+- ``layout(narrow_below=700) -> str``              theme.NARROW on a phone, else theme.WIDE: pass it to figure
+                                                   builders (``layout=``).
 - ``chart(fig, source=None, key=None, on_select=None)``   a themed Plotly chart and its source line.
 - ``table(df, kinds=None, name="bang", title=None, source=None, key=None, label="Bảng số liệu", expanded=False)``
 - ``empty_state(message, hint=None, upload=True)``        what is missing, what to upload and where.
 - ``link(page, label, icon=None, query_params=None)``     st.page_link that degrades to text when the page
                                                           is not part of the running app.
+- ``upload_limit_mb()``                                   the product's per-file limit ($CCHC_MAX_UPLOAD_MB, 20 MB);
+                                                          Streamlit's server.maxUploadSize is set to it (app.py).
+- ``uploader(label, types, key, multiple=False, limit_mb=None, help=None)``  THE file uploader of the product (Tải
+                                                          lên, Kế hoạch): Streamlit's widget at the product's limit;
+                                                          its own words are Vietnamese through the page shell
+                                                          (dashboard/web.py): "Chọn tệp", "Kéo thả tệp vào đây",
+                                                          "tối đa 20 MB mỗi tệp".
 """
 from __future__ import annotations
 
@@ -38,6 +47,7 @@ import streamlit as st
 
 from core.text import fold
 from dashboard import cached, exports, fmt, queries, theme
+from dashboard.web import WIDTH_COOKIE, upload_limit_mb  # noqa: F401 - the pages' upload limit
 
 ROOT = Path(__file__).resolve().parent.parent
 TOP_N = 15
@@ -45,20 +55,33 @@ SEARCH_THRESHOLD = 300  # a selectbox sends all its options on every run: 4,000 
 SEARCH_LIMIT = 100
 STYLER_MAX_CELLS = 600
 UPLOAD_PAGE = "pages/tai_len.py"
-PLOTLY_CONFIG = {
-    "displaylogo": False,
-    "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d", "toggleSpikelines"],
-    "toImageButtonOptions": {"format": "png", "scale": 2},
-}
+# No mode bar: it covered the top of charts on phones and speaks English; "Tải ảnh PNG" under a chart exports it,
+# and a double click still resets a zoom.
+PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False, "responsive": True}
 _WRITTEN = "_qp_written"
 
 
 # --- header and sample label ------------------------------------------------------------------------------------
 
-_CSS = """<style>
-[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
-[data-testid="stCaptionContainer"] { line-height: 1.45; }
+_CSS = f"""<style>
+[data-testid="stMainBlockContainer"] {{ padding-top: 2.2rem; }}
+[data-testid="stCaptionContainer"] {{ line-height: 1.45; }}
+/* a table written in markdown scrolls inside its frame instead of widening the page */
+[data-testid="stMarkdownContainer"] table {{ display: block; max-width: 100%; overflow-x: auto; }}
+@media (max-width: {theme.NARROW_MAX_WIDTH - 1}px) {{
+  [data-testid="stMainBlockContainer"] {{ padding: 2.6rem 0.75rem 3rem 0.75rem; }}
+  h1 {{ font-size: 1.85rem !important; line-height: 1.2 !important; }}
+  h2 {{ font-size: 1.35rem !important; }}
+  h3 {{ font-size: 1.15rem !important; }}
+  [data-testid="stMetricValue"] {{ font-size: 1.9rem; }}
+}}
 </style>"""
+
+
+def page_style() -> None:
+    """The product's CSS, once per run (app.py): less empty space above the title, so the first chart shows on a
+    1366×768 screen."""
+    st.html(_CSS)
 
 
 def page_header(title: str, subtitle: str | None = None, sample_banner_shown: bool = True) -> None:
@@ -70,7 +93,6 @@ def page_header(title: str, subtitle: str | None = None, sample_banner_shown: bo
         pass
     else:
         ensure_app_navigation()
-    st.html(_CSS)  # less empty space above the title, so the first chart shows on a 1366×768 screen
     st.title(title)
     if subtitle:
         st.caption(subtitle)
@@ -270,6 +292,20 @@ def pick_rows(df: pd.DataFrame, mode: str, by: str = "completion", n: int = TOP_
 
 # --- charts, tables, empty states -------------------------------------------------------------------------------
 
+def layout(narrow_below: int = theme.NARROW_MAX_WIDTH) -> str:
+    """The layout the visitor's screen needs: the width of their browser window (a cookie the page shell keeps up
+    to date, read when the tab connects) under ``narrow_below`` px, else what their browser says it is (a mobile
+    User-Agent). The giao ban deck asks with a larger width: a slide needs a landscape screen."""
+    try:
+        width = st.context.cookies.get(WIDTH_COOKIE) or ""
+        agent = st.context.headers.get("User-Agent") or ""
+    except Exception:  # noqa: BLE001 - no browser (tests): a computer screen
+        return theme.WIDE
+    if width.isdigit():
+        return theme.NARROW if int(width) < narrow_below else theme.WIDE
+    return theme.NARROW if "Mobi" in agent else theme.WIDE
+
+
 def chart(fig, source: str | None = None, key: str | None = None, on_select=None, sample: bool | None = None):
     """A Plotly chart, its source line and its PNG button; `sample`: whether the PNG is marked as sample data (None:
     while sample data is loaded)."""
@@ -333,6 +369,15 @@ def link(page: str, label: str, icon: str | None = None, query_params: dict | No
         except Exception:  # the page is not part of the running app (e.g. a page file run on its own)
             pass
     st.markdown(f"{icon + ' ' if icon else ''}{label}")
+
+
+def uploader(label: str, types, key: str, multiple: bool = False, limit_mb: int | None = None,
+             help: str | None = None):
+    """The one file uploader of the product. ``limit_mb`` (at most the product's limit) is enforced by the browser
+    before a byte is sent, and said in Vietnamese under the drop zone ("tối đa 20 MB mỗi tệp • XLSX, CSV")."""
+    limit = min(limit_mb or upload_limit_mb(), upload_limit_mb())
+    return st.file_uploader(label, type=list(types) if types else None, accept_multiple_files=multiple, max_upload_size=limit, key=key,
+                            help=help or f"Tối đa {limit} MB mỗi tệp.")
 
 
 def upload_hint() -> None:

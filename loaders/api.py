@@ -2,8 +2,8 @@
 
 Each function takes the signed-in user (a `User`, or None for a visitor) first, checks what that user may do
 itself, whatever the page shows, and opens its own database cursor. Writes run one at a time in the process
-(`_writing`): batches, rollbacks, target and registry edits, account edits, plan saves and task marks never
-race each other for DuckDB's single writer.
+(`_writing`): batches, rollbacks, target and registry edits, account edits, plan saves, task marks and sign-in
+sessions never race each other for DuckDB's single writer.
 
 A refusal is one of the named errors in `REFUSALS`, each with a Vietnamese message meant for the page
 (`str(exc)`). Anything else is a fault: it is logged with its traceback on the server and raised as
@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from functools import wraps
 
 from loaders import target_edit as _target_edit, templates as _templates, uploads as _uploads
-from loaders.accounts import users as _users
+from loaders.accounts import sessions as _sessions, users as _users
 from loaders.accounts.audit import ACTIONS, action_label  # noqa: F401 - the history page's labels
 from loaders.accounts.users import ROLE_LABELS, ROLES, PermissionDenied, User, UserError  # noqa: F401
 from loaders.errors import UnusableFileError
@@ -236,3 +236,61 @@ def extract_plan(content: bytes, file_name: str | None, reg: Registry | None = N
 apply_edits = _faults_logged(_review.apply_edits)
 save_plan = _writer(_review.save_reviewed)
 mark_task = _writer(_review.mark_task_as)
+
+
+# --- sessions (sign-in that lasts: dashboard/auth.py, and the cookie route of dashboard/web.py) ---------------
+SESSION_COOKIE = _sessions.COOKIE_NAME
+
+
+@contextmanager
+def _session_cursor():
+    """(cursor, may write): a session check runs on every page run, so it never waits for a long write (an
+    upload): while the writer is busy it only reads, and the next run notes the use."""
+    got = _write_lock.acquire(blocking=False)
+    try:
+        yield _cursor(), got
+    finally:
+        if got:
+            _write_lock.release()
+
+
+@_faults_logged
+def open_session(user) -> tuple[str, str]:
+    """A session for a user who has just signed in: (session id for the page, one-time grant for the browser)."""
+    with _writing() as con:
+        return _sessions.open_session(con, _users.current(con, user))
+
+
+@_faults_logged
+def redeem_session_grant(grant: str | None) -> tuple[str, int] | None:
+    """(cookie value, max-age seconds) for a browser that brings a fresh grant, else None."""
+    with _writing() as con:
+        return _sessions.redeem_grant(con, grant)
+
+
+@_faults_logged
+def check_session(session_id: str | None) -> User | None:
+    """The user of a live session (as the database has them now), else None."""
+    with _session_cursor() as (con, write):
+        found = _sessions.check(con, session_id, write)
+    return found.user if found else None
+
+
+@_faults_logged
+def resume_session(cookie: str | None) -> tuple[str, User] | None:
+    """(session id, user) of the live session a browser's cookie names, else None."""
+    with _session_cursor() as (con, write):
+        found = _sessions.resume(con, cookie, write)
+    return (found.id, found.user) if found else None
+
+
+@_faults_logged
+def end_session(session_id: str | None = None, cookie: str | None = None, username: str | None = None) -> None:
+    """Sign out: end the session (named by id, or by the browser's cookie) everywhere; recorded in the audit."""
+    from loaders.accounts.audit import record
+
+    with _writing() as con:
+        session_id = session_id or _sessions.session_of_cookie(con, cookie)
+        _sessions.end(con, session_id, "sign_out")
+        if username:
+            record(con, username, "sign_out")

@@ -78,7 +78,8 @@ if not series.empty:
     src = theme.source_line(series["source"], sample=(series["source"] == theme.SAMPLE_LABEL).any())
     if len(national):
         src += " " + theme.source_line(national["source"], prefix="Trung bình cả nước, nguồn", max_items=2)
-    ui.chart(figures.index_history(series, short, scale_max, unit, national=national), src, key="cs_history_chart")
+    ui.chart(figures.index_history(series, short, scale_max, unit, national=national,
+                                             layout=ui.layout()), src, key="cs_history_chart")
     tbl = series.assign(state=series["state"].map({"co": "Có số liệu", "chua_cong_bo": fmt.NO_DATA,
                                                    "chua_den_ky": "Chưa đến kỳ công bố"}))
     tbl = tbl.merge(national[["year", "national"]], on="year", how="left")
@@ -112,7 +113,7 @@ else:
         known.append("tỉnh cao nhất trong số liệu đã nạp")
     st.caption(f"{ent['entity_name']} {cyear}" + (f" so với {' và '.join(known)}." if known else
                ". Chưa có số của tỉnh khác hoặc trung bình cả nước cho năm này để so sánh."))
-    ui.chart(figures.components_bars(comps, ent["entity_name"], comp_max), src, key="cs_components_chart")
+    ui.chart(figures.components_bars(comps, ent["entity_name"], comp_max, layout=ui.layout()), src, key="cs_components_chart")
     ui.table(comps[["component_name", "score", "national", "best", "best_name", "source"]].rename(
         columns={"component_name": "Thành phần", "score": ent["entity_name"], "national": "Trung bình cả nước",
                  "best": "Cao nhất", "best_name": "Tỉnh cao nhất", "source": "Nguồn"}),
@@ -144,7 +145,7 @@ else:
                            format_func={"score": "Điểm", "rank": "Xếp hạng"}.get)
     label = "Điểm" if measure == "score" else "Xếp hạng"
     ui.chart(figures.peer_lines(comp, highlight=fam_codes, scale_max=scale_max, value=measure,
-                                title=f"{label} {short} — {pname} và các tỉnh so sánh"),
+                                title=f"{label} {short} — {pname} và các tỉnh so sánh", layout=ui.layout()),
              src, key="cs_peers_chart")
     wide = comp[comp["state"] == "co"].pivot_table(index="entity_name", columns="year", values=measure, sort=False)
     wide.columns = [str(c) for c in wide.columns]
@@ -165,7 +166,7 @@ if index == "DDCI" or not units.empty:
         uyear = ui.select("nam_dv", "Năm đánh giá", uyears, default=uyears[0], container=st.columns(4)[0])
         one = units[units["year"] == uyear].sort_values("score", ascending=False)
         src = theme.source_line(one["source"])
-        fig = figures.score_bars(one, title=f"{short} {uyear}")
+        fig = figures.score_bars(one, title=f"{short} {uyear}", layout=ui.layout())
         ui.chart(fig, src, key="cs_units_chart")
         ui.table(one[["entity_name", "score", "rank", "note", "source"]].rename(
             columns={"entity_name": "Đơn vị", "score": "Điểm", "rank": "Xếp hạng", "note": "Ghi chú",

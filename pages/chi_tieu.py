@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import admin_queries as AQ, admin_views as V, auth, cached, fmt, ui
+from dashboard import admin_queries as AQ, admin_views as V, auth, cached, fmt, theme, ui
 from loaders import api
 
 LABELS = {col: "Cả năm" if q is None else fmt.quarter_short(q) for col, q in V.TARGET_COLUMNS.items()}
@@ -67,8 +67,9 @@ if copied:
 
 table = base.copy()
 table["kind_text"] = table["kind"].map(KIND_TEXT)
+phone = ui.layout() == theme.NARROW  # the names narrower and not pinned: the numbers show beside them
 column_config = {
-    "name": st.column_config.TextColumn("Chỉ tiêu", disabled=True, width=390, pinned=True),
+    "name": st.column_config.TextColumn("Chỉ tiêu", disabled=True, width=150 if phone else 390, pinned=not phone),
     "unit": st.column_config.TextColumn("Đơn vị tính", disabled=True, width=80,
                                         help="% : chỉ tiêu tỷ lệ (0–100, không cộng dồn); còn lại: số lượng"),
 }

@@ -78,7 +78,7 @@ else:
     ui.chart(figures.status_heatmap(heat, row="metric_name", col="label", col_order=qcols,
                                     row_order=list(dict.fromkeys(h.sort_values("ordinal")["metric_name"])),
                                     detail="detail", row_width=46,
-                                    title="Mức hoàn thành từng chỉ tiêu theo quý"),
+                                    title="Mức hoàn thành từng chỉ tiêu theo quý", layout=ui.layout()),
              source + " " + theme.STATUS_RULE, key="dv_heatmap_chart")
     ui.table(h[["label", "metric_name", "actual", "target", "completion", "status"]]
              .assign(status=lambda d: d["status"].map(theme.STATUS_LABEL))
@@ -92,7 +92,8 @@ else:
     kind = metrics.set_index("metric_code").loc[metric]
     st.markdown(f"**{mnames[metric]}**")
     if one["actual"].notna().any():
-        ui.chart(figures.unit_metric_bars(one, unit_label=fmt.text(kind["metric_unit"]), rate=kind["kind"] == "rate"),
+        ui.chart(figures.unit_metric_bars(one, unit_label=fmt.text(kind["metric_unit"]), rate=kind["kind"] == "rate",
+                                          layout=ui.layout()),
                  source, key="dv_metric_chart")
     else:
         st.info(f"Đơn vị chưa báo cáo chỉ tiêu này từ năm {from_year}.")
@@ -107,7 +108,7 @@ if scores.empty:
                    "lên; điểm của đơn vị sẽ hiện ở đây.")
 else:
     isrc = theme.source_line(scores["source"])
-    ui.chart(figures.index_scores_lines(scores, title=f"{info['unit_name']}: điểm các chỉ số"), isrc,
+    ui.chart(figures.index_scores_lines(scores, title=f"{info['unit_name']}: điểm các chỉ số", layout=ui.layout()), isrc,
              key="dv_index_chart")
     ui.table(scores[["index_name", "year", "entity_name", "score", "rank", "note", "source"]].rename(
         columns={"index_name": "Chỉ số", "year": "Năm", "entity_name": "Đơn vị được đánh giá", "score": "Điểm",

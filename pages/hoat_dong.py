@@ -57,7 +57,7 @@ if by_unit.empty:
     ui.empty_state(f"Chưa có số liệu “{metric_names.get(metric, '')}” {period}.", upload=False)
 else:
     if metric:
-        fig = figures.actual_target_bars(shown, unit_label=munit, rate=is_rate)
+        fig = figures.actual_target_bars(shown, unit_label=munit, rate=is_rate, layout=ui.layout())
         kinds = {"Thực hiện": "rate" if is_rate else "auto", "Chỉ tiêu": "rate" if is_rate else "auto",
                  "Hoàn thành": "percent"}
         tbl = by_unit[["unit_name", "actual", "target", "completion", "status"]].rename(
@@ -66,7 +66,7 @@ else:
     else:
         fig = figures.completion_bars(shown.assign(detail=[f"{fmt.number(a)}/{fmt.number(b)} chỉ tiêu đạt"
                                                            for a, b in zip(shown["n_dat"], shown["n_indicators"])]),
-                                      detail="detail")
+                                      detail="detail", layout=ui.layout())
         kinds = {"Hoàn thành": "percent"}
         tbl = by_unit[["rank", "unit_name", "n_indicators", "n_dat", "completion", "status"]].rename(
             columns={"rank": "Hạng", "unit_name": "Đơn vị", "n_indicators": "Số chỉ tiêu có số liệu",
@@ -80,7 +80,7 @@ else:
 st.subheader(f"Thực hiện so với chỉ tiêu theo từng chỉ tiêu — {period}")
 summary = cached.q(Q.indicator_summary, year, quarter, units)
 st.caption("Tổng của các đơn vị đã báo cáo (chỉ tiêu đếm: cộng; chỉ tiêu tỷ lệ: trung bình các đơn vị).")
-ui.chart(figures.indicator_bullets(summary), source, key="hd_indicators_chart")
+ui.chart(figures.indicator_bullets(summary, layout=ui.layout()), source, key="hd_indicators_chart")
 ui.table(summary[["metric_name", "grp", "kind", "actual", "target", "completion", "n_dat", "n_units", "status"]]
          .assign(kind=lambda d: d["kind"].map({"count": "Số lượng", "rate": "Tỷ lệ (%)"}),
                  status=lambda d: d["status"].map(theme.STATUS_LABEL))
@@ -106,7 +106,8 @@ if layout == "quy":
         detail = "detail"
     cols = list(dict.fromkeys(heat.sort_values(["year", "quarter"])["label"]))
     fig = figures.status_heatmap(heat, row_order=rows, col_order=cols, detail=detail,
-                                 title=(metric_names[metric] if metric else "Mức hoàn thành bình quân của đơn vị"))
+                                 title=(metric_names[metric] if metric else "Mức hoàn thành bình quân của đơn vị"),
+                                 layout=ui.layout())
     tbl = heat.pivot_table(index="unit_name", columns="label", values="completion", sort=False)
     tbl = tbl[[c for c in cols if c in tbl.columns]].reset_index().rename(columns={"unit_name": "Đơn vị"})
 else:
@@ -120,7 +121,7 @@ else:
     cols = list(dict.fromkeys(heat.sort_values("ordinal")["short"]))
     rows = list(dict.fromkeys(shown["unit_name"])) if keep is not None else None
     fig = figures.status_heatmap(heat, col="short", row_order=rows, col_order=cols, detail="detail",
-                                 title=f"Từng chỉ tiêu — {period}")
+                                 title=f"Từng chỉ tiêu — {period}", layout=ui.layout())
     tbl = heat.pivot_table(index="unit_name", columns="metric_name", values="completion", sort=False)
     tbl = tbl.reset_index().rename(columns={"unit_name": "Đơn vị"})
 ui.chart(fig, source + " " + theme.STATUS_RULE, key="hd_heatmap_chart")
@@ -138,7 +139,8 @@ else:
             "count": "Cộng dồn các quý từ đầu năm.",
             "rate": "Chỉ tiêu tỷ lệ không cộng dồn: số lũy kế là số của quý gần nhất (trung bình các đơn vị)."}
     st.caption(note[ytd["mode"].iloc[0]])
-    ui.chart(figures.ytd_line(ytd, unit_label=munit, title=metric_names.get(metric, "Tất cả chỉ tiêu đếm")),
+    ui.chart(figures.ytd_line(ytd, unit_label=munit, title=metric_names.get(metric, "Tất cả chỉ tiêu đếm"),
+                             layout=ui.layout()),
              source, key="hd_ytd_chart")
     pk = {"progress": "percent", "count": "auto", "rate": "rate"}[ytd["mode"].iloc[0]]
     ui.table(ytd[["label", "actual", "target"]].rename(columns={"label": "Quý", "actual": "Lũy kế thực hiện",
@@ -163,7 +165,8 @@ if chosen:
     ui.chart(figures.completion_bars(one.assign(detail=[
         f"Thực hiện {fmt.rate(a) if k == 'rate' else fmt.auto(a)} / chỉ tiêu "
         f"{fmt.rate(t) if k == 'rate' else fmt.auto(t)}" for a, t, k in zip(one["actual"], one["target"], one["kind"])]),
-        label="metric_name", key="metric_code", detail="detail", title=f"{names[chosen]} — từng chỉ tiêu"),
+        label="metric_name", key="metric_code", detail="detail", title=f"{names[chosen]} — từng chỉ tiêu",
+        layout=ui.layout()),
         source, key="hd_unit_chart")
     ui.table(one[["metric_name", "actual", "target", "completion", "status"]]
              .assign(status=lambda d: d["status"].map(theme.STATUS_LABEL))

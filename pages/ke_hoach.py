@@ -21,21 +21,6 @@ FILE_TYPES = ["docx", "pdf", "txt", "md", "png", "jpg", "jpeg", "tif", "tiff", "
 PASTED_NAME = "van_ban_dan.txt"
 KNOWN_COLOR, UNKNOWN_COLOR = "#dbe7f5", "#f6c453"
 ROW_HEIGHT = 76  # three lines of a source sentence in the review tables
-# Streamlit's file uploader speaks English ("Upload", "30MB per file"): say it in Vietnamese on this page.
-UPLOADER_CSS = """<style>
-[class*="st-key-kh_file_"] [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p,
-.st-key-kh_mark_file [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {
-  font-size: 0; }
-[class*="st-key-kh_file_"] [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after,
-.st-key-kh_mark_file [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
-  content: "Chọn tệp"; font-size: 0.875rem; }
-[class*="st-key-kh_file_"] [data-testid="stFileUploaderDropzoneInstructions"] span,
-.st-key-kh_mark_file [data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
-[class*="st-key-kh_file_"] [data-testid="stFileUploaderDropzoneInstructions"] span::after {
-  content: "hoặc kéo thả tệp vào đây · tối đa 30 MB · .docx, .pdf, .txt, .md, ảnh .png/.jpg/.tif"; font-size: 0.875rem; }
-.st-key-kh_mark_file [data-testid="stFileUploaderDropzoneInstructions"] span::after {
-  content: "tối đa 10 MB"; font-size: 0.875rem; }
-</style>"""
 
 auth.ensure_app_navigation()
 user = auth.current_user()
@@ -45,7 +30,6 @@ admin = user is not None and user.role == "quan_tri"
 # plans are real documents: no sample-data banner here, and their charts are never marked as sample data
 ui.page_header("Kế hoạch", "Kế hoạch CCHC: chỉ tiêu và nhiệm vụ đọc từ văn bản, theo dõi theo từng quý, theo kế hoạch "
                             "và theo đơn vị.", sample_banner_shown=False)
-st.html(UPLOADER_CSS)
 flash = st.session_state.pop("kh_flash", None)
 if flash:
     st.success(flash)
@@ -76,8 +60,8 @@ def _read_source():
                                         "lục nhiệm vụ; bản .md hay bản không dấu đều được), rồi bấm Ctrl+Enter hoặc "
                                         "bấm ra ngoài ô.")
         return (text.encode("utf-8"), PASTED_NAME) if text.strip() else None
-    up = st.file_uploader("Tệp kế hoạch: Word (.docx), PDF (kể cả bản scan), ảnh chụp, .txt hoặc .md", type=FILE_TYPES,
-                          key=f"kh_file_{gen}", max_upload_size=30)
+    up = ui.uploader("Tệp kế hoạch: Word (.docx), PDF (kể cả bản scan), ảnh chụp, .txt hoặc .md", FILE_TYPES,
+                     key=f"kh_file_{gen}")
     return (up.getvalue(), up.name) if up is not None else None
 
 
@@ -456,8 +440,8 @@ def _task_detail(df: pd.DataFrame, year: int, quarter: int, unit: str | None, na
                                 key="kh_mark_note", placeholder="Ví dụ: đã đăng 3 tin bài trên Trang TTĐT của Sở")
             url = st.text_input("Liên kết minh chứng (không bắt buộc)", key="kh_mark_url",
                                 placeholder="https://…")
-            file = st.file_uploader(f"Tệp minh chứng (không bắt buộc, tối đa {api.MAX_EVIDENCE_BYTES // 2**20} MB)",
-                                    key="kh_mark_file", max_upload_size=api.MAX_EVIDENCE_BYTES // 2**20)
+            file = ui.uploader(f"Tệp minh chứng (không bắt buộc, tối đa {api.MAX_EVIDENCE_BYTES // 2**20} MB)", None,
+                               key="kh_mark_file", limit_mb=api.MAX_EVIDENCE_BYTES // 2**20)
             submitted = st.form_submit_button("Ghi nhận", type="primary", icon="✅")
         if submitted:
             try:
@@ -519,7 +503,8 @@ def follow_tab():
     st.markdown(f"{fmt.number(len(df))} nhiệm vụ{whose} trong kế hoạch năm {year} · {fmt.quarter(year, quarter)}, tính "
                 f"đến ngày {fmt.date(today)}:\n\n{badges}", unsafe_allow_html=True)
     source = PV.follow_source(df, year, today)
-    ui.chart(PF.task_timeline(df, year, quarter, today, title=f"Nhiệm vụ{whose} — {fmt.quarter(year, quarter)}"),
+    ui.chart(PF.task_timeline(df, year, quarter, today, title=f"Nhiệm vụ{whose} — {fmt.quarter(year, quarter)}",
+                              layout=ui.layout()),
              source=source, key="kh_timeline", sample=False)
 
     late = PQ.late_tasks(df)

@@ -17,18 +17,6 @@ TYPES = ["xlsx", "xlsm", "xls", "ods", "csv"]
 MAX_LISTED_ERRORS = 30
 
 
-def server_limit_mb() -> int:
-    try:
-        return int(st.get_option("server.maxUploadSize"))
-    except Exception:  # noqa: BLE001
-        return 200
-
-
-def limit_mb() -> int:
-    """The per-file size limit: the smaller of the server's and the loader's (both configured)."""
-    return max(1, min(server_limit_mb(), int(api.max_bytes_default() // (1024 * 1024))))
-
-
 def period_label(code: str) -> str:
     if code == FROM_FILE:
         return "Lấy từ tệp (tiêu đề báo cáo)"
@@ -43,7 +31,7 @@ def template_period_label(template_kind: str, code: str) -> str:
 user = auth.require()
 ui.page_header("Tải lên báo cáo", "Chọn đơn vị và kỳ báo cáo, tải mẫu, chọn tệp Excel/CSV, xem trước những gì "
                                   "sẽ thay đổi rồi mới ghi vào hệ thống.")
-LIMIT = limit_mb()
+LIMIT = ui.upload_limit_mb()
 can_write = user.role in ("can_bo", "quan_tri")
 if not can_write:
     st.info("Tài khoản lãnh đạo chỉ xem số liệu: không tải báo cáo lên được. Các đơn vị tự tải báo cáo của mình; "
@@ -115,12 +103,8 @@ if not can_write:
 st.subheader("3. Chọn tệp")
 st.markdown(f"Định dạng **.xlsx, .xls, .ods, .csv**; dung lượng tối đa **{LIMIT} MB mỗi tệp**; có thể chọn nhiều tệp "
             "cùng lúc. Chưa có gì được ghi cho tới khi bấm **Ghi vào hệ thống**.")
-# The widget lets through files up to the server's cap (server.maxUploadSize, set above the stated limit) so
-# that read_one refuses an oversized file with a Vietnamese message; only a file over the cap gets
-# Streamlit's own (English) message.
-files = st.file_uploader("Tệp báo cáo", type=TYPES, accept_multiple_files=True,
-                         max_upload_size=max(LIMIT, server_limit_mb()),
-                         key="tl_files", help=f"Tối đa {LIMIT} MB mỗi tệp; tệp lớn hơn sẽ bị từ chối.")
+files = ui.uploader("Tệp báo cáo", TYPES, key="tl_files", multiple=True,
+                    help=f"Tối đa {LIMIT} MB mỗi tệp; tệp lớn hơn bị từ chối ngay khi chọn.")
 files = files or []
 
 parsed_cache: dict = st.session_state.setdefault("tl_parsed", {})

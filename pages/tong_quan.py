@@ -69,7 +69,7 @@ else:
     fig = figures.completion_bars(
         shown.assign(detail=[f"{fmt.number(a)}/{fmt.number(b)} chỉ tiêu đạt · hạng {fmt.number(r)}"
                              for a, b, r in zip(shown["n_dat"], shown["n_indicators"], shown["rank"])]),
-        detail="detail", title=f"{period} — {caption}")
+        detail="detail", title=f"{period} — {caption}", layout=ui.layout())
     ui.chart(fig, activity_source, key="tq_ranking")
     ui.table(ranking[["rank", "unit_name", "group_name", "n_indicators", "n_dat", "completion", "status"]]
              .assign(status=lambda d: d["status"].map(theme.STATUS_LABEL))

@@ -13,7 +13,7 @@ import html
 
 import streamlit as st
 
-from dashboard import cached, deck as D, deck_data, exports, images, theme
+from dashboard import cached, deck as D, deck_data, exports, images, theme, ui
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
@@ -101,7 +101,22 @@ div.st-key-tc_chart, div.st-key-tc_chart .stElementContainer, div.st-key-tc_char
 div.st-key-tc_chart .stPlotlyChart, div.st-key-tc_chart .js-plotly-plot {{
   height: max(300px, calc(100vh - 16rem)) !important; }}
 .st-key-tc_hidden_keys {{ display: none !important; }}
-.tc-grid-box {{ min-height: max(300px, calc(100vh - 16rem)); }}
+@media (max-width: {theme.NARROW_MAX_WIDTH - 1}px) {{  /* a phone in portrait: the slide scrolls, nothing is cut */
+  [data-testid="stMainBlockContainer"], .block-container {{ padding: 0.6rem 0.8rem 0.4rem 0.8rem !important; }}
+  .tc-head {{ flex-direction: column-reverse; gap: 0.4rem; }}
+  .tc-title {{ font-size: 24px; }}
+  .tc-sub {{ font-size: 15px; }}
+  .tc-fact {{ margin: 0 4% 0.5rem 0; display: inline-block; width: 46%; vertical-align: top; }}
+  .tc-fact-v {{ font-size: 28px; }}
+  .tc-fact-c, .tc-notes {{ font-size: 15px; }}
+  .tc-cover {{ padding-top: 3vh; min-height: auto; }}
+  .tc-cover-band {{ margin: 3vh -0.8rem; padding: 3vh 0.8rem; }}
+  .tc-empty {{ min-height: auto; padding: 4vh 1rem; }}
+  .tc-grid-box {{ min-height: auto; }}
+  .tc-grid {{ font-size: 14px; }}
+  .tc-foot {{ flex-direction: column; gap: 0.2rem; font-size: 12px; }}
+}}
+.tc-grid-box {{ min-height: max(300px, calc(100vh - 16rem)); overflow-x: auto; }}
 .tc-grid {{ width: 100%; border-collapse: collapse; font-size: clamp(15px, 1.15vw, 22px); color: #1f2933; }}
 .tc-grid th {{ background: {theme.PRIMARY}; color: #fff; text-align: left; padding: 0.45em 0.6em; }}
 .tc-grid td {{ padding: 0.45em 0.6em; border-bottom: 1px solid #d0d4da; vertical-align: top; }}
@@ -136,13 +151,16 @@ def _cover(deck: D.Deck, slide: D.Slide) -> None:
 def _body(slide: D.Slide) -> None:
     side = bool(slide.facts or slide.notes)
     main, right = st.columns([3.1, 1], gap="large") if side else (st.container(), None)
+    layout = ui.layout(narrow_below=theme.SLIDE_MIN_WIDTH)  # a slide in portrait: the phone's chart
     with main:
-        fig = D.slide_figure(slide, projector=True)
-        if fig is not None:
+        fig = D.slide_figure(slide, projector=True, layout=layout)
+        if fig is not None and layout == theme.NARROW:  # as tall as it needs: the page scrolls, nothing is squeezed
+            st.plotly_chart(fig, theme=None, width="stretch", config=ui.PLOTLY_CONFIG, key=f"tc_fig_{slide.key}")
+        elif fig is not None:
             fig.update_layout(height=None, autosize=True)
             with st.container(key="tc_chart"):
                 st.plotly_chart(fig, theme=None, width="stretch", height="stretch",
-                                config={"displayModeBar": False, "responsive": True}, key=f"tc_fig_{slide.key}")
+                                config=ui.PLOTLY_CONFIG, key=f"tc_fig_{slide.key}")
         elif slide.grid is not None and len(slide.grid):
             head = "".join(f"<th>{_esc(c)}</th>" for c in slide.grid.columns)
             body = "".join("<tr>" + "".join(f"<td>{_esc(v)}</td>" for v in row) + "</tr>"

@@ -43,7 +43,7 @@ def test_upload_through_the_page_shows_on_hoat_dong(server, browser_page, tmp_pa
 
     sign_in(page, url)
     page.get_by_role("link", name="Tải lên").click()
-    page.get_by_text("tối đa 20 MB mỗi tệp").wait_for()
+    page.get_by_text("tối đa 20 MB mỗi tệp").first.wait_for()
     workbook = tmp_path / "bao_cao_tu_phap_q4.xlsx"
     workbook.write_bytes(F.unit_report(quarter_title="QUÝ IV NĂM 2025",
                                        rows=(("Tin, bài đăng trên Trang TTĐT của Sở", "57"),
@@ -72,17 +72,18 @@ def test_bad_file_in_the_browser_writes_nothing(server, browser_page, tmp_path):
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
     page.get_by_text("văn bản Word").wait_for()
     assert page.get_by_role("button", name="Ghi vào hệ thống").count() == 0
-    # A 50 MB file: over the stated 20 MB, under the server's cap: refused with the page's Vietnamese message.
+    # A 50 MB file: over the product's 20 MB, which is Streamlit's cap too: the browser refuses it before sending
+    # a byte, in Vietnamese (the page shell words Streamlit's own message).
     big = tmp_path / "anh_chup.xlsx"
     big.write_bytes(F.huge_file(50))
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(big))
-    page.get_by_text("quá lớn").wait_for()
-    assert page.get_by_text("tối đa 20 MB mỗi tệp").count() == 1
+    page.get_by_text("Tệp quá lớn: tối đa 20 MB mỗi tệp").wait_for()
+    assert page.get_by_text("MB or smaller").count() == 0 and page.get_by_text("per file").count() == 0
     assert page.get_by_role("button", name="Ghi vào hệ thống").count() == 0
     page.get_by_role("link", name="Lịch sử").click()
     page.get_by_text("Các lô số liệu").wait_for()
     page.get_by_role("button", name="Đăng xuất").click()
-    page.get_by_text("Đăng nhập (cán bộ, quản trị)").wait_for()
+    page.get_by_text("Trang này cần đăng nhập").wait_for()  # signed out on a data page: its sign-in form
 
 
 def test_closed_deployment_direct_urls_show_only_the_sign_in_form(demo_db, browser_page):

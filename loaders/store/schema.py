@@ -124,6 +124,14 @@ MIGRATIONS: list[str] = [
         applies_to VARCHAR, decided_by VARCHAR);
     CREATE INDEX plan_target_batch ON plan_target (batch_id);
     """,
+    # 6: sign-in sessions that outlive a page load (loaders/accounts/sessions.py). Only digests of the browser's
+    # token and of the one-time grant are stored; password_stamp changes with the password and ends older sessions.
+    """
+    CREATE TABLE app_session (
+        id VARCHAR PRIMARY KEY, username VARCHAR NOT NULL, token_hash VARCHAR, grant_hash VARCHAR,
+        grant_until TIMESTAMP, password_stamp VARCHAR, created_at TIMESTAMP NOT NULL,
+        last_seen_at TIMESTAMP NOT NULL, expires_at TIMESTAMP NOT NULL, ended_at TIMESTAMP, end_reason VARCHAR);
+    """,
 ]
 
 # The current value of a key is the one from its newest active batch; rolled-back batches stay stored.
