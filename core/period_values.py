@@ -122,6 +122,7 @@ class PeriodValues:
         self.known = list(known)
         self.reported = {(k.first, k.last): k for k in self.known}
         self.conflicts: list[Conflict] = []
+        self._rejected: set[int] = set()  # ids of the values that did not fit (left out of every sum)
         self._counts = self._numerators = self._weights = None
         if kind == "count":
             self._counts = self._build([(k, k.value) for k in self.known], "")
@@ -142,6 +143,7 @@ class PeriodValues:
                 graph.add(_Edge(k.first - 1, k.last, v, k))
             elif abs(found[0] - v) > TOLERANCE * max(1.0, abs(v)) and what is not None:
                 self.conflicts.append(self._mismatch(k, v, found, what))
+                self._rejected.add(id(k))
         if what is not None:
             self._negatives(graph, what)
         return graph
@@ -219,8 +221,10 @@ class PeriodValues:
         if found is None:
             return None
         total, steps = found
-        basis = "reported" if len(steps) == 1 and steps[0][1] > 0 else "derived"
-        return SpanValue(first, last, total, basis, tuple(e.known.source for e, _ in steps))
+        direct = self.reported.get((first, last))
+        if direct is not None and id(direct) not in self._rejected:  # reported, even where other spans agree
+            return SpanValue(first, last, direct.value, "reported", (direct.source,))
+        return SpanValue(first, last, total, "derived", tuple(e.known.source for e, _ in steps))
 
     def _rate_value(self, first: int, last: int) -> SpanValue | None:
         direct = self.reported.get((first, last))

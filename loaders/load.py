@@ -256,7 +256,7 @@ def _check_periods(ctx: Context, parsed: "Parsed") -> None:
     if parsed.errors or parsed.batch is None or not (parsed.batch.activities or parsed.batch.spans):
         return
     for c in derive.check(ctx.con, parsed.batch, ctx.indicator_kind):
-        row = c.rows[-1]
+        row = max(c.rows, key=derive.place)  # the last of the file's cells involved: the one that breaks the sum
         parsed.errors.append(LoadError(row.sheet, row.row, row.col, f"{ctx.unit_name(c.unit_code)} — "
                                                                     f"“{ctx.indicator_name(c.metric_code)}”: {c.message}"))
 

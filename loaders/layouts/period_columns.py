@@ -38,7 +38,7 @@ def column_period(col: Column, year: int | None, report: Period | None) -> Perio
 def report_from_columns(columns: list[Column], year: int | None) -> Period | None:
     """The report's period when only its columns name it: the period of a column that is not cumulative and holds
     every other such column ('Quý III' beside 'Tháng 7'… and 'Lũy kế 9 tháng'), else the only cumulative span named
-    ('9 tháng')."""
+    ('9 tháng'), else the year when a result column names only it ('Kết quả thực hiện năm 2025')."""
     if year is None:
         return None
     named = [c for c in columns if c.span is not None and not c.estimate]
@@ -47,7 +47,11 @@ def report_from_columns(columns: list[Column], year: int | None) -> Period | Non
         outer = [s for s in plain if all(s[0] <= o[0] and o[1] <= s[1] for o in plain)]
         return Period(year, *outer[0]) if outer else None
     cumulative = {(1, c.span[1]) for c in named}
-    return Period(year, *next(iter(cumulative))) if len(cumulative) == 1 else None
+    if len(cumulative) == 1:
+        return Period(year, *next(iter(cumulative)))
+    if not named and any(c.year == year and c.has("ytd") for c in columns):
+        return Period.whole_year(year)  # 'Kết quả thực hiện năm 2025' under a title naming only the year
+    return None
 
 
 def loads(period: Period, report: Period) -> bool:

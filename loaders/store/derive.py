@@ -142,15 +142,20 @@ def refresh(con, years: set[int] | None = None) -> set[int]:
 
 # --- checks ---------------------------------------------------------------------------------------------------
 
+def place(row) -> tuple:
+    """Where a row stands in its file, to read its values in the clerk's order (top to bottom, left to right)."""
+    col = row.col or ""
+    return row.sheet or "", row.row or 0, len(col), col
+
+
 def _batch_values(batch) -> dict[tuple, list[tuple]]:
-    """The batch's rows by (unit, year, metric): (month_from, month_to, value, weight, row)."""
+    """The batch's rows by (unit, year, metric), in the file's order: (month_from, month_to, value, weight, row)."""
     out: dict[tuple, list[tuple]] = {}
-    for r in batch.activities:
-        out.setdefault((r.unit_code, int(r.year), r.metric_code), []).append(
-            (3 * r.quarter - 2, 3 * r.quarter, float(r.value), None, r))
-    for r in batch.spans:
-        out.setdefault((r.unit_code, int(r.year), r.metric_code), []).append(
-            (r.month_from, r.month_to, float(r.value), r.weight, r))
+    items = [(3 * r.quarter - 2, 3 * r.quarter, float(r.value), None, r) for r in batch.activities]
+    items += [(r.month_from, r.month_to, float(r.value), r.weight, r) for r in batch.spans]
+    for item in sorted(items, key=lambda it: place(it[4])):
+        r = item[4]
+        out.setdefault((r.unit_code, int(r.year), r.metric_code), []).append(item)
     return out
 
 
