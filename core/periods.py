@@ -548,6 +548,29 @@ class Deadline:
         return cls(int(day), int(after or 0))
 
 
+# Settings (table meta): the deadline of each cadence under DEADLINE_KEY + cadence (Deadline.code), the cadences
+# every unit owes unless the office set its own (table unit_reporting) under CADENCES_KEY ('quy;6thang').
+DEADLINE_KEY = "deadline."
+CADENCES_KEY = "report_cadences"
+DEFAULT_CADENCES = ("quy",)
+
+
+def parse_cadences(text: str | None) -> tuple[str, ...]:
+    """'quy;thang' -> ('thang', 'quy'), in the order of CADENCES; unknown words are dropped (cadences_error says
+    which)."""
+    words = {w.strip() for w in (text or "").replace(",", ";").split(";")}
+    return tuple(c for c in CADENCES if c in words)
+
+
+def cadences_error(text: str | None) -> str | None:
+    """The Vietnamese error of a cadence list with unknown words, else None."""
+    words = [w.strip() for w in (text or "").replace(",", ";").split(";") if w.strip()]
+    bad = [w for w in words if w not in CADENCES]
+    if bad:
+        return f"kỳ báo cáo không hợp lệ: {', '.join(bad)} — cần một số trong: {', '.join(CADENCES)}"
+    return None
+
+
 # By default each report is due on the 20th of the period's last month (the data are closed on the 14th, as the
 # reporting rules of Nghị định 09/2019/NĐ-CP set the periods); a setting changes it per cadence.
 DEFAULT_DEADLINES = {c: Deadline(20, 0) for c in CADENCES}
