@@ -331,6 +331,21 @@ class Period:
         return f"Tháng {self.first}–{self.last}"
 
     @property
+    def phrase(self) -> str:
+        """How a sentence names the period: 'quý III năm 2025', 'tháng 8 năm 2025', '6 tháng đầu năm 2025',
+        '9 tháng năm 2025', 'năm 2025'."""
+        k, y = self.kind, self.year
+        if k == "month":
+            return f"tháng {self.first} năm {y}"
+        if k == "quarter":
+            return f"quý {ROMAN_OF[(self.first - 1) // 3 + 1]} năm {y}"
+        if k == "year":
+            return f"năm {y}"
+        if k == "span":
+            return f"tháng {self.first} đến tháng {self.last} năm {y}"
+        return self.label
+
+    @property
     def within(self) -> str:
         """How a sentence says 'during this period': 'trong tháng', 'trong quý', 'trong 6 tháng', 'trong năm'."""
         return {"month": "trong tháng", "quarter": "trong quý", "half": "trong 6 tháng", "nine_months":

@@ -30,6 +30,8 @@ Public API
 - ``empty_state(message, hint=None, upload=True)``        what is missing, what to upload and where.
 - ``link(page, label, icon=None, query_params=None)``     st.page_link that degrades to text when the page
                                                           is not part of the running app.
+- ``report_button(period, unit=None, key="report", container=None)``  "Soạn báo cáo (Word)": the written report
+                                                          of the period (built when clicked).
 """
 from __future__ import annotations
 
@@ -349,6 +351,26 @@ def png_button(fig, source: str | None, key: str) -> None:
     st.download_button("Tải ảnh PNG", data=make, file_name=name, mime="image/png", key=f"png_{key}",
                        icon=":material/image:", on_click="ignore",
                        help="Ảnh 1920×1080 kèm tiêu đề và nguồn, để gửi nhóm Zalo hoặc chèn vào báo cáo")
+
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def report_button(period: Period, unit: str | None = None, key: str = "report", container=None) -> None:
+    """'Soạn báo cáo (Word)': the written report of the period, for the province or one unit, drafted from the data
+    (dashboard.written_report) in the agency's template (dashboard.report_docx); built only when clicked."""
+    from dashboard.report_docx import report_docx
+    from dashboard.written_report import draft
+
+    def make() -> bytes:
+        return report_docx(draft(cached.con(), period.code, unit=unit, today=fmt.today()))
+
+    name = exports.file_name(f"bao cao cchc {period.code} {unit or 'toan tinh'}", "docx")
+    (container or st).download_button(
+        "Soạn báo cáo (Word)", data=make, file_name=name, mime=DOCX_MIME, key=f"docx_{key}",
+        icon=":material/description:", on_click="ignore",
+        help=f"Báo cáo kết quả công tác thông tin, tuyên truyền CCHC {period.phrase}, thể thức Nghị định 30/2020/"
+             "NĐ-CP: số liệu, bảng chỉ tiêu, nhiệm vụ, tồn tại; cán bộ bổ sung phần đánh giá (tô vàng) rồi trình ký.")
 
 
 def table(df: pd.DataFrame, kinds: dict | None = None, name: str = "bang", title: str | None = None,

@@ -77,6 +77,8 @@ else:
         st.metric("Chỉ tiêu đạt", f"{fmt.number(n_dat)}/{fmt.number(n_with)}")
     with cols[3].container(border=True):
         st.metric(count_label, fmt.number(reported["period"].nunique()))
+    if len(in_period):
+        ui.report_button(chosen, unit=unit, key="dv_report")
 
     qcols = list(dict.fromkeys(h.sort_values(["year", "month_from", "month_to"])["label"]))
     heat = h.assign(detail=[f"Thực hiện {fmt.rate(a) if k == 'rate' else fmt.auto(a)} / chỉ tiêu "

@@ -66,6 +66,7 @@ else:
                           help=f"Nhóm chỉ tiêu “{g['label']}”: bình quân các đơn vị đã báo cáo.")
                 st.markdown(theme.badge_html(g["status"]), unsafe_allow_html=True)
     st.caption(activity_source + " " + theme.STATUS_RULE)
+    ui.report_button(chosen, key="tq_report")
 
     # --- ranking ---------------------------------------------------------------------------------------------------
     st.subheader("Xếp hạng đơn vị theo mức hoàn thành")
