@@ -284,7 +284,7 @@ def ytd(con, code, units=None, metric: str | None = None) -> pd.DataFrame:
 
 
 def _ytd_point(vals: pd.DataFrame, annual: pd.DataFrame, end: int, label: str, metric: str | None) -> dict:
-    has = bool(vals["actual"].notna().any())
+    has = bool((vals["through"] == end).any())  # some unit's values reach this very month
     if metric:
         kind = vals["kind"].iloc[0] if len(vals) else (annual["kind"].iloc[0] if len(annual) else "count")
         if kind == "count":

@@ -6,7 +6,9 @@ returns the batch already there.
 
 Targets are stored as ANNUAL values (quarter NULL), whatever period the plan writes them for: '04 số/tháng'
 becomes 48 for the year, '02 cuộc/quý' 8. The quarterly view (v_quarter_target) splits an annual count
-evenly, so '04 số/tháng' shows as 12 a quarter — three months' worth; rates ('80%') are kept as they are.
+evenly, so '04 số/tháng' shows as 12 a quarter — three months' worth; rates ('80%') are kept as they are. A target
+set per month is marked so (per 'month'): a month viewed on its own is judged against it (4), not against a twelfth
+of a yearly target.
 Index targets go to the province entity of the plan ('Sơn La' -> entity 'son_la'); a plan whose province
 cannot be found raises PlanSaveError instead of guessing (pass entity_code= to choose it).
 
@@ -76,7 +78,8 @@ def _target_rows(con, plan: Plan, unit_code: str | None, entity_code: str | None
             errors.append(f"không xác định được đơn vị để ghi chỉ tiêu “{t.as_written}” ({t.code}): cơ quan ban hành "
                           f"“{plan.organisation or '?'}” chưa có trong danh mục đơn vị — hãy chọn đơn vị")
         else:
-            targets.append(TargetRow(unit_code, plan.year, None, t.code, t.annual_value()))
+            targets.append(TargetRow(unit_code, plan.year, None, t.code, t.annual_value(),
+                                     per="month" if t.per == "month" else None))
     for t in plan.index_targets():
         if (t.code, t.unit == "hạng") in seen:
             continue
