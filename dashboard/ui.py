@@ -275,7 +275,6 @@ def period_choice(container=None, kinds=VIEW_KINDS) -> Period:
         return Period.half(year, int(h))
     if kind == "nine_months":
         return Period(year, 1, 9)
-    col2.caption(f"Cả năm {year}")
     return Period.whole_year(year)
 
 

@@ -47,7 +47,7 @@ def lateness(days: int) -> str:
     return "Đến hạn hôm nay" if days == 0 else f"Còn {fmt.number(-days)} ngày"
 
 
-st.subheader(f"Đơn vị chưa gửi {CADENCE_LABEL[cadence].lower()} {label}")
+st.subheader(f"Đơn vị chưa gửi báo cáo {period.phrase}")
 if missing.empty:
     if expected:
         st.success(f"Tất cả {fmt.number(expected)} đơn vị đã gửi báo cáo {label}.")
@@ -56,13 +56,12 @@ if missing.empty:
                        "Danh sách gồm các đơn vị phải báo cáo kỳ này (thiết lập ở cuối trang) có chỉ tiêu trong năm "
                        "hoặc đã từng báo cáo.")
 else:
-    table = pd.DataFrame({
-        "Đơn vị": missing["unit_name"], "Nhóm": missing["group_name"], "Hạn nộp": missing["deadline"],
-        "Trễ hạn": [lateness(int(d)) for d in missing["days_late"]],
-        "Số ngày trễ": [max(int(d), 0) for d in missing["days_late"]],
-        "Đầu mối": missing["contact"].fillna("Chưa có — thêm ở cuối trang"),
+    table = pd.DataFrame({  # what a phone shows first: who, how late, whom to call
+        "Đơn vị": missing["unit_name"], "Trễ hạn": [lateness(int(d)) for d in missing["days_late"]],
+        "Đầu mối": missing["contact"].fillna("Chưa có — thêm ở cuối trang" if user.role == "quan_tri" else "Chưa có"),
+        "Hạn nộp": missing["deadline"], "Số ngày trễ": [max(int(d), 0) for d in missing["days_late"]],
         "Kỳ gần nhất đã báo cáo": missing["last_period"].fillna("Chưa báo cáo lần nào"),
-        "Lần gửi gần nhất": missing["last_upload"],
+        "Lần gửi gần nhất": missing["last_upload"], "Nhóm": missing["group_name"],
         "Có chỉ tiêu năm": missing["has_target"].map({True: "Có", False: "Không"}),
     })
     kinds = {"Hạn nộp": "date", "Lần gửi gần nhất": "datetime", "Số ngày trễ": "int"}
@@ -72,7 +71,7 @@ else:
     with st.expander("Mẫu nội dung nhắc nhở"):
         st.code(V.reminder_text(label, missing["unit_name"], today), language=None, wrap_lines=True)
 
-st.subheader(f"Đơn vị đã gửi báo cáo {label}")
+st.subheader(f"Đơn vị đã gửi báo cáo {period.phrase}")
 if done.empty:
     st.info(f"Chưa đơn vị nào gửi báo cáo {label}.")
 else:

@@ -6,8 +6,8 @@ import streamlit as st
 from core import rules
 from dashboard import cached, figures, fmt, period_queries as P, queries as Q, theme, ui
 
-ui.page_header("Đơn vị", "Toàn bộ chỉ tiêu của một đơn vị qua các quý, điểm chỉ số của đơn vị (PAR Index nội bộ, "
-                         "DTI, DDCI nếu có) và lịch sử tải báo cáo.")
+ui.page_header("Đơn vị", "Toàn bộ chỉ tiêu của một đơn vị qua các kỳ (tháng, quý, 6 tháng, năm), điểm chỉ số của đơn "
+                         "vị (PAR Index nội bộ, DTI, DDCI nếu có) và lịch sử tải báo cáo.")
 all_units = cached.q(Q.units)
 if all_units.empty:
     ui.empty_state("Chưa có đơn vị nào trong danh mục.",

@@ -14,7 +14,7 @@ chosen = ui.period_choice(c1)
 group = ui.unit_group_picker(c2)
 year, quarter = chosen.year, chosen.last_quarter.quarter
 period = chosen.label
-prev = chosen.previous().label
+prev = chosen.previous().label if chosen.kind != "half" else "6 tháng trước"  # a short delta label
 units = tuple(cached.q(Q.units, year, quarter, group)["unit_code"]) if group else None
 src = cached.q(Q.activity_source, year, None if chosen.kind == "year" else quarter)
 activity_source = theme.source_line(

@@ -31,7 +31,8 @@ def test_tong_quan_six_months_equals_the_period_queries(demo_db, monkeypatch):
     ranking = P.unit_completion(con, "2025-H1")
     assert metric(at, "Hoàn thành chung").value == fmt.percent(ov.iloc[0]["completion"])
     # the delta compares with the previous six months (the second half of 2024)
-    assert "so với 6 tháng cuối năm 2024" in metric(at, "Hoàn thành chung").delta
+    assert metric(at, "Hoàn thành chung").delta == f"{fmt.points_delta(ov.iloc[0]['delta'])} so với 6 tháng trước"
+    assert ov.iloc[0]["prev_completion"] == P.overview(con, "2024-H2").iloc[0]["completion"]
     bars = specs(at)[0]["data"][0]
     lowest = ranking.sort_values("completion", kind="stable").head(15)  # the 15 lowest of 16 units by default
     assert sorted(bars["customdata"]) == sorted(lowest["unit_code"])
@@ -131,7 +132,7 @@ def test_chua_bao_cao_monthly_cadence_and_the_settings_form(demo_db, monkeypatch
     at = _cbc(demo_db, monkeypatch, ky="thang", nam="2025", thang="8")
     table = next(d.value for d in at.dataframe if "Hạn nộp" in d.value.columns)
     assert list(table["Đơn vị"]) == ["Sở Tư pháp"]  # the only unit owing monthly reports
-    assert "Đơn vị chưa gửi báo cáo tháng Tháng 8/2025" in [s.value for s in at.subheader]
+    assert "Đơn vị chưa gửi báo cáo tháng 8 năm 2025" in [s.value for s in at.subheader]
     at.number_input(key="cbc_day_thang").set_value(5)
     at.selectbox(key="cbc_after_thang").set_value(1)
     next(b for b in at.button if b.label == "Lưu hạn nộp").click().run()
