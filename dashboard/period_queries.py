@@ -308,14 +308,13 @@ def _ytd_point(vals: pd.DataFrame, annual: pd.DataFrame, end: int, label: str, m
 
 def available(con, kind: str) -> list[str]:
     """The periods of a kind for which some unit has a value (by quarters, or by months and cumulative reports)."""
-    years = sorted({int(y) for y in Q.periods(con)["year"]} | {int(r[0]) for r in con.execute(
-        "SELECT DISTINCT year FROM cur_span_unit").fetchall()})
+    per = Q.periods(con)
     if kind == "quarter":
-        per = Q.periods(con)
         return [Period.of_quarter(y, q).code for y, q in zip(per["year"], per["quarter"])]
     spans = {(int(y), int(a), int(b)) for y, a, b in con.execute(
-        "SELECT DISTINCT year, month_from, month_to FROM cur_span_unit").fetchall()}
-    quarters = {(int(y), int(q)) for y, q in zip(Q.periods(con)["year"], Q.periods(con)["quarter"])}
+        "SELECT DISTINCT year, month_from, month_to FROM activity_derived").fetchall()}
+    quarters = {(int(y), int(q)) for y, q in zip(per["year"], per["quarter"])}
+    years = sorted({y for y, _ in quarters} | {y for y, _, _ in spans})
     out = []
     for y in years:
         for p in periods_of_kind(y, kind):

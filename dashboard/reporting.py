@@ -14,7 +14,7 @@ explicitly, or have a target in the year, or reported in the two years before (a
 Public API
 - ``deadlines(con) -> dict[cadence, Deadline]``
 - ``default_cadences(con) -> tuple[str, ...]``
-- ``duties(con)``                         [unit_code, unit_name, group_name, cadences, explicit, contact]
+- ``duties(con, units=None)``             [unit_code, unit_name, group_name, cadences, explicit, contact]
 - ``settings_version(con) -> str``        changes with any of these settings (a cache key).
 - ``missing(con, code, today, units=None, settings=None)``  [unit_code, unit_name, group_name, cadence, deadline, days_late,
                                           contact, last_period, last_upload, has_target] sorted latest first.
@@ -67,16 +67,18 @@ def default_cadences(con) -> tuple[str, ...]:
     return parse_cadences(_meta(con).get(CADENCES_KEY)) or DEFAULT_CADENCES
 
 
-def duties(con) -> pd.DataFrame:
-    """Every unit, the cadences it owes and whom to call."""
+def duties(con, units=None) -> pd.DataFrame:
+    """Every unit (or these), the cadences it owes and whom to call."""
     df = con.execute(f"""
+        WITH staff AS (
+            SELECT unit_code, string_agg(coalesce(full_name, username) || ' (' || username || ')', '; '
+                                         ORDER BY username) AS staff
+            FROM app_user WHERE active AND role = 'can_bo' AND unit_code IS NOT NULL GROUP BY unit_code)
         SELECT u.code AS unit_code, u.name AS unit_name, {Q.GROUP_NAME_SQL} AS group_name,
-               r.cadences AS own, r.contact,
-               (SELECT string_agg(coalesce(a.full_name, a.username) || ' (' || a.username || ')', '; '
-                                  ORDER BY a.username)
-                FROM app_user a WHERE a.unit_code = u.code AND a.active AND a.role = 'can_bo') AS staff
-        FROM unit u LEFT JOIN unit_reporting r ON r.unit_code = u.code
-        ORDER BY u.name COLLATE vi""").df()
+               r.cadences AS own, r.contact, s.staff
+        FROM unit u LEFT JOIN unit_reporting r ON r.unit_code = u.code LEFT JOIN staff s ON s.unit_code = u.code
+        WHERE $units IS NULL OR list_contains($units::VARCHAR[], u.code)
+        ORDER BY u.name COLLATE vi""", {"units": Q._units_param(units)}).df()
     default = default_cadences(con)
     df["cadences"] = [parse_cadences(o) if isinstance(o, str) and parse_cadences(o) else default for o in df["own"]]
     df["explicit"] = [isinstance(o, str) and bool(parse_cadences(o)) for o in df["own"]]
@@ -86,8 +88,9 @@ def duties(con) -> pd.DataFrame:
 
 
 def _reported_units(con, p: Period) -> set[str]:
-    if p.is_quarter:
-        return set(AQ.reported(con, p.year, p.last_quarter.quarter)["unit_code"])
+    if p.is_quarter:  # the per-unit aggregate: one row per unit and quarter, merges applied
+        return {r[0] for r in con.execute(f"SELECT unit_code FROM {Q.AGG} WHERE all_groups AND n_actual > 0 "
+                                          "AND year = ? AND quarter = ?", [p.year, p.last_quarter.quarter]).fetchall()}
     rows = con.execute("""
         SELECT unit_code FROM cur_span WHERE year = $y AND month_from = $a AND month_to = $b
         UNION SELECT unit_code FROM batch
@@ -112,13 +115,20 @@ def _candidates(con, p: Period, units) -> pd.DataFrame:
                        {"y": p.year, "key": key, "start": p.start, "end": p.end, "units": Q._units_param(units)}).df()
 
 
-def _last(con, cadence: str, before: Period) -> dict[str, tuple[str | None, object]]:
-    """Per unit: the label of the latest period of this cadence it reported before `before`, and its last upload."""
-    if cadence == "quy":
-        rows = con.execute(f"SELECT unit_code, year, 3 * quarter - 2, 3 * quarter FROM {Q.AGG} "
-                           "WHERE all_groups AND n_actual > 0").fetchall()
+def _last(con, cadence: str, before: Period, units: tuple) -> dict[str, tuple[str | None, object]]:
+    """For these units: the label of the latest period of this cadence each reported before `before`, and its
+    last upload."""
+    params = {"units": list(units), "before": before.year * 12 + before.last}
+    if cadence == "quy":  # each unit's latest quarter before the period, from the per-unit aggregate
+        rows = con.execute(f"""
+            SELECT unit_code, arg_max(year, year * 4 + quarter), 3 * arg_max(quarter, year * 4 + quarter) - 2,
+                   3 * arg_max(quarter, year * 4 + quarter)
+            FROM {Q.AGG} WHERE all_groups AND n_actual > 0 AND year * 12 + 3 * quarter < $before
+              AND list_contains($units::VARCHAR[], unit_code)
+            GROUP BY unit_code""", params).fetchall()
     else:
-        rows = con.execute("SELECT DISTINCT unit_code, year, month_from, month_to FROM cur_span").fetchall()
+        rows = con.execute("SELECT DISTINCT unit_code, year, month_from, month_to FROM cur_span "
+                           "WHERE list_contains($units::VARCHAR[], unit_code)", {"units": params["units"]}).fetchall()
     latest: dict[str, Period] = {}
     for unit, year, a, b in rows:
         p = Period(int(year), int(a), int(b))
@@ -126,7 +136,8 @@ def _last(con, cadence: str, before: Period) -> dict[str, tuple[str | None, obje
             if unit not in latest or (p.year, p.last) > (latest[unit].year, latest[unit].last):
                 latest[unit] = p
     uploads = dict(con.execute("SELECT unit_code, max(uploaded_at) FROM batch WHERE status = 'active' AND kind = "
-                               "'activities' AND unit_code IS NOT NULL GROUP BY unit_code").fetchall())
+                               "'activities' AND list_contains($units::VARCHAR[], unit_code) GROUP BY unit_code",
+                               {"units": params["units"]}).fetchall())
     return {u: (latest[u].label if u in latest else None, uploads.get(u)) for u in set(latest) | set(uploads)}
 
 
@@ -150,13 +161,12 @@ def missing(con, code, today: dt.date, units=None, settings: str | None = None) 
     if cadence is None:
         return pd.DataFrame(columns=MISSING_COLUMNS)
     due = deadlines(con)[cadence].due(p)
-    duty = duties(con)
-    owing = duty[[cadence in c for c in duty["cadences"]]]
     cand = _candidates(con, p, units)
-    df = owing.merge(cand, on="unit_code", how="inner")
-    df = df[df["explicit"] | df["has_target"] | df["reported_before"]]
-    df = df[~df["unit_code"].isin(_reported_units(con, p))].copy()
-    last = _last(con, cadence, p)
+    cand = cand[~cand["unit_code"].isin(_reported_units(con, p))]  # the few not in: read only their duties
+    duty = duties(con, tuple(cand["unit_code"])) if len(cand) else duties(con, ())
+    df = duty[[cadence in c for c in duty["cadences"]]].merge(cand, on="unit_code", how="inner")
+    df = df[df["explicit"] | df["has_target"] | df["reported_before"]].copy()
+    last = _last(con, cadence, p, tuple(df["unit_code"]))
     df["cadence"] = cadence
     df["deadline"] = pd.Timestamp(due)
     df["days_late"] = (today - due).days
