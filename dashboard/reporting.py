@@ -164,7 +164,8 @@ def missing(con, code, today: dt.date, units=None, settings: str | None = None) 
     cand = _candidates(con, p, units)
     cand = cand[~cand["unit_code"].isin(_reported_units(con, p))]  # the few not in: read only their duties
     duty = duties(con, tuple(cand["unit_code"])) if len(cand) else duties(con, ())
-    df = duty[[cadence in c for c in duty["cadences"]]].merge(cand, on="unit_code", how="inner")
+    owing = duty["cadences"].map(lambda c: cadence in c).astype(bool)  # (a boolean Series, even when empty)
+    df = duty[owing].merge(cand, on="unit_code", how="inner")
     df = df[df["explicit"] | df["has_target"] | df["reported_before"]].copy()
     last = _last(con, cadence, p, tuple(df["unit_code"]))
     df["cadence"] = cadence
