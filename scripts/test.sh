@@ -9,8 +9,6 @@ command -v libreoffice >/dev/null || need+=(libreoffice-impress libreoffice-writ
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
 command -v tesseract >/dev/null || need+=(tesseract-ocr tesseract-ocr-vie)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
-# Times New Roman's metric twin, for the written report rendered by LibreOffice (Nghị định 30's font)
-[ -e /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || need+=(fonts-liberation2)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
