@@ -1,9 +1,10 @@
 """Each page's server-side work at national scale: its queries cold and warm, the whole rerun, and the pandas way.
 
 1. record  Each page (pages/tong_quan.py, hoat_dong.py, chi_so.py, don_vi.py) is run once with Streamlit's AppTest
-           on the national database; every `dashboard.cached.q(fn, ...)` call it makes is recorded (function and
-           arguments, in order), so the benchmark replays exactly what the page asks for with its default widgets.
-2. cold    The page's calls straight to dashboard.queries, nothing cached. Two cases: after start-up (a new
+           on the national database; every `dashboard.cached.q(fn, ...)` call it makes is recorded (module, function
+           and arguments, in order), so the benchmark replays exactly what the page asks for with its default
+           widgets (dashboard.queries, dashboard.period_queries, dashboard.reporting…).
+2. cold    The page's calls straight to their read modules, nothing cached. Two cases: after start-up (a new
            connection each repeat: DuckDB's buffers empty) and after an upload (the app's one connection stays
            open, only the query cache is emptied, since it is keyed by the data version: what every page costs
            after each upload or rollback). Beside them "before": v_activity as the live view computed on every
@@ -20,6 +21,8 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import importlib
 import json
 import os
 import shutil
@@ -39,6 +42,8 @@ BARE_PAGE = BENCH / "bare_app.py"
 
 def _enc(v):
     import numpy as np
+    if isinstance(v, dt.date):
+        return {"date": v.isoformat()}
     if isinstance(v, tuple):
         return {"tuple": [_enc(x) for x in v]}
     if isinstance(v, list):
@@ -51,6 +56,8 @@ def _enc(v):
 
 
 def _dec(v):
+    if isinstance(v, dict) and "date" in v:
+        return dt.date.fromisoformat(v["date"])
     if isinstance(v, dict) and "tuple" in v:
         return tuple(_dec(x) for x in v["tuple"])
     if isinstance(v, list):
@@ -89,12 +96,12 @@ def _record_one(page: str, real_q) -> dict:
     calls = []
 
     def spy(fn, *args, **kwargs):
-        name = fn if isinstance(fn, str) else fn.__name__
+        module, name = ("dashboard.queries", fn) if isinstance(fn, str) else (fn.__module__, fn.__name__)
         t = time.perf_counter()
         try:
             return real_q(fn, *args, **kwargs)
         finally:
-            calls.append({"fn": name, "args": _enc(list(args)), "kwargs": _enc(kwargs),
+            calls.append({"module": module, "fn": name, "args": _enc(list(args)), "kwargs": _enc(kwargs),
                           "first_ms": round((time.perf_counter() - t) * 1000, 2)})
 
     cached.q = spy
@@ -106,12 +113,25 @@ def _record_one(page: str, real_q) -> dict:
     # deduplicate identical calls (a page may ask twice; the cache answers the second)
     seen, unique = set(), []
     for c in calls:
-        key = json.dumps([c["fn"], c["args"], c["kwargs"]], sort_keys=True)
+        key = json.dumps([c["module"], c["fn"], c["args"], c["kwargs"]], sort_keys=True)
         if key not in seen:
             seen.add(key)
             unique.append(c)
     return {"page": page, "calls": unique, "n_calls_made": len(calls), "first_run_s": round(t.seconds, 3),
             "charts": charts, "errors": errors}
+
+
+def _fn(c):
+    """The read function a recorded call names (calls recorded before modules were kept: dashboard.queries)."""
+    return getattr(importlib.import_module(c.get("module", "dashboard.queries")), c["fn"])
+
+
+def _index_or_registry(c) -> bool:
+    """A call that an activity upload leaves cached (queries.INDEX_SCOPE, REGISTRY_SCOPE)."""
+    from dashboard import queries
+
+    return c.get("module", "dashboard.queries") == "dashboard.queries" and \
+        c["fn"] in queries.INDEX_SCOPE | queries.REGISTRY_SCOPE
 
 
 def w_cold(db: str, calls_file: str, repeat: int, keep_open: bool = False) -> dict:
@@ -120,7 +140,6 @@ def w_cold(db: str, calls_file: str, repeat: int, keep_open: bool = False) -> di
     stays open; a unit's activity upload changes the "all" data version, not the "index" or "registry" ones, so
     the calls in queries.INDEX_SCOPE and REGISTRY_SCOPE stay cached and are left out here — the warm figures
     include them)."""
-    from dashboard import queries
     from loaders.store.schema import connect
 
     pages = json.loads(Path(calls_file).read_text())
@@ -132,9 +151,9 @@ def w_cold(db: str, calls_file: str, repeat: int, keep_open: bool = False) -> di
             con = shared or connect(db, read_only=True)
             total, this = 0.0, {}
             for c in rec["calls"]:
-                if keep_open and c["fn"] in queries.INDEX_SCOPE | queries.REGISTRY_SCOPE:
+                if keep_open and _index_or_registry(c):
                     continue  # still cached after an activity upload
-                fn = getattr(queries, c["fn"])
+                fn = _fn(c)
                 t = time.perf_counter()
                 fn(con, *_dec(c["args"]), **_dec(c["kwargs"]))
                 dt = time.perf_counter() - t
@@ -171,12 +190,12 @@ def w_warm(db: str, calls_file: str, repeat: int) -> dict:
     _env(db)
     import logging
     logging.getLogger("streamlit").setLevel(logging.ERROR)
-    from dashboard import cached, queries
+    from dashboard import cached
 
     pages = json.loads(Path(calls_file).read_text())
     out = {}
     for page, rec in pages.items():
-        calls = [(getattr(queries, c["fn"]), _dec(c["args"]), _dec(c["kwargs"])) for c in rec["calls"]]
+        calls = [(_fn(c), _dec(c["args"]), _dec(c["kwargs"])) for c in rec["calls"]]
 
         def one_pass():
             cached.version()  # page_header
@@ -267,7 +286,7 @@ def w_pandas(db: str, calls_file: str, repeat: int) -> dict:
         copies.append(t.seconds)
     y, q = period
     unit = _first_arg(pages.get("don_vi", {}), "unit_history") or df["unit_code"].iloc[0]
-    metric = _first_arg(pages.get("hoat_dong", {}), "metric_by_unit", 2) or "tin_bai"
+    metric = _first_arg(pages.get("hoat_dong", {}), "metric_by_unit", -2) or "tin_bai"  # (…, metric, units)
     ents = _first_arg(pages.get("chi_so", {}), "index_series", 1) or ("dak_lak",)
     work = {
         "tong_quan": lambda d, i: (_pd_periods(d), _pd_default(d), _pd_overview(d, y, q), _pd_unit_completion(d, y, q),
@@ -296,10 +315,16 @@ def w_pandas(db: str, calls_file: str, repeat: int) -> dict:
 
 
 def _period_from(pages) -> tuple[int, int]:
+    """(year, quarter) the pages showed: from queries' (year, quarter) arguments or period_queries' period code."""
+    from core.periods import Period
+
     for rec in pages.values():
         for c in rec["calls"]:
             if c["fn"] in ("overview", "unit_completion", "completion", "indicator_summary"):
                 a = _dec(c["args"])
+                if isinstance(a[0], str):
+                    p = Period.of(a[0])
+                    return p.year, p.last_quarter.quarter
                 return int(a[0]), int(a[1])
     return 2026, 3
 
@@ -308,7 +333,7 @@ def _first_arg(rec, fn, pos=0):
     for c in rec.get("calls", []):
         if c["fn"] == fn:
             a = _dec(c["args"])
-            return a[pos] if len(a) > pos else None
+            return a[pos] if -len(a) <= pos < len(a) else None
     return None
 
 

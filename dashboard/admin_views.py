@@ -54,6 +54,21 @@ def quarter_choices(n: int = 8, today: dt.date | None = None) -> list[str]:
     return out
 
 
+def period_choices(today: dt.date | None = None) -> list[str]:
+    """The periods a report may cover, newest first: the last quarters (quarter_choices), months, six and nine
+    months and years of this year and the last (codes: 2025-Q3, 2025-M08, 2025-H1, 2025-9M, 2025)."""
+    from core.periods import Period, latest_complete, periods_of_kind
+
+    today = today or dt.date.today()
+    last = latest_complete("month", today).next()  # the current month may already be reported
+    out = [p.code for p in [Period.of(c) for c in quarter_choices(8, today)]]
+    for kind in ("month", "half", "nine_months", "year"):
+        for year in (today.year, today.year - 1):
+            out += [p.code for p in reversed(periods_of_kind(year, kind)) if p.start <= last.end]
+    order = {"quarter": 0, "month": 1, "half": 2, "nine_months": 3, "year": 4}  # the quarterly report first
+    return sorted(dict.fromkeys(out), key=lambda c: (-Period.of(c).end.toordinal(), order[Period.of(c).kind]))
+
+
 def template_file_name(kind: str, unit: str | None = None, period: str | None = None) -> str:
     parts = ["mau", kind] + [x.replace("-", "_") for x in (unit, period) if x]
     return "_".join(parts) + ".xlsx"

@@ -3,8 +3,9 @@
     python -m dashboard deck --period 2025-Q3 --out giao_ban.pptx [--db PATH] [--slides title,units,index:PAR]
     python -m dashboard summary --period 2025-Q3 --out tom_tat.pdf [--db PATH]
     python -m dashboard slides --period 2025-Q3 [--db PATH]        # the slide keys --slides accepts
+    python -m dashboard report --period 2025-Q3 [--unit CODE] --out bao_cao.docx [--db PATH]   # the written report
 
-Exit codes are a contract: 0 the file is written; 1 the quarter has no data (nobody reported it);
+Exit codes are a contract: 0 the file is written; 1 the period has no data (nobody reported it);
 2 bad arguments or an unusable database (missing, locked for writing by another process, not initialised).
 The database is opened read-only, so the command can run beside the dashboard when that one only reads.
 Messages are Vietnamese and no traceback reaches the user.
@@ -42,7 +43,8 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m dashboard",
-                     description="Xuất bộ trình chiếu giao ban và bản tóm tắt quý từ cơ sở dữ liệu CCHC.")
+                     description="Xuất bộ trình chiếu giao ban, bản tóm tắt quý và báo cáo bằng văn bản từ cơ sở dữ "
+                                 "liệu CCHC.")
     parser.add_argument("--db", help="tệp DuckDB (mặc định: $CCHC_DB hoặc data/cchc.duckdb)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -64,6 +66,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("slides", help="liệt kê các trang có thể chọn cho một quý")
     common(p, None)
     p.set_defaults(func=cmd_slides, suffix=None)
+    p = sub.add_parser("report", help="báo cáo bằng văn bản (.docx, thể thức Nghị định 30/2020/NĐ-CP) soạn từ số liệu")
+    p.add_argument("--period", "--ky", dest="period", required=True,
+                   help="kỳ báo cáo: 2025-M08, 2025-Q3, 2025-H1, 2025-9M hoặc 2025")
+    p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    p.add_argument("--out", required=True, help="tệp kết quả (.docx)")
+    p.add_argument("--unit", help="mã đơn vị: báo cáo của riêng đơn vị đó (mặc định: toàn tỉnh)")
+    p.add_argument("--org", help="cơ quan ban hành (mặc định: theo cơ sở dữ liệu; với --unit: đơn vị đó)")
+    p.add_argument("--kinh-gui", dest="kinh_gui", help="nơi nhận ghi ở dòng “Kính gửi” (mặc định: không có dòng đó)")
+    p.add_argument("--date", help="ngày ghi trên báo cáo, dạng dd/mm/yyyy (mặc định: hôm nay)")
+    p.add_argument("--template", help="mẫu .docx có tiêu đề của cơ quan (mặc định: data/mau_bao_cao.docx)")
+    p.set_defaults(func=cmd_report, suffix=".docx")
     return parser
 
 
@@ -157,6 +170,50 @@ def cmd_summary(args) -> int:
             return EXIT_NO_DATA
     _write(out, data)
     print(f"Đã ghi bản tóm tắt {q.label} (1 trang PDF) → {out}")
+    return EXIT_OK
+
+
+def _day(text: str | None):
+    import datetime as dt
+
+    if not text:
+        return dt.date.today()
+    try:
+        return dt.datetime.strptime(text.strip(), "%d/%m/%Y").date()
+    except ValueError:
+        raise UsageError(f"ngày “{text}” không đọc được — cần dạng dd/mm/yyyy, ví dụ 07/10/2025") from None
+
+
+def cmd_report(args) -> int:
+    from core.periods import PeriodError, parse_period
+    from dashboard.report_docx import TemplateFieldError, report_docx
+    from dashboard.written_report import ReportError, UnknownUnit, draft
+
+    try:
+        period = parse_period(args.period)
+    except PeriodError as exc:
+        raise UsageError(str(exc)) from exc
+    out = _out_path(args)
+    day = _day(args.date)
+    template = Path(args.template) if args.template else None
+    if template is not None and not template.is_file():
+        raise UsageError(f"không tìm thấy mẫu “{template}”")
+    with _open(args) as con:
+        try:
+            report = draft(con, period.code, unit=args.unit, today=day, organisation=args.org,
+                           recipient=args.kinh_gui)
+        except UnknownUnit as exc:
+            raise UsageError(str(exc)) from exc
+        except ReportError as exc:
+            print(f"Không lập được báo cáo: {exc}", file=sys.stderr)
+            return EXIT_NO_DATA
+    try:
+        data = report_docx(report, template)
+    except TemplateFieldError as exc:
+        raise UsageError(str(exc)) from exc
+    _write(out, data)
+    sample = " – có DỮ LIỆU MẪU, không phải số liệu thật" if report.sample else ""
+    print(f"Đã soạn báo cáo {period.label} ({report.scope}): {len(report.table)} chỉ tiêu → {out}{sample}")
     return EXIT_OK
 
 

@@ -5,6 +5,7 @@ Built on the public views and registry tables, like dashboard.queries; no comple
 
 - ``organisation(con) -> str``           the organisation named on the title slide: meta 'organisation', else
                                          $CCHC_ORG, else "UBND tỉnh <home province>".
+- ``home_name(con) -> str``              the home province's plain name ("Đắk Lắk").
 - ``index_years(con, index_code, entities, last_year)``  [year, entity_code, entity_name, score, rank, rank_of,
                                          target, target_rank, source, state] (as queries.index_series) one row per year (the lineage's entity of that year) up to
                                          ``last_year``, from the first published result; gaps stay empty.
@@ -29,10 +30,14 @@ def organisation(con) -> str:
         return row[0]
     if os.environ.get("CCHC_ORG"):
         return os.environ["CCHC_ORG"]
+    return f"UBND tỉnh {home_name(con)}"
+
+
+def home_name(con) -> str:
+    """The home province's plain name ('Đắk Lắk' for 'Đắk Lắk (từ 2025)'), as letterheads and dates write it."""
     chain = queries.home_chain(con)
     row = con.execute("SELECT name FROM entity WHERE code = ?", [chain[-1]]).fetchone()
-    name = re.sub(r"\s*\(.*\)\s*$", "", row[0]) if row and row[0] else HOME_PROVINCE
-    return f"UBND tỉnh {name}"
+    return re.sub(r"\s*\(.*\)\s*$", "", row[0]) if row and row[0] else HOME_PROVINCE
 
 
 def index_years(con, index_code: str, entities, last_year: int) -> pd.DataFrame:

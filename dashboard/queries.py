@@ -57,7 +57,7 @@ Activities
                                                target, source, note] the unit's own index scores (and those of
                                                the units it replaced).
 - ``unit_uploads(con, unit_code)``             [batch_id, kind, file_name, uploaded_by, uploaded_at, rows, status,
-                                               year, quarter, is_sample].
+                                               year, quarter, is_sample, period].
 Indices
 - ``index_defs(con)``                          [index_code, name, short_name, publisher, scale_min, scale_max, unit,
                                                higher_is_better, n_rows] in the usual order (PAR, SIPAS, PAPI, ...).
@@ -489,7 +489,7 @@ def unit_index_scores(con, unit_code: str) -> pd.DataFrame:
 
 def unit_uploads(con, unit_code: str) -> pd.DataFrame:
     return _df(con, """
-        SELECT batch_id, kind, file_name, uploaded_by, uploaded_at, rows, status, year, quarter, is_sample
+        SELECT batch_id, kind, file_name, uploaded_by, uploaded_at, rows, status, year, quarter, is_sample, period
         FROM v_upload WHERE unit_code = $code ORDER BY uploaded_at DESC, batch_id DESC""", {"code": unit_code})
 
 

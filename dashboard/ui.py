@@ -19,6 +19,9 @@ Public API
 - ``multiselect(name, label, options, default=(), format_func=str, container=None, help=None, max_selections=None)``
 - ``segmented(name, label, options, default=None, format_func=str, container=None, help=None)``
 - ``period_picker(container=None) -> (year, quarter)``    Năm + Quý, bound to ``nam`` and ``quy``.
+- ``period_choice(container=None, kinds=VIEW_KINDS) -> Period``  Kỳ (tháng, quý, 6 tháng, năm) + Năm + the
+                                                   period in the year: ``ky``, ``nam``, ``quy``, ``thang``, ``nua``.
+- ``period_params(period) -> dict``                 the query parameters of a link that opens this period.
 - ``unit_group_picker(container=None) -> group | None``   bound to ``nhom`` ("tat_ca" = all).
 - ``rows_picker(n, container=None, name="hien") -> mode``  "thap" / "cao" / "tat_ca" when n > TOP_N.
 - ``pick_rows(df, mode, by="completion", n=TOP_N) -> df``  the lowest / highest n rows, or all.
@@ -36,6 +39,8 @@ Public API
                                                           its own words are Vietnamese through the page shell
                                                           (dashboard/web.py): "Chọn tệp", "Kéo thả tệp vào đây",
                                                           "tối đa 20 MB mỗi tệp".
+- ``report_button(period, unit=None, key="report", container=None)``  "Soạn báo cáo (Word)": the written report
+                                                          of the period (built when clicked).
 """
 from __future__ import annotations
 
@@ -45,8 +50,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from core.periods import VIEW_KINDS, Period
 from core.text import fold
-from dashboard import cached, exports, fmt, queries, theme
+from dashboard import cached, exports, fmt, period_queries, queries, theme
 from dashboard.web import WIDTH_COOKIE, upload_limit_mb  # noqa: F401 - the pages' upload limit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -258,6 +264,56 @@ def period_picker(container=None) -> tuple[int, int]:
     return int(year), int(quarter)
 
 
+# The period kinds as the URL and the widget name them.
+KIND_PARAM = {"month": "thang", "quarter": "quy", "half": "6thang", "nine_months": "9thang", "year": "nam"}
+KIND_LABEL = {"month": "Tháng", "quarter": "Quý", "half": "6 tháng", "nine_months": "9 tháng", "year": "Năm"}
+HALF_LABEL = {1: "6 tháng đầu năm", 2: "6 tháng cuối năm"}
+
+
+def period_choice(container=None, kinds=VIEW_KINDS) -> Period:
+    """Kỳ (tháng, quý, 6 tháng, năm; URL ``ky``), Năm (``nam``) and the period inside the year (``quy``, ``thang``,
+    ``nua``). Defaults: the latest quarter with reports, the month and half holding it (or the latest month with
+    monthly reports); year and quarter are shared with ``period_picker`` across pages."""
+    per = cached.q(queries.periods)
+    dy, dq = queries.default_from_periods(per)
+    c = container or st
+    col0, col1, col2 = c.columns([1, 1, 1.3])
+    by_param = {KIND_PARAM[k]: k for k in kinds}
+    kind = by_param[select("ky", "Kỳ", list(by_param), default="quy", format_func=lambda k: KIND_LABEL[by_param[k]],
+                           shared=True, container=col0)]
+    months = [Period.of(code) for code in cached.q(period_queries.available, "month")]
+    years = sorted({int(y) for y in per["year"]} | {int(dy)} | {m.year for m in months}, reverse=True)
+    year = int(select("nam", "Năm", years, default=int(dy), shared=True, container=col1))
+    latest = int(dq) if year == int(dy) else 4
+    if kind == "quarter":
+        q = select("quy", "Quý", [1, 2, 3, 4], default=latest, format_func=fmt.quarter_short, shared=True,
+                   container=col2)
+        return Period.of_quarter(year, int(q))
+    if kind == "month":
+        reported = [m.first for m in months if m.year == year]
+        m = select("thang", "Tháng", list(range(1, 13)), default=max(reported) if reported else 3 * latest,
+                   format_func=lambda m: f"Tháng {m}", shared=True, container=col2)
+        return Period.month(year, int(m))
+    if kind == "half":
+        h = select("nua", "Nửa năm", [1, 2], default=1 if latest <= 2 else 2, format_func=HALF_LABEL.get,
+                   shared=True, container=col2)
+        return Period.half(year, int(h))
+    if kind == "nine_months":
+        return Period(year, 1, 9)
+    return Period.whole_year(year)
+
+
+def period_params(period: Period) -> dict[str, str]:
+    """The URL query parameters that open `period` in period_choice (for links between pages)."""
+    kind = period.kind if period.kind in KIND_PARAM else "quarter"
+    params = {"ky": KIND_PARAM[kind], "nam": str(period.year), "quy": str(period.last_quarter.quarter)}
+    if kind == "month":
+        params["thang"] = str(period.first)
+    elif kind == "half":
+        params["nua"] = "1" if period.first == 1 else "2"
+    return params
+
+
 def unit_group_picker(container=None) -> str | None:
     groups = cached.q(queries.unit_groups)
     if len(groups) <= 1:
@@ -335,6 +391,26 @@ def png_button(fig, source: str | None, key: str, sample: bool | None = None) ->
     st.download_button("Tải ảnh PNG", data=make, file_name=name, mime="image/png", key=f"png_{key}",
                        icon=":material/image:", on_click="ignore",
                        help="Ảnh 1920×1080 kèm tiêu đề và nguồn, để gửi nhóm Zalo hoặc chèn vào báo cáo")
+
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def report_button(period: Period, unit: str | None = None, key: str = "report", container=None) -> None:
+    """'Soạn báo cáo (Word)': the written report of the period, for the province or one unit, drafted from the data
+    (dashboard.written_report) in the agency's template (dashboard.report_docx); built only when clicked."""
+    from dashboard.report_docx import report_docx
+    from dashboard.written_report import draft
+
+    def make() -> bytes:
+        return report_docx(draft(cached.con(), period.code, unit=unit, today=fmt.today()))
+
+    name = exports.file_name(f"bao cao cchc {period.code} {unit or 'toan tinh'}", "docx")
+    (container or st).download_button(
+        "Soạn báo cáo (Word)", data=make, file_name=name, mime=DOCX_MIME, key=f"docx_{key}",
+        icon=":material/description:", on_click="ignore",
+        help=f"Báo cáo kết quả công tác thông tin, tuyên truyền CCHC {period.phrase}, thể thức Nghị định 30/2020/"
+             "NĐ-CP: số liệu, bảng chỉ tiêu, nhiệm vụ, tồn tại; cán bộ bổ sung phần đánh giá (tô vàng) rồi trình ký.")
 
 
 def table(df: pd.DataFrame, kinds: dict | None = None, name: str = "bang", title: str | None = None,

@@ -22,7 +22,7 @@ from functools import wraps
 
 from loaders import target_edit as _target_edit, templates as _templates, uploads as _uploads
 from loaders.accounts import sessions as _sessions, users as _users
-from loaders.accounts.audit import ACTIONS, action_label  # noqa: F401 - the history page's labels
+from loaders.accounts.audit import ACTIONS, action_label, record  # noqa: F401 - the history page's labels
 from loaders.accounts.users import ROLE_LABELS, ROLES, PermissionDenied, User, UserError  # noqa: F401
 from loaders.errors import UnusableFileError
 from loaders.files.workbook import max_bytes_default  # noqa: F401 - the upload limit the pages state
@@ -40,7 +40,9 @@ from loaders.plans.review import (  # noqa: F401
 )
 from loaders.registry import edit as _registry_edit
 from loaders.registry.edit import METRIC_KINDS, UNIT_KINDS, RegistryEditError, suggest_code  # noqa: F401
+from loaders.registry import settings as _settings
 from loaders.registry.registries import Registry
+from loaders.registry.settings import SettingError
 from loaders.store.batches import BatchError
 from loaders.target_edit import TargetEditError
 from loaders.templates import TemplateError
@@ -54,7 +56,7 @@ class WriteFailed(RuntimeError):
 
 
 REFUSALS = (PermissionDenied, UploadRefused, BatchError, TargetEditError, RegistryEditError, UserError, PlanError,
-            PlanSaveError, UnusableFileError, ArgumentError, TemplateError, WriteFailed)
+            PlanSaveError, UnusableFileError, ArgumentError, TemplateError, SettingError, WriteFailed)
 
 _connect: Callable | None = None
 _write_lock = threading.RLock()
@@ -181,6 +183,35 @@ merge_unit = _writer(_registry_edit.merge_unit)
 add_unit_alias = _writer(_registry_edit.add_unit_alias)
 add_indicator = _writer(_registry_edit.add_indicator)
 add_indicator_alias = _writer(_registry_edit.add_indicator_alias)
+
+
+# --- reporting duties (Chưa báo cáo) ---------------------------------------------------------------------------
+@_writer
+def set_report_deadline(con, user, cadence: str, day: int, months_after: int = 0):
+    """When each report of a cadence is due: administrators only."""
+    by = _users.require_role(con, user, "quan_tri")
+    deadline = _settings.set_deadline(con, cadence, day, months_after)
+    record(con, by.username, "settings", f"hạn nộp báo cáo {cadence}: {deadline.text}")
+    return deadline
+
+
+@_writer
+def set_report_cadences(con, user, cadences: str) -> tuple[str, ...]:
+    """The reports every unit owes by default: administrators only."""
+    by = _users.require_role(con, user, "quan_tri")
+    out = _settings.set_default_cadences(con, cadences)
+    record(con, by.username, "settings", f"kỳ báo cáo mặc định: {';'.join(out)}")
+    return out
+
+
+@_writer
+def set_unit_reporting(con, user, unit_code: str, cadences: str | None = None, contact: str | None = None) -> None:
+    """A unit's own reports and its contact person: administrators only."""
+    by = _users.require_role(con, user, "quan_tri")
+    _settings.set_unit_reporting(con, unit_code, cadences, contact)
+    changed = [f"kỳ báo cáo “{cadences or 'mặc định'}”" if cadences is not None else "",
+               f"đầu mối “{contact}”" if contact is not None else ""]
+    record(con, by.username, "settings", f"đơn vị {unit_code}: {', '.join(c for c in changed if c)}")
 
 
 # --- accounts (Danh mục) ---------------------------------------------------------------------------------------

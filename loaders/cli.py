@@ -1,6 +1,7 @@
 """Command line: `python -m loaders [--db PATH] COMMAND`, a thin shell over the library.
 
-Each command lives in loaders/commands/ (admin: init, demo, batches, rollback; load and template; plan; user)
+Each command lives in loaders/commands/ (admin: init, demo, batches, rollback; load and template; plan; reporting;
+user)
 and maps the library's named errors to Vietnamese messages and the exit codes of commands/base.py.
 No traceback reaches the user: every expected failure has a Vietnamese message.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from loaders.commands import admin, load, plan, user
+from loaders.commands import admin, load, plan, reporting, user
 from loaders.commands.base import EXIT_UNUSABLE, ArgumentParser, UsageError
 from loaders.store.schema import DatabaseLockedError
 
@@ -17,7 +18,7 @@ def build_parser() -> ArgumentParser:
     parser = ArgumentParser(prog="python -m loaders", description="Nạp và quản lý dữ liệu CCHC.")
     parser.add_argument("--db", help="tệp DuckDB (mặc định: $CCHC_DB hoặc data/cchc.duckdb)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=ArgumentParser)
-    for module in (admin, load, plan, user):
+    for module in (admin, load, plan, reporting, user):
         module.add_commands(sub)
     return parser
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from core.matching import MatchError
-from core.periods import PeriodError, parse_quarter
+from core.periods import PERIOD_FORMS, Period, PeriodError, parse_period as parse_any_period
 from core.rules import valid_year, year_range_text
 from core.text import fold
 from loaders.errors import LoadError, LoadWarning, Problems, UnusableFileError
@@ -25,6 +25,7 @@ from loaders.layouts import index_table, rollup, tidy, unit_report
 from loaders.layouts.context import KINDS, Context
 from loaders.layouts.table import find_table
 from loaders.registry.registries import Registry
+from loaders.store import derive
 from loaders.store.batches import Batch, write_batch
 
 LAYOUTS = {m.LAYOUT: m for m in (tidy, unit_report, rollup, index_table)}
@@ -62,7 +63,12 @@ class Parsed:
         recs = []
         for a in self.batch.activities:
             recs.append({"loại": "kết quả", "đơn vị": a.unit_code, "năm": a.year, "quý": a.quarter,
+                         "kỳ": Period.of_quarter(a.year, a.quarter).label,
                          "chỉ tiêu": a.metric_code, "giá trị": a.value, "trang": a.sheet, "dòng": a.row, "cột": a.col})
+        for a in self.batch.spans:
+            recs.append({"loại": "kết quả", "đơn vị": a.unit_code, "năm": a.year, "quý": None,
+                         "kỳ": Period(a.year, a.month_from, a.month_to).label, "chỉ tiêu": a.metric_code,
+                         "giá trị": a.value, "trang": a.sheet, "dòng": a.row, "cột": a.col})
         for t in self.batch.targets:
             recs.append({"loại": "kế hoạch", "đơn vị": t.unit_code, "năm": t.year, "quý": t.quarter,
                          "chỉ tiêu": t.metric_code, "giá trị": t.value, "trang": t.sheet, "dòng": t.row, "cột": t.col})
@@ -93,24 +99,29 @@ class LoadReport:
 # --- arguments ----------------------------------------------------------------------------------
 
 
-def parse_period(text: str | None) -> tuple[int | None, int | None]:
-    """'2025-Q3' / 'Quý III/2025' -> (2025, 3); '2024' -> (2024, None) (an index year). ArgumentError else."""
+def report_period(text: str | None) -> Period | None:
+    """The period an argument names ('2025-Q3', '2025-M08', '2025-H1', '2025-9M', '2025', 'Quý III/2025',
+    '6 tháng đầu năm 2025'); None when not given; ArgumentError when unreadable."""
     if text is None or not str(text).strip():
-        return None, None
+        return None
     s = str(text).strip()
-    if re.fullmatch(r"\d{4}", s):
-        y = int(s)
-        if valid_year(y):
-            return y, None
-        raise ArgumentError(f"năm “{s}” không hợp lệ — cần một năm {year_range_text()}")
     m = re.fullmatch(r"(\d{4})\s*-?\s*[Qq]\s*(\d+)", s)
     if m and not 1 <= int(m.group(2)) <= 4:
         raise ArgumentError(f"kỳ “{s}”: quý {m.group(2)} nằm ngoài 1–4 — cần dạng 2025-Q3 (quý 1 đến 4)")
+    if re.fullmatch(r"\d{4}", s) and not valid_year(int(s)):
+        raise ArgumentError(f"năm “{s}” không hợp lệ — cần một năm {year_range_text()}")
     try:
-        q = parse_quarter(s)
+        return parse_any_period(s)
     except PeriodError as exc:
-        raise ArgumentError(f"kỳ “{s}” không đọc được — cần dạng 2025-Q3 hoặc Quý III/2025 ({exc})") from None
-    return q.year, q.quarter
+        raise ArgumentError(f"kỳ “{s}” không đọc được — cần dạng {PERIOD_FORMS} ({exc})") from None
+
+
+def parse_period(text: str | None) -> tuple[int | None, int | None]:
+    """(year, quarter) of an argument: '2025-Q3' -> (2025, 3); a year or any other period -> (year, None)."""
+    p = report_period(text)
+    if p is None:
+        return None, None
+    return p.year, p.quarter.quarter if p.is_quarter else None
 
 
 def _registry(con_or_registry) -> tuple[Registry, object | None]:
@@ -125,8 +136,10 @@ def make_context(con_or_registry, file_name: str = "", unit: str | None = None, 
     registry, con = _registry(con_or_registry)
     if kind is not None and kind not in KINDS:
         raise ArgumentError(f"loại “{kind}” không hợp lệ — cần một trong: {', '.join(KINDS)}")
-    year, quarter = parse_period(period)
-    ctx = Context(registry, con, file_name or "", kind, None, year, quarter)
+    asked = report_period(period)
+    year = asked.year if asked else None
+    quarter = asked.quarter.quarter if asked and asked.is_quarter else None
+    ctx = Context(registry, con, file_name or "", kind, None, year, quarter, period=asked)
     if unit:
         try:
             ctx.unit = registry.unit_matcher.match(unit)
@@ -137,8 +150,6 @@ def make_context(con_or_registry, file_name: str = "", unit: str | None = None, 
             ctx.index_code = registry.index_matcher.match(index).code
         except MatchError as exc:
             raise ArgumentError(f"{exc.message('chỉ số')} (tham số chỉ số)") from None
-    if quarter is None and year is not None and kind in ("activities",):
-        raise ArgumentError(f"kỳ “{period}” chỉ có năm — số liệu hoạt động cần quý, dạng {year}-Q3")
     return ctx
 
 
@@ -234,7 +245,20 @@ def read_file(con_or_registry, file_name: str, content: bytes, unit: str | None 
         ctx.problems.error(None, None, None, "không tìm thấy bảng số liệu nào trong tệp — cần một bảng có dòng tiêu "
                                              "đề (ví dụ “STT | Nội dung | Kế hoạch năm | Kết quả thực hiện”) hoặc mẫu "
                                              "chuẩn (lệnh template)")
-    return _parsed(ctx, file_name, content, uploaded_by)
+    parsed = _parsed(ctx, file_name, content, uploaded_by)
+    _check_periods(ctx, parsed)
+    return parsed
+
+
+def _check_periods(ctx: Context, parsed: "Parsed") -> None:
+    """Values of different periods that cannot all be true, in the file or against the stored ones: an error at
+    the file's cell, naming the other values and their batches (loaders.store.derive)."""
+    if parsed.errors or parsed.batch is None or not (parsed.batch.activities or parsed.batch.spans):
+        return
+    for c in derive.check(ctx.con, parsed.batch, ctx.indicator_kind):
+        row = max(c.rows, key=derive.place)  # the last of the file's cells involved: the one that breaks the sum
+        parsed.errors.append(LoadError(row.sheet, row.row, row.col, f"{ctx.unit_name(c.unit_code)} — "
+                                                                    f"“{ctx.indicator_name(c.metric_code)}”: {c.message}"))
 
 
 def _looks_like_instructions(grid: Grid) -> bool:
@@ -247,7 +271,7 @@ def _parsed(ctx: Context, file_name: str, content: bytes, uploaded_by: str | Non
     if kind is None:
         if ctx.indices or ctx.index_targets:
             kind = "indices"
-        elif ctx.activities:
+        elif ctx.activities or ctx.spans:
             kind = "activities"
         elif ctx.targets:
             kind = "targets"
@@ -257,12 +281,16 @@ def _parsed(ctx: Context, file_name: str, content: bytes, uploaded_by: str | Non
     periods = sorted(ctx.periods_seen, key=lambda p: (p[0], p[1] or 0))
     years = {p[0] for p in periods}
     quarters = {p[1] for p in periods if p[1] is not None}
+    reports = ctx.reports_seen if kind == "activities" else set()
+    report = next(iter(reports)) if len(reports) == 1 else None
     batch = Batch(
         kind=kind, file_name=os.path.basename(file_name or "") or None, content=content, uploaded_by=uploaded_by,
         unit_code=units[0] if len(units) == 1 else None,
         year=next(iter(years)) if len(years) == 1 else None,
-        quarter=next(iter(quarters)) if len(quarters) == 1 and len(years) == 1 else None,
-        activities=list(ctx.activities.values()), targets=list(ctx.targets.values()),
+        quarter=(report.quarter.quarter if report is not None and report.is_quarter else None) if reports else (
+            next(iter(quarters)) if len(quarters) == 1 and len(years) == 1 else None),
+        period=report.code if report is not None else None,
+        activities=list(ctx.activities.values()), spans=list(ctx.spans.values()), targets=list(ctx.targets.values()),
         indices=list(ctx.indices.values()), index_targets=list(ctx.index_targets.values()),
     )
     if kind == "indices" and len({r.index_code for r in batch.indices}) == 1:
@@ -317,4 +345,4 @@ def _ensure_unit_entities(con) -> None:
 
 
 __all__ = ["read_file", "load_file", "Parsed", "LoadReport", "ArgumentError", "UnusableFileError", "LoadError",
-           "parse_period", "make_context"]
+           "parse_period", "report_period", "make_context"]

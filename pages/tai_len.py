@@ -5,7 +5,7 @@ import hashlib
 
 import streamlit as st
 
-from core.periods import parse_quarter
+from core.periods import parse_period
 from dashboard import admin_queries as AQ, admin_views as V, auth, cached, fmt, ui
 from loaders import api
 
@@ -20,12 +20,12 @@ MAX_LISTED_ERRORS = 30
 def period_label(code: str) -> str:
     if code == FROM_FILE:
         return "Lấy từ tệp (tiêu đề báo cáo)"
-    return parse_quarter(code).label
+    return parse_period(code).label
 
 
 def template_period_label(template_kind: str, code: str) -> str:
-    """A targets template is the year's plan: 'năm 2026', not the quarter chosen for reports."""
-    return f"năm {parse_quarter(code).year}" if template_kind == "targets" else period_label(code)
+    """A targets template is the year's plan: 'năm 2026', not the period chosen for reports."""
+    return f"năm {parse_period(code).year}" if template_kind == "targets" else period_label(code)
 
 
 user = auth.require()
@@ -58,9 +58,10 @@ else:
     kind = c3.selectbox("Loại số liệu", list(KIND_CHOICES), format_func=KIND_CHOICES.get, key="tl_kind",
                         disabled=not can_write)
     kind = None if kind == AUTO else kind
-period = c2.selectbox("Kỳ báo cáo", [FROM_FILE] + V.quarter_choices(), format_func=period_label, key="tl_period",
+period = c2.selectbox("Kỳ báo cáo", [FROM_FILE] + V.period_choices(), format_func=period_label, key="tl_period",
                       disabled=not can_write,
-                      help="Để “Lấy từ tệp” khi tiêu đề báo cáo ghi rõ quý (ví dụ “… QUÝ III NĂM 2025”).")
+                      help="Để “Lấy từ tệp” khi tiêu đề báo cáo ghi rõ kỳ (ví dụ “… QUÝ III NĂM 2025”, “… 6 THÁNG ĐẦU "
+                           "NĂM 2025”, “tháng 8/2025”). Báo cáo tháng, 6 tháng, 9 tháng, năm: chọn đúng kỳ đó.")
 period = None if period == FROM_FILE or kind == "indices" else period
 
 # --- 2. template ----------------------------------------------------------------------------------------------

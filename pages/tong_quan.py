@@ -1,31 +1,37 @@
-"""Tổng quan: where the province stands this quarter, which units lag, who has not reported, the indices."""
+"""Tổng quan: where the province stands in the period (a month, a quarter, six months, the year), which units lag,
+who has not reported, the indices; the written report of the period, drafted from the data."""
 import pandas as pd
 import streamlit as st
 
-from dashboard import cached, figures, fmt, queries as Q, theme, ui
+from core.periods import cadence_of
+from dashboard import cached, figures, fmt, period_queries as P, queries as Q, reporting as R, theme, ui
 from dashboard.index_cards import index_cards
 
-ui.page_header("Tổng quan", "Mức hoàn thành chỉ tiêu CCHC trong quý, đơn vị chậm, đơn vị chưa báo cáo và kết quả "
-                            "các chỉ số của tỉnh.")
-c1, c2 = st.columns([2, 1])
-year, quarter = ui.period_picker(c1)
+ui.page_header("Tổng quan", "Mức hoàn thành chỉ tiêu CCHC trong kỳ (tháng, quý, 6 tháng, năm), đơn vị chậm, đơn vị chưa "
+                            "báo cáo và kết quả các chỉ số của tỉnh.")
+c1, c2 = st.columns([2.6, 1])
+chosen = ui.period_choice(c1)
 group = ui.unit_group_picker(c2)
-period = fmt.quarter(year, quarter)
-prev = fmt.quarter(year - 1, 4) if quarter == 1 else fmt.quarter(year, quarter - 1)
+year, quarter = chosen.year, chosen.last_quarter.quarter
+period = chosen.label
+prev = chosen.previous().label if chosen.kind != "half" else "6 tháng trước"  # a short delta label
 units = tuple(cached.q(Q.units, year, quarter, group)["unit_code"]) if group else None
-src = cached.q(Q.activity_source, year, quarter)
+src = cached.q(Q.activity_source, year, None if chosen.kind == "year" else quarter)
 activity_source = theme.source_line(
-    "báo cáo quý của các đơn vị và chỉ tiêu được giao (v_activity)", sample=bool(src["sample"].iloc[0]),
+    "báo cáo của các đơn vị và chỉ tiêu được giao (v_activity, v_activity_period)", sample=bool(src["sample"].iloc[0]),
     updated=src["last_upload"].iloc[0])
 
 # --- big numbers -------------------------------------------------------------------------------------------------
 st.subheader(f"Hoàn thành chỉ tiêu — {period}")
-ov = cached.q(Q.overview, year, quarter, units)
-ranking = cached.q(Q.unit_completion, year, quarter, units)
-missing = cached.q(Q.not_reported, year, quarter, units)
+ov = cached.q(P.overview, chosen.code, units)
+ranking = cached.q(P.unit_completion, chosen.code, units)
+missing = cached.q(R.missing, chosen.code, fmt.today(), units, cached.fresh(R.settings_version))
+reach = P.reached_label(chosen.code, int(ranking["through"].max()) if len(ranking) else None)
+if reach:
+    st.caption(f"{period}: {reach} — mức hoàn thành là phần chỉ tiêu cả kỳ đã làm được đến nay.")
 if ov.empty:
     ui.empty_state(f"Chưa có số liệu hoạt động cho {period}.",
-                   "Các đơn vị tải báo cáo quý (mẫu Excel có ở trang Tải lên); Văn phòng có thể nạp bảng tổng hợp. "
+                   "Các đơn vị tải báo cáo (mẫu Excel có ở trang Tải lên); Văn phòng có thể nạp bảng tổng hợp. "
                    "Khi có báo cáo, tỷ lệ hoàn thành và xếp hạng đơn vị hiện ở đây.")
 else:
     total = ov.iloc[0]
@@ -60,6 +66,7 @@ else:
                           help=f"Nhóm chỉ tiêu “{g['label']}”: bình quân các đơn vị đã báo cáo.")
                 st.markdown(theme.badge_html(g["status"]), unsafe_allow_html=True)
     st.caption(activity_source + " " + theme.STATUS_RULE)
+    ui.report_button(chosen, key="tq_report")
 
     # --- ranking ---------------------------------------------------------------------------------------------------
     st.subheader("Xếp hạng đơn vị theo mức hoàn thành")
@@ -81,7 +88,9 @@ else:
 
 # --- not reported -----------------------------------------------------------------------------------------------
 st.subheader(f"Đơn vị chưa báo cáo {period}")
-if missing.empty:
+if cadence_of(chosen) is None:
+    st.info(f"Không có báo cáo riêng cho {period}: kết quả nằm trong báo cáo quý và báo cáo năm.")
+elif missing.empty:
     if not ov.empty:
         st.success(f"Tất cả đơn vị cần báo cáo đã gửi báo cáo {period}.")
     else:
@@ -90,12 +99,14 @@ else:
     names = [f"**{n}**" for n in missing["unit_name"]]
     more = f" và {fmt.number(len(names) - 20)} đơn vị khác (xem danh sách)" if len(names) > 20 else ""
     st.markdown(f"{fmt.number(len(names))} đơn vị: " + ", ".join(names[:20]) + more)
-    ui.table(missing[["unit_name", "group_name", "last_period", "last_upload", "has_target"]]
-             .assign(has_target=lambda d: d["has_target"].map({True: "Có", False: "Không"}))
-             .rename(columns={"unit_name": "Đơn vị", "group_name": "Nhóm", "last_period": "Kỳ báo cáo gần nhất",
-                              "last_upload": "Lần tải lên gần nhất", "has_target": "Có chỉ tiêu quý này"}),
-             {"Lần tải lên gần nhất": "datetime"}, name=f"chua bao cao {period}",
-             title=f"Đơn vị chưa báo cáo — {period}", key="tq_missing", label="Danh sách để nhắc")
+    ui.table(missing[["unit_name", "group_name", "deadline", "days_late", "contact", "last_period", "last_upload"]]
+             .assign(days_late=lambda d: d["days_late"].clip(lower=0))
+             .rename(columns={"unit_name": "Đơn vị", "group_name": "Nhóm", "deadline": "Hạn nộp",
+                              "days_late": "Số ngày trễ", "contact": "Đầu mối", "last_period": "Kỳ báo cáo gần nhất",
+                              "last_upload": "Lần tải lên gần nhất"}),
+             {"Hạn nộp": "date", "Số ngày trễ": "int", "Lần tải lên gần nhất": "datetime"},
+             name=f"chua bao cao {period}", title=f"Đơn vị chưa báo cáo — {period}", key="tq_missing",
+             label="Danh sách để nhắc")
 
 # --- indices ----------------------------------------------------------------------------------------------------
 chain = cached.q(Q.home_chain)

@@ -31,7 +31,7 @@ def test_load_json_then_the_same_file_again(fresh_db, tmp_path):
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
     assert set(out) == KEYS
-    assert (out["status"], out["kind"], out["rows"], out["errors"]) == ("loaded", "activities", 10, [])
+    assert (out["status"], out["kind"], out["rows"], out["errors"]) == ("loaded", "activities", 15, [])  # the quarter, the cumulative figures, the plans
     assert isinstance(out["batch"], int)
     assert {"sheet": "Báo cáo", "row": 18, "column": "B", "message": "bỏ qua dòng tổng “Tổng cộng”"} in out["warnings"]
     with connect(fresh_db, read_only=True) as con:
@@ -94,7 +94,7 @@ def test_locked_database_exit_2_and_dry_run_still_checks(fresh_db, tmp_path):
         p = run("--db", str(fresh_db), "load", str(f), "--dry-run", "--json")
         assert p.returncode == 0
         out = json.loads(p.stdout)
-        assert (out["status"], out["batch"], out["rows"]) == ("dry-run", None, 10)
+        assert (out["status"], out["batch"], out["rows"]) == ("dry-run", None, 15)
         assert "danh mục mặc định" in out["warnings"][0]["message"]
     finally:
         holder.close()
@@ -105,7 +105,7 @@ def test_dry_run_writes_nothing(fresh_db, tmp_path):
     f.write_bytes(unit_report_xlsx())
     before = counts(fresh_db)
     p = run("load", str(f), "--dry-run", env={"CCHC_DB": str(fresh_db)})
-    assert p.returncode == 0 and "KIỂM TRA XONG (không ghi gì): 10 dòng" in p.stdout
+    assert p.returncode == 0 and "KIỂM TRA XONG (không ghi gì): 15 dòng" in p.stdout
     assert counts(fresh_db) == before
 
 
@@ -117,7 +117,7 @@ def test_several_files_one_json_object(fresh_db, tmp_path):
     p = run("--db", str(fresh_db), "load", str(a), str(b), "--json")
     assert p.returncode == 0
     out = json.loads(p.stdout)
-    assert set(out) == KEYS | {"files"} and out["status"] == "loaded" and out["rows"] == 10 + 18
+    assert set(out) == KEYS | {"files"} and out["status"] == "loaded" and out["rows"] == 15 + 18
     assert [f["status"] for f in out["files"]] == ["loaded", "loaded"]
     assert out["batch"] == out["files"][1]["batch"] != out["files"][0]["batch"]
     p = run("--db", str(fresh_db), "load", str(c), str(b), "--json")

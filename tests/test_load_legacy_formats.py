@@ -58,6 +58,6 @@ def test_a_literal_percent_sign_is_not_a_percent_format():
 def test_an_xls_report_loads_and_is_kept_as_sent(load_con):
     content = unit_report_xlsx(fmt="xls")
     report = load_file(load_con, "bao_cao_stp_q3.xls", content, uploaded_by="can_bo_stp")
-    assert report.status == "loaded" and report.rows == 10
+    assert report.status == "loaded" and report.rows == 15
     stored = load_con.execute("SELECT file_name, content FROM batch WHERE id = ?", [report.batch_id]).fetchone()
     assert stored == ("bao_cao_stp_q3.xls", content)

@@ -12,6 +12,11 @@ def _rows(parsed):
     return acts, tgts
 
 
+def _spans(parsed):
+    return sorted((s.unit_code, s.year, s.month_from, s.month_to, s.metric_code, s.value, s.row, s.col)
+                  for s in parsed.batch.spans)
+
+
 def _errors(parsed):
     return [(e.sheet, e.row, e.column) for e in parsed.errors]
 
@@ -21,7 +26,7 @@ def test_exact_rows_from_a_real_shaped_report(load_con):
     assert parsed.errors == []
     assert parsed.layouts == [("Báo cáo", "unit_report")]
     acts, tgts = _rows(parsed)
-    # the "Quý III" column E, never the year-to-date column F; "1.250" is 1250 and "88,5" is 88.5
+    # the "Quý III" column E; "1.250" is 1250 and "88,5" is 88.5
     assert acts == sorted([
         ("so_tu_phap", 2025, 3, "tin_bai", 12.0, 12, "E"),
         ("so_tu_phap", 2025, 3, "video_clip", 2.0, 13, "E"),
@@ -37,22 +42,30 @@ def test_exact_rows_from_a_real_shaped_report(load_con):
         ("so_tu_phap", 2025, None, "to_gap", 2000.0, 16, "D"),
         ("so_tu_phap", 2025, None, "ty_le_dung_han", 95.0, 17, "D"),
     ])
+    # the "Lũy kế 9 tháng" column F: months 1..9, kept as the cumulative figure it is (never as the quarter's)
+    assert _spans(parsed) == sorted([
+        ("so_tu_phap", 2025, 1, 9, "tin_bai", 30.0, 12, "F"),
+        ("so_tu_phap", 2025, 1, 9, "video_clip", 5.0, 13, "F"),
+        ("so_tu_phap", 2025, 1, 9, "hoi_nghi", 3.0, 15, "F"),
+        ("so_tu_phap", 2025, 1, 9, "to_gap", 1800.0, 16, "F"),
+        ("so_tu_phap", 2025, 1, 9, "ty_le_dung_han", 90.0, 17, "F"),
+    ])
     assert (parsed.batch.unit_code, parsed.batch.year, parsed.batch.quarter) == ("so_tu_phap", 2025, 3)
+    assert parsed.batch.period == "2025-Q3"
     warned = {(w.row, w.column) for w in parsed.warnings}
     assert (18, "B") in warned  # "Tổng cộng" skipped as a total
-    assert (9, "F") in warned  # the "Lũy kế 9 tháng" column is not read
 
 
 def test_load_writes_one_batch_and_the_views_show_it(load_con):
     content = unit_report_xlsx()
     report = load_file(load_con, "bao_cao_stp_q3.xlsx", content, uploaded_by="can_bo_stp")
-    assert report.status == "loaded" and report.created and report.rows == 10
+    assert report.status == "loaded" and report.created and report.rows == 15  # 5 of the quarter, 5 cumulative, 5 plans
     row = load_con.execute("SELECT actual, target FROM v_activity WHERE unit_code='so_tu_phap' AND year=2025 "
                            "AND quarter=3 AND metric_code='to_gap'").fetchone()
     assert row == (1250.0, 500.0)  # the annual count target split over four quarters
     batch = load_con.execute("SELECT kind, unit_code, year, quarter, uploaded_by, rows FROM v_upload "
                              "WHERE batch_id = ?", [report.batch_id]).fetchone()
-    assert batch == ("activities", "so_tu_phap", 2025, 3, "can_bo_stp", 10)
+    assert batch == ("activities", "so_tu_phap", 2025, 3, "can_bo_stp", 15)
     again = load_file(load_con, "copy.xlsx", content)  # the very same bytes under another name
     assert again.status == "loaded" and not again.created and again.batch_id == report.batch_id
     assert any("đã được nạp trước đó (lô số" in w.message for w in again.warnings)
@@ -71,7 +84,7 @@ def test_unit_and_period_from_arguments_when_the_sheet_does_not_say(load_con):
                                quarter_header="Trong quý", ytd_header="Lũy kế")
     parsed = read_file(load_con, "x.xlsx", content)
     assert {e.message.split(" — ")[0] for e in parsed.errors} == {
-        "cột “Kết quả thực hiện / Trong quý” không ghi quý và tiêu đề cũng không ghi kỳ báo cáo"}
+        "cột “Kết quả thực hiện / Trong quý” không ghi kỳ và tiêu đề cũng không ghi kỳ báo cáo"}
     parsed = read_file(load_con, "x.xlsx", content, unit="So Tu phap", period="2025-Q3")
     assert parsed.errors == []
     assert {(a.unit_code, a.year, a.quarter) for a in parsed.batch.activities} == {("so_tu_phap", 2025, 3)}
@@ -144,20 +157,24 @@ def test_same_indicator_twice_with_different_values(load_con):
     body = [[1, "Tin bài trên Cổng TTĐT", "tin", 40, 12, 30], [2, "Video clip", "video", 8, 2, 5],
             [3, "Số tin bài", "tin", 40, 15, 33]]
     parsed = read_file(load_con, "x.xlsx", unit_report_xlsx(body=body))
-    assert _errors(parsed) == [("Báo cáo", 13, "E")]
+    assert _errors(parsed) == [("Báo cáo", 13, "E"), ("Báo cáo", 13, "F")]  # the quarter's and the cumulative
     assert "xuất hiện hai lần với hai giá trị khác nhau — 12 (trang “Báo cáo”, dòng 11, cột E) và 15" \
         in parsed.errors[0].message
-    body[2] = [3, "Số tin bài", "tin", 40, 12, 33]
+    body[2] = [3, "Số tin bài", "tin", 40, 12, 30]
     parsed = read_file(load_con, "x.xlsx", unit_report_xlsx(body=body))
     assert parsed.errors == [] and len(parsed.batch.activities) == 2
     assert any("lặp lại với cùng giá trị 12" in w.message for w in parsed.warnings)
 
 
-def test_only_a_year_to_date_column_is_refused(load_con):
+def test_a_quarter_report_giving_only_cumulative_figures_loads_them_as_such(load_con):
+    """Q3's report with "Lũy kế 6 tháng" and "Lũy kế 9 tháng": the nine months are its cumulative figure (kept as
+    months 1..9, never as the quarter); the six months belong to the last report and are skipped, said so."""
     content = unit_report_xlsx(quarter_header="Lũy kế 6 tháng", ytd_header="Lũy kế 9 tháng")
     parsed = read_file(load_con, "x.xlsx", content)
-    assert len(parsed.errors) == 1
-    assert "số lũy kế không được dùng thay số của quý" in parsed.errors[0].message
+    assert parsed.errors == [] and parsed.batch.activities == []
+    assert {(s.month_from, s.month_to, s.col) for s in parsed.batch.spans} == {(1, 9, "F")}
+    (w,) = [w for w in parsed.warnings if (w.row, w.column) == (9, "E")]
+    assert "6 tháng đầu năm 2025" in w.message and "kỳ báo cáo là Quý III/2025" in w.message
 
 
 def test_column_quarter_contradicting_the_title(load_con):
@@ -208,7 +225,7 @@ def test_single_row_header_with_abbreviations(load_con):
                                                   ("to_gap", 500.0, "D")]
 
 
-def test_letterhead_in_one_cell_and_a_nine_month_title_needs_the_period(load_con):
+def test_letterhead_in_one_cell_and_a_nine_month_title_is_a_nine_month_report(load_con):
     from conftest import xlsx_bytes
 
     rows = [["UBND TỈNH ĐẮK LẮK\nSỞ Y TẾ", None, None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"],
@@ -218,9 +235,10 @@ def test_letterhead_in_one_cell_and_a_nine_month_title_needs_the_period(load_con
             ["1", "Số tin, bài đăng trên Cổng TTĐT", "15", ""],
             ["2", "Số buổi đối thoại với người dân, doanh nghiệp", "2", "Tại xã Ea Tu"]]
     content = xlsx_bytes({"BC": rows}, {"BC": ["A1:C1", "A3:D3"]})
-    (err,) = read_file(load_con, "syt.xlsx", content).errors
-    assert (err.row, err.column) == (4, "C") and "không ghi quý" in err.message  # 9 months are not a quarter
-    parsed = read_file(load_con, "syt.xlsx", content, period="2025-Q3")
-    assert parsed.errors == []
-    assert sorted((a.unit_code, a.quarter, a.metric_code, a.value) for a in parsed.batch.activities) == [
-        ("so_y_te", 3, "doi_thoai", 2.0), ("so_y_te", 3, "tin_bai", 15.0)]
+    parsed = read_file(load_con, "syt.xlsx", content)
+    assert parsed.errors == [] and parsed.batch.activities == [] and parsed.batch.period == "2025-9M"
+    # "Kết quả thực hiện trong kỳ" of a nine-month report: months 1..9, never a quarter
+    assert sorted((s.unit_code, s.month_from, s.month_to, s.metric_code, s.value) for s in parsed.batch.spans) == [
+        ("so_y_te", 1, 9, "doi_thoai", 2.0), ("so_y_te", 1, 9, "tin_bai", 15.0)]
+    (err,) = read_file(load_con, "syt.xlsx", content, period="2025-Q3").errors  # nine months are not a quarter
+    assert (err.row, err.column) == (3, "A") and "9 tháng năm 2025" in err.message and "Quý III/2025" in err.message

@@ -15,6 +15,7 @@ ACTIONS = {
     "user_add": "Tạo tài khoản",
     "user_passwd": "Đổi mật khẩu",
     "user_edit": "Sửa tài khoản",
+    "settings": "Sửa thiết lập báo cáo",
 }
 
 MAX_DETAIL = 2000

@@ -47,17 +47,18 @@ def cmd_demo(args) -> int:
 def cmd_batches(args) -> int:
     with open_db(args, read_only=True) as con:
         rows = con.execute(
-            "SELECT batch_id, uploaded_at, kind, file_name, unit_code, year, quarter, rows, status, uploaded_by "
+            "SELECT batch_id, uploaded_at, kind, file_name, unit_code, year, quarter, rows, status, uploaded_by, period "
             "FROM v_upload ORDER BY batch_id DESC LIMIT ?", [args.limit]
         ).fetchall()
     if not rows:
         print("Chưa có lô dữ liệu nào.")
         return EXIT_OK
-    from core.periods import quarter_label
+    from core.periods import parse_period, quarter_label
 
     print(f"{'Lô':>5}  {'Thời gian':<16}  {'Loại':<10}  {'Tệp':<34}  {'Đơn vị':<14}  {'Kỳ':<12}  {'Dòng':>5}  Trạng thái")
-    for bid, at, kind, file_name, unit, year, quarter, n, status, by in rows:
-        period = quarter_label(year, quarter) if year and quarter else (str(year) if year else "")
+    for bid, at, kind, file_name, unit, year, quarter, n, status, by, code in rows:
+        period = (parse_period(code).label if code else quarter_label(year, quarter) if year and quarter
+                  else (str(year) if year else ""))
         state = "đang dùng" if status == "active" else "đã hoàn tác"
         print(f"{bid:>5}  {at:%d/%m/%Y %H:%M}  {kind:<10}  {(file_name or '')[:34]:<34}  {(unit or '')[:14]:<14}  "
               f"{period:<12}  {n:>5}  {state}")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from core.matching import Match, MatchError
 from core.numbers import auto
-from core.periods import NAMED_YEAR_RE, find_quarter, quarter_label
+from core.periods import NAMED_YEAR_RE, Period, find_period, quarter_label
 from core.rules import valid_year
 from core.text import NumberError, fold, nfc, parse_number
 from loaders.errors import Problems
@@ -20,7 +20,7 @@ from loaders.files.workbook import DOT_THOUSANDS_RE, Grid, cell_text, col_letter
 from loaders.layouts.entities import EntityResolver
 from loaders.layouts.table import DATE_LINE_RE, titles_above
 from loaders.registry.registries import Registry
-from loaders.store.batches import ActivityRow, IndexRow, IndexTargetRow, TargetRow
+from loaders.store.batches import ActivityRow, IndexRow, IndexTargetRow, SpanRow, TargetRow
 
 KINDS = ("activities", "targets", "indices")
 
@@ -56,7 +56,10 @@ class Context:
     quarter: int | None = None
     index_code: str | None = None
     problems: Problems = field(default_factory=Problems)
+    period: Period | None = None  # the argument's period (a quarter, a month, six months, a year...)
     activities: dict = field(default_factory=dict)
+    spans: dict = field(default_factory=dict)  # values of other spans than one quarter (SpanRow)
+    reports_seen: set = field(default_factory=set)  # the periods the sheets (rows, for the tidy form) report
     targets: dict = field(default_factory=dict)
     indices: dict = field(default_factory=dict)
     index_targets: dict = field(default_factory=dict)
@@ -215,14 +218,32 @@ class Context:
                        lambda: f"“{self.indicator_name(metric)}” — {self.unit_name(unit)}, {quarter_label(year, quarter)}")
 
     def add_target(self, grid: Grid, r: int, c: int, unit: str, year: int, quarter: int | None, metric: str,
-                   value: float) -> None:
+                   value: float, per: str | None = None) -> None:
         key = (unit, year, quarter, metric)
-        row = TargetRow(unit, year, quarter, metric, value, grid.name, r + 1, letter(c))
+        row = TargetRow(unit, year, quarter, metric, value, grid.name, r + 1, letter(c), per=per)
         if self._same_key(self.targets, key, row, grid, r, c,
                           lambda: f"kế hoạch “{self.indicator_name(metric)}” — {self.unit_name(unit)}, "
                                   f"{quarter_label(year, quarter) if quarter else f'cả năm {year}'}"):
             self.units_seen.add(unit)
             self.periods_seen.add((year, quarter))
+
+    def add_value(self, grid: Grid, r: int, c: int, unit: str, period: Period, metric: str, value: float,
+                  weight: float | None = None) -> None:
+        """A value of any period: a quarter's goes with the quarters (v_activity's grain), any other span (and a
+        weighted value of a month or more) with the spans."""
+        if period.is_quarter:
+            if weight is not None:
+                self.warn(grid, r, c, f"trọng số của {period.label} không được dùng: số liệu quý lấy theo giá trị "
+                                      "(trọng số chỉ dùng để tính tỷ lệ của quý từ số liệu các tháng)")
+            self.add_activity(grid, r, c, unit, period.year, period.quarter.quarter, metric, value)
+            return
+        key = (unit, period.year, period.first, period.last, metric)
+        row = SpanRow(unit, period.year, period.first, period.last, metric, value, weight, grid.name, r + 1,
+                      letter(c))
+        if self._same_key(self.spans, key, row, grid, r, c,
+                          lambda: f"“{self.indicator_name(metric)}” — {self.unit_name(unit)}, {period.label}"):
+            self.units_seen.add(unit)
+            self.periods_seen.add((period.year, None))
 
     def add_index(self, grid: Grid, r: int, c: int | None, row: IndexRow, label: str) -> None:
         key = (row.index_code, row.year, row.entity_code, row.component_code)
@@ -260,7 +281,7 @@ class Context:
                                   " — chỉ nạp một lần")
             return False
         self.error(grid, r, c, f"{label()}: xuất hiện hai lần với hai giá trị khác nhau — {fmt_number(existing.value)} "
-                               f"({_where(existing)}) và {fmt_number(row.value)} (ở đây); mỗi đơn vị/quý/chỉ tiêu "
+                               f"({_where(existing)}) và {fmt_number(row.value)} (ở đây); mỗi đơn vị/kỳ/chỉ tiêu "
                                "chỉ được một giá trị")
         return False
 
@@ -312,10 +333,13 @@ def match_message(exc: MatchError, what: str) -> str:
     return exc.message(what)
 
 
+PERIOD_HINT = ("hãy ghi rõ trong tiêu đề (ví dụ “Quý III năm 2025”, “tháng 8/2025”, “6 tháng đầu năm 2025”, “cả năm "
+               "2025”) hoặc chọn kỳ (--period 2025-Q3)")
+
+
 def unknown_period(ctx: Context, grid: Grid, what: str) -> None:
-    """The error of a report whose year or quarter (`what`: 'năm' / 'quý') nothing names."""
-    ctx.error(grid, None, None, f"không xác định được {what} báo cáo — hãy ghi rõ trong tiêu đề (ví dụ “Quý III năm "
-                                "2025”) hoặc chọn kỳ (--period 2025-Q3)")
+    """The error of a report whose year or period (`what`: 'năm' / 'kỳ') nothing names."""
+    ctx.error(grid, None, None, f"không xác định được {what} báo cáo — {PERIOD_HINT}")
 
 
 def looks_like_name(text: str) -> bool:
@@ -332,42 +356,45 @@ _UNIT_WORDS = ("so ", "ban ", "van phong", "thanh tra", "bao ", "dai ", "ubnd ",
                "thanh pho", "tp ", "thi xa")
 
 
-def sheet_period(ctx: Context, grid: Grid, table) -> tuple[int | None, int | None]:
-    """(year, quarter) of a sheet: the argument when given (an error if the title says otherwise),
-    else the title ('Quý III năm 2025', 'QUÝ II/2025'), the sheet name, the file name."""
-    found_q = found_y = None
+def sheet_period(ctx: Context, grid: Grid, table) -> tuple[int | None, Period | None]:
+    """(year, period) of a sheet: the argument when given (an error if the title says otherwise), else the title
+    ('Quý III năm 2025', 'BÁO CÁO 6 THÁNG ĐẦU NĂM 2025', 'tháng 8/2025'), the sheet name, the file name; a title
+    naming only its year gives (year, None): the columns then say which period."""
+    found_p = found_y = None
     for r, c, text in titles_above(grid, table):
         f = fold(text)
         if DATE_LINE_RE.search(f):
             continue  # '..., ngày 05 tháng 10 năm 2025' is when the report was signed, not its period
-        q = find_quarter(text)
-        if q is not None and found_q is None:
-            found_q = (q.year, q.quarter, r, c, text)
+        p = find_period(text)
+        if p is not None and found_p is None:
+            found_p = (p, r, c, text)
         m = NAMED_YEAR_RE.search(f)
         if m and found_y is None and valid_year(m.group(1)):
             found_y = (int(m.group(1)), r, c, text)
-    if ctx.year is not None:
-        if found_q and (found_q[0], found_q[1]) != (ctx.year, ctx.quarter) and ctx.quarter is not None:
-            ctx.error(grid, found_q[2], found_q[3],
-                      f"tiêu đề ghi “{found_q[4]}” ({quarter_label(found_q[0], found_q[1])}) nhưng kỳ báo cáo được chọn "
-                      f"là {quarter_label(ctx.year, ctx.quarter)} — hãy kiểm tra lại tệp hoặc kỳ báo cáo (--period)")
-        elif found_q and found_q[0] != ctx.year:
-            ctx.error(grid, found_q[2], found_q[3],
-                      f"tiêu đề ghi năm {found_q[0]} nhưng kỳ được chọn thuộc năm {ctx.year} — hãy kiểm tra lại")
-        elif not found_q and found_y and found_y[0] != ctx.year:
+    if ctx.period is not None:
+        asked = ctx.period
+        # annual targets may be read from a report of any period of their year
+        same = found_p is None or found_p[0] == asked or (
+            ctx.kind == "targets" and asked.kind == "year" and found_p[0].year == asked.year)
+        if not same:
+            p, r, c, text = found_p
+            what = f"({p.label})" if p.year == asked.year else f"(năm {p.year})"
+            ctx.error(grid, r, c, f"tiêu đề ghi “{text}” {what} nhưng kỳ báo cáo được chọn là {asked.label} — hãy "
+                                  "kiểm tra lại tệp hoặc kỳ báo cáo (--period)")
+        elif not found_p and found_y and found_y[0] != asked.year:
             ctx.error(grid, found_y[1], found_y[2],
-                      f"tiêu đề ghi “{found_y[3]}” (năm {found_y[0]}) nhưng kỳ được chọn thuộc năm {ctx.year} — "
+                      f"tiêu đề ghi “{found_y[3]}” (năm {found_y[0]}) nhưng kỳ được chọn thuộc năm {asked.year} — "
                       "hãy kiểm tra lại tệp hoặc kỳ báo cáo (--period)")
-        return ctx.year, ctx.quarter
-    if found_q:
-        return found_q[0], found_q[1]
+        return asked.year, asked
+    if found_p:
+        return found_p[0].year, found_p[0]
     for source, text in (("tên trang tính", grid.name), ("tên tệp", _base_name(ctx.file_name))):
-        q = find_quarter(text)
-        if q is not None:
-            if found_y and found_y[0] != q.year:
+        p = find_period(text)
+        if p is not None:
+            if found_y and found_y[0] != p.year:
                 continue
-            ctx.warn(grid, None, None, f"kỳ báo cáo {q.label} được lấy từ {source} “{text}”")
-            return q.year, q.quarter
+            ctx.warn(grid, None, None, f"kỳ báo cáo {p.label} được lấy từ {source} “{text}”")
+            return p.year, p
     if found_y:
         return found_y[0], None
     return None, None

@@ -1,4 +1,4 @@
-"""A roll-up: units down the side, indicators across, one quarter.
+"""A roll-up: units down the side, indicators across, one period (a month, a quarter, six or nine months, a year).
 
     STT | Đơn vị          | Tin bài | Video, clip | Hội nghị | … | Ghi chú
     (1) | (2)             | (3)     | (4)         | (5)      |
@@ -6,7 +6,8 @@
     1   | Sở Tư pháp      | 12      | 3           | 1        |
         | Cộng            | …
 Indicator headers may carry a parent ("Truyền thông trên báo chí" over "Tin bài" | "Phóng sự") or a
-period child ("Tin bài" over "Quý III" | "Lũy kế"): each column is read as indicator + role + quarter.
+period child ("Tin bài" over "Quý III" | "Lũy kế"): each column is read as indicator + role + period
+(loaders.layouts.period_columns: the report's period, its pieces and its cumulative figure are loaded).
 The transposed form (indicators down the side, one column per unit) is read too.
 """
 from __future__ import annotations
@@ -15,10 +16,11 @@ from dataclasses import dataclass
 from typing import Callable
 
 from core.matching import Match, MatchError
-from core.periods import quarter_label
+from core.periods import Period
 from core.text import fold
 from loaders.files.workbook import Grid, is_blank, is_number_like
 from loaders.layouts.context import Context, looks_like_name, match_message, sheet_period, unknown_period
+from loaders.layouts.period_columns import ESTIMATE, column_period, loads, report_from_columns
 from loaders.layouts.table import (
     TOTAL_RE,
     Column,
@@ -40,7 +42,8 @@ class ValueColumn:
     code: str  # indicator code (normal) or unit code (transposed)
     name: str
     role: str  # 'actual' | 'target'
-    quarter: int | None
+    quarter: int | None  # a target's quarter (None: annual)
+    period: Period | None = None  # an actual's period
 
 
 def _match_header(col: Column, match) -> tuple[Match | None, MatchError | None]:
@@ -118,9 +121,9 @@ def parse(grid: Grid, table: Table, ctx: Context) -> None:
     period = _period(grid, table, ctx)
     if period is None:
         return
-    year, quarter = period
+    year, report = period
     cols = _columns(grid, table, ctx, sides, year)
-    cols = _quarter_columns(grid, table, ctx, cols, year, quarter)
+    cols = _period_columns(grid, table, ctx, cols, year, report)
     if _complete(grid, table, ctx, sides, cols, year):
         _rows(grid, table, ctx, sides, cols, year)
 
@@ -140,8 +143,8 @@ def _sides(grid: Grid, table: Table, ctx: Context) -> _Sides | None:
                   "đơn vị", "chỉ tiêu")
 
 
-def _period(grid: Grid, table: Table, ctx: Context) -> tuple[int | None, int | None] | None:
-    """(year, quarter) of the title or the argument (the year also from the columns); None (with an error) when
+def _period(grid: Grid, table: Table, ctx: Context) -> tuple[int | None, Period | None] | None:
+    """(year, period) of the title or the argument (the year also from the columns); None (with an error) when
     the title contradicts the period asked for."""
     before = len(ctx.problems.errors)
     year, quarter = sheet_period(ctx, grid, table)
@@ -177,9 +180,6 @@ def _columns(grid: Grid, table: Table, ctx: Context, sides: _Sides, year: int | 
             continue
         if col.has("compare"):
             continue
-        if col.has("ytd") and not col.has("plan"):
-            ctx.warn(grid, head_r, col.index, f"bỏ qua cột lũy kế “{col.label}” (chỉ nạp số liệu của quý)")
-            continue
         if col.year is not None and year is not None and col.year != year:
             ctx.warn(grid, head_r, col.index, f"bỏ qua cột “{col.label}”: không thuộc năm {year}")
             continue
@@ -192,26 +192,36 @@ def _columns(grid: Grid, table: Table, ctx: Context, sides: _Sides, year: int | 
     return value_cols
 
 
-def _quarter_columns(grid: Grid, table: Table, ctx: Context, value_cols: list[ValueColumn], year: int | None,
-                     quarter: int | None) -> list[ValueColumn]:
-    """One quarter per file (the argument / title, else the one the columns name): the columns of other quarters
-    dropped (warned, or an error when the file's quarter is not among them), each actual given the quarter."""
+def _period_columns(grid: Grid, table: Table, ctx: Context, value_cols: list[ValueColumn], year: int | None,
+                    report: Period | None) -> list[ValueColumn]:
+    """One period per file (the argument / title, else the one the columns name): each actual column given its
+    period (loaders.layouts.period_columns); columns of other periods dropped (warned, or an error when none of an
+    indicator's columns holds the report's period)."""
     head_r = table.header_rows[-1]
-    col_quarters = {v.quarter for v in value_cols if v.role == "actual" and v.quarter is not None}
-    if quarter is None and len(col_quarters) == 1:
-        quarter = next(iter(col_quarters))
+    actual = [v for v in value_cols if v.role == "actual"]
+    if report is None:
+        report = report_from_columns([v.col for v in actual], year)
+    if report is not None and ctx.kind != "targets":
+        ctx.reports_seen.add(report)
+    periods = {id(v): column_period(v.col, year, report) for v in actual}
+    read = {v.code for v in actual if report is not None and periods[id(v)] not in (None, ESTIMATE)
+            and loads(periods[id(v)], report)}  # indicators with a column of the report's period
     kept = []
     for v in value_cols:
         if v.role == "actual":
-            if v.quarter is not None and quarter is not None and v.quarter != quarter:
-                if quarter in col_quarters:
-                    ctx.warn(grid, head_r, v.col.index, f"bỏ qua cột “{v.col.label}”: kỳ báo cáo là "
-                                                        f"{quarter_label(year, quarter) if year else quarter}")
-                else:
-                    ctx.error(grid, head_r, v.col.index, f"cột “{v.col.label}” ghi quý {v.quarter} nhưng kỳ báo cáo "
-                                                         f"là {quarter_label(year, quarter) if year else f'quý {quarter}'}")
+            p = periods[id(v)]
+            if p == ESTIMATE:
+                ctx.warn(grid, head_r, v.col.index, f"bỏ qua cột ước tính “{v.col.label}” (chỉ nạp số liệu đã thực hiện)")
                 continue
-            v.quarter = v.quarter or quarter
+            if p is not None and report is not None and not loads(p, report):
+                if v.code in read:
+                    ctx.warn(grid, head_r, v.col.index, f"bỏ qua cột “{v.col.label}” ({p.label}): kỳ báo cáo là "
+                                                        f"{report.label}")
+                else:
+                    ctx.error(grid, head_r, v.col.index, f"cột “{v.col.label}” ghi {p.label} nhưng kỳ báo cáo là "
+                                                         f"{report.label}")
+                continue
+            v.period = p
         kept.append(v)
     return kept
 
@@ -223,7 +233,7 @@ def _complete(grid: Grid, table: Table, ctx: Context, sides: _Sides, value_cols:
     head_r = table.header_rows[-1]
     seen: dict[tuple, ValueColumn] = {}
     for v in value_cols:
-        key = (v.code, v.role, v.quarter)
+        key = (v.code, v.role, v.quarter, v.period)
         if key in seen:
             first = seen[key].col
             ctx.error(grid, head_r, v.col.index, f"hai cột cùng là {sides.head_what} “{v.name}”: cột {first.letter} "
@@ -235,8 +245,8 @@ def _complete(grid: Grid, table: Table, ctx: Context, sides: _Sides, value_cols:
     if year is None:
         unknown_period(ctx, grid, "năm")
         return False
-    if any(v.role == "actual" and v.quarter is None for v in value_cols):
-        unknown_period(ctx, grid, "quý")
+    if any(v.role == "actual" and v.period is None for v in value_cols):
+        unknown_period(ctx, grid, "kỳ")
         return False
     return True
 
@@ -310,7 +320,7 @@ def _row_values(grid: Grid, r: int, ctx: Context, sides: _Sides, value_cols: lis
         if x is None:
             continue
         if v.role == "actual":
-            ctx.add_activity(grid, r, c, unit, year, v.quarter, metric, x)
+            ctx.add_value(grid, r, c, unit, v.period, metric, x)
         else:
             ctx.add_target(grid, r, c, unit, year, v.quarter, metric, x)
 

@@ -13,7 +13,17 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Callable, Iterable
 
-from core.periods import QUARTER_WORD_RE, YEAR_RE, quarter_in, year_in
+from core.periods import (
+    ESTIMATE_RE,
+    MONTH_WORD_RE,
+    MONTHS_COUNT_RE,
+    QUARTER_WORD_RE,
+    TO_DATE_RE,
+    YEAR_RE,
+    quarter_in,
+    span_in,
+    year_in,
+)
 from core.text import fold, nfc
 from loaders.files.workbook import Grid, cell_text, col_letter, is_blank, is_number_like
 
@@ -105,6 +115,9 @@ class Column:
     quarter: int | None = None
     year: int | None = None
     names: list[str] = field(default_factory=list)  # candidate names (child-most first), role words removed
+    span: tuple[int, int] | None = None  # the months the header names ('Tháng 8', 'Quý III', '6 tháng đầu năm')
+    to_date: bool = False  # 'Lũy kế', 'Từ đầu năm': from January to the report's end
+    estimate: bool = False  # 'Ước thực hiện': not a result
 
     @property
     def letter(self) -> str:
@@ -129,6 +142,12 @@ def interpret_part(text: str) -> tuple[set[str], int | None, int | None, str]:
     q = quarter_in(f)
     y = year_in(f)
     rest = QUARTER_WORD_RE.sub(" ", f)
+    if MONTH_WORD_RE.search(rest):
+        roles.add("month")
+        rest = MONTH_WORD_RE.sub(" ", rest)
+    if MONTHS_COUNT_RE.search(rest):
+        roles.add("ytd")  # '6 tháng đầu năm', '9 tháng': months from January
+        rest = MONTHS_COUNT_RE.sub(" ", rest)
     rest = YEAR_RE.sub(" ", rest)
     rest = " ".join(rest.split())
     if q is not None:
@@ -180,6 +199,12 @@ def interpret_columns(grid: Grid, header_rows: list[int]) -> list[Column]:
             col.roles |= roles
             col.quarter = q if q is not None else col.quarter
             col.year = y if y is not None else col.year
+            f = fold(p)
+            span = span_in(f)
+            if span is not None and (col.span is None or span[1] - span[0] < col.span[1] - col.span[0]):
+                col.span = span  # the finest period named: 'Quý III' under 'Năm 2025'
+            col.to_date |= bool(TO_DATE_RE.search(f))
+            col.estimate |= bool(ESTIMATE_RE.search(f))
             if residue:
                 residues.append(p)
         if residues:

@@ -1,5 +1,9 @@
-"""The project's own tidy form: one row per unit × quarter × indicator (actuals, targets), or per
+"""The project's own tidy form: one row per unit × period × indicator (actuals, targets), or per
 index × year × entity × component (indices; also the long CSV of data/reference/*.csv).
+
+The period of a row is its year with its quarter ("3", "III", "Quý III"), its month (a "Tháng" column, or "Tháng 8"
+in the period column), or a longer span written in the period column ("6 tháng đầu năm", "9 tháng", "Cả năm",
+"H1", "9M"); a weight column ("Số hồ sơ (trọng số)") gives the files a rate is taken of.
 
 The headers are those the templates write (`loaders.templates`), in Vietnamese; English column
 names (unit, year, quarter, indicator, value, target…) are accepted too, as is .csv.
@@ -9,7 +13,7 @@ from __future__ import annotations
 import re
 
 from core.matching import MatchError
-from core.periods import ROMAN, quarter_label
+from core.periods import ROMAN, Period, span_in
 from core.rules import valid_year, year_range_text
 from core.text import fold, nfc
 from loaders.files.workbook import Grid, cell_text, is_blank
@@ -24,6 +28,8 @@ COLUMNS: dict[str, list[str]] = {
     "unit": ["don vi", "ten don vi", "ma don vi", "don vi bao cao", "co quan", "unit", "unit code", "unit name"],
     "year": ["nam", "year", "nam danh gia", "nam bao cao"],
     "quarter": ["quy", "quarter", "ky", "ky bao cao", "quy bao cao"],
+    "month": ["thang", "month", "thang bao cao"],
+    "weight": ["so ho so", "trong so", "so ho so trong so", "tong so ho so", "mau so", "weight"],
     "indicator": ["chi tieu", "ten chi tieu", "ma chi tieu", "noi dung", "indicator", "metric", "metric code",
                   "indicator code"],
     "actual": ["ket qua thuc hien", "ket qua", "thuc hien", "gia tri", "so lieu", "actual", "value"],
@@ -120,11 +126,11 @@ def _row(grid: Grid, r: int, ctx: Context, cols, cells, value_cols) -> None:
     period = _period(grid, r, ctx, cols, cells, value_cols)
     if period is None:
         return
-    year, quarter = period
+    year, span = period
     metric = _indicator(grid, r, ctx, cols, cells)
     if metric is None:
         return
-    _values(grid, r, ctx, cols, value_cols, unit, year, quarter, metric)
+    _values(grid, r, ctx, cols, value_cols, unit, year, span, metric)
 
 
 def _unit(grid: Grid, r: int, ctx: Context, cols, cells) -> str | None:
@@ -150,24 +156,27 @@ def _unit(grid: Grid, r: int, ctx: Context, cols, cells) -> str | None:
     return None
 
 
-def _period(grid: Grid, r: int, ctx: Context, cols, cells, value_cols) -> tuple[int, int | None] | None:
-    """(year, quarter) of the row, checked against the period asked for; None (with an error) when wrong."""
+def _period(grid: Grid, r: int, ctx: Context, cols, cells, value_cols) -> tuple[int, Period | None] | None:
+    """(year, period) of the row, checked against the period asked for (period None: a row of annual targets);
+    None (with an error) when wrong."""
     year = _year(grid, r, ctx, cols)
     if year is None:
         return None
-    ok, quarter = _quarter(grid, r, ctx, cols, cells)
+    ok, span = _span(grid, r, ctx, cols, cells)
     if not ok:
         return None
-    if ctx.year is not None:
-        if year != ctx.year or (quarter is not None and ctx.quarter is not None and quarter != ctx.quarter):
-            shown = quarter_label(year, quarter) if quarter else f"năm {year}"
-            asked = quarter_label(ctx.year, ctx.quarter) if ctx.quarter else f"năm {ctx.year}"
-            ctx.error(grid, r, cols.get("quarter", cols.get("year")),
-                      f"dòng ghi {shown} nhưng kỳ được chọn là {asked} — hãy kiểm tra lại tệp hoặc kỳ (--period)")
+    period = Period(year, *span) if span else None
+    asked = ctx.period
+    if asked is not None:
+        annual_targets = ctx.kind == "targets" and asked.kind == "year"
+        if year != asked.year or (period is not None and period != asked and not annual_targets):
+            shown = period.label if period else f"năm {year}"
+            ctx.error(grid, r, cols.get("quarter", cols.get("month", cols.get("year"))),
+                      f"dòng ghi {shown} nhưng kỳ được chọn là {asked.label} — hãy kiểm tra lại tệp hoặc kỳ (--period)")
             return None
-        if quarter is None and ctx.quarter is not None and any(k == "actual" for k, _ in value_cols):
-            quarter = ctx.quarter
-    return year, quarter
+        if period is None and not annual_targets and any(k == "actual" for k, _ in value_cols):
+            period = asked
+    return year, period
 
 
 def _year(grid: Grid, r: int, ctx: Context, cols) -> int | None:
@@ -185,16 +194,31 @@ def _year(grid: Grid, r: int, ctx: Context, cols) -> int | None:
     return year
 
 
-def _quarter(grid: Grid, r: int, ctx: Context, cols, cells) -> tuple[bool, int | None]:
-    """(ok, quarter) of the row: None when its quarter cell is empty; ok False (with an error) outside 1–4."""
-    if "quarter" not in cols or is_blank(cells["quarter"]):
-        return True, None
-    quarter = _quarter_cell(cells["quarter"])
-    if not isinstance(quarter, int) or not 1 <= quarter <= 4:
-        ctx.error(grid, r, cols["quarter"], f"quý “{cell_text(cells['quarter'])}” nằm ngoài 1–4 — cần 1, 2, 3 hoặc 4 "
-                                            "(hoặc I, II, III, IV)")
+def _span(grid: Grid, r: int, ctx: Context, cols, cells) -> tuple[bool, tuple[int, int] | None]:
+    """(ok, months) of the row: from its month cell, else its period cell ('3', 'III', 'Quý III', 'Tháng 8',
+    '6 tháng đầu năm', 'H1', '9M', 'Cả năm'); None when both are empty; ok False (with an error) when unreadable
+    or when the two disagree."""
+    month = span = None
+    if "month" in cols and not is_blank(cells["month"]):
+        m = _int_cell(grid, r, cols["month"])
+        if not isinstance(m, int) or not 1 <= m <= 12:
+            ctx.error(grid, r, cols["month"], f"tháng “{cell_text(cells['month'])}” nằm ngoài 1–12 — cần một tháng "
+                                              "từ 1 đến 12")
+            return False, None
+        month = (m, m)
+    if "quarter" in cols and not is_blank(cells["quarter"]):
+        span = _period_cell(cells["quarter"])
+        if span is None:
+            text = cell_text(cells["quarter"])
+            what = f"quý “{text}” nằm ngoài 1–4" if fold(text).isdigit() else f"kỳ “{text}” không đọc được"
+            ctx.error(grid, r, cols["quarter"], f"{what} — cần quý 1, 2, 3, 4 (hoặc I, II, III, IV), hoặc kỳ như "
+                                                "“Tháng 8”, “6 tháng đầu năm”, “9 tháng”, “Cả năm”")
+            return False, None
+    if month and span and not (span[0] <= month[0] <= span[1]):
+        ctx.error(grid, r, cols["month"], f"tháng {month[0]} không thuộc kỳ “{cell_text(cells['quarter'])}” ghi cùng "
+                                          "dòng — hãy kiểm tra lại")
         return False, None
-    return True, quarter
+    return True, month or span
 
 
 def _indicator(grid: Grid, r: int, ctx: Context, cols, cells) -> str | None:
@@ -211,7 +235,7 @@ def _indicator(grid: Grid, r: int, ctx: Context, cols, cells) -> str | None:
         return None
 
 
-def _values(grid: Grid, r: int, ctx: Context, cols, value_cols, unit: str, year: int, quarter: int | None,
+def _values(grid: Grid, r: int, ctx: Context, cols, value_cols, unit: str, year: int, period: Period | None,
             metric: str) -> None:
     """The row's actual and target, each added when its cell holds a usable number."""
     for role, c in value_cols:
@@ -223,12 +247,46 @@ def _values(grid: Grid, r: int, ctx: Context, cols, value_cols, unit: str, year:
         if v is None:
             continue
         if role == "actual":
-            if quarter is None:
-                ctx.error(grid, r, cols.get("quarter"), "thiếu quý — kết quả thực hiện cần quý 1, 2, 3 hoặc 4")
+            if period is None:
+                ctx.error(grid, r, cols.get("quarter", cols.get("month")), "thiếu kỳ — kết quả thực hiện cần quý "
+                                                                           "(1, 2, 3, 4), tháng hoặc kỳ như “6 tháng”")
                 continue
-            ctx.add_activity(grid, r, c, unit, year, quarter, metric, v)
+            ctx.reports_seen.add(period)
+            ctx.add_value(grid, r, c, unit, period, metric, v, _weight(grid, r, ctx, cols, period))
         else:
-            ctx.add_target(grid, r, c, unit, year, quarter, metric, v)
+            _target(grid, r, c, ctx, unit, year, period, metric, v)
+
+
+def _target(grid: Grid, r: int, c: int, ctx: Context, unit: str, year: int, period: Period | None, metric: str,
+            value: float) -> None:
+    """A target of the year (no period, or the whole year), of a quarter, or per month ('04 số/tháng': a row of
+    one month; kept as the year's total, per 'month')."""
+    if period is None or period.kind == "year":
+        ctx.add_target(grid, r, c, unit, year, None, metric, value)
+    elif period.is_quarter:
+        ctx.add_target(grid, r, c, unit, year, period.quarter.quarter, metric, value)
+    elif period.kind == "month":
+        monthly = value * 12 if ctx.indicator_kind(metric) == "count" else value
+        ctx.add_target(grid, r, c, unit, year, None, metric, monthly, per="month")
+    else:
+        ctx.error(grid, r, c, f"kế hoạch của {period.label} không được nạp — cần kế hoạch năm, quý hoặc mỗi tháng")
+
+
+def _weight(grid: Grid, r: int, ctx: Context, cols, period: Period) -> float | None:
+    """The weight of a row (the files a rate is taken of), when the form has the column and the cell a number
+    above 0; an error else."""
+    c = cols.get("weight")
+    if c is None or is_blank(grid.value(r, c)):
+        return None
+    try:
+        w = number_at(grid, r, c)
+    except CellValueError as exc:
+        ctx.error(grid, r, c, f"{exc} (trọng số: số hồ sơ)")
+        return None
+    if w is None or w <= 0:
+        ctx.error(grid, r, c, "trọng số phải lớn hơn 0 (số hồ sơ mà tỷ lệ được tính trên đó)")
+        return None
+    return w
 
 
 def _int_cell(grid: Grid, r: int, c: int | None):
@@ -247,14 +305,26 @@ def _int_cell(grid: Grid, r: int, c: int | None):
     return int(x)
 
 
-def _quarter_cell(v) -> int | str:
+_SHORT_CODES = {"h1": (1, 6), "h2": (7, 12), "9m": (1, 9), "6m": (1, 6), "nam": (1, 12), "ca nam": (1, 12)}
+
+
+def _period_cell(v) -> tuple[int, int] | None:
+    """The months a period cell names: 1–4 / I–IV / 'Quý III' (a quarter), 'Tháng 8', 'T8', 'M08', '6 tháng đầu
+    năm', 'H1', '9 tháng', '9M', 'Cả năm'; None when unreadable."""
     if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return int(v) if float(v).is_integer() else str(v)
+        q = int(v) if float(v).is_integer() else None
+        return (3 * q - 2, 3 * q) if q in (1, 2, 3, 4) else None
     f = fold(v)
-    f = re.sub(r"^(quy|q)\s*", "", f)
-    f = re.sub(r"\s*(nam|/)\s*\d{4}$", "", f).strip()
-    if f in ROMAN:
-        return ROMAN[f]
-    if f.isdigit():
-        return int(f)
-    return cell_text(v)
+    f = re.sub(r"\s*(nam|/)?\s*\d{4}$", "", f).strip()  # 'Quý III/2025': the year is the year column's
+    bare = re.sub(r"^(quy|q)\s*", "", f)
+    if bare in ROMAN or bare in ("1", "2", "3", "4"):
+        q = ROMAN.get(bare) or int(bare)
+        return 3 * q - 2, 3 * q
+    if f in _SHORT_CODES:
+        return _SHORT_CODES[f]
+    m = re.fullmatch(r"(?:t|m)\s*0?(\d{1,2})", f)
+    if m and 1 <= int(m.group(1)) <= 12:
+        return int(m.group(1)), int(m.group(1))
+    return span_in(f)
+
+

@@ -1,21 +1,24 @@
-"""One unit's quarterly report: indicators down the side, result columns across.
+"""One unit's report of a month, a quarter, six or nine months or a year: indicators down the side, result
+columns across.
 
 Typical header (two merged rows):
     STT | Nội dung | Đơn vị tính | Kế hoạch năm | Kết quả thực hiện          | Ghi chú
         |          |             |              | Quý III | Lũy kế 9 tháng   |
-The quarter's column is the actual (never the year-to-date one); the annual plan column, when
-present, is the unit's annual target. Unit and period come from the arguments, else the letterhead
-and title ("SỞ TƯ PHÁP", "BÁO CÁO … QUÝ III NĂM 2025").
+The period's column ("Quý III", "Tháng 8", "Kết quả trong kỳ") and the cumulative one ("Lũy kế 9 tháng",
+"Lũy kế từ đầu năm") are both loaded, each as the span of months it holds (loaders.layouts.period_columns); the
+annual plan column, when present, is the unit's annual target. Unit and period come from the arguments, else the
+letterhead and title ("SỞ TƯ PHÁP", "BÁO CÁO … QUÝ III NĂM 2025", "BÁO CÁO 6 THÁNG ĐẦU NĂM 2025").
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from core.matching import MatchError
-from core.periods import quarter_label
+from core.periods import Period
 from core.text import fold
 from loaders.files.workbook import Grid, is_blank
 from loaders.layouts.context import Context, looks_like_name, match_message, sheet_period, sheet_unit, unknown_period
+from loaders.layouts.period_columns import choose_columns, report_from_columns
 from loaders.layouts.table import Column, RowKind, Table, body_hits, classify_row, name_column, strip_item_prefix
 
 LAYOUT = "unit_report"
@@ -24,7 +27,7 @@ LAYOUT = "unit_report"
 def label_column(grid: Grid, table: Table, ctx: Context) -> int | None:
     """The column naming the indicators: headed 'Nội dung' / 'Chỉ tiêu'..., else the column whose
     body cells match the most indicators."""
-    return name_column(table, lambda col: col.has("label") and not col.has("plan", "actual", "quarter", "ytd"),
+    return name_column(table, lambda col: col.has("label") and not col.has("plan", "actual", "quarter", "month", "ytd"),
                        lambda c: _indicator_hits(grid, table, ctx, c))
 
 
@@ -40,7 +43,7 @@ def detect(grid: Grid, table: Table, ctx: Context) -> float:
         return 0.0
     hits = _indicator_hits(grid, table, ctx, c)
     roles = sum(1 for col in table.columns if col.index != c and not col.names
-                and col.has("actual", "quarter", "plan", "ytd"))
+                and col.has("actual", "quarter", "month", "plan", "ytd"))
     headed = table.columns[c].has("label")  # "Nội dung" / "Chỉ tiêu": even unknown names are worth reporting
     if roles == 0 or not (hits or headed):
         return 0.0
@@ -65,11 +68,11 @@ class _Columns:
 
 @dataclass
 class _Period:
-    """What the sheet reports: year and unit, the actual columns (with their quarter), the target columns."""
+    """What the sheet reports: year and unit, the value columns (each with its period), the target columns."""
 
     year: int
     unit: str
-    chosen: list[tuple[Column, int]]
+    chosen: list[tuple[Column, Period]]
     targets: list[tuple[Column, int | None]]
 
 
@@ -100,73 +103,32 @@ def _columns(grid: Grid, table: Table, ctx: Context) -> _Columns | None:
             cols.plan.append(col)
         elif col.has("ytd"):
             cols.ytd.append(col)
-        elif col.has("actual", "quarter", "value"):
+        elif col.has("actual", "quarter", "month", "value"):
             cols.actual.append(col)
     return cols
 
 
 def _period(grid: Grid, table: Table, ctx: Context, cols: _Columns) -> _Period | None:
-    """The sheet's year, quarter and unit and the columns holding them; None (with an error) when one is in doubt."""
+    """The sheet's year, period and unit and the columns holding them; None (with an error) when one is in doubt."""
     before = len(ctx.problems.errors)
-    year, quarter = sheet_period(ctx, grid, table)
+    year, report = sheet_period(ctx, grid, table)
     unit = sheet_unit(ctx, grid, table)
     if len(ctx.problems.errors) > before:
         return None  # the sheet contradicts the arguments: every value below would be in doubt
-    quarter_cols = [c for c in cols.actual if c.quarter is not None]
+    values = sorted(cols.actual + cols.ytd, key=lambda c: c.index)
     if year is None:
-        year = next((c.year for c in [*quarter_cols, *cols.actual, *cols.plan] if c.year), None)
-    if quarter is None and len({c.quarter for c in quarter_cols}) == 1:
-        quarter = quarter_cols[0].quarter
-    chosen = _actual_columns(grid, table, ctx, cols, year, quarter)
+        year = next((c.year for c in [*values, *cols.plan] if c.year), None)
+    if report is None:
+        report = report_from_columns(values, year)
+    chosen = [] if ctx.kind == "targets" else choose_columns(grid, table, ctx, values, year, report)
     if chosen is None:
         return None
-    head_r = table.header_rows[-1]
-    for c in cols.ytd:
-        ctx.warn(grid, head_r, c.index, f"bỏ qua cột lũy kế “{c.label}” (chỉ nạp số liệu của quý)")
+    if report is not None:
+        ctx.reports_seen.add(report)
     targets = _target_columns(grid, table, ctx, cols, year)
     if targets is None or not _complete(grid, table, ctx, cols, year, unit, chosen, targets):
         return None
     return _Period(year, unit, chosen, targets)
-
-
-def _actual_columns(grid: Grid, table: Table, ctx: Context, cols: _Columns, year: int | None,
-                    quarter: int | None) -> list[tuple[Column, int]] | None:
-    """The actual columns of the quarter, each with its quarter; None (with an error) when they contradict it."""
-    head_r = table.header_rows[-1]
-    quarter_cols = [c for c in cols.actual if c.quarter is not None]
-    chosen: list[tuple[Column, int]] = []
-    if quarter_cols:
-        if quarter is not None and any(c.quarter == quarter for c in quarter_cols):
-            for c in quarter_cols:
-                if c.quarter == quarter:
-                    chosen.append((c, quarter))
-                else:
-                    ctx.warn(grid, head_r, c.index, f"bỏ qua cột “{c.label}”: kỳ báo cáo là {quarter_label(year or 0, quarter)}"
-                             if year else f"bỏ qua cột “{c.label}”")
-        elif quarter is not None:
-            c = quarter_cols[0]
-            ctx.error(grid, head_r, c.index, f"cột kết quả ghi “{c.label}” nhưng kỳ báo cáo là "
-                                             f"{quarter_label(year, quarter) if year else f'quý {quarter}'} — hãy kiểm tra lại")
-            return None
-        else:
-            chosen = [(c, c.quarter) for c in quarter_cols]
-    else:
-        generic = [c for c in cols.actual if c.year is None or c.year == year]
-        if len(generic) > 1:
-            generic = [c for c in generic if c.has("actual")] or generic
-        if generic:
-            if quarter is None:
-                ctx.error(grid, head_r, generic[0].index,
-                          f"cột “{generic[0].label}” không ghi quý và tiêu đề cũng không ghi kỳ báo cáo — hãy ghi rõ "
-                          "trong tiêu đề (ví dụ “Quý III năm 2025”) hoặc chọn kỳ (--period 2025-Q3)")
-                return None
-            if len(generic) > 1:
-                ctx.error(grid, head_r, generic[1].index,
-                          f"có nhiều cột kết quả ({', '.join(c.letter for c in generic)}) mà không cột nào ghi rõ quý — "
-                          "không biết lấy cột nào; hãy ghi “Quý …” ở tiêu đề cột")
-                return None
-            chosen = [(generic[0], quarter)]
-    return chosen
 
 
 def _target_columns(grid: Grid, table: Table, ctx: Context, cols: _Columns,
@@ -177,6 +139,10 @@ def _target_columns(grid: Grid, table: Table, ctx: Context, cols: _Columns,
     for c in cols.plan:
         if c.year is not None and year is not None and c.year != year:
             ctx.warn(grid, head_r, c.index, f"bỏ qua cột “{c.label}”: không thuộc năm {year}")
+            continue
+        if c.span is not None and c.span != (1, 12) and c.quarter is None:
+            ctx.warn(grid, head_r, c.index, f"bỏ qua cột kế hoạch “{c.label}”: chỉ nạp kế hoạch năm hoặc quý (kế hoạch "
+                                            "theo tháng như “04 số/tháng” đặt ở trang Kế hoạch hoặc Chỉ tiêu)")
             continue
         targets.append((c, c.quarter))
     if len({q for _, q in targets}) < len(targets):
@@ -194,9 +160,8 @@ def _complete(grid: Grid, table: Table, ctx: Context, cols: _Columns, year: int 
         ctx.error(grid, head_r, None, "không tìm thấy cột kế hoạch (“Kế hoạch năm”, “Chỉ tiêu giao”) trong báo cáo")
         return False
     if ctx.kind in (None, "activities") and not chosen:
-        where = f" (chỉ có cột lũy kế {', '.join(c.letter for c in cols.ytd)})" if cols.ytd else ""
-        ctx.error(grid, head_r, None, "không tìm thấy cột kết quả thực hiện của quý (ví dụ “Quý III”, “Kết quả thực "
-                                      f"hiện trong quý”){where} — số lũy kế không được dùng thay số của quý")
+        ctx.error(grid, head_r, None, "không tìm thấy cột kết quả thực hiện (ví dụ “Quý III”, “Tháng 8”, “Kết quả "
+                                      "thực hiện trong kỳ”, “Lũy kế từ đầu năm”)")
         return False
     if year is None:
         unknown_period(ctx, grid, "năm")
@@ -252,7 +217,7 @@ def _data_row(grid, r, ctx: Context, label_c, unit, year, chosen, targets, has_v
         elif not fold(label).startswith("trong do"):
             ctx.warn(grid, r, label_c, f"bỏ qua dòng “{raw}”: không khớp chỉ tiêu nào và không có số liệu")
         return
-    for col, quarter in chosen:
+    for col, period in chosen:
         if grid.is_vertical_copy(r, col.index):
             continue
         if is_blank(grid.value(r, col.index)):
@@ -260,7 +225,7 @@ def _data_row(grid, r, ctx: Context, label_c, unit, year, chosen, targets, has_v
             continue
         v = ctx.metric_value(grid, r, col.index, m.code)
         if v is not None:
-            ctx.add_activity(grid, r, col.index, unit, year, quarter, m.code, v)
+            ctx.add_value(grid, r, col.index, unit, period, m.code, v)
     for col, quarter in targets:
         if grid.is_vertical_copy(r, col.index) or is_blank(grid.value(r, col.index)):
             continue

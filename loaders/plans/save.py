@@ -10,7 +10,8 @@ Indicator targets go to the unit that issued the plan; a province-wide plan's (i
 unit of the registry active in the target's year. They are stored for the quarters the plan covers: a whole year as
 an annual target ('04 số/tháng' becomes 48; v_quarter_target splits counts evenly); a plan issued in July covers
 Quý III and IV only, so its targets are quarterly rows for those quarters (12 a quarter for '04 số/tháng'; a yearly
-count split between them; a rate as it is) and Quý I–II have none.
+count split between them; a rate as it is) and Quý I–II have none. A target set per month is marked so (per 'month'):
+a month viewed on its own is judged against it (4), not against a share of a yearly or quarterly target.
 Index targets go to the province entity that exists in the target's year (the last day of that year: after the
 2025 merger, 'Đắk Lắk' in 2025 is the new Đắk Lắk); a plan whose province cannot be found raises PlanSaveError
 instead of guessing (pass entity_code= to choose it).
@@ -127,14 +128,14 @@ def covered_quarters(plan: Plan, year: int) -> tuple[int, ...]:
 def target_rows_for(t: Target, unit: str, year: int, quarters: tuple[int, ...], rate: bool) -> list[TargetRow]:
     """The stored rows of one indicator target: annual for a whole year, else one per quarter covered."""
     if quarters == (1, 2, 3, 4):
-        return [TargetRow(unit, year, None, t.code, t.annual_value())]
+        return [TargetRow(unit, year, None, t.code, t.annual_value(), per="month" if t.per == "month" else None)]
     if rate:
         value = t.value
     elif t.per in _PER_QUARTER:
         value = t.value * _PER_QUARTER[t.per]
     else:  # a count for the year, spread over the quarters the plan covers
         value = t.value / len(quarters)
-    return [TargetRow(unit, year, q, t.code, value) for q in quarters]
+    return [TargetRow(unit, year, q, t.code, value, per="month" if t.per == "month" else None) for q in quarters]
 
 
 def plan_source(plan: Plan) -> str:

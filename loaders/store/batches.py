@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from loaders.store import derive
 from loaders.store.materialize import refresh_batch
 
 KINDS = ("activities", "targets", "indices", "reference", "sample", "plan", "target_edit")
@@ -30,8 +31,25 @@ class ActivityRow:
 
 
 @dataclass
+class SpanRow:
+    """A value of months month_from..month_to other than one quarter (a month, six or nine months, the year, a
+    cumulative "lũy kế" column), with its weight when the report gives one (the files a rate is taken of)."""
+
+    unit_code: str
+    year: int
+    month_from: int
+    month_to: int
+    metric_code: str
+    value: float
+    weight: float | None = None
+    sheet: str | None = None
+    row: int | None = None
+    col: str | None = None
+
+
+@dataclass
 class TargetRow:
-    """quarter None: an annual target."""
+    """quarter None: an annual target. per 'month': set per month ('04 số/tháng'), the value still the year's."""
 
     unit_code: str
     year: int
@@ -41,6 +59,7 @@ class TargetRow:
     sheet: str | None = None
     row: int | None = None
     col: str | None = None
+    per: str | None = None
 
 
 @dataclass
@@ -82,7 +101,9 @@ class Batch:
     is_sample: bool = False
     note: str | None = None
     uploaded_at: "datetime.datetime | None" = None  # None: now
+    period: str | None = None  # the period the file reports, as a code (2025-Q3, 2025-M08, 2025-H1, 2025)
     activities: list[ActivityRow] = field(default_factory=list)
+    spans: list[SpanRow] = field(default_factory=list)
     targets: list[TargetRow] = field(default_factory=list)
     indices: list[IndexRow] = field(default_factory=list)
     index_targets: list[IndexTargetRow] = field(default_factory=list)
@@ -94,8 +115,8 @@ class Batch:
 
     @property
     def rows(self) -> int:
-        return (len(self.activities) + len(self.targets) + len(self.indices) + len(self.index_targets)
-                + self.extra_rows)
+        return (len(self.activities) + len(self.spans) + len(self.targets) + len(self.indices)
+                + len(self.index_targets) + self.extra_rows)
 
 
 @dataclass(frozen=True)
@@ -106,6 +127,14 @@ class WriteResult:
 
 class BatchError(ValueError):
     """A batch that cannot be written or rolled back."""
+
+
+class PeriodConflictError(BatchError):
+    """Values of different periods that cannot all be true (loaders.store.derive.PeriodConflict each)."""
+
+    def __init__(self, conflicts):
+        self.conflicts = list(conflicts)
+        super().__init__("; ".join(c.message for c in self.conflicts))
 
 
 def find_active_batch(con, sha256: str, kind: str | None = None) -> int | None:
@@ -119,7 +148,8 @@ def find_active_batch(con, sha256: str, kind: str | None = None) -> int | None:
            WHERE b.sha256 = ? AND b.status = 'active' AND (? IS NULL OR b.kind = ?)
              AND NOT EXISTS (SELECT 1 FROM batch n WHERE n.id > b.id AND n.status = 'active' AND n.kind = b.kind
                              AND n.unit_code IS NOT DISTINCT FROM b.unit_code
-                             AND n.year IS NOT DISTINCT FROM b.year AND n.quarter IS NOT DISTINCT FROM b.quarter)""",
+                             AND n.year IS NOT DISTINCT FROM b.year AND n.quarter IS NOT DISTINCT FROM b.quarter
+                             AND n.period IS NOT DISTINCT FROM b.period)""",
         [sha256, kind, kind],
     ).fetchone()
     return row[0] if row and row[0] is not None else None
@@ -138,7 +168,9 @@ def write_batch(con, batch: Batch, extra=None, refresh: bool = True, replaces: i
     `replaces`: an active batch of the same kind that this one supersedes whole (a corrected plan, even from the
     same file): it is rolled back in the same transaction, so its keys that the new batch lacks leave the views.
     The materialised v_activity follows in the same transaction; a writer of many batches at once (the demo)
-    passes refresh=False and calls materialize.refresh_if_stale once at the end.
+    passes refresh=False and calls materialize.refresh_if_stale once at the end. Values that contradict what is
+    stored for other periods (a cumulative figure below the quarters already reported) raise PeriodConflictError
+    and nothing is written (loaders.load reports them earlier, at their cells).
     """
     if batch.kind not in KINDS:
         raise BatchError(f"loại lô không hợp lệ: {batch.kind}")
@@ -153,17 +185,24 @@ def write_batch(con, batch: Batch, extra=None, refresh: bool = True, replaces: i
             return WriteResult(existing, created=False)
     con.execute("BEGIN TRANSACTION")
     try:
+        if refresh and (batch.activities or batch.spans):
+            conflicts = derive.check(con, batch)
+            if conflicts:
+                raise PeriodConflictError(conflicts)
         batch_id = con.execute(
             "INSERT INTO batch (kind, file_name, sha256, content, uploaded_by, unit_code, year, quarter, rows,"
-            " is_sample, note, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, current_timestamp))"
-            " RETURNING id",
+            " is_sample, note, uploaded_at, period)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, current_timestamp), ?) RETURNING id",
             [batch.kind, batch.file_name, sha, batch.content, batch.uploaded_by, batch.unit_code, batch.year,
-             batch.quarter, batch.rows, batch.is_sample, batch.note, batch.uploaded_at],
+             batch.quarter, batch.rows, batch.is_sample, batch.note, batch.uploaded_at, batch.period],
         ).fetchone()[0]
         _insert(con, "activity_value", batch.activities,
                 ["unit_code", "year", "quarter", "metric_code", "value", "sheet", "row", "col"], batch_id)
+        _insert(con, "activity_span", batch.spans,
+                ["unit_code", "year", "month_from", "month_to", "metric_code", "value", "weight", "sheet", "row",
+                 "col"], batch_id)
         _insert(con, "target_value", batch.targets,
-                ["unit_code", "year", "quarter", "metric_code", "value", "sheet", "row", "col"], batch_id)
+                ["unit_code", "year", "quarter", "metric_code", "value", "sheet", "row", "col", "per"], batch_id)
         _insert(con, "index_value", batch.indices,
                 ["index_code", "year", "entity_code", "component_code", "score", "rank", "rank_of", "source",
                  "note", "sheet", "row", "col"], batch_id)
@@ -187,10 +226,10 @@ def write_batch(con, batch: Batch, extra=None, refresh: bool = True, replaces: i
 def _insert(con, table: str, rows, columns: list[str], batch_id: int) -> None:
     if not rows:
         return
-    df = _frame(rows, columns, batch_id)  # noqa: F841 - read by DuckDB's replacement scan
+    df = _frame(rows, columns, batch_id).rename(columns={"row": "row_no"})
     con.register("_batch_rows", df)
     try:
-        con.execute(f"INSERT INTO {table} SELECT * FROM _batch_rows")
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _batch_rows")
     finally:
         con.unregister("_batch_rows")
 
@@ -207,6 +246,9 @@ def rollback_batch(con, batch_id: int, by: str | None = None) -> None:
         con.execute(
             "UPDATE batch SET status = 'rolled_back', rolled_back_at = current_timestamp, rolled_back_by = ?"
             " WHERE id = ?", [by, batch_id])
+        conflicts = derive.check_batch_groups(con, batch_id)
+        if conflicts:  # the values this batch replaced come back and contradict a later report
+            raise PeriodConflictError(conflicts)
         refresh_batch(con, batch_id)
         con.execute("COMMIT")
     except Exception:

@@ -35,13 +35,16 @@ Call sites (the loaders are the only writers): loaders.store.schema.migrate call
 the live view back at every start); loaders.store.batches.write_batch calls `refresh_batch` before COMMIT and
 rollback_batch does its UPDATE and `refresh_batch` in one transaction, so the data version never names a stale
 table; the demo writes its batches with refresh=False and calls `refresh_if_stale` once; loaders/init_db and the
-registry editors call `refresh_if_stale` after unit or indicator changes.
+registry editors call `refresh_if_stale` after unit or indicator changes. Each refresh first brings
+activity_derived (loaders.store.derive: the quarters that months and cumulative reports determine) up to date for
+the years it touches, since the live view reads it.
 """
 from __future__ import annotations
 
 import json
 
 from core.rules import THRESHOLD_DAT, UNIT_CAP, capped_sql, completion_sql
+from loaders.store import derive
 
 TABLE = "activity_current"
 LIVE = "v_activity_live"
@@ -50,7 +53,7 @@ YTD = "activity_unit_ytd"
 STATE_KEY = "activity_current_state"
 ORDER = "year, quarter, unit_code, metric_code"
 
-AGG_VERSION = 2  # bump when _agg_sql or _ytd_sql changes: the state then differs and everything is rebuilt
+AGG_VERSION = 3  # bump when _agg_sql, _ytd_sql or the live view changes: the state then differs, all is rebuilt
 
 
 def _agg_sql(where: str, source: str = TABLE) -> str:
@@ -159,6 +162,7 @@ def keys_since(con, old: dict) -> set[tuple[int, int | None]]:
             WHERE status = 'rolled_back'  -- rolled_back_at NULL: set by hand, outside rollback_batch
               AND ($last_rb IS NULL OR rolled_back_at IS NULL OR rolled_back_at >= CAST($last_rb AS TIMESTAMP)))
         SELECT DISTINCT year, quarter FROM activity_value WHERE batch_id IN (SELECT id FROM b)
+        UNION SELECT DISTINCT year, NULL FROM activity_span WHERE batch_id IN (SELECT id FROM b)
         UNION SELECT DISTINCT year, NULL FROM target_value WHERE batch_id IN (SELECT id FROM b)""",
                        {"max_batch": old["max_batch"], "last_rb": old.get("last_rollback")}).fetchall()
     return {(int(y), None if q is None else int(q)) for y, q in rows}
@@ -176,6 +180,7 @@ def refresh(con, keys: set[tuple[int, int | None]] | None = None) -> None:
     """Rebuild the rows of these keys from the live view (all rows when keys is None). No transaction of its
     own: call inside the caller's (store.write_batch) or use refresh_if_stale."""
     if keys is None:
+        derive.refresh(con, None)
         con.execute(f"DELETE FROM {TABLE}")
         con.execute(f"INSERT INTO {TABLE} SELECT * FROM {LIVE} ORDER BY {ORDER}")
         con.execute(f"DELETE FROM {AGG}")
@@ -183,6 +188,8 @@ def refresh(con, keys: set[tuple[int, int | None]] | None = None) -> None:
         con.execute(f"DELETE FROM {YTD}")
         con.execute(f"INSERT INTO {YTD} {_ytd_sql('true')}")
     elif keys:
+        # reports of other periods move the quarters they determine anywhere in their year
+        keys = keys | {(y, None) for y in derive.refresh(con, {y for y, _ in keys})}
         where = _predicate(keys)
         con.execute(f"DELETE FROM {TABLE} WHERE {where}")
         con.execute(f"INSERT INTO {TABLE} SELECT * FROM {LIVE} WHERE {where} ORDER BY {ORDER}")
@@ -203,6 +210,7 @@ def refresh_batch(con, batch_id: int) -> None:
         return
     keys = {(int(y), None if q is None else int(q)) for y, q in con.execute(
         "SELECT DISTINCT year, quarter FROM activity_value WHERE batch_id = $b "
+        "UNION SELECT DISTINCT year, NULL FROM activity_span WHERE batch_id = $b "
         "UNION SELECT DISTINCT year, NULL FROM target_value WHERE batch_id = $b", {"b": batch_id}).fetchall()}
     refresh(con, keys | keys_since(con, old))
 

@@ -132,26 +132,64 @@ MIGRATIONS: list[str] = [
         grant_until TIMESTAMP, password_stamp VARCHAR, created_at TIMESTAMP NOT NULL,
         last_seen_at TIMESTAMP NOT NULL, expires_at TIMESTAMP NOT NULL, ended_at TIMESTAMP, end_reason VARCHAR);
     """,
+    # 7: reports of any period (issue 17). activity_value keeps the values of one quarter (the public grain);
+    # activity_span every other reported span of months (a month, six or nine months, the year, a cumulative
+    # "lũy kế" column: months 1..m), and any value given with a weight (the number of files a rate is taken of).
+    # activity_derived is maintained by loaders.store.derive from them: every span their sums and differences
+    # determine. batch.period is the period a file reports (its code: 2025-M08, 2025-H1...); target_value.per the
+    # period a target was set for ('month': '04 số/tháng', kept as the annual total like every target);
+    # unit_reporting the reports a unit owes (cadences) and the person to call about them.
+    """
+    CREATE TABLE activity_span (
+        batch_id INTEGER NOT NULL, unit_code VARCHAR NOT NULL, year INTEGER NOT NULL,
+        month_from INTEGER NOT NULL CHECK (month_from BETWEEN 1 AND 12),
+        month_to INTEGER NOT NULL CHECK (month_to BETWEEN month_from AND 12),
+        metric_code VARCHAR NOT NULL, value DOUBLE NOT NULL, weight DOUBLE CHECK (weight > 0),
+        sheet VARCHAR, row_no INTEGER, col VARCHAR);
+    CREATE INDEX activity_span_key ON activity_span (unit_code, year, metric_code);
+    CREATE TABLE activity_derived (
+        unit_code VARCHAR NOT NULL, year INTEGER NOT NULL, month_from INTEGER NOT NULL, month_to INTEGER NOT NULL,
+        metric_code VARCHAR NOT NULL, value DOUBLE NOT NULL, basis VARCHAR NOT NULL, batch_id INTEGER,
+        quarter_row BOOLEAN NOT NULL);
+    ALTER TABLE batch ADD COLUMN period VARCHAR;
+    ALTER TABLE target_value ADD COLUMN per VARCHAR;
+    CREATE TABLE unit_reporting (unit_code VARCHAR PRIMARY KEY, cadences VARCHAR, contact VARCHAR);
+    """,
 ]
 
 # The current value of a key is the one from its newest active batch; rolled-back batches stay stored.
 VIEWS = """
 CREATE OR REPLACE VIEW v_upload AS
 SELECT id AS batch_id, kind, file_name, sha256, uploaded_by, uploaded_at, rows, status,
-       unit_code, year, quarter, is_sample, note
+       unit_code, year, quarter, is_sample, note, period
 FROM batch;
 
-CREATE OR REPLACE VIEW cur_activity AS
+-- A quarter's value: the one reported for it (newest active batch), else the one its months or cumulative
+-- figures determine (activity_derived, maintained by loaders.store.derive; never both for one key).
+CREATE OR REPLACE VIEW cur_quarter_value AS
 SELECT a.unit_code, a.year, a.quarter, a.metric_code,
        arg_max(a.value, a.batch_id) AS actual, max(a.batch_id) AS batch_id
 FROM activity_value a JOIN batch b ON b.id = a.batch_id AND b.status = 'active'
 GROUP BY ALL;
 
+CREATE OR REPLACE VIEW cur_activity AS
+SELECT * FROM cur_quarter_value
+UNION ALL
+SELECT d.unit_code, d.year, d.month_to // 3 AS quarter, d.metric_code, d.value AS actual, d.batch_id
+FROM activity_derived d WHERE d.quarter_row;
+
+-- Every reported span of months other than a bare quarter: the newest active batch's value per key.
+CREATE OR REPLACE VIEW cur_span AS
+SELECT s.unit_code, s.year, s.month_from, s.month_to, s.metric_code,
+       arg_max(s.value, s.batch_id) AS value, arg_max(s.weight, s.batch_id) AS weight, max(s.batch_id) AS batch_id
+FROM activity_span s JOIN batch b ON b.id = s.batch_id AND b.status = 'active'
+GROUP BY ALL;
+
 CREATE OR REPLACE VIEW cur_target AS
 SELECT t.unit_code, t.year, t.quarter, t.metric_code,
-       arg_max(t.value, t.batch_id) AS target, max(t.batch_id) AS batch_id
+       arg_max(t.value, t.batch_id) AS target, max(t.batch_id) AS batch_id, arg_max(t.per, t.batch_id) AS per
 FROM target_value t JOIN batch b ON b.id = t.batch_id AND b.status = 'active'
-GROUP BY ALL;
+GROUP BY t.unit_code, t.year, t.quarter, t.metric_code;
 
 -- Quarterly target: a quarterly figure where one was set; otherwise the annual one, split in four
 -- for counts (they add up) and taken whole for rates (they do not).
@@ -225,6 +263,44 @@ FROM cur_activity_unit a
 FULL OUTER JOIN v_quarter_target_unit t USING (unit_code, year, quarter, metric_code)
 JOIN unit u ON u.code = coalesce(a.unit_code, t.unit_code)
 JOIN metric m ON m.code = coalesce(a.metric_code, t.metric_code);
+
+-- Spans of months (loaders.store.derive keeps them in activity_derived) under the unit that exists at the span's
+-- end, with the same rule as cur_activity_unit for merged units.
+CREATE OR REPLACE VIEW cur_span_unit AS
+WITH d AS (SELECT *, last_day(make_date(year, month_to, 1)) AS period_end FROM activity_derived),
+m AS (SELECT coalesce(l.current_code, d.unit_code) AS unit_code, d.year, d.month_from, d.month_to, d.metric_code,
+             d.value, d.basis, d.batch_id, l.current_code IS NULL AS own
+      FROM d ASOF LEFT JOIN unit_lineage l ON l.code = d.unit_code AND d.period_end >= l.from_date)
+SELECT m.unit_code, m.year, m.month_from, m.month_to, m.metric_code,
+       CASE WHEN bool_or(m.own) THEN arg_max(m.value, [m.own::INTEGER, m.batch_id])
+            WHEN any_value(k.kind) = 'count' THEN sum(m.value) ELSE avg(m.value) END AS actual,
+       CASE WHEN bool_or(m.own) THEN arg_max(m.basis, [m.own::INTEGER, m.batch_id]) ELSE 'derived' END AS basis
+FROM m JOIN metric k ON k.code = m.metric_code
+GROUP BY m.unit_code, m.year, m.month_from, m.month_to, m.metric_code;
+
+-- The finer public view beside v_activity: every known value by span of months — what reports gave (basis
+-- 'reported') and what their sums and differences determine ('derived'); a unit and indicator reported by
+-- quarters only has its quarters here. A span with no row is not known (its cumulative figure may be).
+CREATE OR REPLACE VIEW v_activity_period AS
+WITH s AS (SELECT * FROM cur_span_unit),
+q AS (SELECT a.unit_code, a.year, 3 * a.quarter - 2 AS month_from, 3 * a.quarter AS month_to, a.metric_code,
+             a.actual, 'reported' AS basis
+      FROM v_activity a
+      WHERE a.actual IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM s WHERE s.unit_code = a.unit_code AND s.year = a.year
+                                          AND s.metric_code = a.metric_code)),
+x AS (SELECT * FROM s UNION ALL SELECT * FROM q)
+SELECT x.unit_code, u.name AS unit_name, x.year,
+       CASE WHEN x.month_from = x.month_to THEN x.year || '-M' || lpad(CAST(x.month_from AS VARCHAR), 2, '0')
+            WHEN x.month_to - x.month_from = 2 AND x.month_from % 3 = 1 THEN x.year || '-Q' || (x.month_to // 3)
+            WHEN x.month_from = 1 AND x.month_to = 12 THEN CAST(x.year AS VARCHAR)
+            WHEN x.month_from = 1 AND x.month_to = 6 THEN x.year || '-H1'
+            WHEN x.month_from = 7 AND x.month_to = 12 THEN x.year || '-H2'
+            WHEN x.month_from = 1 THEN x.year || '-' || x.month_to || 'M'
+            ELSE x.year || '-M' || lpad(CAST(x.month_from AS VARCHAR), 2, '0') || '-M'
+                 || lpad(CAST(x.month_to AS VARCHAR), 2, '0') END AS period,
+       x.month_from, x.month_to, x.metric_code, m.name AS metric_name, x.actual, x.basis
+FROM x JOIN unit u ON u.code = x.unit_code JOIN metric m ON m.code = x.metric_code;
 
 CREATE OR REPLACE VIEW cur_index AS
 SELECT v.index_code, v.year, v.entity_code, v.component_code,
