@@ -532,6 +532,8 @@ def region_peers(con, province: str, limit: int = 6) -> tuple[str, ...]:
         FROM entity e JOIN province_region r ON r.entity_code = e.code, me
         WHERE r.region = me.region AND e.code <> me.code AND e.kind = 'tinh'
           AND CASE WHEN me.valid_from IS NULL THEN e.valid_from IS NULL ELSE e.valid_to IS NULL END
+          -- a province that ended long before (Hà Tây, 2008) is never a default peer: its series stopped
+          AND coalesce(year(e.valid_to), 9999) >= 2025
         ORDER BY (SELECT count(*) FROM v_index_score s WHERE s.entity_code = e.code AND s.score IS NOT NULL) DESC,
                  e.name COLLATE vi
         LIMIT $n""", {"p": province, "n": limit}).fetchall())
