@@ -345,7 +345,7 @@ def _parsed(ctx: Context, file_name: str, content: bytes, uploaded_by: str | Non
     if not problems.errors and batch.rows == 0:
         problems.error(None, None, None, "tệp không có dòng số liệu nào để nạp — hãy kiểm tra các cảnh báo")
     return Parsed(os.path.basename(file_name or ""), kind, batch, collapse_repeats(problems.errors),
-                  collapse_repeats(problems.warnings, least=8), list(ctx.layouts))
+                  list(problems.warnings), list(ctx.layouts))
 
 
 # --- loading ------------------------------------------------------------------------------------

@@ -281,5 +281,7 @@ def _merge(kept: Found, other: Found) -> None:
 def index_rows(sheet: IndexSheet, f: Found) -> IndexRow:
     plan = sheet.plan
     r, c = f.score_at or f.rank_at
+    note = (f"xếp hạng là thứ tự trong bảng xếp theo điểm (cột {letter(plan.order_col)} “Thứ tự”)"
+            if f.derived and plan.order_col is not None else None)
     return IndexRow(plan.index_code, plan.year, f.entity, f.component, f.score, f.rank, f.rank_of, sheet.source,
-                    None, sheet.grid.name, r + 1, letter(c))
+                    note, sheet.grid.name, r + 1, letter(c))

@@ -284,9 +284,9 @@ def _holds_numbers(grid: Grid, table: Table, c: int) -> bool:
 
 
 def _is_order_column(grid: Grid, table: Table, c: int) -> bool:
-    """A column counting the rows 1, 2, 3… (an unlabelled 'Thứ tự')."""
+    """A column numbering the rows 1, 2, 3… in any order (an unlabelled 'Thứ tự': rows may have been moved)."""
     seen = []
-    for r in range(table.first_body_row, min(grid.nrows, table.first_body_row + 60)):
+    for r in range(table.first_body_row, grid.nrows):
         v = grid.value(r, c)
         if is_blank(v):
             continue
@@ -297,7 +297,7 @@ def _is_order_column(grid: Grid, table: Table, c: int) -> bool:
         if x is None or x != int(x):
             return False
         seen.append(int(x))
-    return len(seen) >= 3 and seen == list(range(seen[0], seen[0] + len(seen)))
+    return len(seen) >= 3 and sorted(seen) == list(range(min(seen), min(seen) + len(seen)))
 
 
 def extend_header(grid: Grid, table: Table, name_cols: list[int]) -> Table:

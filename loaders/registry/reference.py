@@ -12,18 +12,21 @@ from functools import lru_cache
 from pathlib import Path
 
 from core.matching import Matcher, MatchError
+from core.numbers import same_published
 from core.rules import HOME_PROVINCE
 from core.text import fold, nfc, slug
 from loaders.registry.registries import DATA_DIR, Registry, read_csv, split_aliases
 from loaders.store.batches import Batch, IndexRow
 
 REFERENCE_DIR = DATA_DIR / "reference"
-INDEX_FILES = ("par_index.csv", "sipas.csv", "papi.csv", "pci.csv", "dti.csv", "ddci.csv", "subprovincial_par_dti.csv",
-               "national_averages.csv")
+# VCCI's own workbooks before the press and province pages: where two sources give one key, the first one's
+# (more precise) figure is kept and both are named.
+INDEX_FILES = ("par_index.csv", "sipas.csv", "papi.csv", "pci_vcci_workbooks.csv", "pci.csv", "dti.csv", "ddci.csv",
+               "subprovincial_par_dti.csv", "national_averages.csv")
 # The national average is an entity of its own, never a province: the pages draw it as a reference line.
 NATIONAL = {"code": "ca_nuoc", "name": "Trung bình cả nước", "kind": "ca_nuoc"}
 MERGER_DATE = "2025-07-01"
-READER_VERSION = b"reference-reader 4\n"  # raise when the reading of the CSVs changes
+READER_VERSION = b"reference-reader 5\n"  # raise when the reading of the CSVs changes
 
 PROVINCE_ALIASES_FILE = DATA_DIR / "province_aliases.csv"  # publishers' spellings: "Bắc Cạn", "TP.HCM", "BRVT"
 HISTORICAL_FILE = REFERENCE_DIR / "historical_provinces.csv"  # provinces that ended before 2025 (Hà Tây)
@@ -239,10 +242,12 @@ def read_reference_rows(registry: Registry, reference_dir: Path = REFERENCE_DIR,
 
 
 def merge_duplicates(rows: list[IndexRow]) -> list[IndexRow]:
-    """Two sources for one key (one gives the rank, another the score): one row, both sources named.
+    """Two sources for one key (one gives the rank, another the score, or a press page rounds the workbook): one
+    row, both sources named.
 
-    The score comes from the first row that has one, the rank likewise; nothing is averaged or chosen
-    between two different published scores (that would be refused, as a defect in the data).
+    The score comes from the first row that has one, the rank likewise; nothing is averaged or chosen between two
+    different published figures: scores that do not agree to the precision of the rounder one (core.numbers.
+    same_published), or two different ranks, are refused as a defect in the data.
     """
     merged: dict[tuple, IndexRow] = {}
     for r in rows:
@@ -251,8 +256,12 @@ def merge_duplicates(rows: list[IndexRow]) -> list[IndexRow]:
         if first is None:
             merged[key] = r
             continue
-        if first.score is not None and r.score is not None and first.score != r.score:
-            raise ReferenceDataError(f"{r.sheet} dòng {r.row}: hai điểm khác nhau cho cùng một tỉnh/năm ({first.score}, {r.score})")
+        if first.score is not None and r.score is not None and not same_published(first.score, r.score):
+            raise ReferenceDataError(f"{r.sheet} dòng {r.row}: hai điểm khác nhau cho cùng một tỉnh/năm ({first.score}, "
+                                     f"{r.score}; {first.sheet} dòng {first.row})")
+        if first.rank is not None and r.rank is not None and first.rank != r.rank:
+            raise ReferenceDataError(f"{r.sheet} dòng {r.row}: hai xếp hạng khác nhau cho cùng một tỉnh/năm "
+                                     f"({first.rank}, {r.rank}; {first.sheet} dòng {first.row})")
         sources = [first.source] if r.source in first.source else [first.source, r.source]
         merged[key] = IndexRow(
             r.index_code, r.year, r.entity_code, r.component_code,
