@@ -97,8 +97,11 @@ if cy.empty:
                    upload=False)
 else:
     years = list(dict.fromkeys(int(y) for y in cy["year"]))
-    cyear = ui.select("nam_tp", "Năm", years, default=years[0], container=st.columns(4)[0])
-    ent = cy[cy["year"] == cyear].iloc[0]
+    own = cy[cy["entity_code"] == province]  # the province chosen first, its predecessors' or successor's else
+    cyear = ui.select("nam_tp", "Năm", years, default=int(own["year"].iloc[0]) if len(own) else years[0],
+                      container=st.columns(4)[0])
+    in_year = cy[cy["year"] == cyear]
+    ent = (in_year[in_year["entity_code"] == province] if (in_year["entity_code"] == province).any() else in_year).iloc[0]
     comps = cached.q(Q.index_components, index, cyear, ent["entity_code"])
     comp_max = 10.0 if index in ("PAPI", "PCI") else scale_max
     src = theme.source_line(comps["source"])
