@@ -121,8 +121,7 @@ UPLOAD_PAGE_WORDS = (
     ("--period", "ô “Kỳ báo cáo”"), ("(dùng lệnh template để lấy mẫu)", "(tải mẫu ở bước 2)"),
     ("(lệnh template)", "(tải mẫu ở bước 2)"), ("lệnh template", "mẫu ở bước 2"),
     (" (--sheet)", " (ô “Trang tính” của tệp ở bước 4)"), ("--sheet", "ô “Trang tính” của tệp"),
-    ("hoặc chọn --index", "hoặc chọn loại số liệu và ghi tên chỉ số trong tiêu đề"),
-    ("hoặc chọn --period 2024", "hoặc ghi năm trong tiêu đề bảng"),
+    (" hoặc chọn --index", ""), (" hoặc chọn --period 2024", ""),  # the page has no such choice: the title says it
 )
 
 

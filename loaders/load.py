@@ -329,7 +329,7 @@ def _parsed(ctx: Context, file_name: str, content: bytes, uploaded_by: str | Non
             kind = "activities"
     units = sorted(ctx.units_seen)
     periods = sorted(ctx.periods_seen, key=lambda p: (p[0], p[1] or 0))
-    years = {p[0] for p in periods}
+    years = {p[0] for p in periods} | {r.year for r in ctx.indices.values()}  # an index table: its year
     quarters = {p[1] for p in periods if p[1] is not None}
     batch = Batch(
         kind=kind, file_name=os.path.basename(file_name or "") or None, content=content, uploaded_by=uploaded_by,

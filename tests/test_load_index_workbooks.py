@@ -218,6 +218,16 @@ def _body(rows: list[list]) -> list[int]:
     return [i for i, r in enumerate(rows) if isinstance(r[0], (int, float)) and not isinstance(r[0], bool)]
 
 
+def _shuffled(rows: list[list], seed: int) -> list[list]:
+    """The ranking's rows in another order, each row whole (its order number moves with it)."""
+    body = _body(rows)
+    moved = [rows[i] for i in body]
+    random.Random(seed).shuffle(moved)
+    for i, row in zip(body, moved):
+        rows[i] = row
+    return rows
+
+
 def _read(rows: list[list], sheet: str, name: str):
     return read_file(_registry(), name, xlsx_bytes({sheet: rows}), kind="indices", index="PCI")
 
@@ -246,13 +256,7 @@ def test_moving_the_rows_about_leaves_every_value_on_its_province(loaded, name):
     """The summary sheet alone (the case that used to load most values on the wrong province), its rows shuffled:
     the same values on the same provinces as the whole workbook gives."""
     sheet = EXPECTED[name][0]
-    rows = _sheet(name, sheet)
-    body = _body(rows)
-    moved = [rows[i] for i in body]
-    random.Random(12).shuffle(moved)
-    for i, row in zip(body, moved):
-        rows[i] = row
-    parsed = _read(rows, sheet, name)
+    parsed = _read(_shuffled(_sheet(name, sheet), seed=12), sheet, name)
     assert parsed.errors == [], [e.text() for e in parsed.errors[:3]]
     _same_values(parsed, loaded[name])
     assert len(parsed.batch.indices) >= len(loaded[name].batch.indices)  # 2008's summary alone keeps its SOE bias
@@ -621,3 +625,17 @@ def test_a_web_page_without_a_table_is_said_to_be_one_not_a_csv():
     with pytest.raises(UnusableFileError) as exc:
         read_file(_registry(), "trang.xls", "<!DOCTYPE html><html><body><p>Trang chủ</p></body></html>".encode())
     assert "trang web (HTML)" in exc.value.message and "CSV" not in exc.value.message
+
+
+@pytest.mark.parametrize("name,sheet", [("PCI_2006.xls", "CP gia nhập thị trường"),
+                                        ("PCI_2010.xls", "Chi phi gia nhap thi truong"),
+                                        ("PCI_2016.xlsx", "Tính năng động")])
+def test_a_detail_sheet_alone_rows_moved_about_gives_its_component_on_the_right_provinces(loaded, name, sheet):
+    """A detail sheet kept alone is the result: only its sub-index column is read (not the id, not the raw
+    indicators), on the province of each row however the rows are ordered."""
+    parsed = _read(_shuffled(_sheet(name, sheet), seed=3), sheet, name)
+    assert parsed.errors == [], [e.text() for e in parsed.errors[:3]]
+    (component,) = {r.component_code for r in parsed.batch.indices}
+    assert len(parsed.batch.indices) == PROVINCES[name]
+    _same_values(parsed, loaded[name], ranks=False)
+    assert component in COMPONENTS[name]

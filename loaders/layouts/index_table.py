@@ -18,7 +18,14 @@ from core.text import fold
 from loaders.files.workbook import Grid, cell_text, is_blank
 from loaders.layouts.context import Context, fmt_number, letter, looks_like_name
 from loaders.layouts.index_checks import Found, IndexSheet, check_sheet, index_rows, reconcile, same
-from loaders.layouts.index_columns import ColumnPlan, ValueColumn, detect_score, header_texts, plan_columns
+from loaders.layouts.index_columns import (
+    ColumnPlan,
+    ValueColumn,
+    detect_score,
+    entity_hits,
+    header_texts,
+    plan_columns,
+)
 from loaders.layouts.index_long import parse_long
 from loaders.layouts.index_values import (
     PROVINCE_HEADER,
@@ -92,8 +99,6 @@ def finish(ctx: Context) -> None:
 
 def _prefer(grid: Grid, table: Table, ctx: Context, entity_c: int) -> str:
     """Whether the names are provinces or units first: the column's header, else its body."""
-    from loaders.layouts.index_columns import entity_hits
-
     header = fold(table.columns[entity_c].label)
     prefer = "province" if PROVINCE_HEADER.search(header) else "unit" if UNIT_HEADER.search(header) else None
     if prefer is None:

@@ -14,7 +14,7 @@ from core.text import fold, nfc
 from loaders.files.workbook import Grid, cell_text, is_blank
 from loaders.layouts.context import CellValueError, Context, fmt_number, match_message, number_at
 from loaders.layouts.table import DATE_LINE_RE, Table, title_lines, titles_above
-from loaders.registry.reference import ReferenceDataError, split_note
+from loaders.registry.reference import ReferenceDataError
 from loaders.registry.registries import split_aliases
 
 PROVINCE_HEADER = re.compile(r"\b(tinh|dia phuong|province|tinh thanh|thanh pho)\b")
