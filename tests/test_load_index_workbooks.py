@@ -526,8 +526,9 @@ def papi_sheet(year: int, dims: int, stats=("Highest", "Lowest"), order=None) ->
             row += [score] + [round(score / len(subs) - 0.01 * k, 4) for k in range(len(subs))]
         row.append(round(sum(papi_score(i, d, year) for d in range(1, dims + 1)), 2))
         rows.append(row)
-    for label in stats:  # UNDP's statistics rows: never a province
-        rows.append([None, label] + [9.99] * (len(en) - 2))
+    for label in stats:  # UNDP's statistics rows: never a province (the label under "Province" or under "No.")
+        cells = [None, label] if label != "Lowest" else [label, None]
+        rows.append(cells + [9.99] * (len(en) - 2))
     return rows
 
 
@@ -639,3 +640,15 @@ def test_a_detail_sheet_alone_rows_moved_about_gives_its_component_on_the_right_
     assert len(parsed.batch.indices) == PROVINCES[name]
     _same_values(parsed, loaded[name], ranks=False)
     assert component in COMPONENTS[name]
+
+
+def test_a_hostile_web_page_is_refused_not_expanded():
+    from loaders.errors import UnusableFileError
+
+    bomb = ("<html><table>" + "<tr><td colspan=500 rowspan=500>x</td></tr>" * 20 + "</table></html>").encode()
+    with pytest.raises(UnusableFileError) as exc:
+        read_workbook(bomb, "bieu.xls")
+    assert "bảng quá lớn" in exc.value.message
+    nested = "<html><table><tr><td>A</td><td><table><tr><td>x</td></tr></table></td></tr><tr><td>B</td></tr></table>"
+    (grid,) = read_workbook(nested.encode(), "n.xls")
+    assert [grid.text(r, 0) for r in range(grid.nrows)] == ["A", "x", "B"]  # an inner table under its row

@@ -19,6 +19,7 @@ _SNIFF_BYTES = 65536
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|table|meta|div|style)\b", re.I | re.S)
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.I)
 MAX_SPAN = 500  # a span larger than this is a broken attribute, not a table that big
+MAX_CELLS = 2_000_000  # cells covered by all tables: a report form is thousands, a hostile page billions
 _BLOCK_TAGS = {"br", "p", "div", "li"}
 _SKIPPED = {"style", "script", "head", "title", "xml"}
 
@@ -58,6 +59,10 @@ def _span(value: str | None) -> int:
     return min(max(n, 1), MAX_SPAN)
 
 
+class _TooBig(Exception):
+    """More cells than any report form has."""
+
+
 class _TableReader(HTMLParser):
     """Cells of every table, placed on one grid: (row, col) -> text, and the merged ranges of the spans."""
 
@@ -69,6 +74,7 @@ class _TableReader(HTMLParser):
         self.tables: list[dict] = []  # open tables, innermost last
         self.skip_depth = 0
         self.n_tables = 0
+        self.covered = 0
 
     # a table's state: its first grid row, the row being filled, the cells taken by spans from above
     def handle_starttag(self, tag, attrs):
@@ -79,7 +85,9 @@ class _TableReader(HTMLParser):
         if tag == "table":
             self._close_cell()
             self.n_tables += 1
-            self.tables.append({"top": self.next_row, "row": None, "col": 0, "taken": set(), "cell": None,
+            # a table inside a cell goes under the rows its outer table has so far; the outer one continues below
+            top = self.tables[-1]["top"] + self.tables[-1]["rows"] if self.tables else self.next_row
+            self.tables.append({"top": max(top, self.next_row), "row": None, "col": 0, "taken": set(), "cell": None,
                                 "rows": 0})
         elif not self.tables:
             return
@@ -95,6 +103,9 @@ class _TableReader(HTMLParser):
             while (row, col) in t["taken"]:
                 col += 1
             rs, cs = _span(a.get("rowspan")), _span(a.get("colspan"))
+            self.covered += rs * cs
+            if self.covered > MAX_CELLS:
+                raise _TooBig()
             for r in range(row, row + rs):
                 for c in range(col, col + cs):
                     t["taken"].add((r, c))
@@ -118,6 +129,8 @@ class _TableReader(HTMLParser):
             self._close_cell()
             t = self.tables.pop()
             self.next_row = max(self.next_row, t["top"] + t["rows"])
+            if self.tables:
+                self.tables[-1]["top"] += t["rows"]
         elif tag in _BLOCK_TAGS:
             self._text("\n")
 
@@ -171,8 +184,12 @@ def read_html_table(content: bytes, file_name: str = "") -> tuple[str, list[list
     named after the file; UnusableFileError when the page has no table."""
     name = os.path.basename(file_name or "")
     reader = _TableReader()
-    reader.feed(decode_html(content))
-    reader.close()
+    try:
+        reader.feed(decode_html(content))
+        reader.close()
+    except _TooBig:
+        raise UnusableFileError(f"tệp “{name}” là một trang web (HTML) có bảng quá lớn (hơn {MAX_CELLS:,} ô) — không "
+                                "phải một biểu báo cáo; hãy xuất lại đúng biểu cần nạp".replace(",", ".")) from None
     if not reader.cells:
         raise UnusableFileError(f"tệp “{name}” là một trang web (HTML) nhưng không có bảng số liệu nào — cần một "
                                 "bảng tính Excel hoặc trang web xuất từ hệ thống báo cáo có bảng số liệu")

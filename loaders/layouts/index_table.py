@@ -127,7 +127,8 @@ def _rows(grid: Grid, table: Table, ctx: Context, sheet: IndexSheet) -> None:
         if kind in (RowKind.EMPTY, RowKind.NUMBERING) or _repeats_header(grid, r, header):
             above = None
             continue
-        label = next((grid.text(r, nc) for nc in names if grid.text(r, nc)), "")
+        label = next((grid.text(r, nc) for nc in names if grid.text(r, nc)), "") or next(
+            (cell_text(v) for v in grid.row(r) if isinstance(v, str) and v.strip()), "")  # "Highest" under "No."
         folded = fold(strip_item_prefix(label))
         if label and (not fold(label[0]) or len(label) > 100):  # "† Kết quả từ chỉ tiêu này…": a footnote
             continue
