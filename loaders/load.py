@@ -298,12 +298,12 @@ def nothing_found(ctx: Context, seen: list[tuple[Grid, Table | None]], web_page:
             bits.append("không có dòng tiêu đề bảng")
         shown.append(f"trang “{grid.name}”: " + ", ".join(bits))
     more = f"; và {len(seen) - 3} trang tính khác" if len(seen) > 3 else ""
-    what = "một trang web (HTML) lưu với tên tệp bảng tính" if web_page else f"{len(seen)} trang tính"
+    what = "là một trang web (HTML) lưu với tên tệp bảng tính" if web_page else f"có {len(seen)} trang tính"
     kind = {"indices": "kết quả chỉ số", "targets": "kế hoạch, chỉ tiêu"}.get(ctx.kind, "báo cáo CCHC")
     lacks = ("không có cột tên tỉnh/đơn vị nào đi cùng cột điểm, xếp hạng hay tên chỉ số thành phần"
              if ctx.kind == "indices" else "không có tên chỉ tiêu CCHC, đơn vị hay tỉnh nào của danh mục")
-    return (f"không tìm thấy bảng số liệu nào ({kind}) trong tệp — tệp là {what}: " + "; ".join(shown) + more
-            + f" — nhưng {lacks}; {EXPECTED.get(ctx.kind)}")
+    return (f"tệp {what}: " + "; ".join(shown) + more + f" — không tìm thấy bảng số liệu nào ({kind}): {lacks}; "
+            + EXPECTED.get(ctx.kind))
 
 
 def _short(text: str, most: int = 40) -> str:
