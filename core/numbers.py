@@ -117,3 +117,20 @@ def file_size(n_bytes: int) -> str:
     if n_bytes >= 1048576:
         return f"{number(n_bytes / 1048576, 1)} MB"
     return f"{max(1, round(n_bytes / 1024))} KB"
+
+
+def same_published(a: float, b: float) -> bool:
+    """Two published values of one figure agree when they are equal to the last decimal of the less precise one,
+    give or take one unit there, and never looser than 0,01: a summary rounds what a detail sheet computes, not
+    always the same way (VCCI 2008 writes 8,012138 in one sheet and 8,012139 in another, 6,2998849 and 6,299886);
+    a press table rounds the workbook (52,25 for 52,2503). 90 and 90,10 differ."""
+    places = max(min(_decimals(a), _decimals(b)), 2)
+    return abs(a - b) <= max(10.0 ** -places, 1e-5) + 1e-9
+
+
+def _decimals(x: float) -> int:
+    """Decimals a float was written with: 8.054103999999999 (binary noise) counts as many, capped at 10."""
+    text_ = repr(float(x))
+    if "e" in text_:
+        return 10
+    return min(len(text_.split(".")[1].rstrip("0")), 10) if "." in text_ else 0

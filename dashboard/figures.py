@@ -364,12 +364,32 @@ def _gap_bands(years: list[int]) -> list[tuple[int, int]]:
     return bands
 
 
+LABELLED_YEARS = 12  # up to this many years every point of the history carries its value
+
+
+def year_dtick(years) -> int:
+    """A tick every year, or every other year on a long series (a phone shows some 8 labels)."""
+    return 2 if years and int(years[-1]) - int(years[0]) + 1 > LABELLED_YEARS else 1
+
+
+def _labels(texts: list[str], crowded: bool) -> list[str]:
+    """Every label, or (crowded) the latest one only."""
+    if not crowded:
+        return texts
+    last = max((i for i, t in enumerate(texts) if t), default=None)
+    return [t if i == last else "" for i, t in enumerate(texts)]
+
+
 def index_history(df: pd.DataFrame, index_name: str, scale_max: float = 100, unit: str = "",
                   title: str | None = None, merger_year: int = 2025,
                   national: pd.DataFrame | None = None, layout: str = theme.WIDE) -> go.Figure:
     """df: queries.index_series rows (several entities allowed: the old provinces and the new one);
     national: queries.national_series rows, drawn as a reference line where published (no line through gaps)."""
     dec = fmt.index_decimals(scale_max)
+    span = (int(df["year"].max()) - int(df["year"].min()) + 1) if len(df) else 0
+    # A long series (VCCI's PCI since 2006) on a phone: the latest value labelled, the others on hover and in the
+    # table below; a year tick every other year; only wide gaps named (the shading says the rest).
+    crowded = span > LABELLED_YEARS
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.64, 0.36], vertical_spacing=0.14,
                         subplot_titles=(f"Điểm {index_name}", "Xếp hạng (1 là cao nhất)"))
     with_result = set(df.loc[df["state"] == "co", "entity_code"])
@@ -384,13 +404,14 @@ def index_history(df: pd.DataFrame, index_name: str, scale_max: float = 100, uni
         fig.add_trace(go.Scatter(
             x=d["year"], y=d["score"], name=names[e], legendgroup=e, mode="lines+markers+text", connectgaps=False,
             line=dict(color=color, width=3), marker=dict(size=10, color=color),
-            text=[fmt.number(s, dec) if not pd.isna(s) else "" for s in d["score"]], textposition="top center",
+            text=_labels([fmt.number(s, dec) if not pd.isna(s) else "" for s in d["score"]], crowded),
+            textposition="top center",
             hovertext=hover, hovertemplate="%{hovertext}<extra></extra>"), row=1, col=1)
         rank = pd.to_numeric(d["rank"], errors="coerce")
         fig.add_trace(go.Scatter(
             x=d["year"], y=rank, name=names[e], legendgroup=e, showlegend=False, mode="lines+markers+text",
             connectgaps=False, line=dict(color=color, width=2.5), marker=dict(size=9, color=color),
-            text=[fmt.number(r) if not pd.isna(r) else "" for r in rank], textposition="middle right",
+            text=_labels([fmt.number(r) if not pd.isna(r) else "" for r in rank], crowded), textposition="middle right",
             hovertext=hover, hovertemplate="%{hovertext}<extra></extra>"), row=2, col=1)
     tg = df[df["target"].notna()].sort_values("year").drop_duplicates("year")
     if len(tg):
@@ -425,6 +446,8 @@ def index_history(df: pd.DataFrame, index_name: str, scale_max: float = 100, uni
     for a, b in _gap_bands(gaps):
         shapes += [dict(type="rect", xref=x, yref=f"{y} domain", x0=a - 0.45, x1=b + 0.45, y0=0, y1=1,
                         fillcolor=theme.GAP_FILL, line_width=0, layer="below") for x, y in (("x", "y"), ("x2", "y2"))]
+        if crowded and b - a < 2:
+            continue
         notes.append(dict(x=(a + b) / 2, y=0.5, xref="x", yref="y domain", showarrow=False,
                           text=fmt.NO_DATA if b - a >= 1 else "chưa có<br>số liệu<br>công bố",
                           font=dict(size=11, color=theme.MUTED)))
@@ -438,7 +461,7 @@ def index_history(df: pd.DataFrame, index_name: str, scale_max: float = 100, uni
                           xshift=-4 if narrow else 4, align="right" if narrow else "left",
                           font=dict(size=11 if narrow else 12, color=theme.MUTED), bgcolor="rgba(255,255,255,0.8)"))
     fig.update_layout(shapes=shapes, annotations=list(fig.layout.annotations) + notes)
-    fig.update_xaxes(dtick=1, tickformat="d", range=[(years[0] - 0.6) if years else 0, (years[-1] + 0.6) if years else 1])
+    fig.update_xaxes(dtick=year_dtick(years), tickformat="d", range=[(years[0] - 0.6) if years else 0, (years[-1] + 0.6) if years else 1])
     top = pd.concat([df["score"], df["target"]] + ([nat["national"]] if nat is not None else [])).max()
     fig.update_yaxes(row=1, col=1, title_text=unit or "điểm", tickformat=",." + str(min(dec, 2)) + "f" if dec > 2 else ",.0f",
                      range=[0, (top * 1.15) if not pd.isna(top) else scale_max])
@@ -522,13 +545,17 @@ def peer_lines(df: pd.DataFrame, highlight=(), scale_max: float = 100, title: st
             hovertemplate="%{hovertext}<extra></extra>"))
     years = sorted(df.loc[vals.notna(), "year"].unique())
     if years:
-        fig.update_xaxes(dtick=1, tickformat="d", range=[years[0] - 0.6, years[-1] + 0.8])
+        fig.update_xaxes(dtick=year_dtick(years), tickformat="d", range=[years[0] - 0.6, years[-1] + 0.8])
     if value == "rank":
         worst = pd.to_numeric(df["rank"], errors="coerce").astype("float64").max()
         fig.update_yaxes(title_text="hạng (1 là cao nhất)", tickformat=",d",
                          range=[(float(worst) * 1.1 + 2) if not pd.isna(worst) else 64, 0])
     else:
         fig.update_yaxes(title_text="điểm", tickformat=",.2f" if dec > 2 else ",.0f")
+    if len(ents) > 4:  # a long legend wraps on a phone: under the plot it never covers the title
+        fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.16, x=0, xanchor="left"),
+                          margin=dict(b=110))
+        return theme.apply(fig, height=500, title=title, layout=layout)
     return theme.apply(fig, height=440, title=title, layout=layout)
 
 
@@ -593,7 +620,7 @@ def index_scores_lines(df: pd.DataFrame, title: str | None = None, layout: str =
             hovertemplate="%{hovertext}<extra></extra>"))
     years = sorted(df["year"].unique()) if len(df) else []
     if years:
-        fig.update_xaxes(dtick=1, tickformat="d", range=[years[0] - 0.6, years[-1] + 0.6])
+        fig.update_xaxes(dtick=year_dtick(years), tickformat="d", range=[years[0] - 0.6, years[-1] + 0.6])
     fig.update_yaxes(title_text="điểm", rangemode="tozero")
     return theme.apply(fig, height=340, title=title, layout=layout)
 

@@ -1,8 +1,10 @@
 """The index cards of Tổng quan: what each card says, built from `queries.index_latest` (a view model; the page
-only lays the cards out)."""
+only lays the cards out); and the Chỉ số page's note on a province's lineage (`lineage_note`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+import datetime as dt
 
 import pandas as pd
 
@@ -54,3 +56,27 @@ def index_card(r, year: int) -> IndexCard:
 
 def index_cards(idx: pd.DataFrame, year: int) -> list[IndexCard]:
     return [index_card(r, year) for _, r in idx.iterrows()]
+
+
+def lineage_note(family: pd.DataFrame) -> str | None:
+    """What the Chỉ số page says of a province whose territory changed (`queries.lineage`): which provinces ended
+    and when, and that their series stay their own. Hà Tây joined Hà Nội on 01/08/2008; Phú Yên and Đắk Lắk became
+    Đắk Lắk (từ 2025) on 01/07/2025. None for a province without predecessors."""
+    olds = family[family["role"] == "cu"]
+    new = family[family["role"] == "moi"]
+    if olds.empty or new.empty:
+        return None
+    new = new.iloc[0]
+    notes = []
+    for end, group in olds.groupby(pd.to_datetime(olds["valid_to"]), sort=True):
+        since = fmt.date(end.date() + dt.timedelta(days=1))
+        names = ", ".join(group["entity_name"])
+        if pd.isna(new["valid_from"]):  # joined a province that goes on under its name
+            notes.append(f"Từ {since}, {names} nhập vào **{new['entity_name']}**: chuỗi số liệu của {names} là chuỗi "
+                         f"riêng, đến năm {end.year} — không cộng vào {new['entity_name']}, không suy ra số của tỉnh "
+                         "này từ tỉnh kia.")
+        else:
+            notes.append(f"Từ {since}, {names} hợp nhất thành **{new['entity_name']}**. Chuỗi số liệu của các tỉnh cũ "
+                         f"dừng ở năm {end.year - 1}; tỉnh mới có chuỗi riêng từ kết quả đầu tiên — không cộng gộp, "
+                         "không suy ra số của tỉnh mới từ tỉnh cũ.")
+    return " ".join(notes)

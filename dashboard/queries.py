@@ -532,6 +532,8 @@ def region_peers(con, province: str, limit: int = 6) -> tuple[str, ...]:
         FROM entity e JOIN province_region r ON r.entity_code = e.code, me
         WHERE r.region = me.region AND e.code <> me.code AND e.kind = 'tinh'
           AND CASE WHEN me.valid_from IS NULL THEN e.valid_from IS NULL ELSE e.valid_to IS NULL END
+          -- a province that ended long before (Hà Tây, 2008) is never a default peer: its series stopped
+          AND coalesce(year(e.valid_to), 9999) >= 2025
         ORDER BY (SELECT count(*) FROM v_index_score s WHERE s.entity_code = e.code AND s.score IS NOT NULL) DESC,
                  e.name COLLATE vi
         LIMIT $n""", {"p": province, "n": limit}).fetchall())
@@ -625,6 +627,7 @@ def index_series(con, index_code: str, entities, component: str | None = None, k
         ents AS (
             SELECT e.code, e.name, e.valid_from, e.valid_to,
                    (SELECT min(year) FROM s WHERE s.entity_code = e.code AND (s.score IS NOT NULL OR s.rank IS NOT NULL)) AS first_res,
+                   (SELECT max(year) FROM s WHERE s.entity_code = e.code AND (s.score IS NOT NULL OR s.rank IS NOT NULL)) AS last_res,
                    (SELECT min(year) FROM s WHERE s.entity_code = e.code) AS first_any,
                    (SELECT max(year) FROM s WHERE s.entity_code = e.code) AS last_any
             FROM entity e WHERE list_contains($ents::VARCHAR[], e.code)),
@@ -632,9 +635,11 @@ def index_series(con, index_code: str, entities, component: str | None = None, k
             SELECT code, name,
                    CASE WHEN valid_from IS NOT NULL THEN least(coalesce(first_res, year(valid_from)), year(valid_from))
                         ELSE least(coalesce(first_any, 9999), (SELECT min(first_any) FROM ents)) END AS y0,
+                   -- a province that ended mid-year: its last full year, or the year of its last result
+                   -- (PCI 2008 still rates Hà Tây, merged on 01/08/2008)
                    CASE WHEN valid_to IS NOT NULL
-                        THEN CASE WHEN month(valid_to) = 12 AND day(valid_to) = 31 THEN year(valid_to)
-                                  ELSE year(valid_to) - 1 END
+                        THEN greatest(CASE WHEN month(valid_to) = 12 AND day(valid_to) = 31 THEN year(valid_to)
+                                           ELSE year(valid_to) - 1 END, coalesce(last_res, 0))
                         ELSE greatest(coalesce(last_any, 0), (SELECT max(last_any) FROM ents)) END AS y1
             FROM ents),
         grid AS (SELECT code, name, unnest(range(y0, y1 + 1)) AS year FROM span WHERE y0 <= y1)

@@ -122,6 +122,8 @@ UPLOAD_PAGE_WORDS = (
     ("--unit", "ô “Đơn vị báo cáo”"), ("(--period 2025-Q3)", "(ô “Kỳ báo cáo” ở bước 1)"),
     ("--period", "ô “Kỳ báo cáo”"), ("(dùng lệnh template để lấy mẫu)", "(tải mẫu ở bước 2)"),
     ("(lệnh template)", "(tải mẫu ở bước 2)"), ("lệnh template", "mẫu ở bước 2"),
+    (" (--sheet)", " (ô “Trang tính” của tệp ở bước 4)"), ("--sheet", "ô “Trang tính” của tệp"),
+    (" hoặc chọn --index", ""), (" hoặc chọn --period 2024", ""),  # the page has no such choice: the title says it
 )
 
 
@@ -137,12 +139,14 @@ def _problem_on_page(problem):
 
 @_faults_logged
 def read_upload(user, file_name: str, content: bytes, unit: str | None = None, period: str | None = None,
-                kind: str | None = None):
+                kind: str | None = None, sheet: str | None = None):
     """Read an uploaded file for the Tải lên page; nothing is written. The Parsed file, its errors and warnings
     worded for the page (its controls, not the command line's options); UnusableFileError or ArgumentError,
-    worded the same way, when the file or the choices cannot be read; PermissionDenied for a forged user."""
+    worded the same way, when the file or the choices cannot be read; PermissionDenied for a forged user.
+    `sheet`: read that sheet only (the page offers the file's sheets, `Parsed.sheets`)."""
     try:
-        parsed = _uploads.read_upload(_cursor(), user, file_name, content, unit=unit, period=period, kind=kind)
+        parsed = _uploads.read_upload(_cursor(), user, file_name, content, unit=unit, period=period, kind=kind,
+                                      sheet=sheet)
     except UnusableFileError as exc:
         raise UnusableFileError(_upload_page_words(exc.message)) from exc
     except ArgumentError as exc:

@@ -6,7 +6,10 @@ A file that is not a spreadsheet at all raises `UnusableFileError`.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+LISTED_PLACES = 5  # the first cells named in a message that stands for many
 
 
 class LoadError(Exception):
@@ -58,23 +61,59 @@ class UnusableFileError(LoadError):
         super().__init__(None, None, None, message)
 
 
+def _cell(problem: LoadError, detail: str | None = None) -> str:
+    """'D9' (or 'dòng 9', 'cột D') — with the cell's text when given: 'D9 “Bắc Cạnn”'."""
+    place = f"{problem.column or ''}{problem.row or ''}" if problem.column and problem.row else (
+        f"dòng {problem.row}" if problem.row else f"cột {problem.column}" if problem.column else "")
+    return f"{place} “{detail}”" if detail else place
+
+
+@dataclass
+class _Group:
+    """Problems of one cause on one sheet: the first one stands for all, the others are counted."""
+
+    first: LoadError
+    message: str
+    others: list[str] = field(default_factory=list)
+
+    def add(self, place: str) -> None:
+        self.others.append(place)
+        shown = ", ".join(p for p in self.others[:LISTED_PLACES] if p)
+        more = "…" if len(self.others) > LISTED_PLACES else ""
+        same = "cùng lưu ý" if isinstance(self.first, LoadWarning) else "cùng lỗi"
+        self.first.message = f"{self.message} ({same} ở {len(self.others)} chỗ khác: {shown}{more})"
+
+
 @dataclass
 class Problems:
-    """Errors and warnings collected while reading one file."""
+    """Errors and warnings collected while reading one file. Problems given a `cause` are grouped: one message
+    per cause and sheet, with the count and the first cells, instead of one line per cell."""
 
     errors: list[LoadError] = field(default_factory=list)
     warnings: list[LoadWarning] = field(default_factory=list)
     _seen: set = field(default_factory=set, repr=False)
+    _groups: dict = field(default_factory=dict, repr=False)
 
-    def error(self, sheet, row, column, message: str) -> LoadError:
-        e = LoadError(sheet, row, column, message)
-        self.add(e)
-        return e
+    def error(self, sheet, row, column, message: str, cause: str | None = None,
+              detail: str | None = None) -> LoadError:
+        return self._record(LoadError(sheet, row, column, message), cause, detail)
 
-    def warn(self, sheet, row, column, message: str) -> LoadWarning:
-        w = LoadWarning(sheet, row, column, message)
-        self.add(w)
-        return w
+    def warn(self, sheet, row, column, message: str, cause: str | None = None,
+             detail: str | None = None) -> LoadWarning:
+        return self._record(LoadWarning(sheet, row, column, message), cause, detail)
+
+    def _record(self, problem: LoadError, cause: str | None, detail: str | None) -> LoadError:
+        if cause is None:
+            self.add(problem)
+            return problem
+        key = (isinstance(problem, LoadWarning), problem.sheet, cause)
+        group = self._groups.get(key)
+        if group is None:
+            self._groups[key] = _Group(problem, problem.message)
+            self.add(problem)
+            return problem
+        group.add(_cell(problem, detail))
+        return group.first
 
     def add(self, problem: LoadError) -> None:
         """Record a problem once (the same message at the same place is not repeated)."""
@@ -97,3 +136,32 @@ class Problems:
 
     def __len__(self) -> int:
         return len(self.errors) + len(self.warnings)
+
+
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_SUGGESTIONS = re.compile(r"(gần nhất|khớp với nhiều [^:]*): [^—]*")
+
+
+def cause_of(message: str) -> str:
+    """A message with its particulars (quoted texts, numbers, suggestions) taken out: what went wrong."""
+    return _NUMBER.sub("#", _QUOTED.sub("“”", _SUGGESTIONS.sub(r"\1: …", message)))
+
+
+def collapse_repeats(problems: list[LoadError], least: int = 4) -> list[LoadError]:
+    """Problems repeated on a sheet with the same cause (`least` times or more) become one: the first, with the
+    count and the first cells of the others. A thousand lines are not a message."""
+    groups: dict[tuple, list[LoadError]] = {}
+    for p in problems:
+        groups.setdefault((type(p), p.sheet, cause_of(p.message)), []).append(p)
+    out = []
+    for p in problems:
+        same = groups[(type(p), p.sheet, cause_of(p.message))]
+        if len(same) < least:
+            out.append(p)
+        elif p is same[0]:
+            group = _Group(type(p)(p.sheet, p.row, p.column, p.message), p.message)
+            for other in same[1:]:
+                group.add(_cell(other, (_QUOTED.findall(other.message) or [""])[0].strip("“”\"") or None))
+            out.append(group.first)
+    return out

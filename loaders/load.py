@@ -19,11 +19,12 @@ from core.matching import MatchError
 from core.periods import PERIOD_FORMS, Period, PeriodError, parse_period as parse_any_period
 from core.rules import valid_year, year_range_text
 from core.text import fold
-from loaders.errors import LoadError, LoadWarning, Problems, UnusableFileError
+from loaders.errors import LoadError, LoadWarning, Problems, UnusableFileError, collapse_repeats
+from loaders.files.html_table import looks_like_html
 from loaders.files.workbook import Grid, read_workbook
 from loaders.layouts import index_table, rollup, tidy, unit_report
 from loaders.layouts.context import KINDS, Context
-from loaders.layouts.table import find_table
+from loaders.layouts.table import NUMBERING_CELL_RE, Table, find_table, title_lines
 from loaders.registry.registries import Registry
 from loaders.store import derive
 from loaders.store.batches import Batch, write_batch
@@ -47,6 +48,7 @@ class Parsed:
     errors: list[LoadError] = field(default_factory=list)
     warnings: list[LoadWarning] = field(default_factory=list)
     layouts: list[tuple[str, str]] = field(default_factory=list)  # (sheet, layout)
+    sheets: list[str] = field(default_factory=list)  # every sheet of the file (the page offers a choice)
 
     @property
     def ok(self) -> bool:
@@ -215,22 +217,28 @@ def choose_layout(grid: Grid, table, ctx: Context) -> tuple[str | None, float]:
 
 def read_file(con_or_registry, file_name: str, content: bytes, unit: str | None = None, period: str | None = None,
               kind: str | None = None, *, index: str | None = None, uploaded_by: str | None = None,
-              max_bytes: int | None = None) -> Parsed:
-    """Everything the file holds as a Batch, with errors and warnings; nothing is written.
+              max_bytes: int | None = None, sheet: str | None = None) -> Parsed:
+    """Everything the file holds as a Batch, with errors and warnings; nothing is written. `sheet`: read that
+    sheet only (its name, typed loosely).
 
     Raises UnusableFileError (not a spreadsheet, empty file, over the size limit) and ArgumentError
-    (a bad unit / period / kind / index argument)."""
+    (a bad unit / period / kind / index / sheet argument)."""
     ctx = make_context(con_or_registry, file_name, unit, period, kind, index)
     grids = read_workbook(content, file_name, max_bytes=max_bytes)
+    sheets = [g.name for g in grids]
+    if sheet is not None:
+        grids = [_chosen_sheet(grids, sheet)]
     name_score = _name_score(ctx)
     nonempty = [g for g in grids if not g.is_empty()]
     if not nonempty:
         ctx.problems.error(None, None, None, f"tệp “{os.path.basename(file_name or '')}” không có số liệu: mọi trang "
                                              "tính đều trống — cần một bảng số liệu (dùng lệnh template để lấy mẫu)")
+    seen: list[tuple[Grid, Table | None]] = []
     for grid in nonempty:
         if _looks_like_instructions(grid):
             continue
         table = find_table(grid, name_score)
+        seen.append((grid, table))
         if table is None:
             ctx.warn(grid, None, None, "bỏ qua trang tính: không tìm thấy dòng tiêu đề của bảng số liệu")
             continue
@@ -241,11 +249,11 @@ def read_file(con_or_registry, file_name: str, content: bytes, unit: str | None 
             continue
         ctx.layouts.append((grid.name, layout))
         LAYOUTS[layout].parse(grid, table, ctx)
+    index_table.finish(ctx)
     if nonempty and not ctx.layouts and not ctx.problems.errors:
-        ctx.problems.error(None, None, None, "không tìm thấy bảng số liệu nào trong tệp — cần một bảng có dòng tiêu "
-                                             "đề (ví dụ “STT | Nội dung | Kế hoạch năm | Kết quả thực hiện”) hoặc mẫu "
-                                             "chuẩn (lệnh template)")
+        ctx.problems.error(None, None, None, nothing_found(ctx, seen, looks_like_html(content)))
     parsed = _parsed(ctx, file_name, content, uploaded_by)
+    parsed.sheets = sheets
     _check_periods(ctx, parsed)
     return parsed
 
@@ -259,6 +267,71 @@ def _check_periods(ctx: Context, parsed: "Parsed") -> None:
         row = max(c.rows, key=derive.place)  # the last of the file's cells involved: the one that breaks the sum
         parsed.errors.append(LoadError(row.sheet, row.row, row.col, f"{ctx.unit_name(c.unit_code)} — "
                                                                     f"“{ctx.indicator_name(c.metric_code)}”: {c.message}"))
+
+
+def _chosen_sheet(grids: list[Grid], name: str) -> Grid:
+    """The sheet the user named (case, diacritics and spaces aside); ArgumentError listing the sheets if none."""
+    for g in grids:
+        if g.name == name or fold(g.name) == fold(name):
+            return g
+    listed = ", ".join(f"“{g.name}”" for g in grids)
+    raise ArgumentError(f"tệp không có trang tính “{name}” — các trang tính của tệp: {listed}")
+
+
+# What each kind of file needs, said when a file holds none of it.
+EXPECTED = {
+    "indices": "cần một bảng kết quả chỉ số: một cột tên tỉnh/đơn vị và các cột điểm, xếp hạng hoặc tên chỉ số "
+               "thành phần (ví dụ “Tỉnh, thành phố | Điểm PCI | Xếp hạng | Gia nhập thị trường …”), hoặc mẫu chuẩn "
+               "chỉ số (lệnh template indices)",
+    "targets": "cần một bảng kế hoạch, chỉ tiêu của đơn vị (ví dụ “STT | Nội dung | Kế hoạch năm”) hoặc mẫu chuẩn "
+               "(lệnh template targets)",
+    None: "cần một bảng có dòng tiêu đề (ví dụ “STT | Nội dung | Kế hoạch năm | Kết quả thực hiện”) hoặc mẫu chuẩn "
+          "(lệnh template)",
+}
+EXPECTED["activities"] = EXPECTED[None]
+
+
+_MOTTO_RE = re.compile(r"^(cong hoa xa hoi chu nghia viet nam|doc lap tu do hanh phuc)$")
+
+
+def _title_of(grid: Grid, upto: int) -> str | None:
+    """The line that says what a sheet is: the longest title in capitals ("CÂN ĐỐI NGÂN SÁCH NHÀ NƯỚC NĂM 2017"),
+    not the national motto, an agency's name or a form's number; else the longest line above the table."""
+    lines = [t.split("\n")[0] for _, _, t in title_lines(grid, upto)]
+    lines = [t for t in lines if len(t) >= 12 and not _MOTTO_RE.match(fold(t)) and not fold(t).startswith("don vi tinh")]
+    capitals = [t for t in lines if len(t.split()) >= 4 and sum(ch.isupper() for ch in t) >= 0.7 * sum(
+        ch.isalpha() for ch in t)]
+    pool = capitals or lines
+    return max(pool, key=len) if pool else None
+
+
+def nothing_found(ctx: Context, seen: list[tuple[Grid, Table | None]], web_page: bool) -> str:
+    """The refusal of a file with no table of the kind asked: what the file holds (its title and columns, sheet
+    by sheet), and what the kind chosen needs."""
+    shown = []
+    for grid, table in seen[:3]:
+        upto = table.header_rows[0] if table is not None else min(grid.nrows, 15)
+        title = _title_of(grid, upto)
+        bits = [f"tiêu đề “{title}”"] if title else []
+        if table is not None:
+            labels = list(dict.fromkeys(_short(" / ".join(p for p in col.parts if not NUMBERING_CELL_RE.match(p)))
+                                        for col in table.columns if col.parts))[:5]
+            bits.append("các cột “" + " | ".join(labels) + "”")
+        else:
+            bits.append("không có dòng tiêu đề bảng")
+        shown.append(f"trang “{grid.name}”: " + ", ".join(bits))
+    more = f"; và {len(seen) - 3} trang tính khác" if len(seen) > 3 else ""
+    what = "là một trang web (HTML) lưu với tên tệp bảng tính" if web_page else f"có {len(seen)} trang tính"
+    kind = {"indices": "kết quả chỉ số", "targets": "kế hoạch, chỉ tiêu"}.get(ctx.kind, "báo cáo CCHC")
+    lacks = ("không có cột tên tỉnh/đơn vị nào đi cùng cột điểm, xếp hạng hay tên chỉ số thành phần"
+             if ctx.kind == "indices" else "không có tên chỉ tiêu CCHC, đơn vị hay tỉnh nào của danh mục")
+    return (f"tệp {what}: " + "; ".join(shown) + more + f" — không tìm thấy bảng số liệu nào ({kind}): {lacks}; "
+            + EXPECTED.get(ctx.kind))
+
+
+def _short(text: str, most: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= most else text[:most - 1].rstrip() + "…"
 
 
 def _looks_like_instructions(grid: Grid) -> bool:
@@ -279,7 +352,7 @@ def _parsed(ctx: Context, file_name: str, content: bytes, uploaded_by: str | Non
             kind = "activities"
     units = sorted(ctx.units_seen)
     periods = sorted(ctx.periods_seen, key=lambda p: (p[0], p[1] or 0))
-    years = {p[0] for p in periods}
+    years = {p[0] for p in periods} | {r.year for r in ctx.indices.values()}  # an index table: its year
     quarters = {p[1] for p in periods if p[1] is not None}
     reports = ctx.reports_seen if kind == "activities" else set()
     report = next(iter(reports)) if len(reports) == 1 else None
@@ -298,8 +371,8 @@ def _parsed(ctx: Context, file_name: str, content: bytes, uploaded_by: str | Non
     problems: Problems = ctx.problems
     if not problems.errors and batch.rows == 0:
         problems.error(None, None, None, "tệp không có dòng số liệu nào để nạp — hãy kiểm tra các cảnh báo")
-    return Parsed(os.path.basename(file_name or ""), kind, batch, list(problems.errors), list(problems.warnings),
-                  list(ctx.layouts))
+    return Parsed(os.path.basename(file_name or ""), kind, batch, collapse_repeats(problems.errors),
+                  list(problems.warnings), list(ctx.layouts))
 
 
 # --- loading ------------------------------------------------------------------------------------
@@ -307,14 +380,14 @@ def _parsed(ctx: Context, file_name: str, content: bytes, uploaded_by: str | Non
 
 def load_file(con, file_name: str, content: bytes, unit: str | None = None, period: str | None = None,
               kind: str | None = None, uploaded_by: str | None = None, dry_run: bool = False, *,
-              index: str | None = None, max_bytes: int | None = None) -> LoadReport:
+              index: str | None = None, max_bytes: int | None = None, sheet: str | None = None) -> LoadReport:
     """Read the file and, if it has no errors and dry_run is False, write it as one batch.
 
     Status 'refused' (errors; nothing written), 'dry-run' (checked only), 'loaded' (written; the very
     same file loaded before gives its existing batch, noted in the warnings). Raises UnusableFileError
     and ArgumentError like read_file."""
     parsed = read_file(con, file_name, content, unit, period, kind, index=index, uploaded_by=uploaded_by,
-                       max_bytes=max_bytes)
+                       max_bytes=max_bytes, sheet=sheet)
     warnings = list(parsed.warnings)
     if parsed.errors:
         return LoadReport("refused", parsed.file_name, parsed.kind, None, 0, parsed.errors, warnings,

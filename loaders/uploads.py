@@ -76,16 +76,17 @@ def upload_problems(con, user: User | None, parsed: "Parsed") -> list[str]:
 
 
 def read_upload(con, user: User | None, file_name: str, content: bytes, unit: str | None = None,
-                period: str | None = None, kind: str | None = None) -> "Parsed":
+                period: str | None = None, kind: str | None = None, sheet: str | None = None) -> "Parsed":
     """read_file for the upload page: a unit's staff always read with their own unit, so a file whose
-    letterhead names another unit is an error. Nothing is written. Raises like read_file."""
+    letterhead names another unit is an error. `sheet`: that sheet only. Nothing is written. Raises like
+    read_file."""
     from loaders.load import read_file
 
     fresh = current(con, user) if user is not None else None
     if fresh is not None and fresh.role == "can_bo":
         unit, kind = fresh.unit_code, "activities"
     return read_file(con, file_name, content, unit=unit, period=period, kind=kind,
-                     uploaded_by=fresh.username if fresh else None, max_bytes=max_bytes_default())
+                     uploaded_by=fresh.username if fresh else None, max_bytes=max_bytes_default(), sheet=sheet)
 
 
 def commit_upload(con, user: User | None, parsed: "Parsed") -> UploadResult:

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import cached, figures, fmt, queries as Q, theme, ui
+from dashboard import cached, figures, fmt, index_cards, queries as Q, theme, ui
 
 ui.page_header("Chỉ số", "Kết quả các chỉ số đã công bố qua các năm, so với mục tiêu và với các tỉnh khác. Năm chưa "
                          "có số liệu công bố để trống, không nội suy.")
@@ -31,12 +31,9 @@ fam_codes = tuple(family["entity_code"])
 fam_names = dict(zip(family["entity_code"], family["entity_name"]))
 st.caption(f"**{name}** — {d['publisher']}; thang điểm {fmt.auto(d['scale_min'])}–{fmt.auto(scale_max)}"
            f"{' ' + unit if unit else ''}.")
-if len(family) > 1:
-    olds = ", ".join(family.loc[family["role"] == "cu", "entity_name"])
-    new = family.loc[family["role"] == "moi", "entity_name"]
-    st.info(f"Từ 01/07/2025, {olds} hợp nhất thành **{new.iloc[0] if len(new) else ''}**. Chuỗi số liệu của "
-            "các tỉnh cũ dừng ở năm 2024; tỉnh mới có chuỗi riêng từ kết quả đầu tiên — không cộng gộp, không "
-            "suy ra số của tỉnh mới từ tỉnh cũ.", icon="🗺️")
+note = index_cards.lineage_note(family)
+if note:
+    st.info(note, icon="🗺️")
 
 # --- latest result --------------------------------------------------------------------------------------------------
 series = cached.q(Q.index_series, index, fam_codes, None, (province,) + fam_codes[-1:])
@@ -101,8 +98,11 @@ if cy.empty:
                    upload=False)
 else:
     years = list(dict.fromkeys(int(y) for y in cy["year"]))
-    cyear = ui.select("nam_tp", "Năm", years, default=years[0], container=st.columns(4)[0])
-    ent = cy[cy["year"] == cyear].iloc[0]
+    own = cy[cy["entity_code"] == province]  # the province chosen first, its predecessors' or successor's else
+    cyear = ui.select("nam_tp", "Năm", years, default=int(own["year"].iloc[0]) if len(own) else years[0],
+                      container=st.columns(4)[0])
+    in_year = cy[cy["year"] == cyear]
+    ent = (in_year[in_year["entity_code"] == province] if (in_year["entity_code"] == province).any() else in_year).iloc[0]
     comps = cached.q(Q.index_components, index, cyear, ent["entity_code"])
     comp_max = 10.0 if index in ("PAPI", "PCI") else scale_max
     src = theme.source_line(comps["source"])

@@ -112,8 +112,21 @@ parsed_cache: dict = st.session_state.setdefault("tl_parsed", {})
 done: dict = st.session_state.setdefault("tl_done", {})
 
 
+ALL_SHEETS = "__tat_ca__"
+
+
+def _sheet_key(content: bytes) -> str:
+    """The widget holding the sheet chosen for this file (a workbook of several sheets: read one of them)."""
+    return "tl_sheet_" + hashlib.sha256(content).hexdigest()[:16]
+
+
+def _sheet(content: bytes) -> str | None:
+    chosen = st.session_state.get(_sheet_key(content), ALL_SHEETS)
+    return None if chosen == ALL_SHEETS else chosen
+
+
 def _key(name: str, content: bytes) -> tuple:
-    return (name, hashlib.sha256(content).hexdigest(), unit, period, kind, user.username)
+    return (name, hashlib.sha256(content).hexdigest(), unit, period, kind, user.username, _sheet(content))
 
 
 def read_one(name: str, content: bytes) -> dict:
@@ -125,7 +138,7 @@ def read_one(name: str, content: bytes) -> dict:
                         "mỗi tệp. Hãy bỏ bớt các trang tính không cần thiết hoặc chia nhỏ tệp.")
         return out
     try:
-        parsed = api.read_upload(user, name, content, unit=unit, period=period, kind=kind)
+        parsed = api.read_upload(user, name, content, unit=unit, period=period, kind=kind, sheet=_sheet(content))
     except api.WriteFailed:  # a reader bug (logged on the server) must not show a traceback to staff
         out["fatal"] = (f"Không đọc được tệp “{name}” (lỗi không mong đợi). Hãy kiểm tra tệp có mở được bằng Excel "
                         "không, hoặc gửi tệp cho quản trị viên.")
@@ -218,6 +231,11 @@ if results:
             if r["fatal"]:
                 st.error(r["fatal"] + " Không có gì được ghi.", icon="🚫")
                 continue
+            if len(parsed.sheets) > 1:  # a workbook of several sheets (VCCI's summary and detail sheets): one or all
+                st.selectbox("Trang tính", [ALL_SHEETS] + parsed.sheets, key=_sheet_key(parsed.batch.content),
+                             format_func=lambda s: "Tất cả các trang tính" if s == ALL_SHEETS else s,
+                             help="Chọn một trang tính để chỉ đọc trang đó (ví dụ trang tổng hợp của bảng kết quả chỉ "
+                                  "số); mặc định đọc mọi trang.")
             key = _key(r["name"], parsed.batch.content)
             if key in done:
                 state, message = done[key]

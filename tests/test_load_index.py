@@ -42,14 +42,22 @@ def test_loaded_values_show_in_the_public_view_with_their_source(load_con):
 
 
 def test_unknown_province_with_suggestions(load_con, load_counts):
-    rows = PCI_ROWS[:4] + [[2, "Hà Tây", 73.2, 2, 8.0, 6.5, 7.1, None]]  # merged into Hà Nội in 2008
+    rows = PCI_ROWS[:4] + [[2, "Hà Giangg Tây", 73.2, 2, 8.0, 6.5, 7.1, None]]
     before = load_counts(load_con)
     report = load_file(load_con, "pci.xlsx", xlsx_bytes({"PCI": rows}))
     assert report.status == "refused"
     (err,) = report.errors
     assert (err.sheet, err.row, err.column) == ("PCI", 5, "B")
-    assert err.message.startswith("không nhận ra tỉnh/thành phố “Hà Tây”; gần nhất: ")
+    assert err.message.startswith("không nhận ra tỉnh/thành phố “Hà Giangg Tây”; gần nhất: ")
     assert load_counts(load_con) == before
+
+
+def test_a_province_that_ended_has_no_result_after_its_last_year(load_con):
+    """Hà Tây joined Hà Nội on 01/08/2008: a 2024 row named Hà Tây is refused, never put on Hà Nội."""
+    rows = PCI_ROWS[:4] + [[2, "Hà Tây", 73.2, 2, 8.0, 6.5, 7.1, None]]
+    (err,) = read_file(load_con, "pci.xlsx", xlsx_bytes({"PCI": rows})).errors
+    assert (err.row, err.column) == (5, "B")
+    assert "Hà Tây đã nhập vào Hà Nội từ 01/08/2008" in err.message and "2024" in err.message
 
 
 def test_a_name_close_to_two_provinces_is_never_guessed(load_con):

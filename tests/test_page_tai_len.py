@@ -235,3 +235,26 @@ def test_the_door_words_reader_messages_for_the_page(db, monkeypatch):
         assert [(e.sheet, e.row, e.column) for e in parsed.errors] == [(e.sheet, e.row, e.column) for e in raw.errors]
         with pytest.raises(UnusableFileError, match="quá lớn"):
             api.read_upload(user, "to.xlsx", F.huge_file(50))
+
+
+def test_a_workbook_of_several_sheets_offers_them_and_reads_the_one_chosen(db):
+    """VCCI's workbooks hold a summary and detail sheets: the office may read one sheet only."""
+    from conftest import xlsx_bytes
+
+    header = ["STT", "Tỉnh, thành phố", "Điểm PCI", "Xếp hạng", "Gia nhập thị trường"]
+    content = xlsx_bytes({
+        "PCI 2016": [["KẾT QUẢ CHỈ SỐ PCI NĂM 2016"], header, [1, "Quảng Ninh", 65.6, 2, 9.28], [2, "Đà Nẵng", 70.0, 1, 9.22]],
+        "PCI 2014": [["KẾT QUẢ CHỈ SỐ PCI NĂM 2014"], header, [1, "Đà Nẵng", 66.87, 1, 9.03]],
+    })
+    at = page("qt")
+    at.selectbox(key="tl_kind").set_value("indices")
+    at = upload(at.run(), ("pci.xlsx", content))
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    [picker] = [s for s in at.selectbox if s.label == "Trang tính"]
+    assert picker.options == ["Tất cả các trang tính", "PCI 2016", "PCI 2014"]
+    assert len(at.dataframe[0].value) == 6  # every sheet: 3 provinces × (total + entry costs)
+    at = picker.set_value("PCI 2014").run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 2  # Đà Nẵng 2014 only
+    [picker] = [s for s in at.selectbox if s.label == "Trang tính"]
+    assert picker.value == "PCI 2014"

@@ -101,3 +101,23 @@ def test_every_index_and_province_renders(demo_db, monkeypatch):
             assert at.selectbox(key="qp_chi_so").value == index
             captions = [c.value for c in at.caption if c.value.startswith("Nguồn")]
             assert len(captions) >= len(at.get("plotly_chart"))  # a source under every chart
+
+
+def test_pci_history_from_vccis_workbooks_for_every_province_with_gaps_left_as_gaps(demo_db, monkeypatch):
+    """init loads VCCI's PCI results of 2006–2016 (data/reference/pci_vcci_workbooks.csv): each province's series
+    shows its published years, the years between stay gaps, and the source names the workbook's cell."""
+    at = app(demo_db, monkeypatch, chi_so="PCI", tinh="bac_kan")
+    assert not at.exception
+    history = specs(at)[0]
+    scores = {t["name"]: dict(zip(arr(t["x"]), arr(t["y"]))) for t in history["data"] if t.get("yaxis") in (None, "y")}
+    bac_kan = scores["Bắc Kạn"]
+    assert round(bac_kan[2006], 2) == 48.73 and round(bac_kan[2016], 2) == 54.6
+    assert all(bac_kan[y] is not None for y in (2006, 2008, 2010, 2012, 2014, 2016))
+    assert all(bac_kan[y] is None for y in (2007, 2009, 2011, 2013, 2015))  # not in the shipped data: gaps
+    assert any("PCI_2006.xls" in c.value for c in at.caption if c.value.startswith("Nguồn"))
+    # Hà Tây: its own series until 2008, beside Hà Nội, never added to it
+    at = app(demo_db, monkeypatch, chi_so="PCI", tinh="ha_noi")
+    history = specs(at)[0]
+    scores = {t["name"]: dict(zip(arr(t["x"]), arr(t["y"]))) for t in history["data"] if t.get("yaxis") in (None, "y")}
+    assert round(scores["Hà Tây"][2008], 2) == 45.09 and round(scores["Hà Nội"][2008], 2) == 53.74
+    assert any("01/08/2008, Hà Tây nhập vào" in i.value for i in at.info)

@@ -177,7 +177,15 @@ def test_lineage_shows_old_provinces_and_the_new_one(con):
     lin = Q.lineage(con, "dak_lak")
     assert list(lin["role"]).count("cu") == 2 and list(lin["role"])[-1] == "moi"
     assert set(lin["entity_code"]) == {"dak_lak", "phu_yen", "dak_lak_2025"}
-    assert list(Q.lineage(con, "ha_noi")["role"]) == ["hien_tai"]
+    # Hà Tây joined Hà Nội on 01/08/2008: its own entity, shown beside Hà Nội, never folded into it
+    hn = Q.lineage(con, "ha_noi")
+    assert list(zip(hn["entity_code"], hn["role"])) == [("ha_tay", "cu"), ("ha_noi", "moi")]
+    assert list(Q.lineage(con, "son_la")["role"]) == ["hien_tai"]
+    from dashboard.index_cards import lineage_note
+
+    assert lineage_note(hn).startswith("Từ 01/08/2008, Hà Tây nhập vào **Hà Nội**")
+    assert "01/07/2025, " in lineage_note(lin) and "hợp nhất thành **Đắk Lắk (từ 2025)**" in lineage_note(lin)
+    assert lineage_note(Q.lineage(con, "son_la")) is None
 
 
 def test_index_series_keeps_gaps_as_gaps(con):
@@ -206,7 +214,8 @@ def test_components_and_best_province(con):
                        "WHERE index_code = 'PCI' AND year = 2020 AND component_code = ? AND e.kind = 'tinh' "
                        "AND entity_code <> 'dak_lak'", [row["component_code"]]).fetchone()[0]
     assert row["best"] == best
-    assert set(Q.component_years(con, "PCI", ("dak_lak",))["year"]) == {2020}
+    # the years with sub-indices: VCCI's workbooks (2006–2016) and the 2020 press figures
+    assert set(Q.component_years(con, "PCI", ("dak_lak",))["year"]) == {2006, 2008, 2010, 2012, 2014, 2016, 2020}
 
 
 def test_unit_pages_queries(con):

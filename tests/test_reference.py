@@ -7,15 +7,28 @@ from loaders.store.schema import connect
 REF = Path(__file__).resolve().parent.parent / "data" / "reference"
 
 
+def _rows(name: str) -> list[dict]:
+    return list(csv.DictReader(open(REF / name, encoding="utf-8")))
+
+
 def test_every_reference_row_is_loaded_with_its_source(fresh_db):
-    lines = sum(1 for f in ["par_index", "sipas", "papi", "pci", "dti", "ddci", "subprovincial_par_dti",
-                            "national_averages"]
-                for _ in csv.DictReader(open(REF / f"{f}.csv", encoding="utf-8")))
+    from loaders.registry.reference import INDEX_FILES
+
+    lines = sum(len(_rows(f)) for f in INDEX_FILES)
     two_sources = 4  # keys published by two sources (one with the rank, one with the score): merged, both named
+    # PCI totals the pcivietnam.vn province pages give for a year of VCCI's workbooks: the same figure, both named
+    workbook = {(r["year"], r["province"], r["component"]) for r in _rows("pci_vcci_workbooks.csv")}
+    both = sum(1 for r in _rows("pci.csv") if (r["year"], r["province"], r["component"]) in workbook)
+    assert both == 30  # Lâm Đồng, Ninh Thuận, Phú Thọ, Đồng Nai, Sóc Trăng × 6 years, less Lâm Đồng 2010, plus Đắk Lắk 2016
     with connect(fresh_db) as con:
-        assert con.execute("SELECT count(*) FROM index_value").fetchone()[0] == lines - two_sources
+        assert con.execute("SELECT count(*) FROM index_value").fetchone()[0] == lines - two_sources - both
         assert con.execute("SELECT count(*) FROM index_value WHERE source IS NULL OR source = ''").fetchone()[0] == 0
         assert con.execute("SELECT count(*) FROM index_value WHERE source ILIKE 'same as above%'").fetchone()[0] == 0
+        # the press page's rounding of a workbook figure: the workbook's figure, both sources named
+        ld = con.execute("SELECT score, rank, source FROM v_index_score WHERE index_code='PCI' AND year=2006 AND "
+                         "entity_code='lam_dong' AND component_code IS NULL").fetchone()
+        assert round(ld[0], 2) == 52.25 and ld[0] != 52.25 and ld[1] == 32
+        assert "PCI_2006.xls" in ld[2] and "pcivietnam.vn/en/provinces/lam-dong" in ld[2]
 
 
 def test_real_values_are_kept_exactly_and_gaps_stay_gaps(fresh_db):

@@ -1,16 +1,19 @@
 """`load` and `template` commands for `python -m loaders`.
 
     python -m loaders [--db PATH] load FILE... [--unit NAME] [--period 2025-Q3] [--kind activities|targets|indices]
-                                               [--index PCI] [--by NAME] [--dry-run] [--json] [--max-size MB]
+                                               [--index PCI] [--sheet NAME] [--by NAME] [--dry-run] [--json]
+                                               [--max-size MB]
     python -m loaders [--db PATH] template activities|targets|indices --out FILE [--unit NAME] [--period 2025-Q3]
 
 Exit codes of load: 0 loaded (or checked with --dry-run), 1 refused (validation errors; nothing
 written), 2 unusable input (not a workbook, missing file, bad arguments, database locked).
-With --json, stdout is exactly one JSON object.
+With --json, stdout is exactly one JSON object, whatever happens: a fault of the reader itself is logged on
+stderr (one line, no traceback) and reported as status "unusable".
 """
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -31,6 +34,7 @@ def add_commands(subparsers) -> None:
     p.add_argument("--period", help="kỳ báo cáo dạng 2025-Q3 (chỉ số: năm, ví dụ 2024); mặc định: lấy từ tiêu đề")
     p.add_argument("--kind", choices=KINDS, help="loại số liệu (mặc định: tự nhận biết)")
     p.add_argument("--index", help="chỉ số của bảng kết quả (PAR, SIPAS, PAPI, PCI, DTI, DDCI) nếu tiêu đề không ghi")
+    p.add_argument("--sheet", metavar="NAME", help="chỉ đọc trang tính này (tên trang, không phân biệt hoa thường, dấu)")
     p.add_argument("--by", help="người nạp (mặc định: tên người dùng hệ điều hành)")
     p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi vào cơ sở dữ liệu")
     p.add_argument("--json", action="store_true", help="in kết quả dạng một đối tượng JSON")
@@ -122,7 +126,7 @@ def _load_one(args, source, con, file_name: str, by: str, max_bytes, note) -> tu
             from loaders.load import read_file
 
             parsed = read_file(source, p.name, content, args.unit, args.period, args.kind, index=args.index,
-                               uploaded_by=by, max_bytes=max_bytes)
+                               uploaded_by=by, max_bytes=max_bytes, sheet=args.sheet)
             status = "refused" if parsed.errors else "dry-run"
             report = LoadReport(status, parsed.file_name, parsed.kind, None, 0 if parsed.errors else parsed.rows,
                                 parsed.errors, parsed.warnings, layouts=parsed.layouts)
@@ -132,11 +136,16 @@ def _load_one(args, source, con, file_name: str, by: str, max_bytes, note) -> tu
                 report.warnings.insert(0, LoadWarning(None, None, None, note))
         else:
             report = load_file(con, p.name, content, args.unit, args.period, args.kind, uploaded_by=by,
-                               index=args.index, max_bytes=max_bytes)
+                               index=args.index, max_bytes=max_bytes, sheet=args.sheet)
     except UnusableFileError as exc:
         return _unusable(file_name, exc.message, args.kind), f"{file_name}: không dùng được — {exc.message}"
     except ArgumentError as exc:
         msg = f"tham số không hợp lệ: {exc}"
+        return _unusable(file_name, msg, args.kind), f"{file_name}: {msg}"
+    except Exception as exc:  # noqa: BLE001 - a reader fault must still answer with one JSON object, no traceback
+        logging.getLogger(__name__).error("reading %s failed: %s: %s", file_name, type(exc).__name__, exc)
+        msg = (f"không đọc được tệp “{p.name}” do lỗi không mong đợi của chương trình ({type(exc).__name__}) — không có "
+               "gì được ghi; hãy gửi tệp này cho quản trị viên")
         return _unusable(file_name, msg, args.kind), f"{file_name}: {msg}"
     if con is None or args.dry_run:
         pass  # nothing was written, and a read-only connection cannot take an audit entry

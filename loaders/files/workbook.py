@@ -22,7 +22,9 @@ from openpyxl.utils import get_column_letter
 from core.numbers import file_size
 from core.text import NumberError, nfc, parse_number
 from loaders.errors import UnusableFileError
+from loaders.files.html_table import looks_like_html, read_html_table
 from loaders.files.legacy import is_percent_format, ods_cell_facts, xls_percent_cells
+from loaders.files.openpyxl_sheets import OpenpyxlSheets
 
 # --- reading ------------------------------------------------------------------------------------
 
@@ -195,6 +197,11 @@ def read_workbook(content: bytes, file_name: str = "", max_bytes: int | None = N
         except Exception:  # noqa: BLE001 - style facts are a refinement; values are already read
             pass
         return grids
+    if looks_like_html(content):  # a web page saved as .xls (e-government exports): one sheet, as Excel shows it
+        sheet, cells, merged = read_html_table(content, name)
+        grid = Grid(sheet, cells)
+        _fill_merged(grid, merged)
+        return [grid]
     if lower.endswith(TEXT_EXTENSIONS) or not lower or _looks_like_text(content):
         return [read_csv_grid(content, name)]
     raise UnusableFileError(_not_a_workbook(name))
@@ -265,6 +272,7 @@ def _read_calamine(content: bytes, name: str, ole: bool = False) -> list[Grid]:
             ) from exc
         raise UnusableFileError(f"tệp “{name}” bị hỏng, không đọc được như bảng tính Excel") from exc
     grids = []
+    fallback = OpenpyxlSheets(content)
     for meta in wb.sheets_metadata:
         if str(meta.visible).split(".")[-1].lower() != "visible":
             continue  # hidden lists (dropdown sources) and very hidden sheets are not reports
@@ -275,7 +283,9 @@ def _read_calamine(content: bytes, name: str, ole: bool = False) -> list[Grid]:
             values = sheet.to_python(skip_empty_area=False)
             merged = sheet.merged_cell_ranges or []
         except Exception:  # noqa: BLE001 - one broken sheet should not hide the others
-            continue
+            values, merged = fallback.sheet(meta.name)  # (None, None) when openpyxl cannot read it either
+            if values is None:
+                continue
         cells = [[None if (v == "" or v is None) else v for v in row] for row in values]
         grid = Grid(nfc(meta.name), cells)
         _fill_merged(grid, [(a[0], a[1], b[0], b[1]) for a, b in merged])

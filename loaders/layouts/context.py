@@ -64,6 +64,7 @@ class Context:
     indices: dict = field(default_factory=dict)
     index_targets: dict = field(default_factory=dict)
     layouts: list = field(default_factory=list)  # (sheet, layout) read
+    index_sheets: list = field(default_factory=list)  # index tables read, loaded by index_table.finish
     units_seen: set = field(default_factory=set)
     periods_seen: set = field(default_factory=set)
     _entities: object = None
@@ -72,13 +73,18 @@ class Context:
     _kinds: dict = field(default_factory=dict, repr=False)
 
     # --- problems -------------------------------------------------------------------------------
-    def error(self, grid: Grid | str | None, r: int | None, c: int | None, message: str):
+    def error(self, grid: Grid | str | None, r: int | None, c: int | None, message: str, cause: str | None = None,
+              detail: str | None = None):
+        """An error at (sheet, row, column); with a `cause`, errors of that cause on the sheet make one message."""
         sheet = grid.name if isinstance(grid, Grid) else grid
-        self.problems.error(sheet, None if r is None else r + 1, None if c is None else letter(c), message)
+        self.problems.error(sheet, None if r is None else r + 1, None if c is None else letter(c), message,
+                            cause, detail)
 
-    def warn(self, grid: Grid | str | None, r: int | None, c: int | None, message: str):
+    def warn(self, grid: Grid | str | None, r: int | None, c: int | None, message: str, cause: str | None = None,
+             detail: str | None = None):
         sheet = grid.name if isinstance(grid, Grid) else grid
-        self.problems.warn(sheet, None if r is None else r + 1, None if c is None else letter(c), message)
+        self.problems.warn(sheet, None if r is None else r + 1, None if c is None else letter(c), message,
+                           cause, detail)
 
     # --- names ----------------------------------------------------------------------------------
     def _match(self, which: str, matcher, text: str) -> Match:
@@ -120,9 +126,10 @@ class Context:
         return Match(code, matcher.name_of(code), 100.0)
 
     def probe(self, which: str, text: str) -> bool:
-        """Does `text` name a unit / an indicator? For layout detection: exact keys always; the full
+        """Does `text` name a unit / an indicator / a province? For layout detection: exact keys always; the full
         (slower) scoring only while the registry is small."""
-        matcher = {"unit": self.registry.unit_matcher, "indicator": self.registry.indicator_matcher}[which]
+        matcher = {"unit": lambda: self.registry.unit_matcher, "indicator": lambda: self.registry.indicator_matcher,
+                   "province": lambda: self.entities.province_matcher}[which]()
         if (which, nfc(text)) not in self._match_cache and len(getattr(matcher, "_keys", ())) > 600:
             return self._exact(which, matcher, nfc(text)) is not None
         try:
@@ -140,8 +147,9 @@ class Context:
     def match_index(self, text: str) -> Match:
         return self._match("index", self.registry.index_matcher, text)
 
-    def match_component(self, index_code: str, text: str) -> Match:
-        return self._match(f"component:{index_code}", self.registry.component_matcher(index_code), text)
+    def match_component(self, index_code: str, text: str, year: int | None = None) -> Match:
+        """The component `text` names, among those of `year`'s methodology when a year is given."""
+        return self._match(f"component:{index_code}:{year}", self.registry.component_matcher(index_code, year), text)
 
     def indicator_kind(self, code: str) -> str:
         kind = self._kinds.get(code)

@@ -10,7 +10,7 @@ import re
 from core.matching import MatchError
 from core.rules import HOME_PROVINCE
 from core.text import slug
-from loaders.registry.reference import REFERENCE_DIR, Entity, ReferenceResolver, province_entities, split_note
+from loaders.registry.reference import MERGER_DATE, REFERENCE_DIR, Entity, ReferenceResolver, province_entities, split_note
 from loaders.registry.registries import read_csv
 from loaders.registry.settings import home_province_name
 
@@ -36,6 +36,18 @@ class EntityResolver:
         self.resolver = ReferenceResolver(registry, provinces, home)
         self.province_matcher = self.resolver.province_matcher
         self.has_db = bool(rows)
+
+    def provinces_in(self, year: int) -> int:
+        """How many provinces a complete ranking of `year` has: those that existed during the year (PCI 2008 still
+        ranks Hà Tây, merged on 01/08/2008), except that a province merged in 2025 leaves 2025 to the new ones."""
+        def existed(e) -> bool:
+            if e.valid_from and year < int(e.valid_from[:4]):
+                return False
+            if not e.valid_to:
+                return True
+            end = int(e.valid_to[:4])
+            return year < end or (year == end and end != int(MERGER_DATE[:4]))
+        return sum(1 for e in self.resolver.provinces if e.kind == "tinh" and existed(e))
 
     def province(self, name: str, year: int, hint: str = "") -> str:
         """Raises MatchError (unknown / ambiguous) or ReferenceDataError (a 2025 province before 2025)."""

@@ -90,7 +90,7 @@ def parse(grid: Grid, table: Table, ctx: Context) -> None:
     cols = columns(table)
     f = form(table)
     if f == "indices":
-        from loaders.layouts.index_table import parse_long
+        from loaders.layouts.index_long import parse_long
 
         parse_long(grid, table, ctx, cols)
         return

@@ -5,34 +5,31 @@ save (one batch of kind 'reference'). Nothing is estimated: an empty score stays
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from core.matching import Matcher, MatchError
+from core.numbers import same_published
 from core.rules import HOME_PROVINCE
 from core.text import fold, nfc, slug
-from loaders.registry.registries import DATA_DIR, Registry, read_csv
+from loaders.registry.registries import DATA_DIR, Registry, read_csv, split_aliases
 from loaders.store.batches import Batch, IndexRow
 
 REFERENCE_DIR = DATA_DIR / "reference"
-INDEX_FILES = ("par_index.csv", "sipas.csv", "papi.csv", "pci.csv", "dti.csv", "ddci.csv", "subprovincial_par_dti.csv",
-               "national_averages.csv")
+# VCCI's own workbooks before the press and province pages: where two sources give one key, the first one's
+# (more precise) figure is kept and both are named.
+INDEX_FILES = ("par_index.csv", "sipas.csv", "papi.csv", "pci_vcci_workbooks.csv", "pci.csv", "dti.csv", "ddci.csv",
+               "subprovincial_par_dti.csv", "national_averages.csv")
 # The national average is an entity of its own, never a province: the pages draw it as a reference line.
 NATIONAL = {"code": "ca_nuoc", "name": "Trung bình cả nước", "kind": "ca_nuoc"}
 MERGER_DATE = "2025-07-01"
-READER_VERSION = b"reference-reader 4\n"  # raise when the reading of the CSVs changes
+READER_VERSION = b"reference-reader 5\n"  # raise when the reading of the CSVs changes
 
-# Short forms that published tables use for provinces.
-PROVINCE_ALIASES = {
-    "TP. Hồ Chí Minh": ["Hồ Chí Minh", "TP.HCM", "TPHCM", "Thành phố Hồ Chí Minh", "HCM"],
-    "Thừa Thiên Huế": ["Huế", "TT Huế", "Thừa Thiên - Huế"],
-    "Bà Rịa - Vũng Tàu": ["Bà Rịa Vũng Tàu", "BR-VT", "BRVT"],
-    "Hà Nội": ["TP. Hà Nội", "Thành phố Hà Nội"],
-    "Hải Phòng": ["TP. Hải Phòng", "Thành phố Hải Phòng"],
-    "Đà Nẵng": ["TP. Đà Nẵng", "Thành phố Đà Nẵng"],
-    "Cần Thơ": ["TP. Cần Thơ", "Thành phố Cần Thơ"],
-}
+PROVINCE_ALIASES_FILE = DATA_DIR / "province_aliases.csv"  # publishers' spellings: "Bắc Cạn", "TP.HCM", "BRVT"
+HISTORICAL_FILE = REFERENCE_DIR / "historical_provinces.csv"  # provinces that ended before 2025 (Hà Tây)
 
 
 class ReferenceDataError(ValueError):
@@ -52,12 +49,20 @@ class Entity:
     aliases: str | None = None
 
 
-def province_entities(mapping_rows: list[dict]) -> tuple[list[Entity], list[tuple[str, str, str]]]:
-    """The 63 old provinces and the 34 new ones with lineage, and the old -> new mapping.
+def province_entities(mapping_rows: list[dict], historical_rows: list[dict] | None = None,
+                      alias_rows: list[dict] | None = None) -> tuple[list[Entity], list[tuple[str, str, str]]]:
+    """The 63 old provinces and the 34 new ones with lineage, the provinces that ended earlier (Hà Tây, into
+    Hà Nội on 01/08/2008), and the old -> new mapping of 2025. Aliases and ended provinces default to the
+    shipped registries (data/province_aliases.csv, data/reference/historical_provinces.csv).
 
     A province that merged with others keeps its old entity up to 30/06/2025; the new province is a
     new entity from 01/07/2025 ('Đắk Lắk (từ 2025)'), so a series never silently joins two territories.
     """
+    alias_rows = read_csv(PROVINCE_ALIASES_FILE) if alias_rows is None else alias_rows
+    historical_rows = read_csv(HISTORICAL_FILE) if historical_rows is None else historical_rows
+    known_aliases: dict[str, list[str]] = {}
+    for r in alias_rows:
+        known_aliases.setdefault(r["province"], []).append(r["alias"])
     groups: dict[str, list[str]] = {}
     for r in mapping_rows:
         groups.setdefault(r["new_province"], []).append(r["old_province"])
@@ -74,7 +79,7 @@ def province_entities(mapping_rows: list[dict]) -> tuple[list[Entity], list[tupl
     for r in mapping_rows:
         old, new = r["old_province"], r["new_province"]
         merged = len(groups[new]) > 1
-        aliases = PROVINCE_ALIASES.get(old, []) + ([new] if not merged and new != old else [])
+        aliases = known_aliases.get(old, []) + ([new] if not merged and new != old else [])
         entities.append(Entity(
             slug(old), old, "tinh",
             valid_to="2025-06-30" if merged else None,
@@ -82,7 +87,20 @@ def province_entities(mapping_rows: list[dict]) -> tuple[list[Entity], list[tupl
             aliases=";".join(aliases + [f"{old} (cũ)"]),
         ))
         mapping.append((slug(old), new_code[new], r["source"]))
+    by_name = {e.name: e.code for e in entities}
+    for r in historical_rows:
+        name = r["province"]
+        aliases = known_aliases.get(name, []) + split_aliases(r.get("aliases")) + [f"{name} (cũ)"]
+        entities.append(Entity(slug(name), name, "tinh", valid_from=r.get("valid_from") or None,
+                               valid_to=r.get("valid_to") or None, successor=by_name.get(r.get("successor") or ""),
+                               aliases=";".join(aliases)))
     return entities, mapping
+
+
+def _next_day(iso_date: str) -> str:
+    """'2008-07-31' -> '01/08/2008' (the day a merger took effect)."""
+    d = dt.date.fromisoformat(iso_date[:10]) + dt.timedelta(days=1)
+    return d.strftime("%d/%m/%Y")
 
 
 def entity_matcher(entities) -> Matcher:
@@ -110,6 +128,8 @@ class ReferenceResolver:
         self.home = home  # unit rows of this province name the registry's own units
         self.province_matcher = entity_matcher(provinces)
         self.extra: dict[str, Entity] = {}
+        # a workbook names the same provinces on every sheet: each name is matched once (unknown ones again)
+        self._province_code = lru_cache(maxsize=4096)(lambda name: self.province_matcher.match(name).code)
 
     def index_code(self, text: str) -> str:
         name, _ = split_note(text)
@@ -120,14 +140,28 @@ class ReferenceResolver:
         if fold(base) == "ca nuoc":
             self.extra.setdefault(NATIONAL["code"], Entity(**NATIONAL))
             return NATIONAL["code"]
-        code = self.province_matcher.match(base).code
+        code = self._province_code(base)
         entity = next(e for e in self.provinces if e.code == code)
+        self._check_existed(entity, year)
         new_ranking = "34-province" in source or (year >= 2025 and "(cũ" not in name)
         if new_ranking and entity.successor:
             return entity.successor
         if entity.code.endswith("_2025") and not new_ranking:
             raise ReferenceDataError(f"{name} {year}: tỉnh mới chỉ có số liệu từ 2025 hoặc bảng 34 tỉnh")
         return code
+
+    def _check_existed(self, entity: Entity, year: int) -> None:
+        """A province that ended by joining a differently named one (Hà Tây into Hà Nội, 01/08/2008) has no
+        result of its own after its last year, and its name never stands for its successor: that would fold one
+        series into another. (A 2025 province that lives on under its own name is the new province's name.)"""
+        if not entity.valid_to or year <= int(entity.valid_to[:4]):
+            return
+        successor = next((e for e in self.provinces if e.code == entity.successor), None)
+        if successor is not None and split_note(successor.name)[0] == entity.name:
+            return
+        joined = f" nhập vào {successor.name}" if successor is not None else " không còn"
+        raise ReferenceDataError(f"tỉnh {entity.name} đã{joined} từ {_next_day(entity.valid_to)} — không có kết quả "
+                                 f"riêng năm {year} (số liệu của {entity.name} chỉ đến năm {entity.valid_to[:4]})")
 
     def unit_entity(self, province: str, unit_text: str) -> tuple[str, str | None]:
         """'unit: Sở Tư pháp (department group)' -> an entity code for that unit."""
@@ -208,10 +242,12 @@ def read_reference_rows(registry: Registry, reference_dir: Path = REFERENCE_DIR,
 
 
 def merge_duplicates(rows: list[IndexRow]) -> list[IndexRow]:
-    """Two sources for one key (one gives the rank, another the score): one row, both sources named.
+    """Two sources for one key (one gives the rank, another the score, or a press page rounds the workbook): one
+    row, both sources named.
 
-    The score comes from the first row that has one, the rank likewise; nothing is averaged or chosen
-    between two different published scores (that would be refused, as a defect in the data).
+    The score comes from the first row that has one, the rank likewise; nothing is averaged or chosen between two
+    different published figures: scores that do not agree to the precision of the rounder one (core.numbers.
+    same_published), or two different ranks, are refused as a defect in the data.
     """
     merged: dict[tuple, IndexRow] = {}
     for r in rows:
@@ -220,8 +256,12 @@ def merge_duplicates(rows: list[IndexRow]) -> list[IndexRow]:
         if first is None:
             merged[key] = r
             continue
-        if first.score is not None and r.score is not None and first.score != r.score:
-            raise ReferenceDataError(f"{r.sheet} dòng {r.row}: hai điểm khác nhau cho cùng một tỉnh/năm ({first.score}, {r.score})")
+        if first.score is not None and r.score is not None and not same_published(first.score, r.score):
+            raise ReferenceDataError(f"{r.sheet} dòng {r.row}: hai điểm khác nhau cho cùng một tỉnh/năm ({first.score}, "
+                                     f"{r.score}; {first.sheet} dòng {first.row})")
+        if first.rank is not None and r.rank is not None and first.rank != r.rank:
+            raise ReferenceDataError(f"{r.sheet} dòng {r.row}: hai xếp hạng khác nhau cho cùng một tỉnh/năm "
+                                     f"({first.rank}, {r.rank}; {first.sheet} dòng {first.row})")
         sources = [first.source] if r.source in first.source else [first.source, r.source]
         merged[key] = IndexRow(
             r.index_code, r.year, r.entity_code, r.component_code,
@@ -245,7 +285,8 @@ def save_entities(con, entities: list[Entity], mapping) -> None:
 
 def province_regions(entities: list[Entity], mapping, rows: list[dict]) -> list[tuple[str, str, str]]:
     """(entity code, region, source) for every province entity. regions.csv names the 63 old provinces; a new
-    province (from 2025) takes the region of its same-named predecessor, else the region most of them share."""
+    province (from 2025) takes the region of its same-named predecessor, else the region most of them share; a
+    province that ended earlier (Hà Tây) takes its successor's, whose territory it became."""
     by_old = {slug(r["province"]): (r["region"], r["source"]) for r in rows}
     out = [(e.code, *by_old[e.code]) for e in entities if e.code in by_old]
     for e in entities:
@@ -258,6 +299,8 @@ def province_regions(entities: list[Entity], mapping, rows: list[dict]) -> list[
             out.append((e.code, *by_old[same]))
         elif regions:
             out.append((e.code, *max(regions, key=regions.count)))
+        elif e.successor in by_old:
+            out.append((e.code, *by_old[e.successor]))
     return out
 
 

@@ -106,21 +106,41 @@ class Registry:
             )
         return self._matchers["indices"]
 
-    def component_matcher(self, index_code: str) -> Matcher:
-        key = f"components:{index_code}"
+    def component_matcher(self, index_code: str, year: int | None = None) -> Matcher:
+        """The components of an index (those of `year`'s methodology when a year is given). A name must stand
+        for a component whole: a longer name that only contains one ("Kiểm soát tham nhũng trong cung ứng dịch
+        vụ công", a PAPI sub-dimension) is not that component ("Cung ứng dịch vụ công")."""
+        key = f"components:{index_code}:{year}"
         if key not in self._matchers:
             self._matchers[key] = Matcher.build(
                 ((c["code"], c["name"], [c.get("name_en") or "", *split_aliases(c.get("aliases"))])
-                 for c in self.components if c["index_code"] == index_code),
-                what=f"thành phần của {index_code}", filler=FILLER,
+                 for c in self.components if c["index_code"] == index_code and component_in_year(c, year)),
+                what=f"thành phần của {index_code}", filler=FILLER, extra_words_ok=False,
             )
         return self._matchers[key]
+
+    def component_years(self, index_code: str, code: str) -> tuple[int | None, int | None]:
+        """(first year, last year) of a component's methodology; None: open."""
+        row = next((c for c in self.components if c["index_code"] == index_code and c["code"] == code), {})
+        return _year_or_none(row.get("first_year")), _year_or_none(row.get("last_year"))
 
     def indicator(self, code: str) -> dict:
         return next(m for m in self.indicators if m["code"] == code)
 
     def unit(self, code: str) -> dict:
         return next(u for u in self.units if u["code"] == code)
+
+
+def _year_or_none(value) -> int | None:
+    return int(value) if value not in (None, "") and str(value).strip() else None
+
+
+def component_in_year(component: dict, year: int | None) -> bool:
+    """Does the component belong to `year`'s methodology (PCI's SOE bias sub-index ended with PCI 2008)?"""
+    if year is None:
+        return True
+    first, last = _year_or_none(component.get("first_year")), _year_or_none(component.get("last_year"))
+    return (first is None or year >= first) and (last is None or year <= last)
 
 
 def load_registries(con, data_dir: Path = DATA_DIR) -> dict[str, int]:
@@ -153,8 +173,10 @@ def load_registries(con, data_dir: Path = DATA_DIR) -> dict[str, int]:
         )
     for c in reg.components:
         con.execute(
-            "INSERT OR REPLACE INTO index_component VALUES (?, ?, ?, ?, ?, ?)",
-            [c["index_code"], c["code"], c["name"], c["name_en"], c["aliases"], int(c["ordinal"])],
+            "INSERT OR REPLACE INTO index_component (index_code, code, name, name_en, aliases, ordinal, first_year, "
+            "last_year) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [c["index_code"], c["code"], c["name"], c["name_en"], c["aliases"], int(c["ordinal"]),
+             _year_or_none(c.get("first_year")), _year_or_none(c.get("last_year"))],
         )
     counts["indices"] = len(reg.indices)
     return counts

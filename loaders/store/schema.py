@@ -155,6 +155,11 @@ MIGRATIONS: list[str] = [
     ALTER TABLE target_value ADD COLUMN per VARCHAR;
     CREATE TABLE unit_reporting (unit_code VARCHAR PRIMARY KEY, cadences VARCHAR, contact VARCHAR);
     """,
+    # 8: the years of the methodology a component belongs to (PCI's SOE-bias sub-index: 2005-2008); NULL: open
+    """
+    ALTER TABLE index_component ADD COLUMN first_year INTEGER;
+    ALTER TABLE index_component ADD COLUMN last_year INTEGER;
+    """,
 ]
 
 # The current value of a key is the one from its newest active batch; rolled-back batches stay stored.
