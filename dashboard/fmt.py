@@ -25,6 +25,9 @@ Public API
                                    (they use PLOTLY_SEPARATORS, so ",.1f" shows "1.250,5").
 - ``styler(df, kinds)``            a pandas Styler that shows ``df`` in Vietnamese formats while keeping raw
                                    values for sorting; ``kinds`` maps column -> one of COLUMN_KINDS.
+- ``escape_md(text)`` / ``escape_html(text)``  user text (names, plan content, cell values) made inert for
+                                   st.markdown and every label that renders markdown / for HTML: no link, image,
+                                   tag or colour directive of a user's ever renders.
 - ``COLUMN_KINDS``                 "int", "num1", "num2", "num4", "auto", "auto4", "percent", "rate", "date",
                                    "datetime", "text".
 """
@@ -34,6 +37,9 @@ import datetime as _dt
 from typing import Callable, Mapping
 
 import pandas as pd
+
+import html as _html
+import re as _re
 
 from core.numbers import (  # noqa: F401
     DECIMAL,
@@ -142,3 +148,20 @@ def format_frame(df: pd.DataFrame, kinds: Mapping[str, str] | None = None) -> pd
 
 def today() -> _dt.date:
     return _dt.date.today()
+
+
+# what can start markup inside a line: emphasis, code, links and images, HTML, tables, strike, maths, headings,
+# Streamlit's ":colour[...]" and ":material/icon:" (list and heading markers only count at a line's start, and
+# escape_md never leaves a line break)
+_MD_SPECIAL = _re.compile(r"([\\`*_\[\]<>!|~$:#])")
+
+
+def escape_md(text) -> str:
+    """Text shown as itself by Streamlit's markdown: each mark that markdown, HTML or a Streamlit directive
+    (":red[...]", ":material/x:") could read is backslash-escaped; line breaks become spaces."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text or "").split()))
+
+
+def escape_html(text) -> str:
+    """Text shown as itself inside HTML (quotes included, for attribute values)."""
+    return _html.escape(str(text if text is not None else ""), quote=True)

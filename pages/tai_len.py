@@ -188,24 +188,36 @@ PREVIEW_COLUMNS = {
 }
 
 
-def show_preview(pv) -> None:
+def show_preview(pv, key: str) -> None:
+    """Counts, what the file covers, its first rows; the whole preview as a download (a file of any size)."""
     counts = AQ.preview_summary(pv)
     m1, m2, m3 = st.columns(3)
     m1.metric("Số liệu mới", fmt.number(counts[AQ.CHANGE_NEW]))
     m2.metric("Thay giá trị đang có", fmt.number(counts[AQ.CHANGE_REPLACE]))
     m3.metric("Không đổi", fmt.number(counts[AQ.CHANGE_SAME]))
-    st.dataframe(fmt.styler(V.preview_table(pv), {"Hiện có": "auto", "Trong tệp": "auto"}), hide_index=True,
-                 width="stretch", height="auto" if len(pv) <= 12 else 380, column_config=PREVIEW_COLUMNS,
+    st.caption(V.preview_scope(pv))
+    table = V.preview_table(pv)
+    shown = table.head(V.PREVIEW_ROWS)
+    st.dataframe(fmt.styler(shown, {"Hiện có": "auto", "Trong tệp": "auto"}), hide_index=True,
+                 width="stretch", height="auto" if len(shown) <= 12 else 380, column_config=PREVIEW_COLUMNS,
                  placeholder="–")
+    if len(table) > len(shown):
+        st.caption(f"Hiện {fmt.number(len(shown))} dòng đầu trong {fmt.number(len(table))} dòng.")
+        ui.table(table, name="xem_truoc", label="Toàn bộ các dòng sẽ ghi", key=f"pv_{key}")
 
 
-def error_list(errors, key: str) -> None:
-    lines = [f"- {e.text()}" for e in errors[:MAX_LISTED_ERRORS]]
-    if len(errors) > MAX_LISTED_ERRORS:
-        lines.append(f"- … và {len(errors) - MAX_LISTED_ERRORS} lỗi khác (xem bảng đầy đủ bên dưới)")
+def problem_list(problems, key: str, label: str) -> None:
+    """Errors or warnings grouped by cause (a large file repeats one mistake in thousands of cells)."""
+    groups = V.problem_groups(problems)
+    lines = []
+    for n, message, places in groups[:MAX_LISTED_ERRORS]:
+        head = f"**{fmt.number(n)} ô**: " if n > 1 else ""
+        lines.append(f"- {head}{fmt.escape_md(message)}" + (f" — {fmt.escape_md(places)}" if places else ""))
+    if len(groups) > MAX_LISTED_ERRORS:
+        lines.append(f"- … và {len(groups) - MAX_LISTED_ERRORS} loại khác (xem bảng đầy đủ bên dưới)")
     st.markdown("\n".join(lines))
-    if len(errors) > MAX_LISTED_ERRORS:
-        ui.table(V.problems_table(errors), name="loi_tep", label="Tất cả lỗi", key=f"err_{key}")
+    if len(problems) > len(groups) or len(groups) > MAX_LISTED_ERRORS:
+        ui.table(V.problems_table(problems), name="loi_tep", label=label, key=f"err_{key}")
 
 
 def commit(r: dict) -> None:
@@ -244,19 +256,19 @@ if results:
             st.caption(" · ".join(V.upload_facts(parsed, names)))
             if parsed.errors:
                 st.error(f"Tệp có {len(parsed.errors)} lỗi — chưa ghi gì. Hãy sửa trong tệp rồi tải lại:", icon="🚫")
-                error_list(parsed.errors, key[1][:16])
+                problem_list(parsed.errors, key[1][:16], "Tất cả lỗi")
             if r["problems"]:
                 st.error("Không được ghi tệp này: " + "; ".join(r["problems"]) + ".", icon="⛔")
             if parsed.warnings:
-                with st.expander(f"{len(parsed.warnings)} lưu ý (không chặn việc ghi)"):
-                    st.markdown("\n".join(f"- {w.text()}" for w in parsed.warnings))
+                with st.expander(f"{fmt.number(len(parsed.warnings))} lưu ý (không chặn việc ghi)"):
+                    problem_list(parsed.warnings, "w" + key[1][:16], "Tất cả lưu ý")
             pv = r["preview"]
             if pv is not None and len(pv):
                 if parsed.errors or r["problems"]:
                     with st.expander(f"Các dòng đọc được ({fmt.number(len(pv))}) — chưa ghi"):
-                        show_preview(pv)
+                        show_preview(pv, key[1][:16])
                 else:
-                    show_preview(pv)
+                    show_preview(pv, key[1][:16])
             blocked = bool(parsed.errors or r["problems"]) or not parsed.rows
             if r["existing"] is not None and not blocked:
                 if V.would_change(pv):
