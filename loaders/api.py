@@ -2,7 +2,7 @@
 
 Each function takes the signed-in user (a `User`, or None for a visitor) first, checks what that user may do
 itself, whatever the page shows, and opens its own database cursor. Writes run one at a time in the process
-(`_writing`): batches, rollbacks, target and registry edits, account edits, plan saves and task marks never
+(`_writing`, over loaders.store.writer): batches, rollbacks, target and registry edits, account edits, plan saves and task marks never
 race each other for DuckDB's single writer.
 
 A refusal is one of the named errors in `REFUSALS`, each with a Vietnamese message meant for the page
@@ -15,7 +15,6 @@ The dashboard gives the door its connection once, at start-up: `use_database(das
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from functools import wraps
@@ -42,6 +41,7 @@ from loaders.registry import edit as _registry_edit
 from loaders.registry.edit import METRIC_KINDS, UNIT_KINDS, RegistryEditError, suggest_code  # noqa: F401
 from loaders.registry.registries import Registry
 from loaders.store.batches import BatchError
+from loaders.store.writer import serialised
 from loaders.target_edit import TargetEditError
 from loaders.templates import TemplateError
 from loaders.uploads import UploadRefused, UploadResult  # noqa: F401
@@ -57,7 +57,6 @@ REFUSALS = (PermissionDenied, UploadRefused, BatchError, TargetEditError, Regist
             PlanSaveError, UnusableFileError, ArgumentError, TemplateError, WriteFailed)
 
 _connect: Callable | None = None
-_write_lock = threading.RLock()
 
 
 def use_database(connect: Callable) -> None:
@@ -89,8 +88,8 @@ def _faults_logged(fn):
 
 @contextmanager
 def _writing():
-    """A cursor held by one writer at a time in this process."""
-    with _write_lock:
+    """A cursor held by one writer at a time in this process (loaders.store.writer, the command line's too)."""
+    with serialised():
         yield _cursor()
 
 

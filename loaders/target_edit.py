@@ -18,6 +18,7 @@ from core.rules import active_sql, unit_active, valid_year, year_bounds, year_ra
 from loaders.accounts.audit import record
 from loaders.accounts.users import User, require_role
 from loaders.store.batches import Batch, TargetRow, WriteResult, write_batch
+from loaders.store.writer import one_writer
 
 Key = tuple[str, "int | None"]  # (metric_code, quarter or None for the annual target)
 
@@ -158,6 +159,7 @@ def save_targets(con, user: User | None, unit_code: str, year: int, values: dict
     return _write(con, user, unit_code, year, items, note or "Sửa chỉ tiêu trên trang Chỉ tiêu"), changes
 
 
+@one_writer
 def _write(con, user: User, unit_code: str | None, year: int, items: list[tuple[str, Change]],
            note: str) -> WriteResult:
     """items: (unit_code, change) pairs; unit_code None on the batch: several units."""

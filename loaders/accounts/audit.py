@@ -2,6 +2,8 @@
 registries and accounts. Entries are only ever added."""
 from __future__ import annotations
 
+from loaders.store.writer import one_writer
+
 ACTIONS = {
     "sign_in": "Đăng nhập",
     "sign_in_failed": "Đăng nhập không thành công",
@@ -15,6 +17,7 @@ ACTIONS = {
     "user_add": "Tạo tài khoản",
     "user_passwd": "Đổi mật khẩu",
     "user_edit": "Sửa tài khoản",
+    "task_mark": "Đánh dấu nhiệm vụ",
 }
 
 MAX_DETAIL = 2000
@@ -24,6 +27,7 @@ def action_label(action: str) -> str:
     return ACTIONS.get(action, action)
 
 
+@one_writer
 def record(con, username: str | None, action: str, detail: str | None = None) -> int:
     """Add one entry; returns its id. `username` None: an anonymous visitor or the system."""
     if action not in ACTIONS:

@@ -18,6 +18,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from core.text import nfc
+from loaders.store.writer import one_writer
 
 ROLES = ("lanh_dao", "can_bo", "quan_tri")
 ROLE_LABELS = {"lanh_dao": "Lãnh đạo", "can_bo": "Cán bộ đơn vị", "quan_tri": "Quản trị"}
@@ -118,6 +119,7 @@ def _check_role_unit(con, role: str, unit_code: str | None) -> str | None:
     return unit_code or None
 
 
+@one_writer
 def create_user(con, username: str, password: str, role: str, full_name: str | None = None,
                 unit_code: str | None = None, by: str | None = None) -> User:
     """Create an account; raises UserError (Vietnamese) when the name is taken or a field is invalid."""
@@ -137,6 +139,7 @@ def create_user(con, username: str, password: str, role: str, full_name: str | N
     return get_user(con, username)
 
 
+@one_writer
 def set_password(con, username: str, password: str, by: str | None = None) -> None:
     from loaders.accounts.audit import record
 
@@ -147,6 +150,7 @@ def set_password(con, username: str, password: str, by: str | None = None) -> No
     record(con, by, "user_passwd", username)
 
 
+@one_writer
 def update_user(con, username: str, by: str | None = None, *, role: str | None = None,
                 unit_code: str | None = None, full_name: str | None = None, active: bool | None = None) -> User:
     """Change role / unit / name / active; fields left None keep their value (unit_code "" clears it)."""

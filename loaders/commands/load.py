@@ -20,6 +20,7 @@ from loaders.errors import UnusableFileError
 from loaders.layouts.context import KINDS
 from loaders.load import LAYOUT_NAMES, ArgumentError, LoadReport, load_file, make_context, parse_period
 from loaders.store.schema import MIGRATIONS, DatabaseLockedError, connect, db_path, schema_version
+from loaders.uploads import refusal_reason
 
 KIND_NAMES = {"activities": "kết quả thực hiện", "targets": "kế hoạch", "indices": "kết quả chỉ số"}
 
@@ -134,6 +135,8 @@ def _load_one(args, source, con, file_name: str, by: str, max_bytes, note) -> tu
             report = load_file(con, p.name, content, args.unit, args.period, args.kind, uploaded_by=by,
                                index=args.index, max_bytes=max_bytes)
     except UnusableFileError as exc:
+        if con is not None and not args.dry_run:
+            record(con, by, "upload_refused", f"{file_name}: {exc.message} (dòng lệnh)")
         return _unusable(file_name, exc.message, args.kind), f"{file_name}: không dùng được — {exc.message}"
     except ArgumentError as exc:
         msg = f"tham số không hợp lệ: {exc}"
@@ -143,7 +146,7 @@ def _load_one(args, source, con, file_name: str, by: str, max_bytes, note) -> tu
     elif report.status == "loaded" and report.created:
         record(con, by, "upload", f"lô {report.batch_id}: {file_name} ({report.kind}, {report.rows} dòng; dòng lệnh)")
     elif report.status == "refused":
-        record(con, by, "upload_refused", f"{file_name}: {len(report.errors)} lỗi (dòng lệnh)")
+        record(con, by, "upload_refused", f"{file_name}: {refusal_reason(report.errors)} (dòng lệnh)")
     d = report.as_dict()
     d["file"] = file_name
     d["created"] = report.created
