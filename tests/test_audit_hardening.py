@@ -12,17 +12,10 @@ from loaders.errors import UnusableFileError
 from loaders.store.schema import connect
 from loaders.uploads import read_upload
 from tests import upload_files as F
+from tests.test_page_ke_hoach import STP_PLAN
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
-PLAN = """ỦY BAN NHÂN DÂN TỈNH ĐẮK LẮK
-SỞ TƯ PHÁP
-KẾ HOẠCH
-Tuyên truyền cải cách hành chính của Sở Tư pháp năm 2025
-1. Chỉ tiêu
-- Bản tin CCHC phát hành 02 số/quý.
-2. Nhiệm vụ
-a) Tập huấn nghiệp vụ CCHC; Cơ quan chủ trì: Sở Tư pháp; Thời gian: Quý II/2025.
-"""
+PLAN = STP_PLAN  # a unit's yearly plan with one target and two tasks
 
 
 @pytest.fixture
