@@ -14,6 +14,7 @@ import os
 import streamlit as st
 
 from dashboard.db import cursor
+from dashboard.fmt import escape_md
 from loaders.accounts.users import ROLE_LABELS, User, get_user, sign_in
 
 SESSION_KEY = "auth_user"
@@ -131,7 +132,7 @@ def sidebar_account() -> None:
             if user.unit_code:
                 row = cursor().execute("SELECT name FROM unit WHERE code = ?", [user.unit_code]).fetchone()
                 unit = f" · {row[0] if row else user.unit_code}"
-            st.caption(f"Đăng nhập: **{user.label}** ({ROLE_LABELS[user.role]}{unit})")
+            st.caption(f"Đăng nhập: **{escape_md(user.label)}** ({ROLE_LABELS[user.role]}{escape_md(unit)})")
             if st.button("Đăng xuất", key="signout", width="stretch"):
                 sign_out()
                 st.rerun()

@@ -46,7 +46,7 @@ if ranking.empty:
 
 # --- 1. by unit --------------------------------------------------------------------------------------------------
 if metric:
-    st.subheader(f"{metric_names[metric]} — {period}")
+    st.subheader(f"{fmt.escape_md(metric_names[metric])} — {period}")
     by_unit = cached.q(Q.metric_by_unit, year, quarter, metric, units)
 else:
     st.subheader(f"Mức hoàn thành theo đơn vị — {period}")
@@ -115,7 +115,7 @@ else:
     if keep is not None:
         heat = heat[heat["unit_code"].isin(keep)]
     heat = heat.assign(short=[figures.short_label(n) for n in heat["metric_name"]],
-                       detail=[f"{n}<br>Thực hiện {fmt.auto(a)} / chỉ tiêu {fmt.auto(t)}"
+                       detail=[f"{n} — thực hiện {fmt.auto(a)} / chỉ tiêu {fmt.auto(t)}"
                                for n, a, t in zip(heat["metric_name"], heat["actual"], heat["target"])])
     cols = list(dict.fromkeys(heat.sort_values("ordinal")["short"]))
     rows = list(dict.fromkeys(shown["unit_name"])) if keep is not None else None
@@ -157,7 +157,7 @@ if chosen:
     one = cached.q(Q.completion, year, quarter, (chosen,))
     one = one[one["actual"].notna() | one["target"].notna()]
     row = ranking[ranking["unit_code"] == chosen].iloc[0]
-    st.markdown(f"**{names[chosen]}** — {period}: hoàn thành **{fmt.percent(row['completion'])}**, hạng "
+    st.markdown(f"**{fmt.escape_md(names[chosen])}** — {period}: hoàn thành **{fmt.percent(row['completion'])}**, hạng "
                 f"{fmt.number(row['rank'])}/{fmt.number(len(ranking))} &nbsp; "
                 + theme.badge_html(row["status"]), unsafe_allow_html=True)
     ui.chart(figures.completion_bars(one.assign(detail=[
@@ -172,5 +172,5 @@ if chosen:
              {"Hoàn thành": "percent", "Thực hiện": "auto", "Chỉ tiêu giao": "auto"},
              name=f"{names[chosen]} {period}", title=f"{names[chosen]} — {period}", source=source,
              key="hd_unit_table")
-    ui.link("pages/don_vi.py", f"Mở trang Đơn vị: {names[chosen]}", icon="🏢",
+    ui.link("pages/don_vi.py", f"Mở trang Đơn vị: {fmt.escape_md(names[chosen])}", icon="🏢",
             query_params={"don_vi": chosen, "nam": str(year), "quy": str(quarter)})

@@ -91,7 +91,7 @@ for_period = period if for_unit and period else None
 try:
     data = _template_bytes(template_kind, cached.fresh(AQ.registry_version), for_unit, for_period)
 except api.REFUSALS as exc:  # a template problem must not hide the upload
-    st.caption(f"Chưa tạo được mẫu Excel: {exc}")
+    st.caption(f"Chưa tạo được mẫu Excel: {fmt.escape_md(exc)}")
 else:
     label = KIND_CHOICES[template_kind].split(" (")[0].lower()
     st.download_button(f"Tải mẫu Excel — {label}" + (f" — {names.get(for_unit, for_unit)}" if for_unit else "")
@@ -166,7 +166,7 @@ if files:
         bar = st.progress(0.0, text="Đang đọc tệp…")
         for i, (name, content) in enumerate(missing):
             size = fmt.number(len(content) / 1048576, 1)
-            text = f"Đang đọc và kiểm tra tệp {i + 1}/{len(missing)}: {name} ({size} MB)…"
+            text = f"Đang đọc và kiểm tra tệp {i + 1}/{len(missing)}: {fmt.escape_md(name)} ({size} MB)…"
             bar.progress(i / len(missing), text=text)
             with st.spinner(text):
                 parsed_cache[_key(name, content)] = read_one(name, content)
@@ -241,14 +241,14 @@ if results:
     for r in results:
         parsed = r["parsed"]
         with st.container(border=True):
-            st.markdown(f"**📄 {r['name']}** · {V.size_mb(r['size'])} MB")
+            st.markdown(f"**📄 {fmt.escape_md(r['name'])}** · {V.size_mb(r['size'])} MB")
             if r["fatal"]:
-                st.error(r["fatal"] + " Không có gì được ghi.", icon="🚫")
+                st.error(fmt.escape_md(r["fatal"]) + " Không có gì được ghi.", icon="🚫")
                 continue
             key = _key(r["name"], parsed.batch.content)
             if key in done:
                 state, message = done[key]
-                {"ok": st.success, "info": st.info, "error": st.error}[state](message)
+                {"ok": st.success, "info": st.info, "error": st.error}[state](fmt.escape_md(message))
                 if state == "ok" and parsed.batch.year and parsed.batch.quarter:
                     ui.link("pages/hoat_dong.py", "Xem số liệu mới trên trang Hoạt động", icon="📈",
                             query_params={"nam": str(parsed.batch.year), "quy": str(parsed.batch.quarter)})
@@ -258,7 +258,7 @@ if results:
                 st.error(f"Tệp có {len(parsed.errors)} lỗi — chưa ghi gì. Hãy sửa trong tệp rồi tải lại:", icon="🚫")
                 problem_list(parsed.errors, key[1][:16], "Tất cả lỗi")
             if r["problems"]:
-                st.error("Không được ghi tệp này: " + "; ".join(r["problems"]) + ".", icon="⛔")
+                st.error("Không được ghi tệp này: " + fmt.escape_md("; ".join(r["problems"])) + ".", icon="⛔")
             if parsed.warnings:
                 with st.expander(f"{fmt.number(len(parsed.warnings))} lưu ý (không chặn việc ghi)"):
                     problem_list(parsed.warnings, "w" + key[1][:16], "Tất cả lưu ý")

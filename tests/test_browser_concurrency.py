@@ -6,14 +6,13 @@ deletion". Every one must now be written, each user told "đã ghi", with no Eng
 from __future__ import annotations
 
 import re
-import subprocess
 
 import pytest
 
 from loaders.accounts.users import create_user
 from loaders.store.schema import connect
 from tests import upload_files as F
-from tests.conftest import sign_in, start_streamlit
+from tests.conftest import sign_in, start_streamlit, stop_streamlit
 
 pytestmark = pytest.mark.browser
 
@@ -32,12 +31,7 @@ def server(demo_db):
             create_user(con, f"cb_{code}", "matkhau-1", "can_bo", f"Cán bộ {code}", unit_code=code)
     proc, url = start_streamlit(demo_db)
     yield url, demo_db, proc
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    stop_streamlit(proc)
 
 
 def test_ten_simultaneous_uploads_are_all_written(server, _browser, tmp_path):
