@@ -82,8 +82,16 @@ def visible_pages(pages: dict) -> dict:
     return out
 
 
+def _client() -> str | None:
+    """The visitor's address (None on the server's own machine): failed sign-ins slow that machine down."""
+    try:
+        return st.context.ip_address
+    except Exception:  # noqa: BLE001 - outside a browser session (AppTest)
+        return None
+
+
 def _do_sign_in(username: str, password: str) -> str | None:
-    user, message = sign_in(cursor(), username, password)
+    user, message = sign_in(cursor(), username, password, client=_client())
     if user is None:
         return message
     st.session_state[SESSION_KEY] = user.username

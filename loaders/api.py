@@ -186,25 +186,20 @@ add_indicator_alias = _writer(_registry_edit.add_indicator_alias)
 @_writer
 def create_user(con, user, username: str, password: str, role: str, full_name: str | None = None,
                 unit_code: str | None = None) -> User:
-    """Create an account: administrators only."""
-    by = _users.require_role(con, user, "quan_tri")
-    return _users.create_user(con, username, password, role, full_name, unit_code, by=by.username)
+    """Create an account: administrators only (the library checks the user)."""
+    return _users.create_user(con, username, password, role, full_name, unit_code, by=_users.current(con, user))
 
 
 @_writer
 def set_password(con, user, username: str, password: str) -> None:
-    """Set a password: an administrator for anyone, a user for their own account."""
-    by = _users.current(con, user)
-    if by.role != "quan_tri" and by.username != _users.normalize_username(username):
-        raise PermissionDenied(f"tài khoản {by.username} chỉ được đổi mật khẩu của chính mình")
-    _users.set_password(con, username, password, by=by.username)
+    """Set a password: an administrator for anyone, a user for their own account (the library checks)."""
+    _users.set_password(con, _users.normalize_username(username), password, by=_users.current(con, user))
 
 
 @_writer
 def update_user(con, user, username: str, **changes) -> None:
-    """Change an account's role, unit, name or state: administrators only."""
-    by = _users.require_role(con, user, "quan_tri")
-    _users.update_user(con, username, by=by.username, **changes)
+    """Change an account's role, unit, name or state: administrators only (the library checks the user)."""
+    _users.update_user(con, username, by=_users.current(con, user), **changes)
 
 
 # --- plans (Kế hoạch) ------------------------------------------------------------------------------------------

@@ -31,16 +31,20 @@ def cmd_init(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from loaders.demo import load_sample
+    from loaders.demo import DEMO_ADMIN, add_demo_admin, load_sample
     from loaders.init_db import init_database
 
     with open_db(args) as con:
         init_database(con)
         r = load_sample(con)
+        admin = add_demo_admin(con)
     if r["already"]:
         print("Dữ liệu mẫu đã có trong cơ sở dữ liệu: không nạp lại.")
     else:
         print(f"Đã nạp DỮ LIỆU MẪU: {r['sample_batches']} lô, {r['sample_rows']} dòng (được gắn nhãn dữ liệu mẫu).")
+    if admin:
+        print(f"Tài khoản quản trị của bản demo: {DEMO_ADMIN[0]} / {DEMO_ADMIN[1]} (chỉ có trong cơ sở dữ liệu demo "
+              "này; bản triển khai thật tạo quản trị viên riêng bằng lệnh user add).")
     return EXIT_OK
 
 

@@ -101,6 +101,13 @@ MIGRATIONS: list[str] = [
     """
     CREATE TABLE province_region (entity_code VARCHAR PRIMARY KEY, region VARCHAR NOT NULL, source VARCHAR);
     """,
+    # 5: hardening — streaks of failed sign-ins (per machine and name; name '*': per machine), and a plausible
+    # bound per count indicator above which an upload asks for confirmation
+    """
+    CREATE TABLE sign_in_throttle (client VARCHAR NOT NULL, name VARCHAR NOT NULL, failures INTEGER NOT NULL,
+                                   last_at TIMESTAMP NOT NULL, audit_id INTEGER, PRIMARY KEY (client, name));
+    CREATE TABLE metric_bound (metric_code VARCHAR PRIMARY KEY, max_plausible DOUBLE NOT NULL);
+    """,
 ]
 
 # The current value of a key is the one from its newest active batch; rolled-back batches stay stored.
