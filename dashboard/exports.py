@@ -121,4 +121,4 @@ def to_csv(df: pd.DataFrame, kinds: dict | None = None) -> bytes:
             f = "%d/%m/%Y" if k == "date" else "%d/%m/%Y %H:%M"
             out[col] = [v.strftime(f) if not pd.isna(v) else "" for v in pd.to_datetime(out[col], errors="coerce")]
     out = out.rename(columns={**{c: csv_safe(str(c)) for c in out.columns}, **renames})
-    return out.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
+    return out.to_csv(index=False, sep=";", decimal=",", lineterminator="\r\n").encode("utf-8-sig")  # \r in a field quoted
