@@ -105,10 +105,11 @@ def read_upload(con, user: User | None, file_name: str, content: bytes, unit: st
     return parsed
 
 
-def commit_upload(con, user: User | None, parsed: "Parsed") -> UploadResult:
-    """Write a parsed file as one batch recorded under the signed-in user.
+def commit_upload(con, user: User | None, parsed: "Parsed", confirmed: bool = False) -> UploadResult:
+    """Write a parsed file as one batch recorded under the signed-in user. Values past their indicator's
+    plausible bound are written only when the user `confirmed` them.
 
-    Raises PermissionDenied (role or unit), UploadRefused (errors, nothing to load, too big)."""
+    Raises PermissionDenied (role or unit), UploadRefused (errors, nothing to load, too big, unconfirmed)."""
     try:
         fresh = current(con, user)
         problems = upload_problems(con, fresh, parsed)
@@ -121,6 +122,10 @@ def commit_upload(con, user: User | None, parsed: "Parsed") -> UploadResult:
         raise UploadRefused(f"tệp “{parsed.file_name}” còn {len(parsed.errors)} lỗi — chưa ghi gì")
     if parsed.batch is None or parsed.batch.rows == 0:
         raise UploadRefused(f"tệp “{parsed.file_name}” không có dòng số liệu nào để nạp")
+    if parsed.to_confirm and not confirmed:
+        from loaders.load import unconfirmed_message
+
+        raise UploadRefused(unconfirmed_message(len(parsed.to_confirm), "đánh dấu ô xác nhận rồi bấm Ghi"))
     content = parsed.batch.content or b""
     if len(content) > max_bytes_default():
         raise UploadRefused(f"tệp “{parsed.file_name}” vượt giới hạn dung lượng "

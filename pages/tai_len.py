@@ -220,10 +220,10 @@ def problem_list(problems, key: str, label: str) -> None:
         ui.table(V.problems_table(problems), name="loi_tep", label=label, key=f"err_{key}")
 
 
-def commit(r: dict) -> None:
+def commit(r: dict, confirmed: bool = False) -> None:
     key = _key(r["name"], r["parsed"].batch.content)
     try:
-        res = api.upload(user, r["parsed"])
+        res = api.upload(user, r["parsed"], confirmed=confirmed)
     except api.PermissionDenied as exc:
         done[key] = ("error", f"Không được ghi tệp “{r['name']}”: {exc}.")
     except api.REFUSALS as exc:  # errors left, nothing to load, too big; or a fault, logged on the server
@@ -277,13 +277,20 @@ if results:
                 else:
                     st.info(f"Tệp này đã có trong hệ thống (lô số {r['existing']}) và không thay đổi gì.")
                 blocked = True
+            confirmed = True
+            if not blocked and parsed.to_confirm:
+                st.warning(f"{fmt.number(len(parsed.to_confirm))} số vượt mức hợp lý của chỉ tiêu (xem các lưu ý ở "
+                           "trên). Hãy kiểm tra lại trong tệp trước khi ghi.", icon="⚠️")
+                confirmed = st.checkbox("Tôi đã kiểm tra: các số này đúng", key=f"tl_confirm_{key[1][:16]}")
             if not blocked:
-                ready.append(r)
-                if st.button("Ghi vào hệ thống", key=f"tl_commit_{key[1][:16]}", type="primary", icon="💾"):
-                    commit(r)
+                ready.append((r, confirmed))
+                if st.button("Ghi vào hệ thống", key=f"tl_commit_{key[1][:16]}", type="primary", icon="💾",
+                             disabled=not confirmed):
+                    commit(r, confirmed)
                     st.rerun()
     if len(ready) > 1:
-        if st.button(f"Ghi tất cả {len(ready)} tệp hợp lệ", key="tl_commit_all", type="primary", icon="💾"):
-            for r in ready:
-                commit(r)
+        if st.button(f"Ghi tất cả {len(ready)} tệp hợp lệ", key="tl_commit_all", type="primary", icon="💾",
+                     disabled=not all(ok for _, ok in ready)):
+            for r, ok in ready:
+                commit(r, ok)
             st.rerun()

@@ -34,6 +34,8 @@ def add_commands(subparsers) -> None:
     p.add_argument("--index", help="chỉ số của bảng kết quả (PAR, SIPAS, PAPI, PCI, DTI, DDCI) nếu tiêu đề không ghi")
     p.add_argument("--by", help="người nạp (mặc định: tên người dùng hệ điều hành)")
     p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi vào cơ sở dữ liệu")
+    p.add_argument("--confirm", action="store_true",
+                   help="xác nhận các số vượt mức hợp lý của chỉ tiêu (đã kiểm tra, số đúng) để nạp")
     p.add_argument("--json", action="store_true", help="in kết quả dạng một đối tượng JSON")
     p.add_argument("--max-size", type=float, default=None, metavar="MB",
                    help="giới hạn dung lượng mỗi tệp, MB (mặc định $CCHC_MAX_UPLOAD_MB hoặc 20)")
@@ -133,7 +135,7 @@ def _load_one(args, source, con, file_name: str, by: str, max_bytes, note) -> tu
                 report.warnings.insert(0, LoadWarning(None, None, None, note))
         else:
             report = load_file(con, p.name, content, args.unit, args.period, args.kind, uploaded_by=by,
-                               index=args.index, max_bytes=max_bytes)
+                               index=args.index, max_bytes=max_bytes, confirmed=args.confirm)
     except UnusableFileError as exc:
         if con is not None and not args.dry_run:
             record(con, by, "upload_refused", f"{file_name}: {exc.message} (dòng lệnh)")

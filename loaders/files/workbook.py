@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import math
 import os
 import re
 import zipfile
@@ -135,12 +134,12 @@ def dot_decimal_columns(grid: "Grid") -> set[int]:
 
 
 def is_blank(v: object) -> bool:
+    """None or blank text. A NaN is not blank: no spreadsheet stores one, so a crafted file's NaN is refused
+    where a number is read (loaders.layouts.context.number_at) instead of passing as an empty cell."""
     if v is None:
         return True
     if isinstance(v, str):
         return not v.strip()
-    if isinstance(v, float) and math.isnan(v):
-        return True
     return False
 
 
