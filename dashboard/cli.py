@@ -174,6 +174,7 @@ def cmd_slides(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    args = None
     try:
         args = parser.parse_args(argv)
         if getattr(args, "db_sub", None):
@@ -189,5 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # noqa: BLE001 - the contract: a message, never a traceback
-        print(f"Lỗi không mong đợi ({type(exc).__name__}): {exc}", file=sys.stderr)
+        from loaders.store.schema import database_fault
+
+        fault = database_fault(getattr(args, "db", None), exc)
+        print(f"Lỗi: {fault}" if fault else f"Lỗi không mong đợi ({type(exc).__name__}): {exc}", file=sys.stderr)
         return EXIT_UNUSABLE

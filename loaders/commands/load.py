@@ -85,9 +85,9 @@ def cmd_load(args) -> int:
     try:
         con, source, note = _open(args)
     except DatabaseLockedError as exc:
-        msg = (f"cơ sở dữ liệu {exc} đang bị một tiến trình khác giữ để ghi (thường là dashboard đang chạy). Hãy dừng "
-               "dashboard rồi chạy lại lệnh, hoặc dùng --dry-run để chỉ kiểm tra tệp. (Dashboard chỉ mở cơ sở dữ liệu "
-               "trong lúc trả lời từng yêu cầu nên việc này hiếm gặp: thử lại sau vài giây.)")
+        msg = (f"cơ sở dữ liệu {exc} đang bị một tiến trình khác giữ — thường là dashboard: dashboard giữ tệp suốt lúc "
+               "nó chạy. Hãy dừng dashboard rồi chạy lại lệnh, tải tệp lên qua trang Tải lên, hoặc dùng --dry-run để chỉ "
+               "kiểm tra tệp.")
         return _finish(args, [_unusable(f, msg, args.kind) for f in args.files], [msg])
     try:
         if source is None:
