@@ -20,6 +20,7 @@ from core.periods import PeriodError, parse_quarter
 from core.rules import valid_year, year_range_text
 from core.text import fold
 from loaders.errors import ConfirmWarning, LoadError, LoadWarning, Problems, UnusableFileError
+from loaders.files.active import strip_active_content
 from loaders.files.workbook import Grid, read_workbook
 from loaders.layouts import index_table, rollup, tidy, unit_report
 from loaders.layouts.context import KINDS, Context
@@ -216,6 +217,9 @@ def read_file(con_or_registry, file_name: str, content: bytes, unit: str | None 
     (a bad unit / period / kind / index argument)."""
     ctx = make_context(con_or_registry, file_name, unit, period, kind, index)
     grids = read_workbook(content, file_name, max_bytes=max_bytes)
+    content, active = strip_active_content(content, file_name)  # macros, links, DDE: named, and not kept
+    for warning in active:
+        ctx.problems.add(warning)
     name_score = _name_score(ctx)
     nonempty = [g for g in grids if not g.is_empty()]
     if not nonempty:

@@ -32,3 +32,19 @@ def rollup_bytes(db: Path, n: int = 4000) -> tuple[bytes, int]:
     with connect(db, read_only=True) as con:
         content, values = build_rollup(rollup_units(con, n), metrics(con), ROLLUP_PERIOD)
     return content, len(values)
+
+
+def rewrite_zip(content: bytes, change, extra: dict | None = None) -> bytes:
+    """The same zip (.xlsx, .ods) with each member passed through change(name, data) -> data, and `extra` members
+    ({name: bytes}) added: how the tests craft hostile workbooks."""
+    import io
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(content))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            out.writestr(info, change(info.filename, src.read(info.filename)))
+        for name, data in (extra or {}).items():
+            out.writestr(name, data)
+    return buf.getvalue()

@@ -18,6 +18,7 @@ from loaders.files import limits, workbook
 from loaders.files.limits import LimitExceeded, run_bounded
 from loaders.files.workbook import read_workbook
 from tests.conftest import ods_bytes, xls_bytes, xlsx_bytes
+from tests.hardening import rewrite_zip
 
 
 def far_cell_xlsx() -> bytes:
@@ -35,13 +36,7 @@ def far_cell_xlsx() -> bytes:
 
 def rewrite_sheet(content: bytes, change) -> bytes:
     """The same .xlsx with its first worksheet's XML passed through change(xml bytes) -> bytes."""
-    src = zipfile.ZipFile(io.BytesIO(content))
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            out.writestr(info.filename, change(data) if info.filename == "xl/worksheets/sheet1.xml" else data)
-    return buf.getvalue()
+    return rewrite_zip(content, lambda name, data: change(data) if name == "xl/worksheets/sheet1.xml" else data)
 
 
 def zip_bomb_xlsx(inflated_mb: int) -> bytes:
@@ -125,13 +120,7 @@ def test_an_xls_cell_at_the_last_row_and_column_is_refused():
 def ods_with_content(change) -> bytes:
     """A small .ods report whose content.xml is passed through change(xml bytes) -> bytes."""
     content = ods_bytes({"S": [["Đơn vị", "Tin bài"], ["Sở Tư pháp", 3]]})
-    src = zipfile.ZipFile(io.BytesIO(content))
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            out.writestr(info, change(data) if info.filename == "content.xml" else data)
-    return buf.getvalue()
+    return rewrite_zip(content, lambda name, data: change(data) if name == "content.xml" else data)
 
 
 def test_an_ods_row_repeated_a_million_times_is_refused():

@@ -16,20 +16,18 @@ from loaders.cli import main
 from loaders.load import load_file, read_file
 from loaders.store.schema import connect
 from tests import upload_files as F
+from tests.hardening import rewrite_zip
 
 
 def with_cell_value(content: bytes, old: bytes, new: bytes) -> bytes:
     """The workbook with one stored number's text replaced in the sheet XML (how a crafted file holds inf/NaN)."""
-    src = zipfile.ZipFile(io.BytesIO(content))
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename.startswith("xl/worksheets/"):
-                assert old in data
-                data = data.replace(old, new, 1)
-            out.writestr(info, data)
-    return buf.getvalue()
+    def change(name: str, data: bytes) -> bytes:
+        if name.startswith("xl/worksheets/"):
+            assert old in data
+            return data.replace(old, new, 1)
+        return data
+
+    return rewrite_zip(content, change)
 
 
 REPORT = F.unit_report(rows=(("Tin, bài đăng trên Trang TTĐT của Sở", 41), ("Video, clip về CCHC", 7)))
@@ -113,3 +111,54 @@ def test_the_rule_takes_an_end_date_and_serves_months_quarters_and_years():
     assert not period_not_begun(dt.date(2025, 10, 31), 1, today) and period_not_begun(dt.date(2025, 11, 30), 1, today)
     assert not period_not_begun(dt.date(2025, 12, 31), 12, today) and period_not_begun(dt.date(2026, 12, 31), 12, today)
     assert period_not_begun(dt.date(2026, 6, 30), 6, today) and not period_not_begun(dt.date(2025, 12, 31), 6, today)
+
+
+def workbook_with_active_content() -> bytes:
+    """A unit report saved with a DDE formula in D7 (cached 41), a link to another workbook in D8 (cached 7), a
+    macro project and an external-link part, the way such files arrive."""
+    def change(name: str, data: bytes) -> bytes:
+        if name.startswith("xl/worksheets/"):
+            data = data.replace(b"<v>41</v>", b"<f>cmd|' /C calc'!A0</f><v>41</v>", 1)
+            return data.replace(b"<v>7</v>", b"<f>[1]Sheet1!A1</f><v>7</v>", 1)
+        if name == "[Content_Types].xml":
+            return data.replace(b"</Types>", b'<Default Extension="bin" ContentType="application/vnd.ms-office.'
+                                b'vbaProject"/><Override PartName="/xl/externalLinks/externalLink1.xml" '
+                                b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+                                b'externalLink+xml"/></Types>')
+        if name == "xl/_rels/workbook.xml.rels":
+            return data.replace(b"</Relationships>", b'<Relationship Id="rIdX" Type="http://schemas.microsoft.com/'
+                                b'office/2006/relationships/vbaProject" Target="vbaProject.bin"/><Relationship '
+                                b'Id="rIdY" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                                b'relationships/externalLink" Target="externalLinks/externalLink1.xml"/>'
+                                b"</Relationships>")
+        return data
+
+    return rewrite_zip(REPORT, change, {
+        "xl/vbaProject.bin": b"\xd0\xcf\x11\xe0 macro project",
+        "xl/externalLinks/externalLink1.xml": b'<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+                                              b'2006/main"><ddeLink ddeService="cmd" ddeTopic="/C calc"/></externalLink>'})
+
+
+def test_dde_links_and_macros_are_named_and_not_kept_in_the_original(load_con):
+    import openpyxl
+
+    parsed = read_file(load_con, "bao_cao.xlsm", workbook_with_active_content())
+    assert not parsed.errors
+    texts = [w.text() for w in parsed.warnings]
+    assert any(t.startswith("Trang tính “Báo cáo”, dòng 7, cột D: ô có công thức DDE") for t in texts), texts
+    assert any(t.startswith("Trang tính “Báo cáo”, dòng 8, cột D: ô có công thức lấy số từ tệp Excel khác")
+               for t in texts), texts
+    assert any("macro" in t for t in texts) and any("liên kết tới tệp Excel khác" in t for t in texts)
+    assert sorted(r.value for r in parsed.batch.activities) == [7.0, 41.0]  # the cached values
+    kept = parsed.batch.content
+    names = zipfile.ZipFile(io.BytesIO(kept)).namelist()
+    assert "xl/vbaProject.bin" not in names and not [n for n in names if "externalLink" in n]
+    sheet_xml = b"".join(zipfile.ZipFile(io.BytesIO(kept)).read(n) for n in names if n.startswith("xl/worksheets/"))
+    assert b"cmd|" not in sheet_xml and b"[1]Sheet1" not in sheet_xml
+    sheet = openpyxl.load_workbook(io.BytesIO(kept)).active  # what is kept still opens, values in place
+    assert sheet["D7"].value == 41 and sheet["D8"].value == 7
+    assert read_file(load_con, "lai.xlsx", kept).batch.activities  # and reads back the same
+
+
+def test_a_plain_workbook_is_kept_byte_for_byte(load_con):
+    assert read_file(load_con, "bao_cao.xlsx", REPORT).batch.content == REPORT
