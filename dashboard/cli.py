@@ -71,7 +71,7 @@ def _open(args):
     """The database, read-only; every way it can be unusable is a UsageError with a Vietnamese message."""
     import duckdb
 
-    from loaders.store.schema import DatabaseLockedError, connect, db_path
+    from loaders.store.schema import DatabaseLockedError, DatabaseUnusableError, connect, db_path
 
     path = db_path(args.db)
     if not path.exists():
@@ -81,6 +81,8 @@ def _open(args):
     except DatabaseLockedError:
         raise UsageError(f"cơ sở dữ liệu {path} đang bị một tiến trình khác (thường là dashboard đang chạy ở chế "
                          "độ ghi) giữ. Hãy chạy lại khi tiến trình đó dừng, hoặc tải tệp từ trang Trình chiếu.")
+    except DatabaseUnusableError as exc:
+        raise UsageError(f"không mở được cơ sở dữ liệu: {exc}") from exc
     except duckdb.Error as exc:
         raise UsageError(f"không mở được cơ sở dữ liệu {path}: {exc}") from exc
     views = {r[0] for r in con.execute(
