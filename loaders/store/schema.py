@@ -311,10 +311,11 @@ def _check_length(con, path: Path) -> None:
         if fault is None:
             raise
         raise fault from exc
-    block_size, total_blocks = int(row[2]), int(row[3])
+    block_size, used_blocks = int(row[2]), int(row[4])
     if Path(str(path) + ".wal").exists():  # blocks still in the write-ahead log are not in the file yet
         return
-    if path.exists() and path.stat().st_size < block_size * total_blocks:
+    # the blocks in use lie somewhere in the file (free ones may lie past its end): it holds at least that many
+    if path.exists() and path.stat().st_size < block_size * used_blocks:
         con.close()
         raise database_fault(path, duckdb.IOException("truncated: could not read enough bytes"))
 
