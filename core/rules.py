@@ -9,6 +9,9 @@
   completion, no status.
 - Unit validity: a unit counts in a period when it began on or before the period's last day and ended (valid_to)
   on or after its first day; a missing date is open.
+- Magnitude: a number a report holds is finite and at most MAX_VALUE in size; more is a typing or file error.
+- Periods not begun: results for a period whose first day is after today are refused (`period_not_begun`, from
+  the period's end date and length: a month, a quarter, a half-year, a year); today is core.clock's.
 - Home province: the deployment's province is kept in meta under HOME_KEY (`init --province`); HOME_PROVINCE is
   the shipped registry's until then.
 
@@ -24,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 YEAR_MIN, YEAR_MAX = 1990, 2100
+MAX_VALUE = 1e9  # no count, rate or score of a report comes near it; 1e308 or 9.99e15 is a mistake
 
 THRESHOLD_DAT = 1.0
 THRESHOLD_GAN_DAT = 0.8
@@ -134,3 +138,17 @@ def indicators_dat(indicator_completions: pd.Series) -> tuple[int, int]:
     """(indicators "đạt", indicators with a completion)."""
     v = pd.to_numeric(indicator_completions, errors="coerce").dropna()
     return int((v >= THRESHOLD_DAT).sum()), int(len(v))
+
+
+def period_start(end: dt.date, months: int) -> dt.date:
+    """The first day of the period of `months` months that ends on `end` (a month, quarter, half-year, year)."""
+    first_month = end.year * 12 + end.month - months  # months counted from year 0, zero-based
+    return dt.date(first_month // 12, first_month % 12 + 1, 1)
+
+
+def period_not_begun(end: dt.date, months: int, today: dt.date | None = None) -> bool:
+    """True for a period that has not begun: its first day is after today (core.clock's today by default).
+    The current period may be reported early; a later one may not."""
+    from core import clock
+
+    return period_start(end, months) > (today or clock.today())

@@ -116,3 +116,22 @@ def parse_number(value: object) -> float | None:
         return float(s)
     except ValueError as exc:  # pragma: no cover - the regex above rules this out
         raise NumberError(s) from exc
+
+
+# --- text written to spreadsheets: names, plan content and the audit trail come from users ---------------------
+def text_cell(cell, value):
+    """Put a value in an openpyxl cell; a string is always a string (openpyxl makes "=..." a formula)."""
+    cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
+    return cell
+
+
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    """A CSV field that no spreadsheet reads as a formula: text starting with = + - @ tab or CR gets a "'"."""
+    if isinstance(value, str) and value.startswith(CSV_FORMULA_START):
+        return "'" + value
+    return value

@@ -8,6 +8,9 @@ Tải lên
 - ``template_file_name(kind, unit, period)``  'mau_activities_so_y_te_2025_Q3.xlsx'.
 - ``preview_table(preview)``               admin_queries.preview_changes for people (one 'Loại' drops out).
 - ``would_change(preview)``                whether writing the file would add or replace any value.
+- ``preview_scope(preview)``               'N đơn vị · M chỉ tiêu · K kỳ': what a file of any size covers.
+- ``problem_groups(problems)``             errors (or warnings) grouped by cause: a 4,000-row file's 9,000 errors
+                                           as a few lines, each with how many cells and the first places.
 - ``upload_facts(parsed, names)``          the kind, rows, unit and period of a read file, for its caption.
 - ``problems_table(problems)``             a file's errors as a table (sheet, row, column, message).
 - ``size_mb(n_bytes)``                     '0,25' / '3,4': a file's size in MB as the page states it.
@@ -35,6 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 import pandas as pd
 
@@ -105,6 +109,39 @@ def would_change(pv: pd.DataFrame | None) -> bool:
         return False
     counts = AQ.preview_summary(pv)
     return bool(counts[AQ.CHANGE_NEW] or counts[AQ.CHANGE_REPLACE])
+
+
+PREVIEW_ROWS = 200  # the rows shown on the page; the whole preview is a download (Styler stops at 262,144 cells)
+
+
+def preview_scope(pv: pd.DataFrame) -> str:
+    """'4.000 đơn vị · 18 chỉ tiêu · 1 kỳ' for the preview of a file."""
+    if pv is None or not len(pv):
+        return ""
+    return (f"{number(pv['unit_or_entity'].nunique())} đơn vị · {number(pv['item'].nunique())} chỉ tiêu · "
+            f"{number(pv['period'].nunique())} kỳ")
+
+
+_VARYING = re.compile(r"“[^”]*”|\d+(?:[.,]\d+)*")
+
+
+def problem_cause(message: str) -> str:
+    """A message with what varies from cell to cell (quoted values, numbers) taken out: the cause."""
+    return _VARYING.sub("…", message)
+
+
+def problem_groups(problems, places: int = 5) -> list[tuple[int, str, str]]:
+    """(how many, the first message of the cause, its first places) per cause, the most frequent first."""
+    groups: dict[str, list] = {}
+    for p in problems:
+        groups.setdefault(problem_cause(p.message), []).append(p)
+    out = []
+    for members in sorted(groups.values(), key=len, reverse=True):
+        where = [p.place() for p in members[:places] if p.place()]
+        more = len(members) - places
+        out.append((len(members), members[0].message,
+                    "; ".join(where) + (f"; … và {number(more)} chỗ khác" if more > 0 and where else "")))
+    return out
 
 
 def upload_facts(parsed, names: dict) -> list[str]:

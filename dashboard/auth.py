@@ -22,6 +22,7 @@ import os
 import streamlit as st
 
 from dashboard.db import cursor
+from dashboard.fmt import escape_md
 from loaders import api
 from loaders.accounts.users import ROLE_LABELS, User, get_user, sign_in
 
@@ -116,8 +117,16 @@ def can_see(page: str, user: User | None) -> bool:
     return user is not None and user.role in roles
 
 
+def _client() -> str | None:
+    """The visitor's address (None on the server's own machine): failed sign-ins slow that machine down."""
+    try:
+        return st.context.ip_address
+    except Exception:  # noqa: BLE001 - outside a browser session (AppTest)
+        return None
+
+
 def _do_sign_in(username: str, password: str) -> str | None:
-    user, message = sign_in(cursor(), username, password)
+    user, message = sign_in(cursor(), username, password, client=_client())
     if user is None:
         return message
     try:
@@ -218,7 +227,7 @@ def sidebar_account(sign_in_box: bool = True) -> None:
             if user.unit_code:
                 row = cursor().execute("SELECT name FROM unit WHERE code = ?", [user.unit_code]).fetchone()
                 unit = f" · {row[0] if row else user.unit_code}"
-            st.caption(f"Đăng nhập: **{user.label}** ({ROLE_LABELS[user.role]}{unit})")
+            st.caption(f"Đăng nhập: **{escape_md(user.label)}** ({ROLE_LABELS[user.role]}{escape_md(unit)})")
             if st.button("Đăng xuất", key="signout", width="stretch"):
                 sign_out()
                 st.rerun()

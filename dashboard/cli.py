@@ -84,7 +84,7 @@ def _open(args):
     """The database, read-only; every way it can be unusable is a UsageError with a Vietnamese message."""
     import duckdb
 
-    from loaders.store.schema import DatabaseLockedError, connect, db_path
+    from loaders.store.schema import DatabaseLockedError, DatabaseUnusableError, connect, db_path
 
     path = db_path(args.db)
     if not path.exists():
@@ -94,6 +94,8 @@ def _open(args):
     except DatabaseLockedError:
         raise UsageError(f"cơ sở dữ liệu {path} đang bị một tiến trình khác (thường là dashboard đang chạy ở chế "
                          "độ ghi) giữ. Hãy chạy lại khi tiến trình đó dừng, hoặc tải tệp từ trang Trình chiếu.")
+    except DatabaseUnusableError as exc:
+        raise UsageError(f"không mở được cơ sở dữ liệu: {exc}") from exc
     except duckdb.Error as exc:
         raise UsageError(f"không mở được cơ sở dữ liệu {path}: {exc}") from exc
     views = {r[0] for r in con.execute(
@@ -231,6 +233,7 @@ def cmd_slides(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    args = None
     try:
         args = parser.parse_args(argv)
         if getattr(args, "db_sub", None):
@@ -246,5 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # noqa: BLE001 - the contract: a message, never a traceback
-        print(f"Lỗi không mong đợi ({type(exc).__name__}): {exc}", file=sys.stderr)
+        from loaders.store.schema import database_fault
+
+        fault = database_fault(getattr(args, "db", None), exc)
+        print(f"Lỗi: {fault}" if fault else f"Lỗi không mong đợi ({type(exc).__name__}): {exc}", file=sys.stderr)
         return EXIT_UNUSABLE

@@ -2,6 +2,9 @@
 
 - .xlsx: real numbers with number formats (percent, thousands), dates as dates, an optional title row and a
   source row; Excel shows separators in the user's locale.
+- text is text: a name that starts with "=" is written to .xlsx as a string, never as a formula; a .csv field
+  that starts with = + - @ tab or carriage return gets a leading apostrophe (the OWASP CSV-injection rule), so
+  a spreadsheet opening the file runs nothing (names, plan content and the audit trail come from users).
 - .csv: UTF-8 with BOM (Excel opens Vietnamese text correctly), ";" between fields and a decimal comma
   (what Excel expects under Vietnamese regional settings; core.text.parse_number reads it back);
   dates dd/mm/yyyy; ratios (kind "percent") written as percent numbers with " (%)" added to the header.
@@ -22,7 +25,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from core.text import slug
+from core.text import csv_safe, slug, text_cell
 
 _XLSX_FORMATS = {
     "int": "#,##0", "num1": "#,##0.0", "num2": "#,##0.00", "num4": "0.0000", "auto": "#,##0.##", "auto4": "#,##0.####",
@@ -72,23 +75,25 @@ def to_xlsx(df: pd.DataFrame, kinds: dict | None = None, sheet: str = "Sá»‘ liá»
     ws.title = sheet[:31]
     row = 1
     if title:
-        ws.cell(row=row, column=1, value=title).font = Font(bold=True, size=13)
+        text_cell(ws.cell(row=row, column=1), title).font = Font(bold=True, size=13)
         row += 1
     if source:
-        ws.cell(row=row, column=1, value=source).font = Font(italic=True, color="666666")
+        text_cell(ws.cell(row=row, column=1), source).font = Font(italic=True, color="666666")
         row += 1
     if title or source:
         row += 1
     header = row
     for j, col in enumerate(df.columns, start=1):
-        c = ws.cell(row=header, column=j, value=str(col))
+        c = ws.cell(row=header, column=j)
+        text_cell(c, str(col))
         c.font = Font(bold=True)
         c.fill = PatternFill("solid", fgColor="E8EEF6")
         c.alignment = Alignment(wrap_text=True, vertical="center")
     col_kinds = [_kind(df, c, kinds) for c in df.columns]
     for i, values in enumerate(df.itertuples(index=False), start=header + 1):
         for j, (v, k) in enumerate(zip(values, col_kinds), start=1):
-            c = ws.cell(row=i, column=j, value=_cell(v))
+            c = ws.cell(row=i, column=j)
+            text_cell(c, _cell(v))
             if k != "text" and c.value is not None:
                 c.number_format = _XLSX_FORMATS[k]
     for j, col in enumerate(df.columns, start=1):
@@ -103,6 +108,9 @@ def to_xlsx(df: pd.DataFrame, kinds: dict | None = None, sheet: str = "Sá»‘ liá»
 def to_csv(df: pd.DataFrame, kinds: dict | None = None) -> bytes:
     kinds = dict(kinds or {})
     out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = [csv_safe(v) for v in out[col]]
     renames = {}
     for col in out.columns:
         k = _kind(out, col, kinds)
@@ -112,4 +120,5 @@ def to_csv(df: pd.DataFrame, kinds: dict | None = None) -> bytes:
         if k in ("date", "datetime"):
             f = "%d/%m/%Y" if k == "date" else "%d/%m/%Y %H:%M"
             out[col] = [v.strftime(f) if not pd.isna(v) else "" for v in pd.to_datetime(out[col], errors="coerce")]
-    return out.rename(columns=renames).to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
+    out = out.rename(columns={**{c: csv_safe(str(c)) for c in out.columns}, **renames})
+    return out.to_csv(index=False, sep=";", decimal=",", lineterminator="\r\n").encode("utf-8-sig")  # \r in a field quoted

@@ -39,10 +39,14 @@ Public API
 - ``unit_metric_bars(df, unit_label="", rate=False, title=None)``  one indicator of one unit over the quarters,
       bars in status colours with target marks (rows of queries.unit_history for one metric).
 - ``index_scores_lines(df, title=None)``                  a unit's own index scores over the years.
+- ``inert_text``                                          the decorator every builder wears: Plotly reads <a href>,
+      <b>, <br> in any label or hover text, so the text a builder is given (names in its frame, labels, titles) is
+      HTML-escaped first; Plotly shows the escaped characters as themselves.
 - ``add_source(fig, text)``                               put a source line under a figure (for exports/slides).
 """
 from __future__ import annotations
 
+import functools
 import html
 import math
 import textwrap
@@ -55,6 +59,29 @@ from core.rules import completion_series
 from dashboard import fmt, theme
 
 _STATUS_INDEX = {s: i for i, s in enumerate(theme.STATUSES)}
+
+
+def _inert(value):
+    """A builder's input with every text in it HTML-escaped (column names and codes hold no < > &: unchanged)."""
+    if isinstance(value, str):
+        return html.escape(value, quote=False)
+    if isinstance(value, pd.DataFrame):
+        out = value.copy()
+        for col in out.columns:
+            if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+                out[col] = [html.escape(v, quote=False) if isinstance(v, str) else v for v in out[col]]
+        return out
+    if isinstance(value, (list, tuple)):
+        return type(value)(_inert(v) for v in value)
+    return value
+
+
+def inert_text(builder):
+    """A figure builder whose text inputs (names in its frame, labels, titles) reach Plotly as text, not markup."""
+    @functools.wraps(builder)
+    def build(*args, **kwargs):
+        return builder(*(_inert(a) for a in args), **{k: _inert(v) for k, v in kwargs.items()})
+    return build
 
 
 def wrap_label(text, width: int = 34) -> str:
@@ -101,8 +128,8 @@ def name_rows(fig: go.Figure, categories, names, layout: str = theme.WIDE, detai
     grouped chart)."""
     if layout != theme.NARROW:
         return None
-    # names are data (a unit or task typed by someone): escaped, so no markup of theirs reaches Plotly's text
-    texts = [html.escape(phone_name(n)).replace("&lt;br&gt;", "<br>")
+    # names are data, already made inert by the builder's @inert_text: escaping again would show "&amp;"
+    texts = [phone_name(n)
              + (f'<br><span style="color:{theme.MUTED}">{d}</span>' if d else "")
              for n, d in zip(names, details if details is not None else [None] * len(names))]
     lines = max([t.count("<br>") + 1 for t in texts] or [1])
@@ -155,6 +182,7 @@ def _status_legend(fig: go.Figure, statuses) -> None:
                                  marker_color=theme.STATUS_COLOR[s], showlegend=True, hoverinfo="skip"))
 
 
+@inert_text
 def completion_bars(df: pd.DataFrame, label: str = "unit_name", value: str = "completion", key: str = "unit_code",
                     title: str | None = None, detail: str | None = None, layout: str = theme.WIDE) -> go.Figure:
     d = df.reset_index(drop=True)
@@ -180,6 +208,7 @@ def completion_bars(df: pd.DataFrame, label: str = "unit_name", value: str = "co
                        title=title, layout=layout)
 
 
+@inert_text
 def actual_target_bars(df: pd.DataFrame, label: str = "unit_name", key: str = "unit_code", unit_label: str = "",
                        rate: bool = False, title: str | None = None, layout: str = theme.WIDE) -> go.Figure:
     d = df.reset_index(drop=True)
@@ -211,6 +240,7 @@ def actual_target_bars(df: pd.DataFrame, label: str = "unit_name", key: str = "u
                        title=title, layout=layout)
 
 
+@inert_text
 def indicator_bullets(df: pd.DataFrame, title: str | None = None, layout: str = theme.WIDE) -> go.Figure:
     """WIDE: "thực hiện / chỉ tiêu" in a column right of the bars; NARROW: under each indicator's name."""
     d = df.reset_index(drop=True)
@@ -251,6 +281,7 @@ def indicator_bullets(df: pd.DataFrame, title: str | None = None, layout: str = 
                        title=title, layout=layout)
 
 
+@inert_text
 def status_heatmap(df: pd.DataFrame, row: str = "unit_name", col: str = "label", value: str = "completion",
                    row_order=None, col_order=None, detail: str | None = None, key: str | None = None,
                    title: str | None = None, row_width: int = 38, layout: str = theme.WIDE) -> go.Figure:
@@ -317,6 +348,7 @@ def status_heatmap(df: pd.DataFrame, row: str = "unit_name", col: str = "label",
     return theme.apply(fig, height=height, title=title, layout=layout)
 
 
+@inert_text
 def ytd_line(df: pd.DataFrame, unit_label: str = "", title: str | None = None, layout: str = theme.WIDE) -> go.Figure:
     mode = df["mode"].iloc[0] if len(df) else "count"
     x = list(df["label"])
@@ -380,6 +412,7 @@ def _labels(texts: list[str], crowded: bool) -> list[str]:
     return [t if i == last else "" for i, t in enumerate(texts)]
 
 
+@inert_text
 def index_history(df: pd.DataFrame, index_name: str, scale_max: float = 100, unit: str = "",
                   title: str | None = None, merger_year: int = 2025,
                   national: pd.DataFrame | None = None, layout: str = theme.WIDE) -> go.Figure:
@@ -476,6 +509,7 @@ def index_history(df: pd.DataFrame, index_name: str, scale_max: float = 100, uni
     return theme.apply(fig, height=560, title=title, layout=layout)
 
 
+@inert_text
 def components_bars(df: pd.DataFrame, entity_name: str, scale_max: float = 10, title: str | None = None,
                     layout: str = theme.WIDE) -> go.Figure:
     d = df.reset_index(drop=True)
@@ -513,6 +547,7 @@ def components_bars(df: pd.DataFrame, entity_name: str, scale_max: float = 10, t
                                               labels=None if row else labels) + 50, title=title, layout=layout)
 
 
+@inert_text
 def peer_lines(df: pd.DataFrame, highlight=(), scale_max: float = 100, title: str | None = None,
                value: str = "score", layout: str = theme.WIDE) -> go.Figure:
     """``value``: "score" or "rank" (the rank axis is reversed: 1 on top). NARROW: values are written only on the
@@ -559,6 +594,7 @@ def peer_lines(df: pd.DataFrame, highlight=(), scale_max: float = 100, title: st
     return theme.apply(fig, height=440, title=title, layout=layout)
 
 
+@inert_text
 def score_bars(df: pd.DataFrame, label: str = "entity_name", value: str = "score", title: str | None = None,
                layout: str = theme.WIDE) -> go.Figure:
     """Scores of several entities (e.g. DDCI of departments), highest first; no status colours (no target)."""
@@ -579,6 +615,7 @@ def score_bars(df: pd.DataFrame, label: str = "entity_name", value: str = "score
                        title=title, layout=layout)
 
 
+@inert_text
 def unit_metric_bars(df: pd.DataFrame, unit_label: str = "", rate: bool = False, title: str | None = None,
                      layout: str = theme.WIDE) -> go.Figure:
     d = df.reset_index(drop=True)
@@ -606,6 +643,7 @@ def unit_metric_bars(df: pd.DataFrame, unit_label: str = "", rate: bool = False,
     return theme.apply(fig, height=360, title=title, layout=layout)
 
 
+@inert_text
 def index_scores_lines(df: pd.DataFrame, title: str | None = None, layout: str = theme.WIDE) -> go.Figure:
     fig = go.Figure()
     for i, ((code, name), d) in enumerate(df.groupby(["index_code", "entity_name"], sort=False)):

@@ -25,6 +25,11 @@ Public API
                                    (they use PLOTLY_SEPARATORS, so ",.1f" shows "1.250,5").
 - ``styler(df, kinds)``            a pandas Styler that shows ``df`` in Vietnamese formats while keeping raw
                                    values for sorting; ``kinds`` maps column -> one of COLUMN_KINDS.
+- ``md_link(label, url)``           a markdown link to an http(s) address that nothing in the address can break out
+                                   of; any other address is shown as text.
+- ``escape_md(text)`` / ``escape_html(text)``  user text (names, plan content, cell values) made inert for
+                                   st.markdown and every label that renders markdown / for HTML: no link, image,
+                                   tag or colour directive of a user's ever renders.
 - ``COLUMN_KINDS``                 "int", "num1", "num2", "num4", "auto", "auto4", "percent", "rate", "date",
                                    "datetime", "text".
 """
@@ -34,6 +39,10 @@ import datetime as _dt
 from typing import Callable, Mapping
 
 import pandas as pd
+
+import html as _html
+import re as _re
+from urllib.parse import quote as _quote
 
 from core.numbers import (  # noqa: F401
     DECIMAL,
@@ -142,3 +151,34 @@ def format_frame(df: pd.DataFrame, kinds: Mapping[str, str] | None = None) -> pd
 
 def today() -> _dt.date:
     return _dt.date.today()
+
+
+# what can start markup inside a line: emphasis, code, links and images, HTML, tables, strike, maths, headings and
+# Streamlit's ":colour[...]" (its "[" is escaped); list markers only count at a line's start, and escape_md never
+# leaves a line break
+_MD_SPECIAL = _re.compile(r"([\\`*\[\]<>!|~$#]|(?<!\w)_|_(?!\w))")  # "_" inside a word (bao_cao.xlsx) is text
+
+# Streamlit turns a bare address into a link and ":red" into a colour after markdown's own escapes are undone: a
+# zero-width space after the colon of "http://" or ":word", and after "www", keeps them text
+_AUTOLINK = _re.compile(r"(?<=:)(?=//|[^\W\d_])|(?<=\bwww)(?=\.)", _re.IGNORECASE)
+
+
+def escape_md(text) -> str:
+    """Text shown as itself by Streamlit's markdown: each mark that markdown, HTML or a Streamlit directive
+    (":red[...]", ":material/x:") could read is backslash-escaped; line breaks become spaces."""
+    escaped = _MD_SPECIAL.sub(r"\\\g<0>", " ".join(str(text or "").split()))
+    return _AUTOLINK.sub("\u200b", escaped)  # nor a bare address into a link
+
+
+def escape_html(text) -> str:
+    """Text shown as itself inside HTML (quotes included, for attribute values)."""
+    return _html.escape(str(text if text is not None else ""), quote=True)
+
+
+def md_link(label: str, url) -> str:
+    """[label](url) for an http(s) address, with every character that could end the link or start markup
+    percent-encoded; another scheme (javascript:, data:) is not a link at all."""
+    url = str(url or "").strip()
+    if not _re.match(r"https?://", url, _re.IGNORECASE):
+        return escape_md(url)
+    return f"[{escape_md(label)}]({_quote(url, safe=':/?#@$&+,;=%~-._' + chr(39))})"

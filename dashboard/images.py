@@ -177,6 +177,8 @@ def chart_downloads(fig, df: pd.DataFrame | None, base_name: str, *, key: str | 
 def png_ready(fig, title: str | None = None, source: str | None = None, sample: bool = False):
     """A copy of the figure for a stand-alone image: its title on top, its source line at the bottom (below the
     axis labels), and the sample label while sample data is shown."""
+    import html
+
     import plotly.graph_objects as go
 
     from dashboard import theme
@@ -186,7 +188,7 @@ def png_ready(fig, title: str | None = None, source: str | None = None, sample: 
     top, bottom = (margin.t if margin.t is not None else 40), (margin.b if margin.b is not None else 10)
     if title:
         top = max(top, 80) + 50
-        out.update_layout(title=dict(text=f"<b>{title}</b>", x=0.01, xanchor="left", xref="container", y=0.985,
+        out.update_layout(title=dict(text=f"<b>{html.escape(title, quote=False)}</b>", x=0.01, xanchor="left", xref="container", y=0.985,
                                      yanchor="top", yref="container", font=dict(size=22)))
     if source:
         lines = _wrap_source(source)
@@ -205,4 +207,7 @@ def png_ready(fig, title: str | None = None, source: str | None = None, sample: 
 def _wrap_source(text: str, width: int = 170) -> str:
     import textwrap
 
-    return "<br>".join(textwrap.wrap(text, width=width, break_long_words=True)) or text
+    import html
+
+    lines = textwrap.wrap(text, width=width, break_long_words=True) or [text]
+    return "<br>".join(html.escape(line, quote=False) for line in lines)  # sources are data: text, not markup

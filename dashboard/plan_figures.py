@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 
 from core.periods import Quarter
 from dashboard import fmt, theme
-from dashboard.figures import bar_height, name_rows, short_label, wrap_label
+from dashboard.figures import bar_height, inert_text, name_rows, short_label, wrap_label
 from dashboard.plan_queries import STATUS_LABEL, STATUSES
 
 STATUS_COLOR = {
@@ -47,6 +47,7 @@ def _ms(delta: pd.Timedelta) -> float:
     return delta.total_seconds() * 1000
 
 
+@inert_text
 def task_timeline(df: pd.DataFrame, year: int, quarter: int | None = None, today: dt.date | None = None,
                   title: str | None = None, layout: str = theme.WIDE) -> go.Figure:
     year = int(year)
@@ -61,9 +62,9 @@ def task_timeline(df: pd.DataFrame, year: int, quarter: int | None = None, today
         end = pd.to_datetime(part["bar_end"]) + pd.Timedelta(days=1)  # to the end of the last day
         hover = []
         for r in part.itertuples():
-            lines = [f"<b>{wrap_label(html.escape(r.content), 60)}</b>",
-                     f"Chủ trì: {html.escape(r.lead_name or 'không ghi')}",
-                     f"Thời gian: {html.escape(r.when)}"]
+            lines = [f"<b>{wrap_label(r.content, 60)}</b>",  # the frame's text is escaped already (inert_text)
+                     f"Chủ trì: {r.lead_name or 'không ghi'}",
+                     f"Thời gian: {r.when}"]
             if not pd.isna(r.deadline):
                 lines.append(f"Hạn: {fmt.date(r.deadline)}")
             late = "" if pd.isna(r.days_late) else f" ({fmt.number(r.days_late)} ngày)"

@@ -370,7 +370,7 @@ def chart(fig, source: str | None = None, key: str | None = None, on_select=None
         kwargs = {"on_select": on_select, "selection_mode": "points"}
     event = st.plotly_chart(fig, theme=None, config=PLOTLY_CONFIG, key=key, width="stretch", **kwargs)
     if source:
-        st.caption(source)
+        st.caption(fmt.escape_md(source))  # sources are data (an uploaded table's "Nguồn" column): text only
     if key:
         png_button(fig, source, key, sample)
     return event

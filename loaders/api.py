@@ -2,8 +2,8 @@
 
 Each function takes the signed-in user (a `User`, or None for a visitor) first, checks what that user may do
 itself, whatever the page shows, and opens its own database cursor. Writes run one at a time in the process
-(`_writing`): batches, rollbacks, target and registry edits, account edits, plan saves, task marks and sign-in
-sessions never race each other for DuckDB's single writer.
+(`_writing`, over loaders.store.writer): batches, rollbacks, target and registry edits, account edits, plan saves,
+task marks and sign-in sessions never race each other for DuckDB's single writer.
 
 A refusal is one of the named errors in `REFUSALS`, each with a Vietnamese message meant for the page
 (`str(exc)`). Anything else is a fault: it is logged with its traceback on the server and raised as
@@ -15,7 +15,6 @@ The dashboard gives the door its connection once, at start-up: `use_database(das
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from functools import wraps
@@ -44,6 +43,7 @@ from loaders.registry import settings as _settings
 from loaders.registry.registries import Registry
 from loaders.registry.settings import SettingError
 from loaders.store.batches import BatchError
+from loaders.store.writer import WRITE_LOCK, serialised
 from loaders.target_edit import TargetEditError
 from loaders.templates import TemplateError
 from loaders.uploads import UploadRefused, UploadResult  # noqa: F401
@@ -59,7 +59,6 @@ REFUSALS = (PermissionDenied, UploadRefused, BatchError, TargetEditError, Regist
             PlanSaveError, UnusableFileError, ArgumentError, TemplateError, SettingError, WriteFailed)
 
 _connect: Callable | None = None
-_write_lock = threading.RLock()
 
 
 def use_database(connect: Callable) -> None:
@@ -91,8 +90,8 @@ def _faults_logged(fn):
 
 @contextmanager
 def _writing():
-    """A cursor held by one writer at a time in this process."""
-    with _write_lock:
+    """A cursor held by one writer at a time in this process (loaders.store.writer, the command line's too)."""
+    with serialised():
         yield _cursor()
 
 
@@ -222,25 +221,20 @@ def set_unit_reporting(con, user, unit_code: str, cadences: str | None = None, c
 @_writer
 def create_user(con, user, username: str, password: str, role: str, full_name: str | None = None,
                 unit_code: str | None = None) -> User:
-    """Create an account: administrators only."""
-    by = _users.require_role(con, user, "quan_tri")
-    return _users.create_user(con, username, password, role, full_name, unit_code, by=by.username)
+    """Create an account: administrators only (the library checks the user)."""
+    return _users.create_user(con, username, password, role, full_name, unit_code, by=_users.current(con, user))
 
 
 @_writer
 def set_password(con, user, username: str, password: str) -> None:
-    """Set a password: an administrator for anyone, a user for their own account."""
-    by = _users.current(con, user)
-    if by.role != "quan_tri" and by.username != _users.normalize_username(username):
-        raise PermissionDenied(f"tài khoản {by.username} chỉ được đổi mật khẩu của chính mình")
-    _users.set_password(con, username, password, by=by.username)
+    """Set a password: an administrator for anyone, a user for their own account (the library checks)."""
+    _users.set_password(con, _users.normalize_username(username), password, by=_users.current(con, user))
 
 
 @_writer
 def update_user(con, user, username: str, **changes) -> None:
-    """Change an account's role, unit, name or state: administrators only."""
-    by = _users.require_role(con, user, "quan_tri")
-    _users.update_user(con, username, by=by.username, **changes)
+    """Change an account's role, unit, name or state: administrators only (the library checks the user)."""
+    _users.update_user(con, username, by=_users.current(con, user), **changes)
 
 
 # --- plans (Kế hoạch) ------------------------------------------------------------------------------------------
@@ -281,12 +275,12 @@ SESSION_COOKIE = _sessions.COOKIE_NAME
 def _session_cursor():
     """(cursor, may write): a session check runs on every page run, so it never waits for a long write (an
     upload): while the writer is busy it only reads, and the next run notes the use."""
-    got = _write_lock.acquire(blocking=False)
+    got = WRITE_LOCK.acquire(blocking=False)
     try:
         yield _cursor(), got
     finally:
         if got:
-            _write_lock.release()
+            WRITE_LOCK.release()
 
 
 @_faults_logged

@@ -11,7 +11,7 @@ import sys
 
 from loaders.commands import admin, load, plan, reporting, user
 from loaders.commands.base import EXIT_UNUSABLE, ArgumentParser, UsageError
-from loaders.store.schema import DatabaseLockedError
+from loaders.store.schema import DatabaseLockedError, database_fault
 
 
 def build_parser() -> ArgumentParser:
@@ -36,8 +36,29 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except DatabaseLockedError as exc:
-        print(f"Cơ sở dữ liệu {exc} đang bị một tiến trình khác (thường là dashboard đang chạy) giữ để ghi. "
-              "Hãy dừng dashboard rồi chạy lại lệnh, hoặc tải tệp lên qua trang Tải lên.", file=sys.stderr)
-        return EXIT_UNUSABLE
+        return unusable(args, held_message(exc))
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - a damaged database file is a message and exit 2, never a traceback
+        fault = database_fault(getattr(args, "db", None), exc)
+        if fault is None:
+            raise
+        return unusable(args, str(fault))
+
+
+def held_message(path) -> str:
+    return (f"Cơ sở dữ liệu {path} đang bị một tiến trình khác giữ — thường là dashboard: dashboard giữ tệp suốt "
+            "lúc nó chạy. Hãy dừng dashboard rồi chạy lại lệnh, hoặc làm việc này trên dashboard (trang Tải lên).")
+
+
+def unusable(args, message: str) -> int:
+    """Exit 2 with the message: on stderr, or as the one JSON object of a command run with --json."""
+    if getattr(args, "json", False):
+        import json
+
+        print(json.dumps({"status": "unusable", "batch": None, "kind": getattr(args, "kind", None) or "", "rows": 0,
+                          "errors": [{"sheet": None, "row": None, "column": None, "message": message}],
+                          "warnings": []}, ensure_ascii=False))
+    else:
+        print(message, file=sys.stderr)
+    return EXIT_UNUSABLE

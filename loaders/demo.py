@@ -95,6 +95,26 @@ def build_sample(registry: Registry, last: Quarter | None = None, seed: int = 20
     return batches
 
 
+DEMO_ADMIN = ("admin", "admin")  # user name and password of the demo database's administrator
+
+
+def add_demo_admin(con) -> bool:
+    """The demo administrator (admin/admin, below the password policy on purpose), only in a database that holds
+    sample data and no account yet: a real deployment's database never gets it. True when it was added."""
+    from loaders.accounts.audit import record
+    from loaders.accounts.users import hash_password
+
+    if not con.execute("SELECT count(*) FROM batch WHERE is_sample").fetchone()[0]:
+        return False
+    if con.execute("SELECT count(*) FROM app_user").fetchone()[0]:
+        return False
+    name, password = DEMO_ADMIN
+    con.execute("INSERT INTO app_user (username, full_name, role, password_hash) VALUES (?, ?, 'quan_tri', ?)",
+                [name, "Quản trị (demo)", hash_password(password)])
+    record(con, SAMPLE_BY, "user_add", f"{name} (Quản trị, tài khoản của bản demo)")
+    return True
+
+
 def load_sample(con, last: Quarter | None = None) -> dict:
     """Write the sample batches unless sample data is already there (idempotent)."""
     if con.execute("SELECT count(*) FROM batch WHERE is_sample").fetchone()[0]:

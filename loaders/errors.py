@@ -54,6 +54,10 @@ class LoadWarning(LoadError):
     """A problem that does not block loading (a skipped total row, an empty value...)."""
 
 
+class ConfirmWarning(LoadWarning):
+    """A value past its indicator's plausible bound: loading the file asks the user to confirm it is right."""
+
+
 class UnusableFileError(LoadError):
     """The file cannot be read as a spreadsheet at all (random bytes, a Word file, too big...)."""
 

@@ -19,7 +19,8 @@ from core.matching import MatchError
 from core.periods import PERIOD_FORMS, Period, PeriodError, parse_period as parse_any_period
 from core.rules import valid_year, year_range_text
 from core.text import fold
-from loaders.errors import LoadError, LoadWarning, Problems, UnusableFileError, collapse_repeats
+from loaders.errors import ConfirmWarning, LoadError, LoadWarning, Problems, UnusableFileError, collapse_repeats
+from loaders.files.active import strip_active_content
 from loaders.files.html_table import looks_like_html
 from loaders.files.workbook import Grid, read_workbook
 from loaders.layouts import index_table, rollup, tidy, unit_report
@@ -57,6 +58,11 @@ class Parsed:
     @property
     def rows(self) -> int:
         return self.batch.rows if self.batch is not None else 0
+
+    @property
+    def to_confirm(self) -> list[ConfirmWarning]:
+        """The values past their indicator's plausible bound: writing the file needs the user's confirmation."""
+        return [w for w in self.warnings if isinstance(w, ConfirmWarning)]
 
     def frame(self) -> pd.DataFrame:
         """The rows as a table for a preview (codes, values and where each came from)."""
@@ -228,6 +234,9 @@ def read_file(con_or_registry, file_name: str, content: bytes, unit: str | None 
     sheets = [g.name for g in grids]
     if sheet is not None:
         grids = [_chosen_sheet(grids, sheet)]
+    content, active = strip_active_content(content, file_name)  # macros, links, DDE: named, and not kept
+    for warning in active:
+        ctx.problems.add(warning)
     name_score = _name_score(ctx)
     nonempty = [g for g in grids if not g.is_empty()]
     if not nonempty:
@@ -380,17 +389,21 @@ def _parsed(ctx: Context, file_name: str, content: bytes, uploaded_by: str | Non
 
 def load_file(con, file_name: str, content: bytes, unit: str | None = None, period: str | None = None,
               kind: str | None = None, uploaded_by: str | None = None, dry_run: bool = False, *,
-              index: str | None = None, max_bytes: int | None = None, sheet: str | None = None) -> LoadReport:
+              index: str | None = None, max_bytes: int | None = None, sheet: str | None = None,
+              confirmed: bool = False) -> LoadReport:
     """Read the file and, if it has no errors and dry_run is False, write it as one batch.
 
-    Status 'refused' (errors; nothing written), 'dry-run' (checked only), 'loaded' (written; the very
-    same file loaded before gives its existing batch, noted in the warnings). Raises UnusableFileError
-    and ArgumentError like read_file."""
+    Status 'refused' (errors; nothing written; also values past a plausible bound without `confirmed`),
+    'dry-run' (checked only), 'loaded' (written; the very same file loaded before gives its existing batch,
+    noted in the warnings). Raises UnusableFileError and ArgumentError like read_file."""
     parsed = read_file(con, file_name, content, unit, period, kind, index=index, uploaded_by=uploaded_by,
                        max_bytes=max_bytes, sheet=sheet)
     warnings = list(parsed.warnings)
-    if parsed.errors:
-        return LoadReport("refused", parsed.file_name, parsed.kind, None, 0, parsed.errors, warnings,
+    errors = list(parsed.errors)
+    if not errors and parsed.to_confirm and not confirmed and not dry_run:
+        errors.append(LoadError(None, None, None, unconfirmed_message(len(parsed.to_confirm), "thêm --confirm")))
+    if errors:
+        return LoadReport("refused", parsed.file_name, parsed.kind, None, 0, errors, warnings,
                           layouts=parsed.layouts)
     if dry_run:
         return LoadReport("dry-run", parsed.file_name, parsed.kind, None, parsed.rows, [], warnings,
@@ -403,6 +416,12 @@ def load_file(con, file_name: str, content: bytes, unit: str | None = None, peri
                                                       "không nạp lại"))
     return LoadReport("loaded", parsed.file_name, parsed.kind, result.batch_id, parsed.rows, [], warnings,
                       created=result.created, layouts=parsed.layouts)
+
+
+def unconfirmed_message(n: int, how: str) -> str:
+    """Why a file with values past their plausible bound was not written, and how to confirm them."""
+    return (f"{n} số vượt mức hợp lý của chỉ tiêu (xem các lưu ý) — chưa ghi gì; kiểm tra lại, số đúng thì xác "
+            f"nhận ({how})")
 
 
 def _ensure_unit_entities(con) -> None:

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from core.numbers import auto as _num
 from core.periods import quarter_short_label
 from core.rules import active_sql, unit_active, valid_year, year_bounds, year_range_text
+from core.text import csv_safe
 from loaders.accounts.audit import record
 from loaders.accounts.users import User, require_role
 from loaders.store.batches import Batch, TargetRow, WriteResult, write_batch
+from loaders.store.writer import one_writer
 
 Key = tuple[str, "int | None"]  # (metric_code, quarter or None for the annual target)
 
@@ -139,7 +141,7 @@ def _changes_csv(year: int, items: list[tuple[str, Change]], metrics, by: str, a
     w.writerow(["ma_don_vi", "nam", "quy", "ma_chi_tieu", "chi_tieu", "gia_tri_cu", "gia_tri_moi", "nguoi_sua",
                 "luu_luc"])
     for unit_code, c in items:
-        w.writerow([unit_code, year, c.quarter or "", c.metric_code, metrics[c.metric_code][0],
+        w.writerow([unit_code, year, c.quarter or "", c.metric_code, csv_safe(metrics[c.metric_code][0]),
                     "" if c.old is None else c.old, c.new, by, at.isoformat(timespec="seconds")])
     return buf.getvalue().encode("utf-8-sig")
 
@@ -158,6 +160,7 @@ def save_targets(con, user: User | None, unit_code: str, year: int, values: dict
     return _write(con, user, unit_code, year, items, note or "Sửa chỉ tiêu trên trang Chỉ tiêu"), changes
 
 
+@one_writer
 def _write(con, user: User, unit_code: str | None, year: int, items: list[tuple[str, Change]],
            note: str) -> WriteResult:
     """items: (unit_code, change) pairs; unit_code None on the batch: several units."""

@@ -18,6 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.matching import MatchError
 from core.rules import YEAR_MAX, YEAR_MIN, unit_active
+from core.text import text_cell
 from loaders.registry.registries import Registry
 
 TEMPLATE_KINDS = ("activities", "targets", "indices")
@@ -165,14 +166,16 @@ def build_template(kind: str, registry: Registry, con=None, unit: str | None = N
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.row_dimensions[1].height = 32
     ws.freeze_panes = "A2"
-    for row in rows:
-        ws.append(row)
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row, start=1):
+            text_cell(ws.cell(r, c), value)  # a unit or indicator name is text, never a formula
     for r in range(2, len(rows) + 2):
         ws.cell(r, 4).alignment = Alignment(wrap_text=True, vertical="top")
 
     help_ws = wb.create_sheet(HELP_SHEET)
-    for row in _instructions(kind, registry):
-        help_ws.append(row)
+    for r, row in enumerate(_instructions(kind, registry), start=1):
+        for c, value in enumerate(row, start=1):
+            text_cell(help_ws.cell(r, c), value)
     help_ws["A1"].font = Font(bold=True, size=13)
     for r in range(1, help_ws.max_row + 1):
         if help_ws.cell(r, 1).value in ("Cách dùng", "Các cột", "Danh mục chỉ tiêu", "Chỉ số") and help_ws.cell(r, 2).value in (None, "Loại", "Tên"):
@@ -189,7 +192,7 @@ def build_template(kind: str, registry: Registry, con=None, unit: str | None = N
         letter = get_column_letter(i)
         list_ws.cell(1, i, title)
         for r, v in enumerate(values, start=2):
-            list_ws.cell(r, i, v)
+            text_cell(list_ws.cell(r, i), v)
         refs[title] = f"'{LIST_SHEET}'!${letter}$2:${letter}${max(2, len(values) + 1)}"
     list_ws.sheet_state = "hidden"
 

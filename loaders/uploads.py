@@ -75,24 +75,42 @@ def upload_problems(con, user: User | None, parsed: "Parsed") -> list[str]:
     return problems
 
 
+def refusal_reason(errors, shown: int = 3) -> str:
+    """'2 lỗi: Trang tính “A”, dòng 7, cột D: số âm …; …' — why a file was refused, for the audit trail."""
+    texts = [e.text() for e in errors[:shown]]
+    return f"{len(errors)} lỗi: " + "; ".join(texts) + ("; …" if len(errors) > shown else "")
+
+
 def read_upload(con, user: User | None, file_name: str, content: bytes, unit: str | None = None,
                 period: str | None = None, kind: str | None = None, sheet: str | None = None) -> "Parsed":
     """read_file for the upload page: a unit's staff always read with their own unit, so a file whose
-    letterhead names another unit is an error. `sheet`: that sheet only. Nothing is written. Raises like
+    letterhead names another unit is an error. `sheet`: that sheet only. Nothing is written but the audit entry of a
+    refused file (errors, an unusable file, or data the user may not load: who, which file, why). Raises like
     read_file."""
+    from loaders.errors import UnusableFileError
     from loaders.load import read_file
 
     fresh = current(con, user) if user is not None else None
     if fresh is not None and fresh.role == "can_bo":
         unit, kind = fresh.unit_code, "activities"
-    return read_file(con, file_name, content, unit=unit, period=period, kind=kind,
-                     uploaded_by=fresh.username if fresh else None, max_bytes=max_bytes_default(), sheet=sheet)
+    who = fresh.username if fresh else None
+    try:
+        parsed = read_file(con, file_name, content, unit=unit, period=period, kind=kind, uploaded_by=who,
+                           max_bytes=max_bytes_default(), sheet=sheet)
+    except UnusableFileError as exc:
+        record(con, who, "upload_refused", f"{file_name}: {exc.message}")
+        raise
+    why = ([refusal_reason(parsed.errors)] if parsed.errors else []) + upload_problems(con, fresh, parsed)
+    if why and fresh is not None:
+        record(con, who, "upload_refused", f"{file_name}: " + "; ".join(why))
+    return parsed
 
 
-def commit_upload(con, user: User | None, parsed: "Parsed") -> UploadResult:
-    """Write a parsed file as one batch recorded under the signed-in user.
+def commit_upload(con, user: User | None, parsed: "Parsed", confirmed: bool = False) -> UploadResult:
+    """Write a parsed file as one batch recorded under the signed-in user. Values past their indicator's
+    plausible bound are written only when the user `confirmed` them.
 
-    Raises PermissionDenied (role or unit), UploadRefused (errors, nothing to load, too big)."""
+    Raises PermissionDenied (role or unit), UploadRefused (errors, nothing to load, too big, unconfirmed)."""
     try:
         fresh = current(con, user)
         problems = upload_problems(con, fresh, parsed)
@@ -105,6 +123,10 @@ def commit_upload(con, user: User | None, parsed: "Parsed") -> UploadResult:
         raise UploadRefused(f"tệp “{parsed.file_name}” còn {len(parsed.errors)} lỗi — chưa ghi gì")
     if parsed.batch is None or parsed.batch.rows == 0:
         raise UploadRefused(f"tệp “{parsed.file_name}” không có dòng số liệu nào để nạp")
+    if parsed.to_confirm and not confirmed:
+        from loaders.load import unconfirmed_message
+
+        raise UploadRefused(unconfirmed_message(len(parsed.to_confirm), "đánh dấu ô xác nhận rồi bấm Ghi"))
     content = parsed.batch.content or b""
     if len(content) > max_bytes_default():
         raise UploadRefused(f"tệp “{parsed.file_name}” vượt giới hạn dung lượng "

@@ -111,7 +111,7 @@ else:
         known.append("trung bình cả nước")
     if comps["best"].notna().any():
         known.append("tỉnh cao nhất trong số liệu đã nạp")
-    st.caption(f"{ent['entity_name']} {cyear}" + (f" so với {' và '.join(known)}." if known else
+    st.caption(f"{fmt.escape_md(ent['entity_name'])} {cyear}" + (f" so với {' và '.join(known)}." if known else
                ". Chưa có số của tỉnh khác hoặc trung bình cả nước cho năm này để so sánh."))
     ui.chart(figures.components_bars(comps, ent["entity_name"], comp_max, layout=ui.layout()), src, key="cs_components_chart")
     ui.table(comps[["component_name", "score", "national", "best", "best_name", "source"]].rename(
@@ -137,7 +137,7 @@ else:
     drawn = set(comp["entity_code"])
     without = [prov_name[p] for p in peers if p in prov_name and not (comp[(comp["entity_code"] == p)]["state"] == "co").any()]
     if without:
-        st.caption(f"Chưa có kết quả {short} nào của: {', '.join(without)}.")
+        st.caption(f"Chưa có kết quả {short} nào của: {fmt.escape_md(', '.join(without))}.")
     src = theme.source_line(comp["source"])
     others = comp[comp["entity_code"].isin(peer_codes)]
     by = "score" if others["score"].notna().sum() >= others["rank"].notna().sum() else "rank"

@@ -104,7 +104,7 @@ if editable:
                 st.session_state["ct_flash"] = "Không có thay đổi nào để lưu."
             else:
                 st.session_state["ct_flash"] = (f"Đã lưu {fmt.number(len(changes))} ô chỉ tiêu năm {year} của "
-                                                f"{names[unit]} (lô số {result.batch_id}).")
+                                                f"{fmt.escape_md(names[unit])} (lô số {result.batch_id}).")
             st.rerun()
 
     # --- copy for every unit --------------------------------------------------------------------------------------

@@ -78,7 +78,8 @@ with tabs[0]:
                                    key="dm_rn_keep")
                 if st.form_submit_button("Đổi tên", type="primary"):
                     run_edit(api.rename_unit, code, new_name, keep,
-                             success=f"Đã đổi tên “{names.get(code)}” thành “{new_name.strip()}”.")
+                             success=f"Đã đổi tên “{fmt.escape_md(names.get(code))}” thành "
+                                     f"“{fmt.escape_md(new_name.strip())}”.")
         left, right = st.columns(2)
         with left.expander("🔀 Sáp nhập đơn vị", expanded=False):
             st.markdown("Đơn vị cũ ngừng hoạt động từ ngày sáp nhập. **Số liệu được giữ nguyên**: các quý trước ngày "

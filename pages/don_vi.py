@@ -30,7 +30,7 @@ src = cached.q(Q.activity_source)
 source = theme.source_line(f"báo cáo của {info['unit_name']} và chỉ tiêu được giao (v_activity, v_activity_period)",
                            sample=bool(src["sample"].iloc[0]), updated=src["last_upload"].iloc[0])
 
-notes = [f"Nhóm: {info['group_name']}"]
+notes = [f"Nhóm: {info['group_name']}"]  # escaped with the rest below
 if not pd.isna(info["valid_from"]):
     notes.append(f"hoạt động từ {fmt.date(info['valid_from'])}")
 if not pd.isna(info["valid_to"]):
@@ -38,10 +38,10 @@ if not pd.isna(info["valid_to"]):
                                                            if isinstance(info["successor_name"], str) else ""))
 if isinstance(info["predecessors"], str):
     notes.append(f"tiếp nhận từ: {info['predecessors']}")
-st.caption(" · ".join(notes))
+st.caption(fmt.escape_md(" · ".join(notes)))
 
 # --- activities -------------------------------------------------------------------------------------------------
-st.subheader(f"Chỉ tiêu qua các {kind_word} — {info['unit_name']}")
+st.subheader(f"Chỉ tiêu qua các {kind_word} — {fmt.escape_md(info['unit_name'])}")
 reported = history[history["actual"].notna()]
 if reported.empty:
     ui.empty_state(f"{info['unit_name']} chưa có báo cáo {kind_word} nào.",
@@ -100,7 +100,7 @@ else:
 
     one = h[h["metric_code"] == metric]
     kind = metrics.set_index("metric_code").loc[metric]
-    st.markdown(f"**{mnames[metric]}**")
+    st.markdown(f"**{fmt.escape_md(mnames[metric])}**")
     if one["actual"].notna().any():
         ui.chart(figures.unit_metric_bars(one, unit_label=fmt.text(kind["metric_unit"]), rate=kind["kind"] == "rate",
                                           layout=ui.layout()),

@@ -52,7 +52,7 @@ if reach:
 
 # --- 1. by unit --------------------------------------------------------------------------------------------------
 if metric:
-    st.subheader(f"{metric_names[metric]} — {period}")
+    st.subheader(f"{fmt.escape_md(metric_names[metric])} — {period}")
     by_unit = cached.q(P.metric_by_unit, chosen.code, metric, units)
 else:
     st.subheader(f"Mức hoàn thành theo đơn vị — {period}")
@@ -123,7 +123,7 @@ else:
     if keep is not None:
         heat = heat[heat["unit_code"].isin(keep)]
     heat = heat.assign(short=[figures.short_label(n) for n in heat["metric_name"]],
-                       detail=[f"{n}<br>Thực hiện {fmt.auto(a)} / chỉ tiêu {fmt.auto(t)}"
+                       detail=[f"{n} — thực hiện {fmt.auto(a)} / chỉ tiêu {fmt.auto(t)}"
                                for n, a, t in zip(heat["metric_name"], heat["actual"], heat["target"])])
     cols = list(dict.fromkeys(heat.sort_values("ordinal")["short"]))
     rows = list(dict.fromkeys(shown["unit_name"])) if keep is not None else None
@@ -167,7 +167,7 @@ if drill_unit:
     one = cached.q(P.completion, chosen.code, (drill_unit,))
     one = one[one["actual"].notna() | one["target"].notna()]
     row = ranking[ranking["unit_code"] == drill_unit].iloc[0]
-    st.markdown(f"**{names[drill_unit]}** — {period}: hoàn thành **{fmt.percent(row['completion'])}**, hạng "
+    st.markdown(f"**{fmt.escape_md(names[drill_unit])}** — {period}: hoàn thành **{fmt.percent(row['completion'])}**, hạng "
                 f"{fmt.number(row['rank'])}/{fmt.number(len(ranking))} &nbsp; "
                 + theme.badge_html(row["status"]), unsafe_allow_html=True)
     ui.chart(figures.completion_bars(one.assign(detail=[
@@ -183,5 +183,5 @@ if drill_unit:
              {"Hoàn thành": "percent", "Thực hiện": "auto", "Chỉ tiêu giao": "auto"},
              name=f"{names[drill_unit]} {period}", title=f"{names[drill_unit]} — {period}", source=source,
              key="hd_unit_table")
-    ui.link("pages/don_vi.py", f"Mở trang Đơn vị: {names[drill_unit]}", icon="🏢",
+    ui.link("pages/don_vi.py", f"Mở trang Đơn vị: {fmt.escape_md(names[drill_unit])}", icon="🏢",
             query_params={"don_vi": drill_unit, **ui.period_params(chosen)})

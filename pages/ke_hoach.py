@@ -6,7 +6,6 @@ mark it done for their unit; leadership and, where read access is open, visitors
 from __future__ import annotations
 
 import hashlib
-import html
 
 import pandas as pd
 import streamlit as st
@@ -115,17 +114,19 @@ def _header(plan, k: str, home: tuple, provinces: pd.DataFrame, units: pd.DataFr
         found = names.get(plan.organisation_code)
         issuer = plan.organisation or "(không rõ)"
         if found:
-            st.caption(f"Đọc được cơ quan ban hành “{issuer}”; khớp theo tên với đơn vị **{found}** trong danh mục.")
+            st.caption(f"Đọc được cơ quan ban hành “{fmt.escape_md(issuer)}”; khớp theo tên với đơn vị "
+                       f"**{fmt.escape_md(found)}** trong danh mục.")
         else:
-            st.caption(f"Cơ quan ban hành “{issuer}” chưa khớp với đơn vị nào trong danh mục: chọn đơn vị nhận chỉ "
+            st.caption(f"Cơ quan ban hành “{fmt.escape_md(issuer)}” chưa khớp với đơn vị nào trong danh mục: chọn đơn vị nhận chỉ "
                        "tiêu, hoặc thêm đơn vị ở trang Danh mục.")
         confirmed = True
         if PV.is_foreign(plan.province, entity_default, home) and unit_code:
-            st.warning(f"Kế hoạch ghi **tỉnh {plan.province}**, còn danh mục đơn vị của dashboard là của tỉnh "
-                       f"{PV.home_name(provinces, home)}: đơn vị “{names.get(unit_code, unit_code)}” chỉ trùng tên. "
+            st.warning(f"Kế hoạch ghi **tỉnh {fmt.escape_md(plan.province)}**, còn danh mục đơn vị của dashboard là "
+                       f"của tỉnh {fmt.escape_md(PV.home_name(provinces, home))}: đơn vị "
+                       f"“{fmt.escape_md(names.get(unit_code, unit_code))}” chỉ trùng tên. "
                        "Hãy xác nhận, hoặc chọn đơn vị khác.", icon="⚠️")
-            confirmed = st.checkbox(f"Xác nhận ghi chỉ tiêu cho “{names.get(unit_code, unit_code)}” và mục tiêu chỉ "
-                                    f"số cho “{labels.get(entity_code, '—')}”", key=f"kh_confirm_{k}",
+            confirmed = st.checkbox(f"Xác nhận ghi chỉ tiêu cho “{fmt.escape_md(names.get(unit_code, unit_code))}” và "
+                                    f"mục tiêu chỉ số cho “{fmt.escape_md(labels.get(entity_code, '—'))}”", key=f"kh_confirm_{k}",
                                     disabled=not admin)
     return organisation, int(year), unit_code or None, entity_code or None, confirmed
 
@@ -237,7 +238,8 @@ def _unknown_units(review, k: str, units: pd.DataFrame, edited_tasks: pd.DataFra
     with st.expander(f"⚠ {len(unknown)} đơn vị chưa có trong danh mục", expanded=False):
         st.markdown("Nhiệm vụ vẫn được lưu với tên như trong kế hoạch; chỉ quản trị viên đánh dấu được nhiệm vụ của "
                     "đơn vị chưa có trong danh mục. Thêm vào danh mục để cán bộ đơn vị tự đánh dấu:")
-        st.markdown("\n".join(f"- **{u}**" + (f" — {notes[u]}" if notes.get(u) else "") for u in unknown))
+        st.markdown("\n".join(f"- **{fmt.escape_md(u)}**" + (f" — {fmt.escape_md(notes[u])}" if notes.get(u) else "")
+                                for u in unknown))
         if not admin:
             return
         name = st.selectbox("Đơn vị", unknown, key=f"kh_new_unit_{k}")
@@ -309,7 +311,8 @@ def _review(plan, sha: str, data: bytes, name: str):
     units = cached.fresh(AQ.units)  # the registry as it is now, like api.registry() (a unit may just have been added)
     provinces = cached.q(queries.provinces)
     home = cached.q(queries.home_chain)
-    st.caption(f"Đã đọc “{name}” ({PV.source_label(plan.source)}): {fmt.number(len(plan.targets))} chỉ tiêu, "
+    st.caption(f"Đã đọc “{fmt.escape_md(name)}” ({PV.source_label(plan.source)}): "
+               f"{fmt.number(len(plan.targets))} chỉ tiêu, "
                f"{fmt.number(len(plan.tasks))} nhiệm vụ. Soát lại từng dòng bên cạnh câu gốc trước khi lưu.")
     if plan.warnings:
         with st.expander(f"Lưu ý khi đọc ({len(plan.warnings)})", expanded=plan.source in ("pdf+ocr", "image")):
@@ -339,8 +342,9 @@ def _review(plan, sha: str, data: bytes, name: str):
     reopened = bool(already) and st.session_state.get("kh_reopen") == already["batch_id"]
     if previous:
         what = ("Tệp này đã được lưu" if already else
-                f"Kế hoạch này (cùng nội dung, bản khác: tệp “{previous.get('file_name') or '—'}”) đã được lưu"
-                if same else f"Đơn vị này đã có kế hoạch năm {year} (tệp “{previous.get('file_name') or '—'}”)")
+                f"Kế hoạch này (cùng nội dung, bản khác: tệp “{fmt.escape_md(previous.get('file_name') or '—')}”) đã "
+                f"được lưu" if same else
+                f"Đơn vị này đã có kế hoạch năm {year} (tệp “{fmt.escape_md(previous.get('file_name') or '—')}”)")
         st.info(f"{what} ở lô số {previous['batch_id']} ({previous['uploaded_by']}, "
                 f"{fmt.datetime(previous['uploaded_at'])}).")
         if admin and st.checkbox(f"Lưu bản này thay cho lô số {previous['batch_id']}",
@@ -385,31 +389,32 @@ def _task_detail(df: pd.DataFrame, year: int, quarter: int, unit: str | None, na
     row = by_id.loc[task_id]
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.markdown(f"{PF.status_badge_html(row['status'])} &nbsp; **{html.escape(row['content'])}**",
+        st.markdown(f"{PF.status_badge_html(row['status'])} &nbsp; **{fmt.escape_md(row['content'])}**",
                     unsafe_allow_html=True)  # a plan's words are data: escaped
         lead = PV.lead_cell(row)
-        st.markdown(f"Chủ trì: **{lead}**" + ("" if row["lead_known"] or not row["lead_name"] else
-                                               " (chưa có trong danh mục)")
-                    + (f" · Phối hợp: {row['partners']}" if row["partners"] else ""))
+        st.markdown(f"Chủ trì: **{fmt.escape_md(lead)}**" + ("" if row["lead_known"] or not row["lead_name"] else
+                                                              " (chưa có trong danh mục)")
+                    + (f" · Phối hợp: {fmt.escape_md(row['partners'])}" if row["partners"] else ""))
         who = row["organisation"] if isinstance(row["organisation"], str) and row["organisation"] else "—"
         item = f", mục {row['item']}" if isinstance(row["item"], str) and row["item"] else ""
-        st.caption(f"Từ {row['reference']} của {who}{item}.")
+        st.caption(fmt.escape_md(f"Từ {row['reference']} của {who}{item}."))
         deadline = f" · hạn {fmt.date(row['deadline'])}" if not pd.isna(row["deadline"]) else ""
         reading = f" ({row['schedule']})" if row["schedule"].lower() != row["when"].lower() else ""
-        st.markdown(f"Thời gian: {row['when']}{reading}{deadline}")
+        st.markdown(f"Thời gian: {fmt.escape_md(row['when'] + reading)}{deadline}")
         marks = cached.q(PQ.task_marks_table, int(task_id))
         if marks.empty:
             st.caption("Chưa có lần đánh dấu nào.")
         for m in marks.itertuples():
-            who = f" · {m.unit_name or m.unit_code}" if isinstance(m.unit_code, str) else ""
-            line = f"**{m.status_label}**{who} · {m.period} · {m.marked_by or '?'}, {fmt.datetime(m.marked_at)}"
+            who = f" · {fmt.escape_md(m.unit_name or m.unit_code)}" if isinstance(m.unit_code, str) else ""
+            line = (f"**{m.status_label}**{who} · {m.period} · {fmt.escape_md(m.marked_by or '?')}, "
+                    f"{fmt.datetime(m.marked_at)}")
             if isinstance(m.note, str) and m.note:
-                line += f" — {m.note}"
+                line += f" — {fmt.escape_md(m.note)}"
             if isinstance(m.evidence_url, str) and m.evidence_url:
-                line += f" · [liên kết minh chứng]({m.evidence_url})"
+                line += f" · {fmt.md_link('liên kết minh chứng', m.evidence_url)}"
             st.markdown(line)
             if m.has_file:
-                st.download_button(f"Tải tệp minh chứng: {m.evidence_name or 'minh_chung'}",
+                st.download_button(f"Tải tệp minh chứng: {fmt.escape_md(m.evidence_name or 'minh_chung')}",
                                    data=lambda mid=int(m.mark_id): cached.fresh(PQ.evidence_file, mid)[1],
                                    file_name=m.evidence_name or "minh_chung", key=f"kh_ev_{m.mark_id}",
                                    icon="📎", on_click="ignore")

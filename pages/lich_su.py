@@ -77,7 +77,7 @@ def batch_detail(batch_id: int) -> None:
         return
     with st.container(border=True):
         st.subheader(f"Lô số {batch_id} · {info['status_label']}", anchor=False)
-        st.markdown("\n".join(f"- **{k}:** {v}" for k, v in V.batch_facts(info, names)))
+        st.markdown("\n".join(f"- **{k}:** {fmt.escape_md(v)}" for k, v in V.batch_facts(info, names)))
         if info["has_file"]:
             file_name, content = cached.fresh(AQ.batch_file, batch_id)
             st.download_button("Tải tệp gốc", content, file_name=file_name or f"lo_{batch_id}", icon="📥",

@@ -80,7 +80,7 @@ for_period = period if for_unit and period else None
 try:
     data = _template_bytes(template_kind, cached.fresh(AQ.registry_version), for_unit, for_period)
 except api.REFUSALS as exc:  # a template problem must not hide the upload
-    st.caption(f"Chưa tạo được mẫu Excel: {exc}")
+    st.caption(f"Chưa tạo được mẫu Excel: {fmt.escape_md(exc)}")
 else:
     label = KIND_CHOICES[template_kind].split(" (")[0].lower()
     st.download_button(f"Tải mẫu Excel — {label}" + (f" — {names.get(for_unit, for_unit)}" if for_unit else "")
@@ -164,7 +164,7 @@ if files:
         bar = st.progress(0.0, text="Đang đọc tệp…")
         for i, (name, content) in enumerate(missing):
             size = fmt.number(len(content) / 1048576, 1)
-            text = f"Đang đọc và kiểm tra tệp {i + 1}/{len(missing)}: {name} ({size} MB)…"
+            text = f"Đang đọc và kiểm tra tệp {i + 1}/{len(missing)}: {fmt.escape_md(name)} ({size} MB)…"
             bar.progress(i / len(missing), text=text)
             with st.spinner(text):
                 parsed_cache[_key(name, content)] = read_one(name, content)
@@ -186,30 +186,42 @@ PREVIEW_COLUMNS = {
 }
 
 
-def show_preview(pv) -> None:
+def show_preview(pv, key: str) -> None:
+    """Counts, what the file covers, its first rows; the whole preview as a download (a file of any size)."""
     counts = AQ.preview_summary(pv)
     m1, m2, m3 = st.columns(3)
     m1.metric("Số liệu mới", fmt.number(counts[AQ.CHANGE_NEW]))
     m2.metric("Thay giá trị đang có", fmt.number(counts[AQ.CHANGE_REPLACE]))
     m3.metric("Không đổi", fmt.number(counts[AQ.CHANGE_SAME]))
-    st.dataframe(fmt.styler(V.preview_table(pv), {"Hiện có": "auto", "Trong tệp": "auto"}), hide_index=True,
-                 width="stretch", height="auto" if len(pv) <= 12 else 380, column_config=PREVIEW_COLUMNS,
+    st.caption(V.preview_scope(pv))
+    table = V.preview_table(pv)
+    shown = table.head(V.PREVIEW_ROWS)
+    st.dataframe(fmt.styler(shown, {"Hiện có": "auto", "Trong tệp": "auto"}), hide_index=True,
+                 width="stretch", height="auto" if len(shown) <= 12 else 380, column_config=PREVIEW_COLUMNS,
                  placeholder="–")
+    if len(table) > len(shown):
+        st.caption(f"Hiện {fmt.number(len(shown))} dòng đầu trong {fmt.number(len(table))} dòng.")
+        ui.table(table, name="xem_truoc", label="Toàn bộ các dòng sẽ ghi", key=f"pv_{key}")
 
 
-def error_list(errors, key: str) -> None:
-    lines = [f"- {e.text()}" for e in errors[:MAX_LISTED_ERRORS]]
-    if len(errors) > MAX_LISTED_ERRORS:
-        lines.append(f"- … và {len(errors) - MAX_LISTED_ERRORS} lỗi khác (xem bảng đầy đủ bên dưới)")
+def problem_list(problems, key: str, label: str) -> None:
+    """Errors or warnings grouped by cause (a large file repeats one mistake in thousands of cells)."""
+    groups = V.problem_groups(problems)
+    lines = []
+    for n, message, places in groups[:MAX_LISTED_ERRORS]:
+        head = f"**{fmt.number(n)} ô**: " if n > 1 else ""
+        lines.append(f"- {head}{fmt.escape_md(message)}" + (f" — {fmt.escape_md(places)}" if places else ""))
+    if len(groups) > MAX_LISTED_ERRORS:
+        lines.append(f"- … và {len(groups) - MAX_LISTED_ERRORS} loại khác (xem bảng đầy đủ bên dưới)")
     st.markdown("\n".join(lines))
-    if len(errors) > MAX_LISTED_ERRORS:
-        ui.table(V.problems_table(errors), name="loi_tep", label="Tất cả lỗi", key=f"err_{key}")
+    if len(problems) > len(groups) or len(groups) > MAX_LISTED_ERRORS:
+        ui.table(V.problems_table(problems), name="loi_tep", label=label, key=f"err_{key}")
 
 
-def commit(r: dict) -> None:
+def commit(r: dict, confirmed: bool = False) -> None:
     key = _key(r["name"], r["parsed"].batch.content)
     try:
-        res = api.upload(user, r["parsed"])
+        res = api.upload(user, r["parsed"], confirmed=confirmed)
     except api.PermissionDenied as exc:
         done[key] = ("error", f"Không được ghi tệp “{r['name']}”: {exc}.")
     except api.REFUSALS as exc:  # errors left, nothing to load, too big; or a fault, logged on the server
@@ -227,9 +239,9 @@ if results:
     for r in results:
         parsed = r["parsed"]
         with st.container(border=True):
-            st.markdown(f"**📄 {r['name']}** · {V.size_mb(r['size'])} MB")
+            st.markdown(f"**📄 {fmt.escape_md(r['name'])}** · {V.size_mb(r['size'])} MB")
             if r["fatal"]:
-                st.error(r["fatal"] + " Không có gì được ghi.", icon="🚫")
+                st.error(fmt.escape_md(r["fatal"]) + " Không có gì được ghi.", icon="🚫")
                 continue
             if len(parsed.sheets) > 1:  # a workbook of several sheets (VCCI's summary and detail sheets): one or all
                 st.selectbox("Trang tính", [ALL_SHEETS] + parsed.sheets, key=_sheet_key(parsed.batch.content),
@@ -239,7 +251,7 @@ if results:
             key = _key(r["name"], parsed.batch.content)
             if key in done:
                 state, message = done[key]
-                {"ok": st.success, "info": st.info, "error": st.error}[state](message)
+                {"ok": st.success, "info": st.info, "error": st.error}[state](fmt.escape_md(message))
                 if state == "ok" and parsed.batch.year and parsed.batch.quarter:
                     ui.link("pages/hoat_dong.py", "Xem số liệu mới trên trang Hoạt động", icon="📈",
                             query_params={"nam": str(parsed.batch.year), "quy": str(parsed.batch.quarter)})
@@ -247,19 +259,19 @@ if results:
             st.caption(" · ".join(V.upload_facts(parsed, names)))
             if parsed.errors:
                 st.error(f"Tệp có {len(parsed.errors)} lỗi — chưa ghi gì. Hãy sửa trong tệp rồi tải lại:", icon="🚫")
-                error_list(parsed.errors, key[1][:16])
+                problem_list(parsed.errors, key[1][:16], "Tất cả lỗi")
             if r["problems"]:
-                st.error("Không được ghi tệp này: " + "; ".join(r["problems"]) + ".", icon="⛔")
+                st.error("Không được ghi tệp này: " + fmt.escape_md("; ".join(r["problems"])) + ".", icon="⛔")
             if parsed.warnings:
-                with st.expander(f"{len(parsed.warnings)} lưu ý (không chặn việc ghi)"):
-                    st.markdown("\n".join(f"- {w.text()}" for w in parsed.warnings))
+                with st.expander(f"{fmt.number(len(parsed.warnings))} lưu ý (không chặn việc ghi)"):
+                    problem_list(parsed.warnings, "w" + key[1][:16], "Tất cả lưu ý")
             pv = r["preview"]
             if pv is not None and len(pv):
                 if parsed.errors or r["problems"]:
                     with st.expander(f"Các dòng đọc được ({fmt.number(len(pv))}) — chưa ghi"):
-                        show_preview(pv)
+                        show_preview(pv, key[1][:16])
                 else:
-                    show_preview(pv)
+                    show_preview(pv, key[1][:16])
             blocked = bool(parsed.errors or r["problems"]) or not parsed.rows
             if r["existing"] is not None and not blocked:
                 if V.would_change(pv):
@@ -268,13 +280,20 @@ if results:
                 else:
                     st.info(f"Tệp này đã có trong hệ thống (lô số {r['existing']}) và không thay đổi gì.")
                 blocked = True
+            confirmed = True
+            if not blocked and parsed.to_confirm:
+                st.warning(f"{fmt.number(len(parsed.to_confirm))} số vượt mức hợp lý của chỉ tiêu (xem các lưu ý ở "
+                           "trên). Hãy kiểm tra lại trong tệp trước khi ghi.", icon="⚠️")
+                confirmed = st.checkbox("Tôi đã kiểm tra: các số này đúng", key=f"tl_confirm_{key[1][:16]}")
             if not blocked:
-                ready.append(r)
-                if st.button("Ghi vào hệ thống", key=f"tl_commit_{key[1][:16]}", type="primary", icon="💾"):
-                    commit(r)
+                ready.append((r, confirmed))
+                if st.button("Ghi vào hệ thống", key=f"tl_commit_{key[1][:16]}", type="primary", icon="💾",
+                             disabled=not confirmed):
+                    commit(r, confirmed)
                     st.rerun()
     if len(ready) > 1:
-        if st.button(f"Ghi tất cả {len(ready)} tệp hợp lệ", key="tl_commit_all", type="primary", icon="💾"):
-            for r in ready:
-                commit(r)
+        if st.button(f"Ghi tất cả {len(ready)} tệp hợp lệ", key="tl_commit_all", type="primary", icon="💾",
+                     disabled=not all(ok for _, ok in ready)):
+            for r, ok in ready:
+                commit(r, ok)
             st.rerun()

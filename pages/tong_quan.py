@@ -61,7 +61,7 @@ else:
         for col, (_, g) in zip(row, groups.iloc[start:start + per_row].iterrows()):
             with col.container(border=True):
                 d = fmt.points_delta(g["delta"]) if not pd.isna(g["delta"]) else None
-                st.metric(f"Nhóm: {g['label']}", fmt.percent(g["completion"]),
+                st.metric(f"Nhóm: {fmt.escape_md(g['label'])}", fmt.percent(g["completion"]),
                           delta=f"{d} so với {prev}" if d else None,
                           help=f"Nhóm chỉ tiêu “{g['label']}”: bình quân các đơn vị đã báo cáo.")
                 st.markdown(theme.badge_html(g["status"]), unsafe_allow_html=True)
@@ -96,7 +96,7 @@ elif missing.empty:
     else:
         st.info("Chưa có đơn vị nào được giao chỉ tiêu hoặc đã từng báo cáo, nên chưa có danh sách cần nhắc.")
 else:
-    names = [f"**{n}**" for n in missing["unit_name"]]
+    names = [f"**{fmt.escape_md(n)}**" for n in missing["unit_name"]]
     more = f" và {fmt.number(len(names) - 20)} đơn vị khác (xem danh sách)" if len(names) > 20 else ""
     st.markdown(f"{fmt.number(len(names))} đơn vị: " + ", ".join(names[:20]) + more)
     ui.table(missing[["unit_name", "group_name", "deadline", "days_late", "contact", "last_period", "last_upload"]]
@@ -112,7 +112,7 @@ else:
 chain = cached.q(Q.home_chain)
 prov = cached.q(Q.provinces).set_index("entity_code")
 home_name = prov.loc[chain[0], "entity_name"] if chain[0] in prov.index else chain[0]
-st.subheader(f"Chỉ số của tỉnh {home_name}")
+st.subheader(f"Chỉ số của tỉnh {fmt.escape_md(home_name)}")
 idx = cached.q(Q.index_latest, chain, year)
 if idx.empty:
     ui.empty_state("Chưa có kết quả chỉ số nào của tỉnh.",

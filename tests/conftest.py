@@ -95,6 +95,17 @@ def start_streamlit(db: Path, script: str = "app.py", extra_env: dict | None = N
     raise RuntimeError("streamlit did not answer /_stcore/health within 60 s")
 
 
+def stop_streamlit(proc) -> None:
+    """Stop a server started by start_streamlit (politely, then for good)."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 def sign_in(page, url, username="qt", password="matkhau-1"):
     """Open the app and sign in through the sidebar form, as a user does; waits out a busy machine."""
     page.goto(url)
@@ -115,11 +126,7 @@ def app_server(demo_db_file, tmp_path_factory):
     shutil.copy(demo_db_file, db)
     proc, url = start_streamlit(db)
     yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_streamlit(proc)
 
 
 def _browser_available() -> bool:

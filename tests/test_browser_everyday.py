@@ -187,6 +187,8 @@ def test_an_idle_session_ends(closed_server, browser):
     page.wait_for_timeout(int(IDLE_HOURS * 3600 * 1000) + 4000)
     nav(page, "Chỉ số").click()
     page.get_by_text("Phiên đăng nhập đã kết thúc").wait_for()
+    page.get_by_label("Tên đăng nhập").wait_for()  # the form draws a moment after the notice on a busy machine
+    settle(page)
     assert page.get_by_label("Tên đăng nhập").count() == 1 and not signed_in(page)
     page.reload()  # the cookie names an ended session: still signed out
     page.get_by_label("Tên đăng nhập").wait_for()
@@ -263,6 +265,7 @@ def test_the_uploader_speaks_vietnamese_and_refuses_a_big_file_before_sending_it
     assert not english_words(page) and page.get_by_role("button", name="Ghi vào hệ thống").count() == 0
     uploader.screenshot(path=str(tmp_path / "uploader.png"))
     nav(page, "Kế hoạch").click()
+    page.locator('[data-testid="stMain"]').get_by_role("tab", name="Nhập kế hoạch").click()
     page.get_by_text("Nguồn kế hoạch").wait_for()
     settle(page)
     plan = page.locator('[data-testid="stFileUploader"]').inner_text()

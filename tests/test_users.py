@@ -83,10 +83,10 @@ def test_permission_rules(fresh_db):
 
 def test_cli_add_list_passwd(fresh_db, capsys):
     db = str(fresh_db)
-    assert main(["--db", db, "user", "add", "admin", "--role", "quan_tri", "--password", "admin",
+    assert main(["--db", db, "user", "add", "admin", "--role", "quan_tri", "--password", "quantri-2025",
                  "--name", "Quản trị (demo)"]) == 0
     assert "Đã tạo tài khoản admin" in capsys.readouterr().out
-    assert main(["--db", db, "user", "add", "admin", "--role", "quan_tri", "--password", "admin"]) == 1
+    assert main(["--db", db, "user", "add", "admin", "--role", "quan_tri", "--password", "quantri-2025"]) == 1
     assert "đã có" in capsys.readouterr().err
     assert main(["--db", db, "user", "add", "cb", "--role", "can_bo", "--unit", "so_y_te",
                  "--password", "matkhau-1"]) == 0
@@ -96,14 +96,14 @@ def test_cli_add_list_passwd(fresh_db, capsys):
     assert main(["--db", db, "user", "passwd", "cb", "--password", "matkhau-2"]) == 0
     assert main(["--db", db, "user", "add", "x", "--role", "sep", "--password", "matkhau-1"]) == 2
     with connect(fresh_db) as con:
-        assert verify(con, "admin", "admin").role == "quan_tri"
+        assert verify(con, "admin", "quantri-2025").role == "quan_tri"
         assert verify(con, "cb", "matkhau-2").unit_code == "so_y_te"
         assert get_user(con, "x") is None
 
 
-def test_cli_exact_start_sh_command_and_stdin_password(fresh_db):
+def test_cli_user_add_as_a_subprocess_and_stdin_password(fresh_db):
     cmd = [sys.executable, "-m", "loaders", "--db", str(fresh_db), "user"]
-    r = subprocess.run(cmd + ["add", "admin", "--role", "quan_tri", "--password", "admin", "--name",
+    r = subprocess.run(cmd + ["add", "admin", "--role", "quan_tri", "--password", "quantri-2025", "--name",
                               "Quản trị (demo)"], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     r = subprocess.run(cmd + ["passwd", "admin"], cwd=ROOT, input="doi-mat-khau\n", capture_output=True, text=True)

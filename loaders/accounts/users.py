@@ -18,11 +18,16 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from core.text import nfc
+from loaders.store.writer import one_writer
 
 ROLES = ("lanh_dao", "can_bo", "quan_tri")
 ROLE_LABELS = {"lanh_dao": "Lãnh đạo", "can_bo": "Cán bộ đơn vị", "quan_tri": "Quản trị"}
-MIN_PASSWORD = 5  # the demo's "admin"; the command line warns under 8
-GOOD_PASSWORD = 8
+MIN_PASSWORD = 8
+LONG_PASSWORD = 12  # from this length any characters will do; shorter ones need letters and digits
+COMMON_PASSWORDS = frozenset({
+    "12345678", "123456789", "1234567890", "87654321", "11111111", "00000000", "password", "password1", "admin123",
+    "admin@123", "abc12345", "abcd1234", "qwerty123", "matkhau1", "matkhau123", "123456aa", "a1234567", "iloveyou",
+    "vietnam1", "cchc2025", "cchc2026"})
 CLI_USER = "(dòng lệnh)"
 
 _USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
@@ -71,11 +76,19 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def check_password_rules(password: str) -> None:
+def check_password_rules(password: str, username: str | None = None) -> None:
+    """The minimum policy: 8 characters with letters and digits (or 12 of any kind), not a common password,
+    not the account's name, no leading or trailing space. UserError (Vietnamese) says which rule fails."""
     if password is None or len(password) < MIN_PASSWORD:
         raise UserError(f"mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự")
     if password != password.strip():
         raise UserError("mật khẩu không được bắt đầu hoặc kết thúc bằng khoảng trắng")
+    if len(password) < LONG_PASSWORD and not (any(c.isalpha() for c in password) and any(c.isdigit() for c in password)):
+        raise UserError(f"mật khẩu dưới {LONG_PASSWORD} ký tự phải có cả chữ và số")
+    if password.lower() in COMMON_PASSWORDS or len(set(password)) < 3:
+        raise UserError("mật khẩu quá dễ đoán — hãy chọn mật khẩu khác")
+    if username and username.lower() in password.lower():
+        raise UserError("mật khẩu không được chứa tên đăng nhập")
 
 
 def normalize_username(username: str) -> str:
@@ -118,13 +131,30 @@ def _check_role_unit(con, role: str, unit_code: str | None) -> str | None:
     return unit_code or None
 
 
+def acting(con, by: "User | str | None", own_account: str | None = None) -> str | None:
+    """Who changes an account, for the audit trail, checked here whoever calls: a signed-in User must be an
+    active administrator (or, for `own_account`, that very user); a plain name (or None) is the operator at the
+    command line, who holds the database file itself. PermissionDenied otherwise."""
+    if not isinstance(by, User):
+        return by
+    fresh = current(con, by)
+    if fresh.role == "quan_tri" or (own_account is not None and fresh.username == own_account):
+        return fresh.username
+    if own_account is not None:
+        raise PermissionDenied(f"tài khoản {fresh.username} chỉ được đổi mật khẩu của chính mình")
+    raise PermissionDenied(f"tài khoản {fresh.role_label.lower()} không được sửa tài khoản (cần: Quản trị)")
+
+
+@one_writer
 def create_user(con, username: str, password: str, role: str, full_name: str | None = None,
-                unit_code: str | None = None, by: str | None = None) -> User:
-    """Create an account; raises UserError (Vietnamese) when the name is taken or a field is invalid."""
+                unit_code: str | None = None, by: "User | str | None" = None) -> User:
+    """Create an account; raises UserError (Vietnamese) when the name is taken or a field is invalid, and
+    PermissionDenied when `by` is a user who is not an administrator."""
     from loaders.accounts.audit import record
 
+    by = acting(con, by)
     username = normalize_username(username)
-    check_password_rules(password)
+    check_password_rules(password, username)
     unit_code = _check_role_unit(con, role, unit_code)
     if get_user(con, username) is not None:
         raise UserError(f"tài khoản “{username}” đã có")
@@ -137,21 +167,29 @@ def create_user(con, username: str, password: str, role: str, full_name: str | N
     return get_user(con, username)
 
 
-def set_password(con, username: str, password: str, by: str | None = None) -> None:
+@one_writer
+def set_password(con, username: str, password: str, by: "User | str | None" = None) -> None:
+    """A new password: an administrator for anyone, a user for their own account (PermissionDenied otherwise)."""
     from loaders.accounts.audit import record
+    from loaders.accounts.throttle import forget_name
 
-    check_password_rules(password)
+    by = acting(con, by, own_account=username)
+    check_password_rules(password, username)
     if get_user(con, username) is None:
         raise UserError(f"không có tài khoản “{username}”")
     con.execute("UPDATE app_user SET password_hash = ? WHERE username = ?", [hash_password(password), username])
+    forget_name(con, username)
     record(con, by, "user_passwd", username)
 
 
-def update_user(con, username: str, by: str | None = None, *, role: str | None = None,
+@one_writer
+def update_user(con, username: str, by: "User | str | None" = None, *, role: str | None = None,
                 unit_code: str | None = None, full_name: str | None = None, active: bool | None = None) -> User:
-    """Change role / unit / name / active; fields left None keep their value (unit_code "" clears it)."""
+    """Change role / unit / name / active; fields left None keep their value (unit_code "" clears it).
+    Administrators only, when `by` is a signed-in user."""
     from loaders.accounts.audit import record
 
+    by = acting(con, by)
     user = get_user(con, username)
     if user is None:
         raise UserError(f"không có tài khoản “{username}”")
@@ -205,35 +243,32 @@ def verify(con, username: str, password: str) -> User | None:
     return _row_to_user(row[:5])
 
 
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
-
-
-def sign_in(con, username: str, password: str) -> tuple[User | None, str | None]:
-    """Verify and record the attempt in the audit trail: (user, None) or (None, Vietnamese message).
-    After MAX_FAILURES failed attempts for one name within LOCK_MINUTES, that name is refused for a while."""
+def sign_in(con, username: str, password: str, client: str | None = None) -> tuple[User | None, str | None]:
+    """Verify the attempt of `client` (the visitor's address) and record it: (user, None) or (None, Vietnamese
+    message). Failures slow that machine down (loaders.accounts.throttle), never the right password from elsewhere;
+    a name that is not well formed is recorded as such, never as typed (it may be a formula meant for the audit
+    export)."""
+    from loaders.accounts import throttle
     from loaders.accounts.audit import record
 
-    name = nfc(username).strip().lower()[:60]
-    if not name or not password:
+    client = (nfc(client).strip() or "không rõ")[:64]
+    typed = nfc(username).strip().lower()
+    if not typed or not password:
         return None, "Hãy nhập tên đăng nhập và mật khẩu."
-    failures = con.execute(
-        "SELECT count(*) FROM audit_log WHERE action = 'sign_in_failed' AND username = ? "
-        "AND happened_at > current_timestamp::TIMESTAMP - to_minutes(?) "
-        "AND happened_at > coalesce((SELECT max(happened_at) FROM audit_log WHERE (action = 'sign_in' "
-        "AND username = ?) OR (action IN ('user_passwd', 'user_edit') AND (detail = ? OR detail LIKE ?))), "
-        "TIMESTAMP '1970-01-01')",
-        [name, LOCK_MINUTES, name, name, name + ":%"],
-    ).fetchone()[0]
-    if failures >= MAX_FAILURES:
-        record(con, name, "sign_in_failed", "từ chối: sai mật khẩu quá nhiều lần")
-        return None, (f"Tài khoản “{name}” nhập sai mật khẩu quá {MAX_FAILURES} lần: hãy thử lại sau "
-                      f"{LOCK_MINUTES} phút hoặc nhờ quản trị viên đặt lại mật khẩu.")
-    user = verify(con, name, password)
+    try:
+        name = normalize_username(typed)
+    except UserError:
+        name = None
+    wait = throttle.wait_seconds(con, client, name or "?")
+    if wait:
+        return None, f"Đã nhập sai nhiều lần: hãy đợi {wait} giây rồi thử lại."
+    user = verify(con, typed, password)  # an unknown or malformed name costs the same time
     if user is None:
-        record(con, name, "sign_in_failed", "sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đã khóa")
+        throttle.failed(con, client, name, "sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đã khóa" if name
+                        else "tên đăng nhập không hợp lệ (không ghi lại chữ đã gõ)")
         return None, "Sai tên đăng nhập hoặc mật khẩu (hoặc tài khoản đã bị khóa)."
-    record(con, user.username, "sign_in")
+    throttle.succeeded(con, client, user.username)
+    record(con, user.username, "sign_in", f"từ máy {client}")
     return user, None
 
 

@@ -18,8 +18,11 @@ def cmd_init(args) -> int:
         except SettingError as exc:
             print(f"Tham số --province: {exc}", file=sys.stderr)
             return EXIT_UNUSABLE
+    from loaders.store.schema import verify_database
+
     with open_db(args) as con:
         r = init_database(con, province=province.name if province else None)
+        n_tables = verify_database(con, args.db)  # every block read back before success is reported
     if province:
         print(f"Tỉnh của dashboard: {province.name}")
     print(f"Cơ sở dữ liệu: {db_path(args.db)} (phiên bản lược đồ {r['schema_version']})")
@@ -27,20 +30,25 @@ def cmd_init(args) -> int:
           f"{r['entities']} tỉnh/đơn vị được xếp hạng")
     state = "đã nạp" if r["reference_new"] else "đã có sẵn"
     print(f"Số liệu công bố chính thức: {r['reference_rows']} dòng ({state}, lô số {r['reference_batch']})")
+    print(f"Đã kiểm tra tệp: đọc lại được toàn bộ {n_tables} bảng.")
     return EXIT_OK
 
 
 def cmd_demo(args) -> int:
-    from loaders.demo import load_sample
+    from loaders.demo import DEMO_ADMIN, add_demo_admin, load_sample
     from loaders.init_db import init_database
 
     with open_db(args) as con:
         init_database(con)
         r = load_sample(con)
+        admin = add_demo_admin(con)
     if r["already"]:
         print("Dữ liệu mẫu đã có trong cơ sở dữ liệu: không nạp lại.")
     else:
         print(f"Đã nạp DỮ LIỆU MẪU: {r['sample_batches']} lô, {r['sample_rows']} dòng (được gắn nhãn dữ liệu mẫu).")
+    if admin:
+        print(f"Tài khoản quản trị của bản demo: {DEMO_ADMIN[0]} / {DEMO_ADMIN[1]} (chỉ có trong cơ sở dữ liệu demo "
+              "này; bản triển khai thật tạo quản trị viên riêng bằng lệnh user add).")
     return EXIT_OK
 
 

@@ -23,6 +23,7 @@ from loaders.errors import UnusableFileError
 from loaders.layouts.context import KINDS
 from loaders.load import LAYOUT_NAMES, ArgumentError, LoadReport, load_file, make_context, parse_period
 from loaders.store.schema import MIGRATIONS, DatabaseLockedError, connect, db_path, schema_version
+from loaders.uploads import refusal_reason
 
 KIND_NAMES = {"activities": "kết quả thực hiện", "targets": "kế hoạch", "indices": "kết quả chỉ số"}
 
@@ -37,6 +38,8 @@ def add_commands(subparsers) -> None:
     p.add_argument("--sheet", metavar="NAME", help="chỉ đọc trang tính này (tên trang, không phân biệt hoa thường, dấu)")
     p.add_argument("--by", help="người nạp (mặc định: tên người dùng hệ điều hành)")
     p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi vào cơ sở dữ liệu")
+    p.add_argument("--confirm", action="store_true",
+                   help="xác nhận các số vượt mức hợp lý của chỉ tiêu (đã kiểm tra, số đúng) để nạp")
     p.add_argument("--json", action="store_true", help="in kết quả dạng một đối tượng JSON")
     p.add_argument("--max-size", type=float, default=None, metavar="MB",
                    help="giới hạn dung lượng mỗi tệp, MB (mặc định $CCHC_MAX_UPLOAD_MB hoặc 20)")
@@ -86,9 +89,9 @@ def cmd_load(args) -> int:
     try:
         con, source, note = _open(args)
     except DatabaseLockedError as exc:
-        msg = (f"cơ sở dữ liệu {exc} đang bị một tiến trình khác giữ để ghi (thường là dashboard đang chạy). Hãy dừng "
-               "dashboard rồi chạy lại lệnh, hoặc dùng --dry-run để chỉ kiểm tra tệp. (Dashboard chỉ mở cơ sở dữ liệu "
-               "trong lúc trả lời từng yêu cầu nên việc này hiếm gặp: thử lại sau vài giây.)")
+        msg = (f"cơ sở dữ liệu {exc} đang bị một tiến trình khác giữ — thường là dashboard: dashboard giữ tệp suốt lúc "
+               "nó chạy. Hãy dừng dashboard rồi chạy lại lệnh, tải tệp lên qua trang Tải lên, hoặc dùng --dry-run để chỉ "
+               "kiểm tra tệp.")
         return _finish(args, [_unusable(f, msg, args.kind) for f in args.files], [msg])
     try:
         if source is None:
@@ -136,8 +139,10 @@ def _load_one(args, source, con, file_name: str, by: str, max_bytes, note) -> tu
                 report.warnings.insert(0, LoadWarning(None, None, None, note))
         else:
             report = load_file(con, p.name, content, args.unit, args.period, args.kind, uploaded_by=by,
-                               index=args.index, max_bytes=max_bytes, sheet=args.sheet)
+                               index=args.index, max_bytes=max_bytes, sheet=args.sheet, confirmed=args.confirm)
     except UnusableFileError as exc:
+        if con is not None and not args.dry_run:
+            record(con, by, "upload_refused", f"{file_name}: {exc.message} (dòng lệnh)")
         return _unusable(file_name, exc.message, args.kind), f"{file_name}: không dùng được — {exc.message}"
     except ArgumentError as exc:
         msg = f"tham số không hợp lệ: {exc}"
@@ -152,7 +157,7 @@ def _load_one(args, source, con, file_name: str, by: str, max_bytes, note) -> tu
     elif report.status == "loaded" and report.created:
         record(con, by, "upload", f"lô {report.batch_id}: {file_name} ({report.kind}, {report.rows} dòng; dòng lệnh)")
     elif report.status == "refused":
-        record(con, by, "upload_refused", f"{file_name}: {len(report.errors)} lỗi (dòng lệnh)")
+        record(con, by, "upload_refused", f"{file_name}: {refusal_reason(report.errors)} (dòng lệnh)")
     d = report.as_dict()
     d["file"] = file_name
     d["created"] = report.created

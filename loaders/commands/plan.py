@@ -54,7 +54,8 @@ def run_plan_command(args) -> int:
     from loaders.plans.extract import describe, extract_plan
     from loaders.plans.model import PlanError
     from loaders.plans.reading import load_bytes
-    from loaders.plans.save import PlanSaveError, foreign_province, same_plan_batch, save_plan
+    from loaders.accounts.audit import record
+    from loaders.plans.save import PlanSaveError, foreign_province, record_plan_save, same_plan_batch, save_plan
     from loaders.registry.registries import Registry
     from loaders.store.schema import DatabaseLockedError, connect, db_path, migrate
 
@@ -128,11 +129,13 @@ def run_plan_command(args) -> int:
             batch_id = save_plan(con, plan, by, name, data, unit_code=getattr(args, "plan_unit", None),
                                  entity_code=entity, replaces=replaces)
         except PlanSaveError as exc:
+            record(con, by, "upload_refused", f"kế hoạch {name}: {exc} (dòng lệnh)")
             _err(f"Chưa lưu: {exc}")
             return EXIT_REFUSED
         except Exception as exc:
             _err(f"Chưa lưu: lỗi khi ghi vào cơ sở dữ liệu ({type(exc).__name__}: {exc})")
             return EXIT_REFUSED
+        record_plan_save(con, by, plan, name, batch_id, via=" (dòng lệnh)")
         msg = (f"Đã lưu kế hoạch vào lô số {batch_id}: {len(plan.indicator_targets())} chỉ tiêu, "
                f"{len(plan.index_targets())} mục tiêu chỉ số, {len(plan.tasks)} nhiệm vụ"
                + (f"; {len(plan.unrecognised)} con số chờ gắn chỉ tiêu (soát trên trang Kế hoạch)"

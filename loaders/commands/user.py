@@ -6,7 +6,6 @@ import sys
 
 from loaders.accounts.users import (
     CLI_USER,
-    GOOD_PASSWORD,
     ROLES,
     UserError,
     create_user,
@@ -39,8 +38,6 @@ def _cmd_user_add(args) -> int:
         return EXIT_REFUSED
     unit = f", đơn vị {user.unit_code}" if user.unit_code else ""
     print(f"Đã tạo tài khoản {user.username} ({user.role_label}{unit}).")
-    if len(password) < GOOD_PASSWORD:
-        print(f"Lưu ý: mật khẩu ngắn hơn {GOOD_PASSWORD} ký tự — chỉ dùng cho bản chạy thử.", file=sys.stderr)
     return EXIT_OK
 
 

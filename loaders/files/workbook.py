@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import math
 import os
 import re
 import zipfile
@@ -24,6 +23,14 @@ from core.text import NumberError, nfc, parse_number
 from loaders.errors import UnusableFileError
 from loaders.files.html_table import looks_like_html, read_html_table
 from loaders.files.legacy import is_percent_format, ods_cell_facts, xls_percent_cells
+from loaders.files.limits import (
+    check_ods_extent,
+    check_xls_extent,
+    check_xlsx_extent,
+    check_zip,
+    run_bounded,
+    text_cells_limit,
+)
 from loaders.files.openpyxl_sheets import OpenpyxlSheets
 
 # --- reading ------------------------------------------------------------------------------------
@@ -129,12 +136,12 @@ def dot_decimal_columns(grid: "Grid") -> set[int]:
 
 
 def is_blank(v: object) -> bool:
+    """None or blank text. A NaN is not blank: no spreadsheet stores one, so a crafted file's NaN is refused
+    where a number is read (loaders.layouts.context.number_at) instead of passing as an empty cell."""
     if v is None:
         return True
     if isinstance(v, str):
         return not v.strip()
-    if isinstance(v, float) and math.isnan(v):
-        return True
     return False
 
 
@@ -176,7 +183,8 @@ TEXT_EXTENSIONS = (".csv", ".tsv", ".txt")
 def read_workbook(content: bytes, file_name: str = "", max_bytes: int | None = None) -> list[Grid]:
     """Every visible sheet of an .xlsx/.xlsm/.xls/.ods file (or the one table of a .csv) as a Grid.
 
-    Raises UnusableFileError, in Vietnamese, for anything that is not a readable spreadsheet.
+    Raises UnusableFileError, in Vietnamese, for anything that is not a readable spreadsheet, and LimitExceeded
+    (one) for a file over a reading limit (loaders.files.limits): the reading runs in a memory-bounded child.
     """
     limit = max_bytes_default() if max_bytes is None else max_bytes
     name = os.path.basename(file_name or "")
@@ -187,10 +195,15 @@ def read_workbook(content: bytes, file_name: str = "", max_bytes: int | None = N
             f"tệp “{name}” quá lớn ({file_size(len(content))}) — giới hạn là {file_size(limit)}; "
             "hãy bỏ bớt các trang tính không cần thiết hoặc chia nhỏ tệp"
         )
+    return run_bounded(_read_any, content, name, name=name)
+
+
+def _read_any(content: bytes, name: str) -> list[Grid]:
     lower = name.lower()
     if content.startswith(_ZIP_MAGIC):
         return _read_zip(content, name)
     if content.startswith(_OLE_MAGIC):
+        check_xls_extent(content, name)
         grids = _read_calamine(content, name, ole=True)
         try:
             _mark_percent(grids, xls_percent_cells(content))
@@ -237,6 +250,11 @@ def _read_zip(content: bytes, name: str) -> list[Grid]:
         raise UnusableFileError(f"tệp “{name}” là bản trình chiếu PowerPoint chứ không phải bảng tính Excel")
     if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names and "content.xml" not in names:
         raise UnusableFileError(f"tệp “{name}” là tệp nén (zip) nhưng không chứa bảng tính Excel")
+    check_zip(zf, name)
+    if "content.xml" in names and "xl/workbook.xml" not in names:
+        check_ods_extent(zf, name)
+    else:
+        check_xlsx_extent(zf, name)
     grids = _read_calamine(content, name)
     try:
         if "xl/workbook.xml" in names:
@@ -403,6 +421,10 @@ def read_csv_grid(content: bytes, name: str = "") -> Grid:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = [[nfc(v) or None for v in row] for row in csv.reader(io.StringIO(text), dialect)]
+    count = text_cells_limit(name)
+    rows = []
+    for row in csv.reader(io.StringIO(text), dialect):
+        count(len(row))
+        rows.append([nfc(v) or None for v in row])
     sheet = os.path.splitext(os.path.basename(name))[0] or "CSV"
     return Grid(sheet, rows)

@@ -7,15 +7,16 @@ Cell values go through `number_at` (Vietnamese numbers, percent-formatted cells)
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 
 from core.matching import Match, MatchError
 from core.numbers import auto
 from core.periods import NAMED_YEAR_RE, Period, find_period, quarter_label
-from core.rules import valid_year
+from core.rules import MAX_VALUE, period_not_begun, valid_year
 from core.text import NumberError, fold, nfc, parse_number
-from loaders.errors import Problems
+from loaders.errors import ConfirmWarning, Problems
 from loaders.files.workbook import DOT_THOUSANDS_RE, Grid, cell_text, col_letter, is_blank
 from loaders.layouts.entities import EntityResolver
 from loaders.layouts.table import DATE_LINE_RE, titles_above
@@ -71,6 +72,7 @@ class Context:
     _match_cache: dict = field(default_factory=dict, repr=False)
     _exact_index: dict = field(default_factory=dict, repr=False)
     _kinds: dict = field(default_factory=dict, repr=False)
+    _not_begun_seen: set = field(default_factory=set, repr=False)
 
     # --- problems -------------------------------------------------------------------------------
     def error(self, grid: Grid | str | None, r: int | None, c: int | None, message: str, cause: str | None = None,
@@ -173,7 +175,7 @@ class Context:
     def metric_value(self, grid: Grid, r: int, c: int, metric_code: str, what: str = "") -> float | None:
         """The value of one indicator cell, checked: None (with an error or a warning) when unusable."""
         v = grid.cells[r][c] if c < len(grid.cells[r]) else None
-        if type(v) is float and v == v and v >= 0:  # most cells: a number Excel already stored (fast path)
+        if type(v) is float and 0 <= v <= MAX_VALUE:  # most cells: a number Excel already stored (fast path)
             x = v
         else:
             try:
@@ -209,11 +211,26 @@ class Context:
                                        "cần một số nguyên (nếu gõ 1.250 mà Excel hiểu thành 1,25, hãy định dạng ô là "
                                        "Text hoặc gõ 1250)")
                 return None
+        bound = self.indicator_bound(metric_code)
+        if bound is not None and x > bound:
+            self.problems.add(ConfirmWarning(grid.name, r + 1, letter(c), (
+                f"{fmt_number(x)} “{self.indicator_name(metric_code)}” vượt mức hợp lý {fmt_number(bound)} của một đơn vị "
+                "trong một kỳ — hãy kiểm tra lại; số đúng thì xác nhận khi ghi")))
         return x
+
+    def indicator_bound(self, code: str) -> float | None:
+        """The plausible bound of a count indicator (the registry's max_plausible), None when it has none."""
+        key = ("bound", code)
+        if key not in self._kinds:
+            bound = self.registry.indicator(code).get("max_plausible")
+            self._kinds[key] = None if bound is None or (isinstance(bound, float) and math.isnan(bound)) else float(bound)
+        return self._kinds[key]
 
     # --- rows -----------------------------------------------------------------------------------
     def add_activity(self, grid: Grid, r: int, c: int, unit: str, year: int, quarter: int, metric: str,
                      value: float) -> None:
+        if (year, quarter) not in self.periods_seen and self._not_begun(grid, r, c, Period.of_quarter(year, quarter)):
+            return
         key = (unit, year, quarter, metric)
         row = ActivityRow(unit, year, quarter, metric, value, grid.name, r + 1, letter(c))
         existing = self.activities.get(key)
@@ -224,6 +241,16 @@ class Context:
             return
         self._same_key(self.activities, key, row, grid, r, c,
                        lambda: f"“{self.indicator_name(metric)}” — {self.unit_name(unit)}, {quarter_label(year, quarter)}")
+
+    def _not_begun(self, grid: Grid, r: int, c: int, period: Period) -> bool:
+        """Results for a period that has not begun are refused: one error, at the first cell of that period."""
+        if not period_not_begun(period.end, period.n_months):
+            return False
+        if period.code not in self._not_begun_seen:
+            self._not_begun_seen.add(period.code)
+            self.error(grid, r, c, f"{period.label} chưa bắt đầu — không nhận kết quả của kỳ chưa tới "
+                                   "(kiểm tra năm, kỳ trong tiêu đề hoặc cột Kỳ)")
+        return True
 
     def add_target(self, grid: Grid, r: int, c: int, unit: str, year: int, quarter: int | None, metric: str,
                    value: float, per: str | None = None) -> None:
@@ -244,6 +271,8 @@ class Context:
                 self.warn(grid, r, c, f"trọng số của {period.label} không được dùng: số liệu quý lấy theo giá trị "
                                       "(trọng số chỉ dùng để tính tỷ lệ của quý từ số liệu các tháng)")
             self.add_activity(grid, r, c, unit, period.year, period.quarter.quarter, metric, value)
+            return
+        if self._not_begun(grid, r, c, period):
             return
         key = (unit, period.year, period.first, period.last, metric)
         row = SpanRow(unit, period.year, period.first, period.last, metric, value, weight, grid.name, r + 1,
@@ -318,6 +347,8 @@ def number_at(grid: Grid, r: int, c: int) -> float | None:
     """A cell as a number: numeric cells as they are, text through parse_number ("1.250", "88,5").
     None for an empty cell; CellValueError (Vietnamese) for text, dates and logical values."""
     v = grid.value(r, c)
+    if isinstance(v, float) and math.isnan(v):
+        raise CellValueError("ô chứa giá trị không phải số (NaN) — cần một số")
     if is_blank(v):
         return None
     if isinstance(v, (dt.date, dt.datetime, dt.time, dt.timedelta)):
@@ -329,11 +360,23 @@ def number_at(grid: Grid, r: int, c: int) -> float | None:
     if isinstance(v, str) and v.strip().startswith("#"):
         raise CellValueError(f"ô chứa lỗi công thức “{nfc(v)}” — cần một số")
     if isinstance(v, str) and grid.dot_decimal(c) and DOT_THOUSANDS_RE.match(v.strip()):
-        return float(v.strip())  # '48.881' in a column that writes '74.84': the dot is the decimal mark
+        return in_range(float(v.strip()))  # '48.881' in a column that writes '74.84': the dot is the decimal mark
     try:
-        return parse_number(v)
+        x = parse_number(v)
     except NumberError:
         raise CellValueError(f"ô chứa chữ “{cell_text(v)}” — cần một số (ví dụ 12; 1.250; 88,5)") from None
+    return in_range(x)
+
+
+def in_range(x: float | None) -> float | None:
+    """A number a report can hold (core.rules.MAX_VALUE); CellValueError for infinity or a giant magnitude."""
+    if x is None:
+        return None
+    if not math.isfinite(x):
+        raise CellValueError("ô chứa giá trị vô hạn (inf) — cần một số")
+    if abs(x) > MAX_VALUE:
+        raise CellValueError(f"số {x:.6g} quá lớn (vượt giới hạn {fmt_number(MAX_VALUE)}) — kiểm tra lại ô này")
+    return x
 
 
 def match_message(exc: MatchError, what: str) -> str:

@@ -330,17 +330,13 @@ def save_reviewed(con, user, plan: Plan, file_name: str | None, content: bytes, 
                   entity_code: str | None = None, replaces: int | None = None) -> int:
     """Save the reviewed plan as one batch (administrators only); PermissionDenied / PlanSaveError otherwise.
     `replaces`: the saved plan batch this one supersedes (see loaders.plans.save_plan)."""
-    from loaders.accounts.audit import record
     from loaders.accounts.users import require_role
-    from loaders.plans.save import save_plan
+    from loaders.plans.save import record_plan_save, save_plan
 
     fresh = require_role(con, user, "quan_tri")
     batch_id = save_plan(con, plan, fresh.username, file_name, content, unit_code=unit_code, entity_code=entity_code,
                          replaces=replaces)
-    record(con, fresh.username, "upload",
-           f"kế hoạch {plan.organisation or ''} năm {plan.year} ({file_name or 'văn bản dán'}): lô {batch_id}, "
-           f"{len(plan.indicator_targets())} chỉ tiêu, {len(plan.index_targets())} mục tiêu chỉ số, "
-           f"{len(plan.tasks)} nhiệm vụ" + (f"; thay lô {replaces} (lô đó được hoàn tác)" if replaces else ""))
+    record_plan_save(con, fresh.username, plan, file_name, batch_id, replaces)
     return batch_id
 
 

@@ -30,6 +30,7 @@ from core.text import fold
 from loaders.plans.fingerprint import fingerprint, same_plan
 from loaders.plans.model import RECURRING, Plan, Schedule, Target, Task, UnitRef, plan_start
 from loaders.store.batches import Batch, BatchError, IndexTargetRow, TargetRow, find_active_batch, write_batch
+from loaders.store.writer import one_writer
 
 STATUSES = ("done", "in_progress", "not_done")
 _PER_QUARTER = {"month": 3, "quarter": 1, "week": 13}
@@ -204,6 +205,7 @@ def _task_year_end(plan: Plan, s: Schedule) -> int:
     return s.year or plan.year
 
 
+@one_writer
 def save_plan(con, plan: Plan, uploaded_by: str | None, file_name: str | None, content_bytes: bytes, *,
               unit_code: str | None = None, entity_code: str | None = None, replaces: int | None = None) -> int:
     """Write the plan as one batch; return its id. unit_code / entity_code override what the plan resolved to.
@@ -350,6 +352,7 @@ def load_tasks(con, year: int | None = None, batch_id: int | None = None) -> lis
     return out
 
 
+@one_writer
 def mark_task(con, task_id: int, year: int, quarter: int, status: str, marked_by: str | None, *,
               note: str | None = None, evidence_url: str | None = None, evidence_file: bytes | None = None,
               evidence_name: str | None = None, unit_code: str | None = None) -> None:
@@ -363,6 +366,24 @@ def mark_task(con, task_id: int, year: int, quarter: int, status: str, marked_by
                 " evidence_name, marked_by, unit_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [task_id, year, quarter, status, note, evidence_url, evidence_file, evidence_name, marked_by,
                  unit_code])
+    from loaders.accounts.audit import record
+
+    record(con, marked_by, "task_mark", f"nhiệm vụ số {task_id}, quý {quarter}/{year}: {STATUS_WORDS[status]}"
+                                        + (f" — {note}" if note else ""))
+
+
+STATUS_WORDS = {"done": "đã hoàn thành", "in_progress": "đang thực hiện", "not_done": "chưa thực hiện"}
+
+
+def record_plan_save(con, by: str | None, plan: Plan, file_name: str | None, batch_id: int,
+                     replaces: int | None = None, via: str = "") -> None:
+    """The audit entry of a saved plan, the same from the Kế hoạch page and from `plan --save`."""
+    from loaders.accounts.audit import record
+
+    record(con, by, "upload",
+           f"kế hoạch {plan.organisation or ''} năm {plan.year} ({file_name or 'văn bản dán'}): lô {batch_id}, "
+           f"{len(plan.indicator_targets())} chỉ tiêu, {len(plan.index_targets())} mục tiêu chỉ số, "
+           f"{len(plan.tasks)} nhiệm vụ" + (f"; thay lô {replaces} (lô đó được hoàn tác)" if replaces else "") + via)
 
 
 def task_marks(con, task_ids: list[int] | None = None) -> list[dict]:

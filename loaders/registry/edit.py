@@ -16,6 +16,7 @@ from loaders.accounts.audit import record
 from loaders.accounts.users import User, require_role
 from loaders.registry.reference import registry_unit_entities
 from loaders.registry.registries import Registry
+from loaders.store.writer import one_writer
 
 UNIT_KINDS = {
     "van_phong": "Văn phòng", "thanh_tra": "Thanh tra", "so": "Sở", "ban": "Ban", "co_quan_bao_chi": "Cơ quan báo chí",
@@ -93,6 +94,7 @@ def _successors(con, code: str) -> list[str]:
         seen.add(code)
 
 
+@one_writer
 def _run(con, fn):
     con.execute("BEGIN TRANSACTION")
     try:

@@ -56,6 +56,7 @@ class Registry:
         indicators = read_csv(data_dir / "indicators.csv")
         for m in indicators:
             m["aliases"] = split_aliases(m.get("aliases"))
+            m["max_plausible"] = float(m["max_plausible"]) if m.get("max_plausible") else None
         return cls(units, indicators, read_csv(data_dir / "indices.csv"), read_csv(data_dir / "index_components.csv"))
 
     @classmethod
@@ -70,8 +71,10 @@ class Registry:
             "FROM unit u LEFT JOIN unit_alias a ON a.unit_code = u.code GROUP BY ALL ORDER BY u.code"
         )
         indicators = rows(
-            "SELECT m.*, m.grp AS \"group\", coalesce(list(a.alias) FILTER (a.alias IS NOT NULL), []) AS aliases "
-            "FROM metric m LEFT JOIN metric_alias a ON a.metric_code = m.code GROUP BY ALL ORDER BY m.ordinal"
+            "SELECT m.*, m.grp AS \"group\", coalesce(list(a.alias) FILTER (a.alias IS NOT NULL), []) AS aliases, "
+            "any_value(b.max_plausible) AS max_plausible "
+            "FROM metric m LEFT JOIN metric_alias a ON a.metric_code = m.code "
+            "LEFT JOIN metric_bound b ON b.metric_code = m.code GROUP BY ALL ORDER BY m.ordinal"
         )
         indices = rows("SELECT * FROM index_def ORDER BY code")
         components = rows("SELECT * FROM index_component ORDER BY index_code, ordinal")
@@ -164,6 +167,8 @@ def load_registries(con, data_dir: Path = DATA_DIR) -> dict[str, int]:
         )
         for alias in m["aliases"]:
             con.execute("INSERT INTO metric_alias VALUES (?, ?) ON CONFLICT DO NOTHING", [m["code"], alias])
+        if m.get("max_plausible"):
+            con.execute("INSERT INTO metric_bound VALUES (?, ?) ON CONFLICT DO NOTHING", [m["code"], m["max_plausible"]])
     counts["indicators"] = len(reg.indicators)
     for x in reg.indices:
         con.execute(

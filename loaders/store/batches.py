@@ -14,6 +14,7 @@ import pandas as pd
 
 from loaders.store import derive
 from loaders.store.materialize import refresh_batch
+from loaders.store.writer import one_writer
 
 KINDS = ("activities", "targets", "indices", "reference", "sample", "plan", "target_edit")
 
@@ -161,6 +162,7 @@ def _frame(rows, columns: list[str], batch_id: int) -> pd.DataFrame:
     return df
 
 
+@one_writer
 def write_batch(con, batch: Batch, extra=None, refresh: bool = True, replaces: int | None = None) -> WriteResult:
     """Write the batch and its rows in one transaction. Same file again: the existing batch.
 
@@ -234,6 +236,7 @@ def _insert(con, table: str, rows, columns: list[str], batch_id: int) -> None:
         con.unregister("_batch_rows")
 
 
+@one_writer
 def rollback_batch(con, batch_id: int, by: str | None = None) -> None:
     """Mark a batch rolled back: its values leave the views and the previous ones return."""
     row = con.execute("SELECT status FROM batch WHERE id = ?", [batch_id]).fetchone()

@@ -45,6 +45,7 @@ import json
 
 from core.rules import THRESHOLD_DAT, UNIT_CAP, capped_sql, completion_sql
 from loaders.store import derive
+from loaders.store.writer import one_writer
 
 TABLE = "activity_current"
 LIVE = "v_activity_live"
@@ -215,6 +216,7 @@ def refresh_batch(con, batch_id: int) -> None:
     refresh(con, keys | keys_since(con, old))
 
 
+@one_writer
 def refresh_if_stale(con) -> str:
     """Bring the table up to date in its own transaction: 'fresh' (nothing to do), 'partial' or 'full'."""
     old = state(con)

@@ -160,6 +160,13 @@ MIGRATIONS: list[str] = [
     ALTER TABLE index_component ADD COLUMN first_year INTEGER;
     ALTER TABLE index_component ADD COLUMN last_year INTEGER;
     """,
+    # 9: hardening — streaks of failed sign-ins (per machine and name; name '*': per machine), and a plausible
+    # bound per count indicator above which an upload asks for confirmation
+    """
+    CREATE TABLE sign_in_throttle (client VARCHAR NOT NULL, name VARCHAR NOT NULL, failures INTEGER NOT NULL,
+                                   last_at TIMESTAMP NOT NULL, audit_id INTEGER, PRIMARY KEY (client, name));
+    CREATE TABLE metric_bound (metric_code VARCHAR PRIMARY KEY, max_plausible DOUBLE NOT NULL);
+    """,
 ]
 
 # The current value of a key is the one from its newest active batch; rolled-back batches stay stored.
@@ -340,6 +347,49 @@ class DatabaseLockedError(RuntimeError):
     """Another process (usually the running dashboard) holds the database file."""
 
 
+class DatabaseUnusableError(RuntimeError):
+    """The file is not a DuckDB database, or it is truncated or damaged; str() is the Vietnamese message."""
+
+
+def _is_lock(exc: BaseException) -> bool:
+    """DuckDB's "Could not set lock on file … Conflicting lock is held" (not "block", which damage names)."""
+    text = str(exc).lower()
+    return "set lock" in text or "conflicting lock" in text
+
+
+_DAMAGE_WORDS = ("not a valid duckdb", "corrupt", "checksum", "could not read enough bytes", "invalid block",
+                 "failed to read", "serializ", "unexpected end")
+
+
+def database_fault(path, exc: BaseException) -> DatabaseUnusableError | None:
+    """The Vietnamese error for a database file the engine cannot read (None: `exc` is no such fault)."""
+    if isinstance(exc, DatabaseUnusableError):
+        return exc
+    text = str(exc).lower()
+    if isinstance(exc, duckdb.Error) and not _is_lock(exc) and (
+            isinstance(exc, (duckdb.IOException, duckdb.SerializationException))
+            or any(w in text for w in _DAMAGE_WORDS)):
+        return DatabaseUnusableError(
+            f"tệp cơ sở dữ liệu {db_path(path)} không dùng được: không phải tệp DuckDB, bị cắt cụt hoặc bị hỏng "
+            "— không ghi gì. Hãy khôi phục tệp từ bản sao lưu, hoặc đặt CCHC_DB (--db) tới một tệp khác")
+    return None
+
+
+def verify_database(con, path=None) -> int:
+    """Read every table whole (every column of every row, so every block's checksum is checked); the number of
+    tables read. DatabaseUnusableError when a block cannot be read."""
+    try:
+        tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT internal").fetchall()]
+        for table in tables:
+            con.execute(f'SELECT count(*), sum(hash(COLUMNS(*))) FROM "{table}"').fetchall()
+    except duckdb.Error as exc:
+        fault = database_fault(path, exc)
+        if fault is None:
+            raise
+        raise fault from exc
+    return len(tables)
+
+
 def db_path(path: str | os.PathLike | None = None) -> Path:
     """--db, else $CCHC_DB, else data/cchc.duckdb."""
     return Path(path or os.environ.get("CCHC_DB") or DEFAULT_DB)
@@ -351,11 +401,35 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> d
         p.parent.mkdir(parents=True, exist_ok=True)
     try:
         con = duckdb.connect(str(p), read_only=read_only, config={"autoinstall_known_extensions": False})
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
+    except duckdb.Error as exc:
+        if _is_lock(exc):
             raise DatabaseLockedError(str(p)) from exc
-        raise
+        fault = database_fault(p, exc)
+        if fault is None:
+            raise
+        raise fault from exc
+    _check_length(con, p)
     return con
+
+
+def _check_length(con, path: Path) -> None:
+    """A file shorter than the blocks its header counts was cut off (a copy stopped half-way): say so at once,
+    before a command reads a missing block or, worse, writes after it."""
+    try:
+        row = con.execute("PRAGMA database_size").fetchone()
+    except duckdb.Error as exc:
+        con.close()
+        fault = database_fault(path, exc)
+        if fault is None:
+            raise
+        raise fault from exc
+    block_size, used_blocks = int(row[2]), int(row[4])
+    if Path(str(path) + ".wal").exists():  # blocks still in the write-ahead log are not in the file yet
+        return
+    # the blocks in use lie somewhere in the file (free ones may lie past its end): it holds at least that many
+    if path.exists() and path.stat().st_size < block_size * used_blocks:
+        con.close()
+        raise database_fault(path, duckdb.IOException("truncated: could not read enough bytes"))
 
 
 def schema_version(con) -> int:
