@@ -10,11 +10,14 @@ from pathlib import Path
 
 import streamlit as st
 
+HOME = "pages/tong_quan.py"  # the default page, served at "/"
+
 if __name__ != "__main__":
     from dashboard import web
 
     web.apply_upload_limit()
-    app = st.App(__file__, routes=web.routes(), middleware=web.middleware(), on_script_error=web.script_error)
+    app = st.App(__file__, routes=web.routes(home=Path(HOME).stem), middleware=web.middleware(),
+                 on_script_error=web.script_error)
 else:
     from dashboard import auth
     from dashboard.ui import page_style, sidebar_sample_label
@@ -22,7 +25,6 @@ else:
     st.set_page_config(page_title="CCHC Dashboard", page_icon="📊", layout="wide")
 
     ROOT = Path(__file__).parent
-    HOME = "pages/tong_quan.py"
     # (file, title, icon) per section; the order is the sidebar's order.
     PAGES = {
         "Theo dõi": [

@@ -26,7 +26,7 @@ import re
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from dashboard import fmt
@@ -246,9 +246,20 @@ async def _sign_out(request: Request) -> Response:
     return response
 
 
-def routes() -> list[Route]:
-    return [Route(route_path(SESSION_ROUTE), _redeem, methods=["POST"]),
-            Route(route_path(SIGN_OUT_ROUTE), _sign_out, methods=["POST"])]
+def _home_redirect(request: Request) -> Response:
+    """The home page is Streamlit's default page, served at the root: its own name in a shared link
+    ("/tong_quan?nam=2025") would open Streamlit's "page not found" dialog. Send it to the root, query kept."""
+    query = request.url.query
+    return RedirectResponse(_base_path() + (f"?{query}" if query else ""), status_code=307)
+
+
+def routes(home: str | None = None) -> list[Route]:
+    """The session cookie's routes; with `home` (the default page's URL name), its redirect to the root."""
+    out = [Route(route_path(SESSION_ROUTE), _redeem, methods=["POST"]),
+           Route(route_path(SIGN_OUT_ROUTE), _sign_out, methods=["POST"])]
+    if home:
+        out.append(Route(route_path(home), _home_redirect, methods=["GET", "HEAD"]))
+    return out
 
 
 # --- the Vietnamese page shell ---------------------------------------------------------------------------------

@@ -27,9 +27,10 @@ INDEX = (b'<!--\n Copyright (c) Streamlit Inc. ' + b"x" * 400 + b'\n-->\n<!docty
 
 def call(app, method="GET", path="/", headers=(), body=b""):
     """(status, headers, body) of one HTTP request to an ASGI app."""
+    path, _, query = path.partition("?")
     scope = {"type": "http", "method": method, "path": path, "headers": [(k.lower().encode(), v.encode())
                                                                          for k, v in headers],
-             "query_string": b"", "scheme": "http", "server": ("127.0.0.1", 8501), "root_path": ""}
+             "query_string": query.encode(), "scheme": "http", "server": ("127.0.0.1", 8501), "root_path": ""}
     sent, chunks = [], [{"type": "http.request", "body": body, "more_body": False}]
 
     async def receive():
@@ -145,6 +146,16 @@ def test_a_grant_buys_an_httponly_samesite_cookie_once(door):
     value = cookie.split(";")[0].split("=", 1)[1]
     assert sessions.resume(door, value).user.username == "qt"
     assert call(routes(), "POST", "/api/phien", same, grant.encode())[0] == 403  # spent
+
+
+def test_a_link_to_the_home_page_by_its_name_opens_the_root_with_its_query():
+    """Tổng quan is Streamlit's default page, served at "/": "/tong_quan?…" (a shared link) would open Streamlit's
+    "page not found" dialog, so the server sends it to the root, query kept."""
+    from starlette.routing import Router
+
+    status, headers, _ = call(Router(web.routes(home="tong_quan")), "GET", "/tong_quan?ky=quy&nam=2025&quy=2")
+    assert status == 307 and dict(headers)["location"] == "/?ky=quy&nam=2025&quy=2"
+    assert dict(call(Router(web.routes(home="tong_quan")), "GET", "/tong_quan")[1])["location"] == "/"
 
 
 def test_the_cookie_is_secure_behind_https(door):
