@@ -112,11 +112,15 @@ def page_header(title: str, subtitle: str | None = None, sample_banner_shown: bo
 
 
 def sample_banner() -> None:
-    if cached.sample():
-        st.warning(
-            f"**{theme.SAMPLE_LABEL}** — số liệu hoạt động, chỉ tiêu và mục tiêu chỉ số đang hiển thị là dữ liệu mẫu "
-            "để minh họa, không phải số liệu thật. Kết quả chỉ số đã công bố (PAR Index, PCI…) là số liệu thật, "
-            "có ghi nguồn.", icon="🧪")
+    if not cached.sample():
+        return
+    if layout() == theme.NARROW:  # a phone: one line, so the page's first chart still shows on the first screen
+        st.warning(f"**{theme.SAMPLE_LABEL}**: số liệu hoạt động, chỉ tiêu là dữ liệu minh họa; kết quả chỉ số "
+                   "công bố là thật, có nguồn.", icon="🧪")
+        return
+    st.warning(f"**{theme.SAMPLE_LABEL}** — số liệu hoạt động, chỉ tiêu và mục tiêu chỉ số đang hiển thị là dữ liệu mẫu "
+               "để minh họa, không phải số liệu thật. Kết quả chỉ số đã công bố (PAR Index, PCI…) là số liệu thật, "
+               "có ghi nguồn.", icon="🧪")
 
 
 def sidebar_sample_label() -> None:

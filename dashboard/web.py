@@ -29,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from core.numbers import MISSING
 from dashboard import fmt
 
 log = logging.getLogger("cchc.pages")
@@ -267,19 +268,33 @@ def routes(home: str | None = None) -> list[Route]:
 _ASSET_PREFIXES = ("_stcore/", "static/", "media/", "component/", "app/static/", "api/")
 
 
+# Streamlit's data grid draws a missing cell as the English word "None" (a constant in its DataFrame bundle); the
+# product writes a gap as "–" everywhere else (core.numbers.MISSING), so the bundle leaves with that instead.
+_GRID_BUNDLE = re.compile(r"static/js/DataFrame\.[^/]+\.js$")
+_GRID_MISSING = (b"=`None`;", f"=`{MISSING}`;".encode())
+
+
 class VietnameseShell:
-    """ASGI middleware: Streamlit's index.html leaves with lang="vi", a Vietnamese <noscript> and SHELL_SCRIPT.
-    Only GET requests for pages (no file extension) are looked at; everything else passes untouched."""
+    """ASGI middleware: Streamlit's index.html leaves with lang="vi", a Vietnamese <noscript> and SHELL_SCRIPT, and
+    its data grid's bundle with "–" for a missing cell. Only GET requests for pages (no file extension) and for that
+    bundle are looked at; everything else passes untouched."""
 
     def __init__(self, app) -> None:
         self.app = app
         self.head = f"<script>{shell_script()}</script></head>".encode()
 
-    def _is_page(self, scope) -> bool:
+    def _relative(self, scope) -> str | None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
-            return False
-        path = scope["path"][len(_base_path()) - 1:].lstrip("/") if scope["path"].startswith(_base_path()) else None
+            return None
+        return scope["path"][len(_base_path()) - 1:].lstrip("/") if scope["path"].startswith(_base_path()) else None
+
+    def _is_page(self, scope) -> bool:
+        path = self._relative(scope)
         return path is not None and not path.startswith(_ASSET_PREFIXES) and "." not in path.rsplit("/", 1)[-1]
+
+    def _is_grid_bundle(self, scope) -> bool:
+        path = self._relative(scope)
+        return path is not None and bool(_GRID_BUNDLE.search(path))
 
     def rewrite(self, html: bytes) -> bytes:
         html, n = re.subn(rb"<html([^>]*?)\slang=\"[^\"]*\"", rb'<html\1 lang="vi"', html, count=1)
@@ -289,12 +304,23 @@ class VietnameseShell:
                       flags=re.DOTALL)
         return html.replace(b"</head>", self.head, 1)
 
+    @staticmethod
+    def rewrite_grid(js: bytes) -> bytes:
+        """The grid's placeholder for a missing cell, once; a bundle without it (another Streamlit) is untouched."""
+        old, new = _GRID_MISSING
+        return js.replace(old, new, 1) if js.count(old) == 1 else js
+
     async def __call__(self, scope, receive, send) -> None:
-        if not self._is_page(scope):
+        if self._is_page(scope):
+            kind, rewrite = b"text/html", self.rewrite
+        elif self._is_grid_bundle(scope):
+            kind, rewrite = b"", self.rewrite_grid
+        else:
             await self.app(scope, receive, send)
             return
-        # ask for the page uncompressed (Streamlit's gzip sits inside this middleware), rewrite it, send it whole
-        scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k.lower() != b"accept-encoding"]}
+        # ask for the file uncompressed (Streamlit's gzip sits inside this middleware), rewrite it, send it whole
+        scope = {**scope, "headers": [(k, v) for k, v in scope["headers"]
+                                      if k.lower() not in (b"accept-encoding", b"if-none-match", b"if-modified-since")]}
         start: dict = {}
         body: list[bytes] = []
 
@@ -307,7 +333,7 @@ class VietnameseShell:
                 await send(message)
                 return
             headers = dict((k.lower(), v) for k, v in start.get("headers", []))
-            if not headers.get(b"content-type", b"").startswith(b"text/html"):
+            if start.get("status", 200) != 200 or not headers.get(b"content-type", b"").startswith(kind):
                 if start:
                     await send(start)
                     start = {}
@@ -316,10 +342,10 @@ class VietnameseShell:
             body.append(message.get("body", b""))
             if message.get("more_body"):
                 return
-            html = self.rewrite(b"".join(body))
+            out_body = rewrite(b"".join(body))
             out = [(k, v) for k, v in start["headers"] if k.lower() not in (b"content-length", b"etag")]
-            await send({**start, "headers": out + [(b"content-length", str(len(html)).encode())]})
-            await send({"type": "http.response.body", "body": html if scope["method"] == "GET" else b""})
+            await send({**start, "headers": out + [(b"content-length", str(len(out_body)).encode())]})
+            await send({"type": "http.response.body", "body": out_body if scope["method"] == "GET" else b""})
 
         await self.app(scope, receive, capture)
 

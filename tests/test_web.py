@@ -207,3 +207,26 @@ def test_an_uncaught_page_error_is_logged_and_worded_in_vietnamese(caplog):
     with caplog.at_level(logging.ERROR, logger="cchc.pages"):
         assert web.script_error(error) is True
     assert "KeyError" in caplog.text and "cột không có" in caplog.text
+
+
+def test_the_data_grid_writes_a_missing_cell_as_a_dash_not_none():
+    """Streamlit's grid draws a missing cell as the English "None" (a constant of its DataFrame bundle): the shell
+    serves the bundle with "–", as the rest of the product writes a gap; other scripts pass untouched."""
+    import streamlit
+
+    bundle = next((Path(streamlit.__file__).parent / "static" / "static" / "js").glob("DataFrame.*.js"))
+    js = bundle.read_bytes()
+    assert js.count(b"=`None`;") == 1  # the placeholder this Streamlit draws (pinned in requirements.txt)
+
+    async def static(scope, receive, send):
+        body = js if "DataFrame." in scope["path"] else b"let x=`None`;"
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/javascript"), (b"etag", b'"v1"'),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    shell = web.VietnameseShell(static)
+    status, headers, out = call(shell, "GET", f"/static/js/{bundle.name}", [("Accept-Encoding", "gzip")])
+    assert status == 200 and b"=`None`;" not in out and "=`–`;".encode() in out
+    assert dict(headers)["content-length"] == str(len(out)) and "etag" not in dict(headers)
+    assert call(shell, "GET", "/static/js/index.abc.js")[2] == b"let x=`None`;"
