@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from core.periods import quarter_label
+from core.periods import PeriodError, parse_period, quarter_label
 
 KIND_LABELS = {
     "activities": "Báo cáo hoạt động", "targets": "Chỉ tiêu", "indices": "Chỉ số công bố",
@@ -18,7 +18,13 @@ KIND_LABELS = {
 STATUS_LABELS = {"active": "Đang dùng", "rolled_back": "Đã hoàn tác"}
 
 
-def _period(year, quarter) -> str:
+def _period(year, quarter, code=None) -> str:
+    """'Quý III/2025', 'Năm 2025'; a batch that records its period (a month, six or nine months): that period's label."""
+    if isinstance(code, str) and code:
+        try:
+            return parse_period(code).label
+        except PeriodError:
+            pass
     if year is None or pd.isna(year):
         return ""
     if quarter is None or pd.isna(quarter):
@@ -85,8 +91,8 @@ def batches(con, unit: str | None = None, year: int | None = None, quarter: int 
                    SELECT batch_id, unit_code FROM activity_value
                    UNION ALL SELECT batch_id, unit_code FROM target_value) GROUP BY batch_id)
            SELECT b.id AS batch_id, b.uploaded_at, b.uploaded_by, b.kind, b.file_name, b.unit_code,
-                  u.name AS unit_name, b.year, b.quarter, b.rows, b.status, b.is_sample, b.note,
-                  b.rolled_back_at, b.rolled_back_by, coalesce(r.units, []) AS units
+                  u.name AS unit_name, b.year, b.quarter, b.period AS period_code, b.rows, b.status, b.is_sample,
+                  b.note, b.rolled_back_at, b.rolled_back_by, coalesce(r.units, []) AS units
            FROM batch b LEFT JOIN unit u ON u.code = b.unit_code LEFT JOIN row_units r ON r.batch_id = b.id
            WHERE ($unit IS NULL OR b.unit_code = $unit OR list_contains(coalesce(r.units, []), $unit))
              AND ($year IS NULL OR b.year = $year)
@@ -99,20 +105,20 @@ def batches(con, unit: str | None = None, year: int | None = None, quarter: int 
     ).df()
     df["kind_label"] = df["kind"].map(lambda k: KIND_LABELS.get(k, k))
     df["status_label"] = df["status"].map(lambda s: STATUS_LABELS.get(s, s))
-    df["period"] = [_period(y, q) for y, q in zip(df["year"], df["quarter"])]
+    df["period"] = [_period(y, q, c) for y, q, c in zip(df["year"], df["quarter"], df.pop("period_code"))]
     return df
 
 
 def batch_info(con, batch_id: int) -> dict | None:
     df = con.execute(
         """SELECT b.id AS batch_id, b.kind, b.file_name, b.sha256, b.uploaded_by, b.uploaded_at, b.unit_code,
-                  u.name AS unit_name, b.year, b.quarter, b.rows, b.status, b.is_sample, b.note, b.rolled_back_at,
-                  b.rolled_back_by, b.content IS NOT NULL AS has_file, octet_length(b.content) AS file_size
+                  u.name AS unit_name, b.year, b.quarter, b.period AS period_code, b.rows, b.status, b.is_sample,
+                  b.note, b.rolled_back_at, b.rolled_back_by, b.content IS NOT NULL AS has_file, octet_length(b.content) AS file_size
            FROM batch b LEFT JOIN unit u ON u.code = b.unit_code WHERE b.id = ?""", [int(batch_id)]).df()
     if df.empty:
         return None
     info = df.iloc[0].to_dict()
-    info["period"] = _period(info["year"], info["quarter"])
+    info["period"] = _period(info["year"], info["quarter"], info.pop("period_code"))
     info["kind_label"] = KIND_LABELS.get(info["kind"], info["kind"])
     info["status_label"] = STATUS_LABELS.get(info["status"], info["status"])
     units = con.execute(

@@ -149,3 +149,18 @@ def test_settings_refuse_what_they_cannot_keep(con):
     assert R.settings_version(con) != before
     S.set_unit_reporting(con, STP, contact="")  # cleared: back to the staff accounts (none here)
     assert R.duties(con).set_index("unit_code").loc[STP, "contact"] is None
+
+
+def test_upload_history_names_each_batch_by_the_period_it_reports(con):
+    """Lịch sử: a monthly or six-monthly report is listed as such, not as its year."""
+    from dashboard import admin_queries as AQ
+
+    _write(con, "bql_t8.xlsx", unit_code=BQL, year=2025, period="2025-M08",
+           spans=[SpanRow(BQL, 2025, 8, 8, "tin_bai", 3)])
+    _write(con, "stp_6t.xlsx", unit_code=STP, year=2025, period="2025-H1",
+           spans=[SpanRow(STP, 2025, 1, 6, "video_clip", 4)])
+    listed = dict(zip(AQ.batches(con)["file_name"], AQ.batches(con)["period"]))
+    assert listed["bql_t8.xlsx"] == "Tháng 8/2025" and listed["stp_6t.xlsx"] == "6 tháng đầu năm 2025"
+    assert listed["so_tu_phap_1.xlsx"] == "Quý I/2025" and listed["chi_tieu.xlsx"] == "Năm 2025"
+    batch = int(AQ.batches(con).set_index("file_name").loc["bql_t8.xlsx", "batch_id"])
+    assert AQ.batch_info(con, batch)["period"] == "Tháng 8/2025"
