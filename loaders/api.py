@@ -25,7 +25,7 @@ from loaders.accounts.audit import ACTIONS, action_label, record  # noqa: F401 -
 from loaders.accounts.users import ROLE_LABELS, ROLES, PermissionDenied, User, UserError  # noqa: F401
 from loaders.errors import UnusableFileError
 from loaders.files.workbook import max_bytes_default  # noqa: F401 - the upload limit the pages state
-from loaders.load import ArgumentError, parse_period
+from loaders.load import ArgumentError, report_period
 from loaders.plans import PlanError, PlanSaveError, extract_plan as _extract_plan, review as _review
 from loaders.plans.review import (  # noqa: F401
     MAX_EVIDENCE_BYTES,
@@ -170,9 +170,9 @@ def already_loaded(parsed) -> int | None:
 @_faults_logged
 def template(kind: str, unit: str | None = None, period: str | None = None) -> bytes:
     """An Excel template (optionally pre-filled for a unit and period) as bytes; ArgumentError on a bad period."""
-    year, quarter = parse_period(period) if unit else (None, None)
+    chosen = report_period(period) if unit else None
     con = _cursor()
-    return _templates.template_bytes(kind, Registry.from_db(con), con, unit=unit, year=year, quarter=quarter)
+    return _templates.template_bytes(kind, Registry.from_db(con), con, unit=unit, period=chosen)
 
 
 # --- targets (Chỉ tiêu) ----------------------------------------------------------------------------------------

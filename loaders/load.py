@@ -124,14 +124,6 @@ def report_period(text: str | None) -> Period | None:
         raise ArgumentError(f"kỳ “{s}” không đọc được — cần dạng {PERIOD_FORMS} ({exc})") from None
 
 
-def parse_period(text: str | None) -> tuple[int | None, int | None]:
-    """(year, quarter) of an argument: '2025-Q3' -> (2025, 3); a year or any other period -> (year, None)."""
-    p = report_period(text)
-    if p is None:
-        return None, None
-    return p.year, p.quarter.quarter if p.is_quarter else None
-
-
 def _registry(con_or_registry) -> tuple[Registry, object | None]:
     if isinstance(con_or_registry, Registry):
         return con_or_registry, None
@@ -437,4 +429,4 @@ def _ensure_unit_entities(con) -> None:
 
 
 __all__ = ["read_file", "load_file", "Parsed", "LoadReport", "ArgumentError", "UnusableFileError", "LoadError",
-           "parse_period", "report_period", "make_context"]
+           "report_period", "make_context"]

@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.matching import MatchError
+from core.periods import Period
 from core.rules import YEAR_MAX, YEAR_MIN, unit_active
 from core.text import text_cell
 from loaders.registry.registries import Registry
@@ -29,7 +30,7 @@ ROWS = 2000  # rows covered by the dropdowns
 
 # (header, width, what it holds); headers are tidy.COLUMNS names
 HEADERS = {
-    "activities": [("Đơn vị", 38, "unit"), ("Năm", 8, "year"), ("Quý", 7, "quarter"), ("Chỉ tiêu", 60, "indicator"),
+    "activities": [("Đơn vị", 38, "unit"), ("Năm", 8, "year"), ("Kỳ", 16, "quarter"), ("Chỉ tiêu", 60, "indicator"),
                    ("Kết quả thực hiện", 18, "value"), ("Ghi chú", 30, "note")],
     "targets": [("Đơn vị", 38, "unit"), ("Năm", 8, "year"), ("Quý (để trống nếu là kế hoạch cả năm)", 16, "quarter"),
                 ("Chỉ tiêu", 60, "indicator"), ("Kế hoạch", 14, "value"), ("Ghi chú", 30, "note")],
@@ -38,7 +39,7 @@ HEADERS = {
                 ("Xếp hạng", 10, "rank"), ("Nguồn", 50, "source"), ("Ghi chú", 30, "note")],
 }
 TITLES = {
-    "activities": "MẪU NHẬP KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CẢI CÁCH HÀNH CHÍNH THEO QUÝ",
+    "activities": "MẪU NHẬP KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CẢI CÁCH HÀNH CHÍNH THEO KỲ (QUÝ, THÁNG, 6 THÁNG, NĂM)",
     "targets": "MẪU NHẬP KẾ HOẠCH (CHỈ TIÊU) CẢI CÁCH HÀNH CHÍNH",
     "indices": "MẪU NHẬP KẾT QUẢ CÁC CHỈ SỐ (PAR INDEX, SIPAS, PAPI, PCI, DTI, DDCI)",
 }
@@ -68,11 +69,13 @@ def _instructions(kind: str, registry: Registry) -> list[list[str]]:
         rules = [
             ["Các cột"],
             ["Đơn vị: tên đơn vị báo cáo (chọn trong danh sách)."],
-            ["Năm: năm báo cáo, ví dụ 2025.  Quý: 1, 2, 3 hoặc 4 (có thể ghi I, II, III, IV)."],
+            ["Năm: năm báo cáo, ví dụ 2025.  Kỳ: quý 1, 2, 3 hoặc 4 (có thể ghi I, II, III, IV); báo cáo tháng ghi "
+             "“Tháng 8”; báo cáo 6 tháng ghi “6 tháng đầu năm” hoặc “6 tháng cuối năm”; “9 tháng”; báo cáo năm ghi "
+             "“Cả năm” (chọn trong danh sách thả xuống)."],
             ["Chỉ tiêu: chọn trong danh sách (bảng dưới đây)."],
-            ["Kết quả thực hiện: số của RIÊNG quý đó (không ghi số lũy kế). Số lượng là số nguyên từ 0 trở lên; "
+            ["Kết quả thực hiện: số của RIÊNG kỳ đó (không ghi số lũy kế). Số lượng là số nguyên từ 0 trở lên; "
              "tỷ lệ ghi theo phần trăm từ 0 đến 100 (ví dụ 95 hoặc 95%)."],
-            ["Mỗi đơn vị – quý – chỉ tiêu chỉ ghi một dòng."],
+            ["Mỗi đơn vị – kỳ – chỉ tiêu chỉ ghi một dòng."],
             ["Ví dụ: Sở Tư pháp | 2025 | 3 | Tin, bài về CCHC trên Cổng/Trang thông tin điện tử | 12"],
         ]
     elif kind == "targets":
@@ -113,7 +116,7 @@ def _lists(kind: str, registry: Registry, con=None) -> dict[str, list[str]]:
     if kind in ("activities", "targets"):
         today = dt.date.today()
         units = [u["name"] for u in registry.units if unit_active(u.get("valid_from"), u.get("valid_to"), today, today)]
-        return {"Đơn vị": units, "Chỉ tiêu": [m["name"] for m in registry.indicators], "Quý": ["1", "2", "3", "4"]}
+        return {"Đơn vị": units, "Chỉ tiêu": [m["name"] for m in registry.indicators], "Kỳ": PERIOD_CELLS}
     entities = []
     if con is not None:
         try:
@@ -130,30 +133,47 @@ def _lists(kind: str, registry: Registry, con=None) -> dict[str, list[str]]:
     return {"Chỉ số": [i["code"] for i in registry.indices], "Tỉnh/đơn vị": entities, "Thành phần": comps}
 
 
-def prefilled_rows(kind: str, registry: Registry, unit: str, year: int | None = None,
-                   quarter: int | None = None) -> list[list]:
-    """One row per indicator of the catalog for `unit` (a code or a name typed loosely): unit, year, quarter,
+# What the "Kỳ" column offers: the words the tidy form reads (loaders.layouts.tidy), quarters as numbers.
+PERIOD_CELLS = (["1", "2", "3", "4"] + [f"Tháng {m}" for m in range(1, 13)]
+                + ["6 tháng đầu năm", "6 tháng cuối năm", "9 tháng", "Cả năm"])
+
+
+def period_cell(period: Period) -> int | str:
+    """How the "Kỳ" column writes a period: 3 (a quarter), 'Tháng 8', '6 tháng đầu năm', '9 tháng', 'Cả năm'."""
+    if period.is_quarter:
+        return period.quarter.quarter
+    words = {"month": f"Tháng {period.first}", "half": f"6 tháng {'đầu' if period.first == 1 else 'cuối'} năm",
+             "nine_months": "9 tháng", "year": "Cả năm"}
+    if period.kind not in words:
+        raise TemplateError(f"kỳ {period.label} không có trong mẫu — chọn tháng, quý, 6 tháng, 9 tháng hoặc cả năm")
+    return words[period.kind]
+
+
+def prefilled_rows(kind: str, registry: Registry, unit: str, period: Period | None = None) -> list[list]:
+    """One row per indicator of the catalog for `unit` (a code or a name typed loosely): unit, year, period,
     indicator, and the value left empty. TemplateError (with the closest units) when the unit is unknown."""
     try:
         code = registry.unit_matcher.match(unit).code
     except MatchError as exc:
         raise TemplateError(exc.message("đơn vị")) from exc
     name = registry.unit(code)["name"]
-    quarter = quarter if kind == "activities" else None  # a targets row without a quarter is the annual plan
-    return [[name, year, quarter, m["name"], None, None] for m in registry.indicators]
+    year = period.year if period else None
+    # a targets row without a quarter is the annual plan
+    when = period_cell(period) if period and kind == "activities" else None
+    return [[name, year, when, m["name"], None, None] for m in registry.indicators]
 
 
-def build_template(kind: str, registry: Registry, con=None, unit: str | None = None, year: int | None = None,
-                   quarter: int | None = None) -> Workbook:
-    """The template for `kind` (activities | targets | indices); with `unit` (and `year`, `quarter`), pre-filled
-    with that unit's rows."""
+def build_template(kind: str, registry: Registry, con=None, unit: str | None = None,
+                   period: Period | None = None) -> Workbook:
+    """The template for `kind` (activities | targets | indices); with `unit` (and `period`), pre-filled with that
+    unit's rows."""
     if kind not in TEMPLATE_KINDS:
         raise TemplateError(f"loại mẫu “{kind}” không hợp lệ — cần một trong: {', '.join(TEMPLATE_KINDS)}")
-    if (unit or year) and kind == "indices":
+    if (unit or period) and kind == "indices":
         raise TemplateError("mẫu kết quả chỉ số không điền sẵn theo đơn vị hay kỳ — bỏ --unit/--period")
-    if year and not unit:
+    if period and not unit:
         raise TemplateError("mẫu điền sẵn cần đơn vị: thêm --unit cùng với --period")
-    rows = prefilled_rows(kind, registry, unit, year, quarter) if unit else []
+    rows = prefilled_rows(kind, registry, unit, period) if unit else []
     wb = Workbook()
     ws = wb.active
     ws.title = DATA_SHEET
@@ -219,7 +239,10 @@ def build_template(kind: str, registry: Registry, con=None, unit: str | None = N
     if kind in ("activities", "targets"):
         dropdown(col_of["unit"], refs["Đơn vị"], "Đơn vị")
         dropdown(col_of["indicator"], refs["Chỉ tiêu"], "Chỉ tiêu")
-        whole(col_of["quarter"], 1, 4, "Quý")
+        if kind == "activities":  # a list, not strict: "III" or "Quý III" are read too
+            dropdown(col_of["quarter"], refs["Kỳ"], "Kỳ", strict=False)
+        else:
+            whole(col_of["quarter"], 1, 4, "Quý")
         dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
                             showErrorMessage=True, errorTitle="Số liệu không hợp lệ",
                             error="Cần một số từ 0 trở lên (tỷ lệ: 0 đến 100).")
@@ -233,10 +256,10 @@ def build_template(kind: str, registry: Registry, con=None, unit: str | None = N
     return wb
 
 
-def write_template(kind: str, path, registry: Registry, con=None, unit: str | None = None, year: int | None = None,
-                   quarter: int | None = None) -> Path:
+def write_template(kind: str, path, registry: Registry, con=None, unit: str | None = None,
+                   period: Period | None = None) -> Path:
     """Write `build_template(...)` to `path` (.xlsx)."""
-    wb = build_template(kind, registry, con, unit, year, quarter)
+    wb = build_template(kind, registry, con, unit, period)
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -246,9 +269,9 @@ def write_template(kind: str, path, registry: Registry, con=None, unit: str | No
     return path
 
 
-def template_bytes(kind: str, registry: Registry, con=None, unit: str | None = None, year: int | None = None,
-                   quarter: int | None = None) -> bytes:
+def template_bytes(kind: str, registry: Registry, con=None, unit: str | None = None,
+                   period: Period | None = None) -> bytes:
     """`build_template(...)` as the bytes of an .xlsx file (for a download button)."""
     out = io.BytesIO()
-    build_template(kind, registry, con, unit, year, quarter).save(out)
+    build_template(kind, registry, con, unit, period).save(out)
     return out.getvalue()

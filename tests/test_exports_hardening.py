@@ -12,6 +12,7 @@ import pandas as pd
 from core.text import csv_safe
 from dashboard import admin_queries as AQ
 from dashboard.exports import to_csv, to_xlsx
+from core.periods import Period
 from loaders.accounts.users import sign_in
 from loaders.store.schema import connect
 
@@ -46,7 +47,7 @@ def test_templates_keep_a_formula_like_unit_name_as_text(demo_db):
 
     with connect(demo_db) as con:
         con.execute("UPDATE unit SET name = ? WHERE code = 'so_tu_phap'", [FORMULAS[0]])
-        content = template_bytes("activities", Registry.from_db(con), con, unit="so_tu_phap", year=2025, quarter=3)
+        content = template_bytes("activities", Registry.from_db(con), con, unit="so_tu_phap", period=Period.of_quarter(2025, 3))
     book = openpyxl.load_workbook(io.BytesIO(content))
     cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value == FORMULAS[0]]
     assert cells and all(c.data_type == "s" for c in cells)

@@ -3,6 +3,7 @@ loads back through the tidy loader."""
 import pytest
 from openpyxl import load_workbook
 
+from core.periods import Period
 from loaders.load import load_file, read_file
 from loaders.registry.registries import Registry
 from loaders.templates import TemplateError, write_template
@@ -19,11 +20,14 @@ def test_activities_template_shape(tmp_path, registry):
     assert wb.sheetnames == ["Số liệu", "Hướng dẫn", "Danh mục"]
     assert wb["Danh mục"].sheet_state == "hidden"
     ws = wb["Số liệu"]
-    assert [c.value for c in ws[1]] == ["Đơn vị", "Năm", "Quý", "Chỉ tiêu", "Kết quả thực hiện", "Ghi chú"]
+    assert [c.value for c in ws[1]] == ["Đơn vị", "Năm", "Kỳ", "Chỉ tiêu", "Kết quả thực hiện", "Ghi chú"]
     lists = {str(dv.sqref).split(":")[0]: dv for dv in ws.data_validations.dataValidation}
     assert lists["A2"].type == "list" and lists["A2"].formula1.startswith("='Danh mục'!$A$2:$A$")
     assert lists["D2"].type == "list" and lists["D2"].formula1.startswith("='Danh mục'!$B$2:$B$")
-    assert lists["C2"].type == "whole" and (lists["C2"].formula1, lists["C2"].formula2) == ("1", "4")
+    # "Kỳ": quarters 1–4, months, six and nine months, the year, from a list that also lets "III" through
+    assert lists["C2"].type == "list" and lists["C2"].formula1.startswith("='Danh mục'!$C$2:$C$")
+    assert lists["C2"].errorStyle == "warning"
+    assert [c.value for c in wb["Danh mục"]["C"][1:5]] == ["1", "2", "3", "4"]
     names = [c.value for c in wb["Danh mục"]["B"][1:] if c.value]
     assert names == [m["name"] for m in registry.indicators]
     units = [c.value for c in wb["Danh mục"]["A"][1:] if c.value]
@@ -89,7 +93,8 @@ def test_an_empty_template_is_refused_without_rows(tmp_path, registry, load_con)
 def test_template_prefilled_for_a_unit_and_quarter_loads_back_what_was_typed(tmp_path, registry, load_con):
     """A unit's staff get their rows written in (unit, year, quarter, every indicator): they type numbers only;
     rows left empty are skipped with a warning, never loaded as 0."""
-    path = write_template("activities", tmp_path / "mau.xlsx", registry, unit="so tu phap", year=2025, quarter=3)
+    path = write_template("activities", tmp_path / "mau.xlsx", registry, unit="so tu phap",
+                          period=Period.of_quarter(2025, 3))
     ws = load_workbook(path)["Số liệu"]
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2) if any(c.value for c in row)]
     assert [r[3] for r in rows] == [m["name"] for m in registry.indicators]
@@ -104,8 +109,29 @@ def test_template_prefilled_for_a_unit_and_quarter_loads_back_what_was_typed(tmp
     assert len(parsed.warnings) == len(rows) - 2 and all("ô trống" in w.message for w in parsed.warnings)
 
 
+@pytest.mark.parametrize("period, cell, span", [
+    (Period.month(2025, 8), "Tháng 8", (8, 8)), (Period.half(2025, 1), "6 tháng đầu năm", (1, 6)),
+    (Period.half(2025, 2), "6 tháng cuối năm", (7, 12)), (Period.to_month(2025, 9), "9 tháng", (1, 9)),
+    (Period.whole_year(2025), "Cả năm", (1, 12))])
+def test_a_template_for_a_month_six_months_nine_months_or_the_year_loads_back_as_that_period(
+        tmp_path, registry, load_con, period, cell, span):
+    """Units of a department report monthly, others by six months or the year: the "Kỳ" column says so, from a
+    list, and the filled template loads back as a value of that span (not of a quarter)."""
+    path = write_template("activities", tmp_path / "mau.xlsx", registry, unit="Sở Tư pháp", period=period)
+    wb = load_workbook(path)
+    ws = wb["Số liệu"]
+    assert ws["C1"].value == "Kỳ" and ws["C2"].value == cell
+    assert cell in [c.value for c in wb["Danh mục"]["C"]]  # one of the list's choices
+    ws["E2"] = 7
+    wb.save(path)
+    parsed = read_file(load_con, "mau.xlsx", path.read_bytes())
+    assert parsed.errors == []
+    assert [(s.year, s.month_from, s.month_to, s.value) for s in parsed.batch.spans] == [(2025, *span, 7.0)]
+    assert parsed.batch.activities == []
+
+
 def test_targets_template_prefilled_for_a_unit_is_the_annual_plan(tmp_path, registry):
-    path = write_template("targets", tmp_path / "kh.xlsx", registry, unit="Sở Y tế", year=2026, quarter=2)
+    path = write_template("targets", tmp_path / "kh.xlsx", registry, unit="Sở Y tế", period=Period.of_quarter(2026, 2))
     first = [c.value for c in load_workbook(path)["Số liệu"][2]]
     assert first[:3] == ["Sở Y tế", 2026, None]  # no quarter: the year's plan
 
@@ -116,7 +142,7 @@ def test_prefill_refuses_unknown_unit_and_index_templates(tmp_path, registry):
     with pytest.raises(TemplateError, match="không điền sẵn"):
         write_template("indices", tmp_path / "x.xlsx", registry, unit="Sở Tư pháp")
     with pytest.raises(TemplateError, match="cần đơn vị"):
-        write_template("activities", tmp_path / "x.xlsx", registry, year=2025, quarter=3)
+        write_template("activities", tmp_path / "x.xlsx", registry, period=Period.of_quarter(2025, 3))
     assert not (tmp_path / "x.xlsx").exists()
 
 

@@ -3,7 +3,7 @@
     python -m loaders [--db PATH] load FILE... [--unit NAME] [--period 2025-Q3] [--kind activities|targets|indices]
                                                [--index PCI] [--sheet NAME] [--by NAME] [--dry-run] [--json]
                                                [--max-size MB]
-    python -m loaders [--db PATH] template activities|targets|indices --out FILE [--unit NAME] [--period 2025-Q3]
+    python -m loaders [--db PATH] template activities|targets|indices --out FILE [--unit NAME] [--period 2025-M08]
 
 Exit codes of load: 0 loaded (or checked with --dry-run), 1 refused (validation errors; nothing
 written), 2 unusable input (not a workbook, missing file, bad arguments, database locked).
@@ -21,7 +21,7 @@ from loaders.accounts.audit import record
 from loaders.commands.base import EXIT_OK, EXIT_REFUSED, EXIT_UNUSABLE, os_user
 from loaders.errors import UnusableFileError
 from loaders.layouts.context import KINDS
-from loaders.load import LAYOUT_NAMES, ArgumentError, LoadReport, load_file, make_context, parse_period
+from loaders.load import LAYOUT_NAMES, ArgumentError, LoadReport, load_file, make_context, report_period
 from loaders.store.schema import MIGRATIONS, DatabaseLockedError, connect, db_path, schema_version
 from loaders.uploads import refusal_reason
 
@@ -48,7 +48,8 @@ def add_commands(subparsers) -> None:
     p.add_argument("template_kind", choices=KINDS, metavar="activities|targets|indices")
     p.add_argument("--out", required=True, help="tệp .xlsx sẽ tạo")
     p.add_argument("--unit", help="điền sẵn cho một đơn vị: mỗi chỉ tiêu một dòng (mẫu activities, targets)")
-    p.add_argument("--period", help="kỳ điền sẵn cùng --unit: 2025-Q3 (activities) hoặc 2026 (targets)")
+    p.add_argument("--period", help="kỳ điền sẵn cùng --unit: 2025-Q3, 2025-M08, 2025-H1, 2025-9M, 2025 "
+                                    "(activities); 2026 (targets)")
     p.set_defaults(func=cmd_template)
 
 
@@ -230,7 +231,7 @@ def cmd_template(args) -> int:
     con = None
     path = db_path(args.db)
     try:
-        year, quarter = parse_period(args.period)
+        period = report_period(args.period)
     except ArgumentError as exc:
         print(f"Tham số --period: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
@@ -243,7 +244,7 @@ def cmd_template(args) -> int:
                 con, registry = None, Registry.from_data_dir()
         else:
             registry = Registry.from_data_dir()
-        out = write_template(args.template_kind, args.out, registry, con, unit=args.unit, year=year, quarter=quarter)
+        out = write_template(args.template_kind, args.out, registry, con, unit=args.unit, period=period)
     except TemplateError as exc:
         print(f"Không tạo được mẫu: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
