@@ -48,3 +48,40 @@ def rewrite_zip(content: bytes, change, extra: dict | None = None) -> bytes:
         for name, data in (extra or {}).items():
             out.writestr(name, data)
     return buf.getvalue()
+
+
+VBA_SOURCE = b'Attribute VB_Name = "Module1"\r\nSub Auto_Open()\r\n  Shell "cmd /c calc"\r\nEnd Sub\r\n'
+
+
+def with_vba_project(xls: bytes) -> bytes:
+    """The same Excel 97 compound file with a VBA project added the way Excel stores one: a storage
+    _VBA_PROJECT_CUR holding a 4 KB stream of module source, in sectors appended at the end. Works on the small
+    files xlwt writes (512-byte sectors, one FAT sector, free directory entries)."""
+    import struct
+
+    data = bytearray(xls)
+    sector = 512
+    fat_sid, dir_sid = struct.unpack_from("<I", data, 0x4C)[0], struct.unpack_from("<I", data, 0x30)[0]
+    first_new = (len(data) - sector) // sector
+    n_new = 4096 // sector
+    assert first_new + n_new <= sector // 4, "too large for one FAT sector"
+    fat = 512 + fat_sid * sector
+    for i in range(n_new):
+        struct.pack_into("<I", data, fat + 4 * (first_new + i), first_new + i + 1 if i < n_new - 1 else 0xFFFFFFFE)
+    directory = 512 + dir_sid * sector
+    free = [i for i in range(4) if data[directory + 128 * i + 66] == 0]
+    storage, stream = free[:2]
+
+    def entry(i, name, kind, child, start=0, size=0):
+        base = directory + 128 * i
+        encoded = name.encode("utf-16-le") + b"\0\0"
+        data[base:base + 128] = bytes(128)
+        data[base:base + len(encoded)] = encoded
+        struct.pack_into("<HBBIII", data, base + 64, len(encoded), kind, 1, 0xFFFFFFFF, 0xFFFFFFFF, child)
+        struct.pack_into("<III", data, base + 116, start, size, 0)
+
+    entry(storage, "_VBA_PROJECT_CUR", 1, stream)
+    entry(stream, "Module1", 2, 0xFFFFFFFF, first_new, 4096)
+    workbook = next(i for i in range(4) if data[directory + 128 * i:directory + 128 * i + 16] == "Workbook".encode("utf-16-le"))
+    struct.pack_into("<I", data, directory + 128 * workbook + 72, storage)  # the storage sorts after "Workbook"
+    return bytes(data) + VBA_SOURCE.ljust(4096, b" ")

@@ -176,3 +176,63 @@ def test_dde_links_and_macros_are_named_and_not_kept_in_the_original(load_con):
 
 def test_a_plain_workbook_is_kept_byte_for_byte(load_con):
     assert read_file(load_con, "bao_cao.xlsx", REPORT).batch.content == REPORT
+
+
+def test_a_vba_project_in_an_xls_is_named_and_not_kept_in_the_original(load_con):
+    import olefile
+
+    from tests.conftest import unit_report_xlsx
+    from tests.hardening import VBA_SOURCE, with_vba_project
+
+    plain = unit_report_xlsx(fmt="xls")
+    parsed = read_file(load_con, "bao_cao.xls", with_vba_project(plain))
+    assert not parsed.errors
+    assert "tệp có macro (VBA): macro không được chạy, và bản gốc được lưu không kèm macro" in [
+        w.text() for w in parsed.warnings]
+    kept = parsed.batch.content
+    assert VBA_SOURCE[:40] not in kept
+    with olefile.OleFileIO(io.BytesIO(kept)) as ole:  # the workbook itself is untouched
+        assert ole.openstream("Workbook").read() == olefile.OleFileIO(io.BytesIO(plain)).openstream("Workbook").read()
+        assert set(ole.openstream("_VBA_PROJECT_CUR/Module1").read()) == {0}
+    again = read_file(load_con, "lai.xls", kept)
+    assert sorted(r.value for r in again.batch.activities) == sorted(r.value for r in parsed.batch.activities)
+    assert not [w for w in again.warnings if "macro" in w.text()]
+
+
+def ods_with_basic(content: bytes) -> bytes:
+    """An .ods carrying a Basic library (what LibreOffice saves with a document's macros) and a script."""
+    def change(name: str, data: bytes) -> bytes:
+        if name == "META-INF/manifest.xml":
+            return data.replace(b"</manifest:manifest>",
+                                b'<manifest:file-entry manifest:full-path="Basic/Standard/Module1.xml" '
+                                b'manifest:media-type="text/xml"/><manifest:file-entry manifest:full-path='
+                                b'"Scripts/python/auto.py" manifest:media-type=""/></manifest:manifest>')
+        return data
+
+    return rewrite_zip(content, change, {"Basic/Standard/Module1.xml": b"<script:module>Sub Main\nShell(\"calc\")\n"
+                                                                        b"End Sub</script:module>",
+                                         "Scripts/python/auto.py": b"import os; os.system('calc')"})
+
+
+def test_basic_macros_in_an_ods_are_named_and_not_kept_in_the_original(load_con):
+    from tests.conftest import unit_report_xlsx
+
+    plain = unit_report_xlsx(fmt="ods")
+    parsed = read_file(load_con, "bao_cao.ods", ods_with_basic(plain))
+    assert not parsed.errors
+    assert any(w.text().startswith("tệp có macro (Basic)") for w in parsed.warnings)
+    kept = zipfile.ZipFile(io.BytesIO(parsed.batch.content))
+    assert not [n for n in kept.namelist() if n.startswith(("Basic/", "Scripts/"))]
+    manifest = kept.read("META-INF/manifest.xml")
+    assert b"Basic/" not in manifest and b"Scripts/" not in manifest and b"content.xml" in manifest
+    assert kept.namelist()[0] == "mimetype" and kept.getinfo("mimetype").compress_type == zipfile.ZIP_STORED
+    again = read_file(load_con, "lai.ods", parsed.batch.content)
+    assert sorted(r.value for r in again.batch.activities) == sorted(r.value for r in parsed.batch.activities)
+
+
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_a_plain_xls_or_ods_is_kept_byte_for_byte(load_con, fmt):
+    from tests.conftest import unit_report_xlsx
+
+    plain = unit_report_xlsx(fmt=fmt)
+    assert read_file(load_con, f"bao_cao.{fmt}", plain).batch.content == plain

@@ -1,10 +1,16 @@
-"""Active content of an .xlsx/.xlsm workbook: macros, links to other workbooks, DDE formulas.
+"""Active content of a workbook: macros, links to other workbooks, DDE formulas.
 
 Values are never computed here: the reader takes the results Excel cached in each cell. But a report that carries
 a macro (xl/vbaProject.bin), an external link (xl/externalLinks/) or a DDE formula (`=cmd|' /C calc'!A0`) would
 carry it on to whoever downloads the original from Lịch sử. So each is named in a warning — the cell, for a
 formula — and the original that is kept is the same workbook without them: the macro project and the link parts
 are left out, and those formulas keep only their cached value.
+
+The older families carry macros too: an Excel 97–2003 .xls keeps its VBA project in the storage
+_VBA_PROJECT_CUR of its compound file (olefile overwrites every stream of it with zeros, in place: the workbook
+stays byte-identical otherwise and Excel drops the broken project when it opens), an OpenDocument .ods keeps
+Basic libraries under Basic/ and scripts under Scripts/ (left out, with their manifest entries). Excel 4.0 macro
+sheets inside an .xls are not detected.
 """
 from __future__ import annotations
 
@@ -12,10 +18,16 @@ import io
 import re
 import zipfile
 
+import olefile
+
 from core.text import nfc
 from loaders.errors import LoadWarning
 
 MACRO_PART = "xl/vbaProject.bin"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+VBA_STORAGE = "_vba_project_cur"  # olefile lists names in lower case
+ODS_SCRIPT_FOLDERS = ("Basic/", "Scripts/")
+MACRO_WARNING = "tệp có macro ({kind}): macro không được chạy, và bản gốc được lưu không kèm macro"
 LINK_FOLDER = "xl/externalLinks/"
 _FORMULA = re.compile(rb'<c\b[^>]*?\br="([A-Z]+\d+)"[^>]*>(?:(?!</c>).)*?(<f\b[^>]*>([^<]*)</f>|<f\b[^>]*/>)',
                       re.DOTALL)
@@ -33,6 +45,8 @@ def _formula_kind(text: str) -> str | None:
 
 def strip_active_content(content: bytes, file_name: str = "") -> tuple[bytes, list[LoadWarning]]:
     """(the workbook to keep, warnings). A workbook without active content comes back unchanged."""
+    if content.startswith(OLE_MAGIC):
+        return _strip_ole_macros(content)
     if not content.startswith(b"PK\x03\x04"):
         return content, []
     try:
@@ -40,15 +54,58 @@ def strip_active_content(content: bytes, file_name: str = "") -> tuple[bytes, li
         names = zf.namelist()
     except (zipfile.BadZipFile, OSError, ValueError):
         return content, []
-    if "xl/workbook.xml" not in names:
+    if "xl/workbook.xml" in names:
+        return _strip_xlsx(content, zf, names)
+    if "content.xml" in names:
+        return _strip_ods(content, zf, names)
+    return content, []
+
+
+def _strip_ole_macros(content: bytes) -> tuple[bytes, list[LoadWarning]]:
+    """An .xls with its VBA project's streams overwritten with zeros."""
+    try:
+        ole = olefile.OleFileIO(io.BytesIO(content))
+        streams = [path for path in ole.listdir(streams=True, storages=False) if path[0].lower() == VBA_STORAGE]
+        live = [path for path in streams if ole.openstream(path).read().strip(b"\0")]  # zeroed here before: gone
+        ole.close()
+    except (OSError, ValueError, IndexError):  # damaged: the reader says so
         return content, []
+    if not live:
+        return content, []
+    kept = io.BytesIO(content)
+    ole = olefile.OleFileIO(kept, write_mode=True)
+    try:
+        for path in streams:
+            ole.write_stream(path, bytes(ole.get_size(path)))
+    finally:
+        ole.close()
+    return kept.getvalue(), [LoadWarning(None, None, None, MACRO_WARNING.format(kind="VBA"))]
+
+
+def _strip_ods(content: bytes, zf: zipfile.ZipFile, names: list[str]) -> tuple[bytes, list[LoadWarning]]:
+    """An .ods without its Basic libraries and scripts."""
+    dropped = {n for n in names if n.startswith(ODS_SCRIPT_FOLDERS)}
+    if not dropped:
+        return content, []
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as new:
+        for info in zf.infolist():  # mimetype first and stored, as the format requires: copied as it came
+            if info.filename in dropped:
+                continue
+            data = zf.read(info.filename)
+            if info.filename == "META-INF/manifest.xml":
+                data = re.sub(rb'\s*<manifest:file-entry[^>]*full-path="(?:Basic|Scripts)/[^"]*"[^>]*/>', b"", data)
+            new.writestr(info, data)
+    return out.getvalue(), [LoadWarning(None, None, None, MACRO_WARNING.format(kind="Basic"))]
+
+
+def _strip_xlsx(content: bytes, zf: zipfile.ZipFile, names: list[str]) -> tuple[bytes, list[LoadWarning]]:
     from loaders.files.workbook import _sheet_paths
 
     warnings: list[LoadWarning] = []
     dropped = {n for n in names if n == MACRO_PART or n.startswith(LINK_FOLDER) or n.startswith("xl/externalLinks/_rels")}
     if MACRO_PART in names:
-        warnings.append(LoadWarning(None, None, None, "tệp có macro (VBA): macro không được chạy, và bản gốc được lưu "
-                                                      "không kèm macro"))
+        warnings.append(LoadWarning(None, None, None, MACRO_WARNING.format(kind="VBA")))
     if any(n.startswith(LINK_FOLDER) for n in names):
         warnings.append(LoadWarning(None, None, None, "tệp có liên kết tới tệp Excel khác: số liệu lấy theo giá trị đã "
                                                       "lưu trong ô, và bản gốc được lưu không kèm liên kết"))
