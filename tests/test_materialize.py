@@ -135,3 +135,44 @@ def test_a_rollback_set_by_hand_is_caught_up_at_the_next_start(con):
     assert _diff(con) != (0, 0)
     migrate(con)  # what the dashboard runs when it starts
     assert _diff(con) == (0, 0)
+
+
+def _plant(con, unit: str) -> None:
+    """Mark a unit's kept rows of 2025 (table, aggregate, year to date) so that a rebuild of them shows."""
+    con.execute(f"UPDATE {M.TABLE} SET actual = -7 WHERE unit_code = ? AND year = 2025", [unit])
+    con.execute(f"UPDATE {M.AGG} SET n_actual = -7 WHERE unit_code = ? AND year = 2025", [unit])
+    con.execute(f"UPDATE {M.YTD} SET n_count_actual = -7 WHERE unit_code = ? AND year = 2025", [unit])
+
+
+def _planted(con, unit: str, quarters=(1, 2, 3, 4)) -> tuple[int, int, int]:
+    return tuple(con.execute(f"SELECT count(*) FILTER ({col} = -7) FROM {table} WHERE unit_code = ? AND year = 2025 "
+                             f"AND quarter IN ({', '.join(map(str, quarters))})", [unit]).fetchall()[0][0]
+                 for table, col in ((M.TABLE, "actual"), (M.AGG, "n_actual"), (M.YTD, "n_count_actual")))
+
+
+def test_a_units_report_rebuilds_that_units_rows_only(con):
+    units = [r[0] for r in con.execute(f"SELECT DISTINCT unit_code FROM {M.TABLE} WHERE year = 2025 AND quarter = 2 "
+                                       "AND actual IS NOT NULL ORDER BY 1 LIMIT 2").fetchall()]
+    mine, other = units
+    _plant(con, other)
+    planted = _planted(con, other)
+    assert min(planted) > 0
+    write_batch(con, Batch("activities", file_name="m.xlsx", content=b"m1", unit_code=mine, year=2025, quarter=2,
+                           activities=[ActivityRow(mine, 2025, 2, "tin_bai", 42.0)]))
+    assert _planted(con, other) == planted  # the other unit of the same quarter was left alone
+    M.refresh(con, {(2025, None)}, frozenset([other]))  # put it right, then compare everything
+    assert _diff(con) == (0, 0) and _agg_diff(con) == (0, 0)
+
+
+def test_a_merged_units_report_rebuilds_its_successors_rows(con):
+    old, new = [r[0] for r in con.execute(f"SELECT DISTINCT unit_code FROM {M.TABLE} WHERE year = 2025 "
+                                          "AND actual IS NOT NULL ORDER BY 1 LIMIT 2").fetchall()]
+    con.execute("UPDATE unit SET valid_to = DATE '2024-12-31', successor = ? WHERE code = ?", [new, old])
+    assert M.refresh_if_stale(con) == "full"  # lineage is a registry change
+    _plant(con, new)
+    assert min(_planted(con, new, [2])) > 0
+    write_batch(con, Batch("activities", file_name="o.xlsx", content=b"o1", unit_code=old, year=2025, quarter=2,
+                           activities=[ActivityRow(old, 2025, 2, "video", 5.0)]))
+    assert _planted(con, new, [2]) == (0, 0, 0)  # the successor's rows were rebuilt: the old unit's data shows there
+    M.refresh(con, {(2025, None)}, frozenset([new]))
+    assert _diff(con) == (0, 0) and _agg_diff(con) == (0, 0)

@@ -9,8 +9,8 @@ They are stored in activity_derived; its quarters that no report gave directly (
 cur_activity, so v_activity, the maintained tables and every page see them. A unit and indicator reported by
 quarters only never enters this module: the national roll-ups pay nothing for it.
 
-    refresh(con, years=None) -> set[int]   re-derive the span groups of these years (all when None); the years whose
-                                           derived quarters may have moved (their quarters must be refreshed)
+    refresh(con, years=None, units=None) -> set[int]   re-derive the span groups of these years and units (all
+                                           when None); the years whose derived quarters may have moved
     check(con, batch) -> list[PeriodConflict]   the batch's values against the stored ones (and each other)
     check_batch_groups(con, batch_id)      after a rollback inside its transaction: the contradictions it brings back
 
@@ -97,6 +97,10 @@ def _stored(con, groups_sql: str) -> dict[tuple, list[tuple]]:
     return out
 
 
+def _quoted(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
 def _span_groups(where: str) -> str:
     return f"SELECT DISTINCT unit_code, year, metric_code FROM cur_span WHERE {where}"
 
@@ -120,11 +124,14 @@ def _derived_rows(key: tuple, stored: list[tuple], kind: str) -> list[tuple]:
     return out
 
 
-def refresh(con, years: set[int] | None = None) -> set[int]:
-    """Rebuild activity_derived for the span groups of these years (all when None). No transaction of its own.
-    Returns the years that had or have derived rows: their quarters in v_activity may have changed."""
+def refresh(con, years: set[int] | None = None, units: frozenset[str] | None = None) -> set[int]:
+    """Rebuild activity_derived for the span groups of these years (all when None) and units (as reported; all
+    when None). No transaction of its own. Returns the years that had or have derived rows: their quarters in
+    v_activity may have changed."""
     where = "true" if years is None else (f"year IN ({', '.join(str(int(y)) for y in sorted(years))})"
                                           if years else "false")
+    if units is not None:
+        where = f"({where}) AND unit_code IN ({', '.join(_quoted(u) for u in sorted(units)) or 'NULL'})"
     before = {int(r[0]) for r in con.execute(f"SELECT DISTINCT year FROM {TABLE} WHERE {where}").fetchall()}
     con.execute(f"DELETE FROM {TABLE} WHERE {where}")
     kinds = _kinds(con)

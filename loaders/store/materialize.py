@@ -7,8 +7,9 @@ down at all (1.3 s for one unit's history). Reading a plain table with the same 
 
 How: `activity_current` holds exactly the rows of the live view, sorted by (year, quarter, unit_code,
 metric_code) so DuckDB's zone maps skip row groups for a period filter. It is brought up to date for the years
-(or quarters) a new or rolled-back batch touches — about 0.4 s for one quarter, 0.7 s for a year, at national
-scale — and rebuilt in full when the registries (unit names, lineage, metrics) change. The live definition is
+(or quarters) and the units a new or rolled-back batch touches (a merged unit's successors included: its data
+shows under them) — one unit's report rebuilds that unit's rows, a roll-up the rows of the units it holds — and
+rebuilt in full when the registries (unit names, lineage, metrics) change. The live definition is
 kept as `v_activity_live`; `install` points `v_activity` at the table, so no reader changes.
 
 `activity_unit_quarter` (AGG) is derived from it with the same keys: one row per unit and quarter for all
@@ -28,7 +29,8 @@ table is refreshed by year, not by quarter.
 
     install(con)                  create the tables, v_activity_live, and v_activity over the table (idempotent)
     refresh_if_stale(con) -> str  'fresh' | 'partial' | 'full': compare the stored state with the batch table
-    refresh(con, keys=None)       rebuild the given (year, quarter|None) keys, or everything; no transaction
+    refresh(con, keys=None, units=None)   rebuild the given (year, quarter|None) keys of these units, or
+                                          everything; no transaction
     state(con) -> dict            what the table was built from
 
 Call sites (the loaders are the only writers): loaders.store.schema.migrate calls `install` after VIEWS (which puts
@@ -42,6 +44,8 @@ the years it touches, since the live view reads it.
 from __future__ import annotations
 
 import json
+
+import pandas as pd
 
 from core.rules import THRESHOLD_DAT, UNIT_CAP, capped_sql, completion_sql
 from loaders.store import derive
@@ -153,20 +157,29 @@ def _save_state(con, st: dict) -> None:
     con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [STATE_KEY, json.dumps(st)])
 
 
-def keys_since(con, old: dict) -> set[tuple[int, int | None]]:
-    """(year, quarter) pairs touched by batches newer than `old`, or rolled back since; quarter None: the
-    whole year (targets, which are split over the quarters)."""
-    rows = con.execute("""
-        WITH b AS (
-            SELECT id FROM batch WHERE id > $max_batch
-            UNION SELECT id FROM batch
-            WHERE status = 'rolled_back'  -- rolled_back_at NULL: set by hand, outside rollback_batch
-              AND ($last_rb IS NULL OR rolled_back_at IS NULL OR rolled_back_at >= CAST($last_rb AS TIMESTAMP)))
-        SELECT DISTINCT year, quarter FROM activity_value WHERE batch_id IN (SELECT id FROM b)
-        UNION SELECT DISTINCT year, NULL FROM activity_span WHERE batch_id IN (SELECT id FROM b)
-        UNION SELECT DISTINCT year, NULL FROM target_value WHERE batch_id IN (SELECT id FROM b)""",
-                       {"max_batch": old["max_batch"], "last_rb": old.get("last_rollback")}).fetchall()
-    return {(int(y), None if q is None else int(q)) for y, q in rows}
+Touched = tuple[set[tuple[int, "int | None"]], "frozenset[str] | None"]
+
+
+def _touched(con, batches_sql: str, params: dict) -> Touched:
+    """What the batches of `batches_sql` touched: (year, quarter) pairs — quarter None: the whole year (targets,
+    which are split over the quarters; spans) — and the units, as reported (lineage is followed in `refresh`)."""
+    rows = con.execute(f"""
+        WITH b AS ({batches_sql})
+        SELECT DISTINCT unit_code, year, quarter FROM activity_value WHERE batch_id IN (SELECT id FROM b)
+        UNION SELECT DISTINCT unit_code, year, NULL FROM activity_span WHERE batch_id IN (SELECT id FROM b)
+        UNION SELECT DISTINCT unit_code, year, NULL FROM target_value WHERE batch_id IN (SELECT id FROM b)""",
+                       params).fetchall()
+    return ({(int(y), None if q is None else int(q)) for _, y, q in rows}, frozenset(u for u, _, _ in rows))
+
+
+def keys_since(con, old: dict) -> Touched:
+    """What batches newer than `old`, or rolled back since, touched."""
+    return _touched(con, """
+        SELECT id FROM batch WHERE id > $max_batch
+        UNION SELECT id FROM batch
+        WHERE status = 'rolled_back'  -- rolled_back_at NULL: set by hand, outside rollback_batch
+          AND ($last_rb IS NULL OR rolled_back_at IS NULL OR rolled_back_at >= CAST($last_rb AS TIMESTAMP))""",
+                    {"max_batch": old["max_batch"], "last_rb": old.get("last_rollback")})
 
 
 def _predicate(keys: set[tuple[int, int | None]]) -> str:
@@ -177,9 +190,30 @@ def _predicate(keys: set[tuple[int, int | None]]) -> str:
     return " OR ".join(parts) or "false"
 
 
-def refresh(con, keys: set[tuple[int, int | None]] | None = None) -> None:
-    """Rebuild the rows of these keys from the live view (all rows when keys is None). No transaction of its
-    own: call inside the caller's (store.write_batch) or use refresh_if_stale."""
+UNITS = "_refresh_units"  # the units whose rows a partial refresh rebuilds (a registered frame)
+
+
+def _with_units(where: str, units: frozenset[str] | None) -> str:
+    return where if units is None else f"({where}) AND unit_code IN (SELECT unit_code FROM {UNITS})"
+
+
+def _register_units(con, units: frozenset[str]) -> None:
+    """The units as reported and every unit their data shows under (a merged unit's successors): the rows of
+    v_activity they can move."""
+    reported = pd.DataFrame({"unit_code": sorted(units)}, dtype="string")  # noqa: F841 - read by DuckDB
+    con.register("_reported_units", reported)
+    try:
+        rows = con.execute("SELECT unit_code FROM _reported_units UNION SELECT current_code FROM unit_lineage "
+                           "WHERE code IN (SELECT unit_code FROM _reported_units)").fetchall()
+    finally:
+        con.unregister("_reported_units")
+    con.register(UNITS, pd.DataFrame({"unit_code": sorted(r[0] for r in rows)}, dtype="string"))
+
+
+def refresh(con, keys: set[tuple[int, int | None]] | None = None, units: frozenset[str] | None = None) -> None:
+    """Rebuild the rows of these keys from the live view (all rows when keys is None), for these units only (as
+    reported; every unit when None). No transaction of its own: call inside the caller's (store.write_batch) or
+    use refresh_if_stale."""
     if keys is None:
         derive.refresh(con, None)
         con.execute(f"DELETE FROM {TABLE}")
@@ -188,17 +222,24 @@ def refresh(con, keys: set[tuple[int, int | None]] | None = None) -> None:
         con.execute(f"INSERT INTO {AGG} {_agg_sql('true')}")
         con.execute(f"DELETE FROM {YTD}")
         con.execute(f"INSERT INTO {YTD} {_ytd_sql('true')}")
-    elif keys:
+    elif keys and units != frozenset():
         # reports of other periods move the quarters they determine anywhere in their year
-        keys = keys | {(y, None) for y in derive.refresh(con, {y for y, _ in keys})}
-        where = _predicate(keys)
-        con.execute(f"DELETE FROM {TABLE} WHERE {where}")
-        con.execute(f"INSERT INTO {TABLE} SELECT * FROM {LIVE} WHERE {where} ORDER BY {ORDER}")
-        con.execute(f"DELETE FROM {AGG} WHERE {where}")
-        con.execute(f"INSERT INTO {AGG} {_agg_sql(where)}")
-        years = _predicate({(y, None) for y, _ in keys})  # a quarter's values move the later quarters' totals
-        con.execute(f"DELETE FROM {YTD} WHERE {years}")
-        con.execute(f"INSERT INTO {YTD} {_ytd_sql(years)}")
+        keys = keys | {(y, None) for y in derive.refresh(con, {y for y, _ in keys}, units)}
+        if units is not None:
+            _register_units(con, units)
+        try:
+            where = _with_units(_predicate(keys), units)
+            con.execute(f"DELETE FROM {TABLE} WHERE {where}")
+            con.execute(f"INSERT INTO {TABLE} SELECT * FROM {LIVE} WHERE {where} ORDER BY {ORDER}")
+            con.execute(f"DELETE FROM {AGG} WHERE {where}")
+            con.execute(f"INSERT INTO {AGG} {_agg_sql(where)}")
+            # a quarter's values move the later quarters' totals
+            years = _with_units(_predicate({(y, None) for y, _ in keys}), units)
+            con.execute(f"DELETE FROM {YTD} WHERE {years}")
+            con.execute(f"INSERT INTO {YTD} {_ytd_sql(years)}")
+        finally:
+            if units is not None:
+                con.unregister(UNITS)
     _save_state(con, current_state(con))
 
 
@@ -209,11 +250,9 @@ def refresh_batch(con, batch_id: int) -> None:
     if old is None or old.get("registry") != now["registry"]:
         refresh(con, None)
         return
-    keys = {(int(y), None if q is None else int(q)) for y, q in con.execute(
-        "SELECT DISTINCT year, quarter FROM activity_value WHERE batch_id = $b "
-        "UNION SELECT DISTINCT year, NULL FROM activity_span WHERE batch_id = $b "
-        "UNION SELECT DISTINCT year, NULL FROM target_value WHERE batch_id = $b", {"b": batch_id}).fetchall()}
-    refresh(con, keys | keys_since(con, old))
+    keys, units = _touched(con, "SELECT $b AS id", {"b": batch_id})
+    since_keys, since_units = keys_since(con, old)
+    refresh(con, keys | since_keys, units | since_units)
 
 
 @one_writer
@@ -229,7 +268,7 @@ def refresh_if_stale(con) -> str:
             refresh(con, None)
             kind = "full"
         else:
-            refresh(con, keys_since(con, old))
+            refresh(con, *keys_since(con, old))
             kind = "partial"
         con.execute("COMMIT")
     except Exception:
