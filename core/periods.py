@@ -84,6 +84,14 @@ def quarter_short_label(quarter: int) -> str:
     return f"Quý {ROMAN_OF[int(quarter)]}"
 
 
+def quarters_label(quarters) -> str:
+    """'Quý III–IV' for a run of quarters, 'Quý I, III' otherwise, 'Quý II' for one."""
+    qs = sorted({int(q) for q in quarters})
+    if len(qs) > 1 and qs == list(range(qs[0], qs[-1] + 1)):
+        return f"Quý {ROMAN_OF[qs[0]]}–{ROMAN_OF[qs[-1]]}"
+    return "Quý " + ", ".join(ROMAN_OF[q] for q in qs)
+
+
 def quarter_label(year: int, quarter: int) -> str:
     """The label the UI shows everywhere: 'Quý III/2025'."""
     return f"{quarter_short_label(quarter)}/{int(year)}"
@@ -486,6 +494,38 @@ def span_in(folded: str) -> tuple[int, int] | None:
     if not found:
         return None
     return min(found, key=lambda s: (s[1] - s[0], -s[1]))
+
+
+# 'quý I, II', 'quý I và quý II', 'quý III, IV': a list of quarters after one "quý" (folded text).
+_FREQUENCY_BEFORE = re.compile(r"\b(?:moi|hang|tung|dinh ky|cach|sau)\s*$")
+_FREQUENCY_AFTER = re.compile(r"\s*(?:mot|1|01)\s+lan\b|\s*lan\b")
+# Folding drops the commas and dashes: a roman numeral may follow a space, a digit only "và" or "quý".
+_QUARTER_LIST_RE = re.compile(rf"\bquy\s+{_NUMERAL}\b((?:\s+(?:va\s+)?(?:quy\s+)?(?:iv|iii|ii|i)\b"
+                              rf"|\s+(?:va\s+quy|va|quy)\s+[1-4]\b)*)")
+
+
+def quarters_named(folded: str) -> tuple[int, ...]:
+    """Every quarter a text names as the period of something ('quý I và quý II' -> (1, 2), '6 tháng đầu năm' ->
+    (1, 2), '6 tháng cuối năm' -> (3, 4), '9 tháng' -> (1, 2, 3), 'cả năm', 'từ đầu năm' -> (1, 2, 3, 4)), in
+    order; () when it names none. A month alone names no quarter here. `folded`: core.text.fold output."""
+    f = _without_dates(folded)
+    found: set[int] = set()
+    for m in _QUARTER_LIST_RE.finditer(f):
+        if _FREQUENCY_BEFORE.search(f[:m.start()]):
+            continue  # 'mỗi quý 1 lần', 'hằng quý': how often, not which quarter
+        found.add(_quarter_number(m.group(1)))
+        found.update(_quarter_number(n) for n in re.findall(_NUMERAL, re.sub(r"\bquy\b|\bva\b", " ", m.group(2)))
+                     if n)
+    for m in MONTHS_COUNT_RE.finditer(f):
+        n = int(m.group(1)) if m.group(1).isdigit() else _NUMBER_WORDS[m.group(1)]
+        if _FREQUENCY_BEFORE.search(f[:m.start()]) or _FREQUENCY_AFTER.match(f[m.end():]):
+            continue  # 'định kỳ 6 tháng', '6 tháng một lần': how often
+        if n in (3, 6, 9, 12):
+            first, last = (13 - n, 12) if m.group(2) and "cuoi" in m.group(2) else (1, n)
+            found.update(range((first + 2) // 3, last // 3 + 1))
+    if WHOLE_YEAR_RE.search(f) or TO_DATE_RE.search(f):
+        found.update((1, 2, 3, 4))
+    return tuple(sorted(found))
 
 
 def find_period(text: str, year_alone: bool = False) -> Period | None:

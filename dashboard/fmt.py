@@ -62,7 +62,7 @@ from core.numbers import (  # noqa: F401
     signed,
     text,
 )
-from core.periods import quarter_label, quarter_short_label
+from core.periods import quarter_label, quarter_short_label, quarters_label
 
 PLOTLY_SEPARATORS = ",."
 NO_DATA = "chưa có số liệu công bố"
@@ -76,6 +76,11 @@ def quarter(year, q) -> str:
 def quarter_short(q) -> str:
     """'Quý III'."""
     return quarter_short_label(q)
+
+
+def quarter_span(quarters) -> str:
+    """'Quý III–IV', 'Quý I, III'."""
+    return quarters_label(quarters)
 
 
 def d3(decimals: int = 0) -> str:

@@ -81,13 +81,13 @@ def _year_and_quarter(plan, target) -> tuple[str, str]:
     from loaders.plans.save import covered_quarters, target_rows_for
 
     year = target.year or plan.year_for_target()
-    quarters = covered_quarters(plan, year)
+    quarters = covered_quarters(plan, year, target)
     rate = target.unit.startswith("%")
     rows = target_rows_for(target, "", year, quarters, rate)
     per_quarter = rows[0].value / (4 if rows[0].quarter is None and not rate else 1)
     if rate:
         return fmt.auto(target.annual_value()) + "%", fmt.auto(per_quarter) + "%"
-    span = "" if quarters == (1, 2, 3, 4) else f" (Quý {fmt.quarter_short(quarters[0])[4:]}–{fmt.quarter_short(4)[4:]})"
+    span = "" if quarters == (1, 2, 3, 4) else f" ({fmt.quarter_span(quarters)})"
     total = sum(r.value for r in rows) if rows[0].quarter is not None else rows[0].value
     return fmt.auto(total), fmt.auto(per_quarter) + span
 

@@ -289,3 +289,42 @@ def test_a_plan_of_several_years(con):
     assert PQ.plan_years(con) == [2030, 2029, 2028, 2027, 2026] and PQ.has_tasks(con, 2028)
     (task,) = load_tasks(con, 2028)
     assert (task.schedule.year, task.schedule.label) == (2028, "Hằng năm")
+
+
+JULY_PLAN = """UBND TỈNH ĐẮK LẮK
+SỞ TƯ PHÁP
+Số: 45/KH-STP
+Đắk Lắk, ngày 10 tháng 7 năm 2025
+KẾ HOẠCH
+Tuyên truyền cải cách hành chính của Sở Tư pháp năm 2025
+I. CHỈ TIÊU
+1. Bản tin CCHC: quý I và quý II phát hành 02 số mỗi quý (tính cả các số đã phát hành); 6 tháng cuối năm phát \
+hành 06 số.
+2. Đăng tải ít nhất 20 tin, bài về CCHC trên Trang thông tin điện tử của Sở.
+3. Hằng quý tổ chức 01 buổi đối thoại với doanh nghiệp.
+II. NHIỆM VỤ
+1. Tập huấn nghiệp vụ CCHC; Cơ quan chủ trì: Sở Tư pháp; Thời gian: Quý III/2025.
+"""
+
+
+def test_a_july_plan_sets_first_half_targets_only_where_it_says_so(con):
+    """Issued in July, the plan covers Quý III–IV; a target whose own words name other quarters ('quý I và quý II',
+    '6 tháng cuối năm') is set for those quarters; 'hằng quý' says how often, not which quarter."""
+    data = JULY_PLAN.encode()
+    plan = extract_plan(data, "ke_hoach_thang_7.txt", Registry.from_db(con))
+    assert plan.first_quarter() == 3
+    assert [(t.code, t.value, t.quarters) for t in plan.targets] == [
+        ("ban_tin", 2.0, (1, 2)), ("ban_tin", 6.0, (3, 4)), ("tin_bai", 20.0, ()), ("doi_thoai", 1.0, ())]
+    batch_id = save_plan(con, plan, "qt", "ke_hoach_thang_7.txt", data)
+    rows = con.execute("SELECT metric_code, quarter, value FROM target_value WHERE batch_id = ? "
+                       "ORDER BY metric_code, quarter", [batch_id]).fetchall()
+    assert rows == [("ban_tin", 1, 2.0), ("ban_tin", 2, 2.0), ("ban_tin", 3, 3.0), ("ban_tin", 4, 3.0),
+                    ("doi_thoai", 3, 1.0), ("doi_thoai", 4, 1.0), ("tin_bai", 3, 10.0), ("tin_bai", 4, 10.0)]
+
+
+def test_a_later_mention_of_the_same_quarters_is_not_a_second_target(con):
+    text = JULY_PLAN.replace("3. Hằng quý", "3. Cả năm 2025 phát hành 10 số bản tin CCHC.\n4. Hằng quý")
+    plan = extract_plan(text.encode(), "ke_hoach.txt", Registry.from_db(con))
+    batch_id = save_plan(con, plan, "qt", "ke_hoach.txt", text.encode())
+    assert con.execute("SELECT quarter, value FROM target_value WHERE batch_id = ? AND metric_code = 'ban_tin' "
+                       "ORDER BY quarter", [batch_id]).fetchall() == [(1, 2.0), (2, 2.0), (3, 3.0), (4, 3.0)]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from core.numbers import auto as _num
-from core.periods import ROMAN_OF
+from core.periods import ROMAN_OF, quarters_label
 from core.text import fold
 from loaders.plans.header import read_header
 from loaders.plans.model import Plan, PlanError, Target
@@ -109,8 +109,10 @@ def describe(plan: Plan) -> str:
     out.append(f"CHỈ TIÊU ({len(plan.targets)})")
     for k, t in enumerate(plan.targets, 1):
         kind = "chỉ số" if t.kind == "index" else "chỉ tiêu"
-        per = " (cả năm: " + _num(t.annual_value()) + ")" if t.per and t.per != "year" else ""
-        year = f", năm {t.year}" if t.year and t.year != plan.year else ""
+        part = bool(t.quarters) and tuple(t.quarters) != (1, 2, 3, 4)
+        per = " (cả năm: " + _num(t.annual_value()) + ")" if t.per and t.per != "year" and not part else ""
+        year = (f", {quarters_label(t.quarters)}" if part else "") + (
+            f", năm {t.year}" if t.year and t.year != plan.year else "")
         out.append(f"  {k}. [{kind} {t.code}] {_target_phrase(t)}{per}{year}")
         out.append(f"     “{t.text}”")
     if plan.unrecognised:

@@ -155,6 +155,7 @@ class Target:
     per: str | None = None
     note: str | None = None
     year: int | None = None  # the year it is set for: 'đến năm 2030: 60 %' (None: the plan's)
+    quarters: tuple[int, ...] = ()  # the quarters its own words name: '6 tháng đầu năm: 10 tin' -> (1, 2)
 
     def annual_value(self) -> float:
         """The value for a whole year: a count per month ×12, per quarter ×4, per week ×52; rates unchanged."""
@@ -162,7 +163,8 @@ class Target:
 
     def to_json(self) -> dict:
         return {"code": self.code, "value": self.value, "unit": self.unit, "text": self.text,
-                "kind": self.kind, "as_written": self.as_written, "per": self.per, "year": self.year}
+                "kind": self.kind, "as_written": self.as_written, "per": self.per, "year": self.year,
+                "quarters": list(self.quarters)}
 
 
 @dataclass

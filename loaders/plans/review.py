@@ -282,7 +282,8 @@ def apply_edits(plan: Plan, targets, tasks, registry, organisation: str | None =
             f"{_num(value)}{'' if unit.startswith('%') else ' '}{unit}".strip()
         new_targets.append(Target(code, kind, value, unit, text or (orig.text if orig else "")
                                   or "(thêm khi soát lại kế hoạch)", as_written, per or None,
-                                  orig.note if same and orig else None, target_year))
+                                  orig.note if same and orig else None, target_year,
+                                  orig.quarters if orig is not None and (not text or text == orig.text) else ()))
 
     # --- tasks
     resolver = _resolver(registry, organisation, plan)

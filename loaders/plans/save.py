@@ -120,8 +120,12 @@ def scope_units(con, year: int, starts: dt.date | None = None) -> list[str]:
             if unit_active(vf, vt, first, last)]
 
 
-def covered_quarters(plan: Plan, year: int) -> tuple[int, ...]:
-    """The quarters of `year` a plan's targets apply to: from the quarter it was issued in (its first year only)."""
+def covered_quarters(plan: Plan, year: int, target: Target | None = None) -> tuple[int, ...]:
+    """The quarters of `year` a target applies to: those its own words name ('6 tháng đầu năm', 'quý I và II'),
+    else from the quarter the plan was issued in (its first year only): a plan issued in July sets no Q1–Q2
+    targets unless it says so."""
+    if target is not None and target.quarters:
+        return tuple(target.quarters)
     first = plan.first_quarter() if year == plan.year else 1
     return tuple(range(first, 5))
 
@@ -157,9 +161,10 @@ def _target_rows(con, plan: Plan, unit_code: str | None, entity_code: str | None
     for k, t in enumerate(plan.targets):
         year = t.year or plan.year_for_target()
         if t.kind == "indicator":
-            if (t.code, year) in seen:
-                continue  # the first mention of an indicator for a year is its target
-            seen.add((t.code, year))
+            quarters = covered_quarters(plan, year, t)
+            if any((t.code, year, q) in seen for q in quarters):
+                continue  # the first mention of an indicator for a quarter is its target
+            seen.update((t.code, year, q) for q in quarters)
             if t.code not in metrics:
                 errors.append(f"chỉ tiêu “{t.code}” không có trong danh mục chỉ tiêu của cơ sở dữ liệu")
                 continue
@@ -169,7 +174,6 @@ def _target_rows(con, plan: Plan, unit_code: str | None, entity_code: str | None
                 errors.append(f"không xác định được đơn vị để ghi chỉ tiêu “{t.as_written}” ({t.code}): cơ quan ban "
                               f"hành “{plan.organisation or '?'}” chưa có trong danh mục đơn vị — hãy chọn đơn vị")
                 continue
-            quarters = covered_quarters(plan, year)
             for unit in units:
                 targets += target_rows_for(t, unit, year, quarters, metrics[t.code] == "rate")
             applies[k] = unit_code or ("tất cả đơn vị" if len(units) > 1 else units[0])

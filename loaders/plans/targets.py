@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core.periods import quarters_named
 from core.text import NumberError, fold, parse_number
 from loaders.plans.layout import Block
 from loaders.plans.model import Target
@@ -240,7 +241,8 @@ class TargetFinder:
             after = [int(y) for y in _TARGET_YEAR.findall(f[hit.end:clause[1]])]
             year = before[-1] if before else (after[0] if after else None)
             out.append(Target(code, kind, hit.value, hit.unit, sentence, text[hit.start:hit.end].strip(),
-                              None if hit.unit == "%" or kind == "index" else hit.per, note, year))
+                              None if hit.unit == "%" or kind == "index" else hit.per, note, year,
+                              quarters_named(f[clause[0]:clause[1]]) if kind == "indicator" else ()))
         return out
 
 
