@@ -236,3 +236,13 @@ def test_a_plain_xls_or_ods_is_kept_byte_for_byte(load_con, fmt):
 
     plain = unit_report_xlsx(fmt=fmt)
     assert read_file(load_con, f"bao_cao.{fmt}", plain).batch.content == plain
+
+
+def test_a_compound_file_that_cannot_be_followed_is_kept_as_sent_with_a_warning():
+    from loaders.files.active import OLE_MAGIC, strip_active_content
+
+    odd = OLE_MAGIC + bytes(600)
+    kept, warnings = strip_active_content(odd, "la.xls")
+    assert kept == odd and [w.text() for w in warnings] == [
+        "không kiểm tra được macro trong tệp .xls (cấu trúc tệp lạ): bản gốc được lưu như đã gửi — không mở bằng "
+        "Excel khi chưa rõ nguồn"]

@@ -64,21 +64,19 @@ def strip_active_content(content: bytes, file_name: str = "") -> tuple[bytes, li
 def _strip_ole_macros(content: bytes) -> tuple[bytes, list[LoadWarning]]:
     """An .xls with its VBA project's streams overwritten with zeros."""
     try:
-        ole = olefile.OleFileIO(io.BytesIO(content))
-        streams = [path for path in ole.listdir(streams=True, storages=False) if path[0].lower() == VBA_STORAGE]
-        live = [path for path in streams if ole.openstream(path).read().strip(b"\0")]  # zeroed here before: gone
-        ole.close()
-    except (OSError, ValueError, IndexError):  # damaged: the reader says so
-        return content, []
-    if not live:
-        return content, []
-    kept = io.BytesIO(content)
-    ole = olefile.OleFileIO(kept, write_mode=True)
-    try:
-        for path in streams:
-            ole.write_stream(path, bytes(ole.get_size(path)))
-    finally:
-        ole.close()
+        with olefile.OleFileIO(io.BytesIO(content)) as ole:
+            streams = [path for path in ole.listdir(streams=True, storages=False) if path[0].lower() == VBA_STORAGE]
+            live = [path for path in streams if ole.openstream(path).read().strip(b"\0")]  # zeroed before: gone
+        if not live:
+            return content, []
+        kept = io.BytesIO(content)
+        with olefile.OleFileIO(kept, write_mode=True) as ole:
+            for path in streams:
+                ole.write_stream(path, bytes(ole.get_size(path)))
+    except Exception:  # noqa: BLE001 - a compound file olefile cannot follow: the macro cannot be cut out
+        return content, [LoadWarning(None, None, None, "không kiểm tra được macro trong tệp .xls (cấu trúc tệp lạ): "
+                                                       "bản gốc được lưu như đã gửi — không mở bằng Excel khi chưa rõ "
+                                                       "nguồn")]
     return kept.getvalue(), [LoadWarning(None, None, None, MACRO_WARNING.format(kind="VBA"))]
 
 
