@@ -119,7 +119,8 @@ def visit(page, url: str, path: str, ready: str) -> list[str]:
     """Open a leadership page at its URL (a new, anonymous session: read access is open)."""
     page.goto(url + path)
     page.wait_for_selector('[data-testid="stApp"]')
-    page.get_by_text(ready, exact=len(ready) < 6).first.wait_for()
+    # in the page itself: the sidebar names every page before the script has run
+    page.locator('[data-testid="stMain"]').get_by_text(ready, exact=len(ready) < 6).first.wait_for()
     settle(page)
     open_all(page)
     return page.evaluate(FIND_MARKUP)
