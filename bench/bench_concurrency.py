@@ -6,7 +6,8 @@ For N simultaneous browser sessions (headless Chromium, one browser context each
 - leadership sessions: open Tổng quan, Hoạt động, Chỉ số and Đơn vị in turn, ROUNDS times (read access open).
 Page time: page.goto() until the app has drawn and its script has finished (no running-status widget). Reported:
 p50 and p95 page time, uploads written over uploads tried (counted in the database afterwards, not from the
-pages), and the server's memory (resident set, sampled every half second: at start, peak, at the end).
+pages), the server's CPU time over the run (per page open), the server's memory (resident set, sampled every half second: at start, peak, at the end), and the page
+opens that stalled (not drawn within STALL_S: counted and named, not waited for).
 
     python bench/bench_concurrency.py [--n 1 10 25] [--rounds 2]
 
@@ -19,6 +20,7 @@ import argparse
 import asyncio
 import json
 import math
+import os
 import shutil
 import statistics
 import sys
@@ -71,6 +73,18 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def cpu_s(pid: int) -> float:
+    """CPU time (user + system) a process and its children have used so far, seconds."""
+    total = 0.0
+    for p in [pid] + children(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
 def children(pid: int) -> list[int]:
     try:
         return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
@@ -89,49 +103,66 @@ class MemorySampler(threading.Thread):
             self.stop.wait(0.5)
 
 
-async def open_page(page, url: str, times: list[float]) -> None:
+STALL_S = 120  # a page not drawn by then is counted as stalled, not waited for
+
+
+async def open_page(page, url: str, times: list[float], stalls: list[str]) -> None:
+    """Open a page and wait until its script has finished; a page that takes over STALL_S is a stall (its URL
+    kept), so that one stuck session cannot hold the run."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
     t0 = time.perf_counter()
-    await page.goto(url)
-    await page.wait_for_selector('[data-testid="stApp"]')
-    await page.wait_for_timeout(200)
-    await page.wait_for_function(IDLE_JS, timeout=300_000)
+    try:
+        await page.goto(url, timeout=STALL_S * 1000)
+        await page.wait_for_selector('[data-testid="stApp"]', timeout=STALL_S * 1000)
+        await page.wait_for_timeout(200)
+        await page.wait_for_function(IDLE_JS, timeout=STALL_S * 1000)
+    except PlaywrightTimeout:
+        stalls.append(url)
+        return
     times.append(time.perf_counter() - t0)
 
 
-async def leadership(browser, base: str, rounds: int, times: list[float]) -> None:
+async def leadership(browser, base: str, rounds: int, times: list[float], stalls: list[str]) -> None:
     context = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
     page = await context.new_page()
-    page.set_default_timeout(300_000)
+    page.set_default_timeout(STALL_S * 1000)
     for _ in range(rounds):
         for name in PAGES:
-            await open_page(page, f"{base}/{name}", times)
+            await open_page(page, f"{base}/{name}", times, stalls)
     await context.close()
 
 
 async def staff(browser, base: str, unit: tuple[str, str], report: Path, rounds: int, times: list[float],
-                outcomes: list[str]) -> None:
+                outcomes: list[str], stalls: list[str]) -> None:
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
     code, _ = unit
     context = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
     page = await context.new_page()
-    page.set_default_timeout(300_000)
-    await open_page(page, base, times)
-    await page.get_by_text("Đăng nhập (cán bộ, quản trị)").click()
-    await page.get_by_label("Tên đăng nhập").fill(f"cb_{code}")
-    await page.get_by_label("Mật khẩu").fill("matkhau-1")
-    await page.get_by_role("button", name="Đăng nhập").click()
-    await page.get_by_role("button", name="Đăng xuất").wait_for()
-    t0 = time.perf_counter()
-    await page.get_by_role("link", name="Tải lên").click()
-    await page.get_by_text("Tải lên báo cáo").first.wait_for()
-    await page.wait_for_function(IDLE_JS)
-    times.append(time.perf_counter() - t0)
-    await page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(report))
-    await page.get_by_role("button", name="Ghi vào hệ thống").click()
-    answer = page.get_by_text("thành lô số").or_(page.get_by_text("Không ghi")).first
-    await answer.wait_for()
-    outcomes.append("written" if "thành lô số" in await answer.inner_text() else "refused")
+    page.set_default_timeout(STALL_S * 1000)
+    await open_page(page, base, times, stalls)
+    try:
+        await page.get_by_text("Đăng nhập (cán bộ, quản trị)").click()
+        await page.get_by_label("Tên đăng nhập").fill(f"cb_{code}")
+        await page.get_by_label("Mật khẩu").fill("matkhau-1")
+        await page.get_by_role("button", name="Đăng nhập").click()
+        await page.get_by_role("button", name="Đăng xuất").wait_for()
+        t0 = time.perf_counter()
+        await page.get_by_role("link", name="Tải lên").click()
+        await page.get_by_text("Tải lên báo cáo").first.wait_for()
+        await page.wait_for_function(IDLE_JS)
+        times.append(time.perf_counter() - t0)
+        await page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(report))
+        await page.get_by_role("button", name="Ghi vào hệ thống").click()
+        answer = page.get_by_text("thành lô số").or_(page.get_by_text("Không ghi")).first
+        await answer.wait_for()
+        outcomes.append("written" if "thành lô số" in await answer.inner_text() else "refused")
+    except PlaywrightTimeout:
+        stalls.append(f"{base} (upload of {code})")
+        outcomes.append("no answer")
     await context.close()
-    await leadership(browser, base, max(1, rounds - 1), times)
+    await leadership(browser, base, max(1, rounds - 1), times, stalls)
 
 
 async def drive(base: str, n: int, rounds: int, reports: dict) -> dict:
@@ -141,15 +172,17 @@ async def drive(base: str, n: int, rounds: int, reports: dict) -> dict:
     n_lead = n - n_staff
     times: list[float] = []
     outcomes: list[str] = []
+    stalls: list[str] = []
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         units = list(reports)[:n_staff]
         t0 = time.perf_counter()
-        await asyncio.gather(*([staff(browser, base, u, reports[u], rounds, times, outcomes) for u in units]
-                               + [leadership(browser, base, rounds, times) for _ in range(n_lead)]))
+        await asyncio.gather(*([staff(browser, base, u, reports[u], rounds, times, outcomes, stalls) for u in units]
+                               + [leadership(browser, base, rounds, times, stalls) for _ in range(n_lead)]))
         wall = time.perf_counter() - t0
         await browser.close()
-    return {"sessions": n, "staff": n_staff, "leadership": n_lead, "page_opens": len(times), "wall_s": wall,
+    return {"sessions": n, "staff": n_staff, "leadership": n_lead, "page_opens": len(times), "stalls": stalls,
+            "wall_s": wall,
             "page_p50_s": statistics.median(times), "page_p95_s": quantile(times, 0.95), "uploads_tried": n_staff,
             "uploads_answered_written": outcomes.count("written")}
 
@@ -188,12 +221,15 @@ def run_one(template_db: Path, folder: Path, n: int, rounds: int) -> dict:
     proc, url = start_streamlit(db)
     sampler = MemorySampler(proc.pid)
     sampler.start()
+    cpu_before = cpu_s(proc.pid)
     try:
         result = asyncio.run(drive(url, n, rounds, reports))
+        result["server_cpu_s"] = cpu_s(proc.pid) - cpu_before
     finally:
         sampler.stop.set()
         sampler.join()
         stop_streamlit(proc)
+    result["load_avg_end"] = list(os.getloadavg())
     result["uploads_written_in_db"] = written_in_db(db)
     result["server_rss_mb"] = {"start": sampler.samples[0], "peak": max(sampler.samples), "end": sampler.samples[-1]}
     return result
@@ -216,7 +252,9 @@ def main(argv=None) -> int:
             print(f"N={n:>3}: {r['staff']} staff, {r['leadership']} leadership; page p50 {r['page_p50_s']:.2f} s, "
                   f"p95 {r['page_p95_s']:.2f} s over {r['page_opens']} opens; uploads written "
                   f"{r['uploads_written_in_db']}/{r['uploads_tried']}; server RSS {r['server_rss_mb']['start']:.0f} → "
-                  f"peak {r['server_rss_mb']['peak']:.0f} MB; wall {r['wall_s']:.0f} s", flush=True)
+                  f"peak {r['server_rss_mb']['peak']:.0f} MB; wall {r['wall_s']:.0f} s; "
+                  f"stalled (over {STALL_S} s): {len(r['stalls'])}; server CPU {r['server_cpu_s']:.0f} s "
+                  f"({1000 * r['server_cpu_s'] / max(1, r['page_opens']):.0f} ms per page open)", flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "concurrency.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
     return 0
