@@ -85,3 +85,29 @@ def with_vba_project(xls: bytes) -> bytes:
     workbook = next(i for i in range(4) if data[directory + 128 * i:directory + 128 * i + 16] == "Workbook".encode("utf-16-le"))
     struct.pack_into("<I", data, directory + 128 * workbook + 72, storage)  # the storage sorts after "Workbook"
     return bytes(data) + VBA_SOURCE.ljust(4096, b" ")
+
+
+def with_macro_sheet(xls: bytes, sheet: str) -> bytes:
+    """The same Excel 97 workbook with one of its sheets declared an Excel 4.0 macro sheet, as Excel saves one:
+    type 1 in its BOUNDSHEET record, 0x0040 in the BOF of its substream."""
+    import io
+    import struct
+
+    import olefile
+
+    buf = io.BytesIO(xls)
+    with olefile.OleFileIO(buf, write_mode=True) as ole:
+        stream = bytearray(ole.openstream("Workbook").read())
+        pos = 0
+        while pos + 4 <= len(stream):
+            rid, size = struct.unpack_from("<HH", stream, pos)
+            data = pos + 4
+            if rid == 0x0085 and stream[data + 8:data + 8 + len(sheet)] == sheet.encode("latin-1"):
+                stream[data + 5] = 1
+                struct.pack_into("<H", stream, struct.unpack_from("<I", stream, data)[0] + 6, 0x0040)
+                break
+            pos = data + size
+        else:
+            raise AssertionError(f"no sheet {sheet}")
+        ole.write_stream("Workbook", bytes(stream))
+    return buf.getvalue()

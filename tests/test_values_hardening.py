@@ -246,3 +246,29 @@ def test_a_compound_file_that_cannot_be_followed_is_kept_as_sent_with_a_warning(
     assert kept == odd and [w.text() for w in warnings] == [
         "không kiểm tra được macro trong tệp .xls (cấu trúc tệp lạ): bản gốc được lưu như đã gửi — không mở bằng "
         "Excel khi chưa rõ nguồn"]
+
+
+def test_an_excel4_macro_sheet_in_an_xls_is_named_and_kept_as_a_plain_worksheet(load_con):
+    import olefile
+
+    from loaders.files.biff import macro_sheets
+    from tests.conftest import UNIT_REPORT_TITLE, xls_bytes
+    from tests.hardening import with_macro_sheet
+
+    report = [["UBND TỈNH ĐẮK LẮK"], ["SỞ TƯ PHÁP"], [UNIT_REPORT_TITLE], [],
+              ["STT", "Nội dung", "Đơn vị tính", "Kết quả thực hiện trong quý"],
+              [1, "Tin, bài đăng trên Trang TTĐT của Sở", "tin/bài", 41]]
+    plain = xls_bytes({"Báo cáo": report, "Macro1": [["=EXEC(\"calc\")"], ["=HALT()"]]})
+    hostile = with_macro_sheet(plain, "Macro1")
+    assert [s.name for s in macro_sheets(olefile.OleFileIO(io.BytesIO(hostile)).openstream("Workbook").read())] == \
+        ["Macro1"]
+    parsed = read_file(load_con, "bao_cao.xls", hostile)
+    assert not parsed.errors and [r.value for r in parsed.batch.activities] == [41.0]
+    assert "Trang tính “Macro1”: trang macro Excel 4.0: macro không được chạy, và bản gốc được lưu với trang này " \
+           "thành trang tính thường" in [w.text() for w in parsed.warnings]
+    kept = parsed.batch.content
+    with olefile.OleFileIO(io.BytesIO(kept)) as ole:
+        stream = ole.openstream("Workbook").read()
+    assert macro_sheets(stream) == [] and kept != hostile
+    assert stream == olefile.OleFileIO(io.BytesIO(plain)).openstream("Workbook").read()  # a worksheet again
+    assert not [w for w in read_file(load_con, "lai.xls", kept).warnings if "macro" in w.text()]

@@ -9,8 +9,8 @@ are left out, and those formulas keep only their cached value.
 The older families carry macros too: an Excel 97–2003 .xls keeps its VBA project in the storage
 _VBA_PROJECT_CUR of its compound file (olefile overwrites every stream of it with zeros, in place: the workbook
 stays byte-identical otherwise and Excel drops the broken project when it opens), an OpenDocument .ods keeps
-Basic libraries under Basic/ and scripts under Scripts/ (left out, with their manifest entries). Excel 4.0 macro
-sheets inside an .xls are not detected.
+Basic libraries under Basic/ and scripts under Scripts/ (left out, with their manifest entries). An .xls's Excel
+4.0 macro sheets are declared as plain worksheets (loaders.files.biff).
 """
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ import olefile
 
 from core.text import nfc
 from loaders.errors import LoadWarning
+from loaders.files import biff
 
 MACRO_PART = "xl/vbaProject.bin"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -62,22 +63,34 @@ def strip_active_content(content: bytes, file_name: str = "") -> tuple[bytes, li
 
 
 def _strip_ole_macros(content: bytes) -> tuple[bytes, list[LoadWarning]]:
-    """An .xls with its VBA project's streams overwritten with zeros."""
+    """An .xls with its VBA project's streams overwritten with zeros and its Excel 4.0 macro sheets declared as
+    worksheets (loaders.files.biff)."""
+    warnings: list[LoadWarning] = []
     try:
         with olefile.OleFileIO(io.BytesIO(content)) as ole:
             streams = [path for path in ole.listdir(streams=True, storages=False) if path[0].lower() == VBA_STORAGE]
             live = [path for path in streams if ole.openstream(path).read().strip(b"\0")]  # zeroed before: gone
-        if not live:
+            book = next((name for name in ("Workbook", "Book") if ole.exists(name)), None)
+            stream = ole.openstream(book).read() if book else b""
+        sheets = biff.macro_sheets(stream)
+        if not live and not sheets:
             return content, []
         kept = io.BytesIO(content)
         with olefile.OleFileIO(kept, write_mode=True) as ole:
             for path in streams:
                 ole.write_stream(path, bytes(ole.get_size(path)))
+            if sheets:
+                ole.write_stream(book, biff.as_worksheets(stream, sheets))
     except Exception:  # noqa: BLE001 - a compound file olefile cannot follow: the macro cannot be cut out
         return content, [LoadWarning(None, None, None, "không kiểm tra được macro trong tệp .xls (cấu trúc tệp lạ): "
                                                        "bản gốc được lưu như đã gửi — không mở bằng Excel khi chưa rõ "
                                                        "nguồn")]
-    return kept.getvalue(), [LoadWarning(None, None, None, MACRO_WARNING.format(kind="VBA"))]
+    if live:
+        warnings.append(LoadWarning(None, None, None, MACRO_WARNING.format(kind="VBA")))
+    for sheet in sheets:
+        warnings.append(LoadWarning(nfc(sheet.name), None, None, "trang macro Excel 4.0: macro không được chạy, và bản "
+                                                                 "gốc được lưu với trang này thành trang tính thường"))
+    return kept.getvalue(), warnings
 
 
 def _strip_ods(content: bytes, zf: zipfile.ZipFile, names: list[str]) -> tuple[bytes, list[LoadWarning]]:
