@@ -57,7 +57,7 @@ import datetime as dt
 
 import pandas as pd
 
-from core.periods import Quarter
+from core.periods import Quarter, quarters_label
 from dashboard import fmt
 
 STATUSES = ("late", "due", "done", "regular", "not_due")
@@ -354,6 +354,14 @@ def status_counts(df: pd.DataFrame) -> dict[str, int]:
     return {s: int(counts.get(s, 0)) for s in STATUSES}
 
 
+def target_period_label(year, quarters) -> str:
+    """'2025' for a whole year, 'Quý III–IV/2025' for the quarters a target applies to; '' when no year."""
+    if year is None or pd.isna(year):
+        return ""
+    qs = list(quarters) if hasattr(quarters, "__len__") and not isinstance(quarters, str) else []
+    return f"{quarters_label(qs)}/{int(year)}" if qs else str(int(year))
+
+
 def plan_targets(con, batch: int | None = None) -> pd.DataFrame:
     """Every number the active plans commit to, with the plan it came from (number and date)."""
     from loaders.plans.groups import groups
@@ -361,7 +369,7 @@ def plan_targets(con, batch: int | None = None) -> pd.DataFrame:
     df = con.execute("""
         SELECT p.batch_id, coalesce(d.organisation, b.note) AS organisation, d.kind, d.number, d.symbol, d.issued,
                b.year AS plan_year, p.ordinal, p.code, coalesce(m.name, x.name) AS code_name, p.kind AS target_kind,
-               p.value, p.unit, p.per, p.year, p.text, p.status, p.applies_to,
+               p.value, p.unit, p.per, p.year, p.quarters, p.text, p.status, p.applies_to,
                coalesce(u.name, e.name) AS applies_name
         FROM plan_target p JOIN batch b ON b.id = p.batch_id AND b.status = 'active'
         LEFT JOIN plan_doc d ON d.batch_id = p.batch_id
@@ -372,6 +380,7 @@ def plan_targets(con, batch: int | None = None) -> pd.DataFrame:
     df.insert(1, "reference", [_reference(k, n, sy, i, y) for k, n, sy, i, y in
                                zip(df["kind"], df["number"], df["symbol"], df["issued"], df["plan_year"])])
     df["status_label"] = df["status"].map(TARGET_STATUS)
+    df["period_label"] = [target_period_label(y, q) for y, q in zip(df["year"], df["quarters"])]
     group_names = {g.code: g.name for g in groups()}
     df["applies_name"] = [a if isinstance(a, str) else group_names.get(c, c) if isinstance(c, str) else None
                           for a, c in zip(df["applies_name"], df["applies_to"])]

@@ -12,7 +12,7 @@ import streamlit as st
 
 from core.rules import YEAR_MAX, YEAR_MIN
 from dashboard import admin_queries as AQ, auth, cached, fmt, plan_figures as PF, plan_queries as PQ
-from dashboard import plan_views as PV, queries, ui
+from dashboard import plan_views as PV, queries, theme, ui
 from dashboard.figures import short_label
 from loaders import api
 
@@ -560,11 +560,16 @@ def targets_tab():
     view = pd.DataFrame({
         "Kế hoạch": [f"{r} — {o}" if isinstance(o, str) and o else r for r, o in zip(df["reference"], df["organisation"])],
         "Chỉ tiêu / chỉ số": df["code_name"].fillna("(chưa gắn)"), "Giá trị": df["value"],
-        "Đơn vị tính": df["unit"].fillna(""), "Năm": df["year"], "Ghi cho": df["applies_name"].fillna("—"),
+        "Đơn vị tính": df["unit"].fillna(""), "Kỳ": df["period_label"], "Ghi cho": df["applies_name"].fillna("—"),
         "Trạng thái": df["status_label"], "Câu trong kế hoạch": df["text"]})
+    narrow = ui.layout() == theme.NARROW
+    if narrow:  # a phone shows the first columns: what, how much, when
+        view = view[["Chỉ tiêu / chỉ số", "Giá trị", "Kỳ", "Đơn vị tính", "Ghi cho", "Trạng thái", "Kế hoạch",
+                     "Câu trong kế hoạch"]]
     st.dataframe(view, hide_index=True, width="stretch",
-                 column_config={"Giá trị": st.column_config.NumberColumn(format="localized"),
-                                "Năm": st.column_config.NumberColumn(format="%d"),
+                 column_config={"Kế hoạch": st.column_config.TextColumn(width="medium"),
+                                "Chỉ tiêu / chỉ số": st.column_config.TextColumn(width="medium" if narrow else None),
+                                "Giá trị": st.column_config.NumberColumn(format="localized"),
                                 "Câu trong kế hoạch": st.column_config.TextColumn(width="large")})
     st.caption("Nguồn: các kế hoạch đã lưu (số, ngày ban hành như văn bản ghi; “…” là số văn bản để trống trong bản "
                "đã lưu). Chỉ tiêu của kế hoạch là văn bản thật, không phải dữ liệu mẫu.")

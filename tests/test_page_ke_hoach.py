@@ -391,3 +391,23 @@ def test_a_plans_words_are_shown_as_text_not_html(page_db):
     # fmt.escape_md: every mark markdown or HTML could read is backslash-escaped, so it shows as itself
     assert "\\<script\\>" in detail and "\\<b\\>" in detail
     assert not re.search(r"(?<!\\)<(script|b)>", detail)  # no tag left unescaped
+
+
+def test_targets_list_says_which_quarters_each_target_covers(page_db):
+    """A July plan: its own Quý I–II target and its Quý III–IV ones are told apart in the list; the Sóc Trăng
+    plan of March covers its whole year."""
+    from tests.test_plans_save import JULY_PLAN
+
+    with connect(page_db) as con:
+        data = JULY_PLAN.encode()
+        save_plan(con, extract_plan(data, "thang_7.txt", Registry.from_db(con)), "qt", "thang_7.txt", data)
+        data = SOC_TRANG.read_bytes()
+        save_plan(con, extract_plan(data, SOC_TRANG.name, Registry.from_db(con)), "qt", SOC_TRANG.name, data,
+                  unit_code="so_xay_dung", entity_code="soc_trang")
+    at = open_page("ld", tab="Chỉ tiêu của kế hoạch")
+    assert not at.exception
+    shown = next(d.value for d in at.dataframe if "Chỉ tiêu / chỉ số" in d.value.columns)
+    assert "Năm" not in shown.columns
+    assert [(v, k) for v, k, p in zip(shown["Giá trị"], shown["Kỳ"], shown["Kế hoạch"]) if "KH-STP" in p] == [
+        (2.0, "Quý I–II/2025"), (6.0, "Quý III–IV/2025"), (20.0, "Quý III–IV/2025"), (1.0, "Quý III–IV/2025")]
+    assert set(k for k, p in zip(shown["Kỳ"], shown["Kế hoạch"]) if "Sóc Trăng" in p) == {"2025"}

@@ -241,12 +241,15 @@ def save_plan(con, plan: Plan, uploaded_by: str | None, file_name: str | None, c
         numbers = [(t, "saved", applies.get(k)) for k, t in enumerate(plan.targets)] + \
                   [(t, "pending", None) for t in plan.unrecognised] + [(t, "dropped", None) for t in plan.dropped]
         for k, (t, status, applied) in enumerate(numbers, start=1):
+            year = t.year or plan.year_for_target()
+            quarters = covered_quarters(plan, year, t) if year and t.kind != "index" else None
             con.execute(
                 "INSERT INTO plan_target (batch_id, ordinal, code, kind, value, unit, per, year, text, as_written,"
-                " status, applies_to, decided_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " status, applies_to, decided_by, quarters) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [batch_id, k, t.code if status == "saved" else None, t.kind if status == "saved" else None, t.value,
-                 t.unit, t.per, t.year or plan.year_for_target(), t.text, t.as_written, status, applied,
-                 uploaded_by if status == "dropped" else None])
+                 t.unit, t.per, year, t.text, t.as_written, status, applied,
+                 uploaded_by if status == "dropped" else None,
+                 list(quarters) if quarters and quarters != (1, 2, 3, 4) else None])
         for k, t in enumerate(plan.tasks, start=1):
             s = t.schedule
             kinds, codes, texts = _lead_columns(t.leads)

@@ -167,6 +167,11 @@ MIGRATIONS: list[str] = [
                                    last_at TIMESTAMP NOT NULL, audit_id INTEGER, PRIMARY KEY (client, name));
     CREATE TABLE metric_bound (metric_code VARCHAR PRIMARY KEY, max_plausible DOUBLE NOT NULL);
     """,
+    # 10: the quarters of its year a plan's target applies to (a plan issued in July: Quý III–IV, unless the target
+    # names its own: '6 tháng đầu năm'); NULL: the whole year, or not known (targets saved before)
+    """
+    ALTER TABLE plan_target ADD COLUMN quarters INTEGER[];
+    """,
 ]
 
 # The current value of a key is the one from its newest active batch; rolled-back batches stay stored.
