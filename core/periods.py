@@ -499,9 +499,10 @@ def span_in(folded: str) -> tuple[int, int] | None:
 # 'quý I, II', 'quý I và quý II', 'quý III, IV': a list of quarters after one "quý" (folded text).
 _FREQUENCY_BEFORE = re.compile(r"\b(?:moi|hang|tung|dinh ky|cach|sau)\s*$")
 _FREQUENCY_AFTER = re.compile(r"\s*(?:mot|1|01)\s+lan\b|\s*lan\b")
-# Folding drops the commas and dashes: a roman numeral may follow a space, a digit only "và" or "quý".
+# Folding drops the commas and dashes: a roman numeral may follow a space, a digit only "và" or "quý", or a list of
+# digits that ends with "và" ('quý 1, 2 và 3').
 _QUARTER_LIST_RE = re.compile(rf"\bquy\s+{_NUMERAL}\b((?:\s+(?:va\s+)?(?:quy\s+)?(?:iv|iii|ii|i)\b"
-                              rf"|\s+(?:va\s+quy|va|quy)\s+[1-4]\b)*)")
+                              rf"|\s+(?:va\s+quy|va|quy)\s+[1-4]\b|(?:\s+[1-4]\b)+\s+va\s+(?:quy\s+)?[1-4]\b)*)")
 
 
 def quarters_named(folded: str) -> tuple[int, ...]:

@@ -32,3 +32,35 @@ def test_quarter_arithmetic_and_latest_complete():
     assert latest_complete_quarter(dt.date(2026, 11, 22)) == Quarter(2026, 3)
     assert latest_complete_quarter(dt.date(2026, 1, 5)) == Quarter(2025, 4)
     assert find_quarter("Báo cáo năm 2025") is None
+
+
+@pytest.mark.parametrize("text, quarters", [
+    ("Quý I và quý II mỗi quý 02 số", (1, 2)),
+    ("quý I, II: 10 tin, bài", (1, 2)),
+    ("quý III-IV năm 2025", (3, 4)),
+    ("quý 1, 2 và 3", (1, 2, 3)),
+    ("6 tháng đầu năm 2025 đăng 10 tin", (1, 2)),
+    ("sáu tháng cuối năm phát hành 06 số", (3, 4)),
+    ("9 tháng", (1, 2, 3)),
+    ("cả năm 2025: 40 tin, bài", (1, 2, 3, 4)),
+    ("mỗi quý 1 lần", ()),  # how often, not which quarter
+    ("hằng quý tổ chức 01 buổi", ()),
+    ("định kỳ 6 tháng một lần", ()),
+    ("quý I 2 lớp tập huấn", (1,)),  # a count after the quarter is no second quarter
+    ("đăng 04 số/tháng", ()),
+    ("ngày 15 tháng 7 năm 2025", ()),
+])
+def test_quarters_a_text_names(text, quarters):
+    from core.periods import quarters_named, quarters_label
+    from core.text import fold
+
+    assert quarters_named(fold(text)) == quarters
+    if quarters:
+        assert quarters_label(quarters).startswith("Quý ")
+
+
+def test_quarters_label():
+    from core.periods import quarters_label
+
+    assert [quarters_label(q) for q in [(3, 4), (1, 2, 3, 4), (2,), (1, 3)]] == \
+        ["Quý III–IV", "Quý I–IV", "Quý II", "Quý I, III"]
