@@ -11,7 +11,7 @@ import pytest
 
 from loaders.store.schema import connect
 from loaders.accounts.users import create_user
-from tests.conftest import sign_in, start_streamlit
+from tests.conftest import sign_in, start_streamlit, stop_streamlit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -28,11 +28,7 @@ def server(demo_db):
         create_user(con, "qt", "matkhau-1", "quan_tri", "Quản trị thử")
     proc, url = start_streamlit(demo_db)
     yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_streamlit(proc)
 
 
 def idle(page):
@@ -155,11 +151,7 @@ def real_plans_server(fresh_db):
         assert done.returncode == 0, done.stderr
     proc, url = start_streamlit(fresh_db)
     yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_streamlit(proc)
 
 
 def test_plan_target_shows_on_chi_so_for_the_new_province(real_plans_server, browser_page, tmp_path):
